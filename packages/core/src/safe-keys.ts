@@ -1,0 +1,41 @@
+import { ScmError } from './errors.js';
+
+/** Keys that must never be written from data or a mapping: they reach an object's prototype. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** True when `key` could reach a prototype if used as a property name. */
+export function isForbiddenKey(key: string): boolean {
+  return FORBIDDEN_KEYS.has(key);
+}
+
+/**
+ * Throws `SCM_MAPPING_INVALID` when any segment of a key path is forbidden.
+ * `what` names the path for the message, e.g. `target_field of rule 3`.
+ */
+export function assertSafePath(segments: readonly (string | number)[], what: string): void {
+  for (const segment of segments) {
+    if (typeof segment === 'string' && isForbiddenKey(segment)) {
+      throw new ScmError('SCM_MAPPING_INVALID', `${what}: "${segment}" is not allowed in a key path`, {
+        details: { segment },
+      });
+    }
+  }
+}
+
+/**
+ * Deep-copies parsed JSON, dropping forbidden keys. `JSON.parse` itself is
+ * safe, but a parsed `__proto__` member becomes dangerous once copied with
+ * `Object.assign` or spread into another object.
+ */
+export function stripForbiddenKeys<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => stripForbiddenKeys(v)) as T;
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      if (isForbiddenKey(key)) continue;
+      out[key] = stripForbiddenKeys(v);
+    }
+    return out as T;
+  }
+  return value;
+}

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { batch, collect, createChannel, mapConcurrent, readLines } from '../src/index.js';
+
+describe('batch', () => {
+  it('groups values and keeps a short last batch', async () => {
+    expect(await collect(batch([1, 2, 3, 4, 5], 2))).toEqual([[1, 2], [3, 4], [5]]);
+  });
+  it('rejects a non-positive size', async () => {
+    await expect(collect(batch([1], 0))).rejects.toThrow(/positive integer/);
+  });
+});
+
+describe('mapConcurrent', () => {
+  it('keeps input order while running up to N at once', async () => {
+    let running = 0;
+    let peak = 0;
+    const out = await collect(
+      mapConcurrent(
+        [30, 5, 20, 1, 10],
+        async (ms) => {
+          running += 1;
+          peak = Math.max(peak, running);
+          await new Promise((r) => setTimeout(r, ms));
+          running -= 1;
+          return ms;
+        },
+        { concurrency: 2 },
+      ),
+    );
+    expect(out).toEqual([30, 5, 20, 1, 10]);
+    expect(peak).toBe(2);
+  });
+
+  it('pulls no more input than it has slots for (backpressure)', async () => {
+    let pulled = 0;
+    async function* source() {
+      for (let i = 0; i < 100; i++) {
+        pulled += 1;
+        yield i;
+      }
+    }
+    const iterator = mapConcurrent(source(), async (v) => v, { concurrency: 3 })[Symbol.asyncIterator]();
+    await iterator.next();
+    expect(pulled).toBeLessThanOrEqual(4);
+    await iterator.return?.(undefined);
+  });
+
+  it('yields in completion order when ordered is false', async () => {
+    const out = await collect(
+      mapConcurrent([30, 1], async (ms) => {
+        await new Promise((r) => setTimeout(r, ms));
+        return ms;
+      }, { concurrency: 2, ordered: false }),
+    );
+    expect(out).toEqual([1, 30]);
+  });
+
+  it('ends with the error a mapper throws', async () => {
+    const run = collect(
+      mapConcurrent([1, 2, 3], async (v) => {
+        if (v === 2) throw new Error('boom');
+        return v;
+      }, { concurrency: 2 }),
+    );
+    await expect(run).rejects.toThrow('boom');
+  });
+});
+
+describe('createChannel', () => {
+  it('makes the producer wait while full', async () => {
+    const channel = createChannel<number>(2);
+    await channel.push(1);
+    await channel.push(2);
+    let thirdDone = false;
+    const third = channel.push(3).then(() => {
+      thirdDone = true;
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(thirdDone).toBe(false);
+    const iterator = channel[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toBe(1);
+    await third;
+    expect(thirdDone).toBe(true);
+    channel.close();
+    expect(await collect({ [Symbol.asyncIterator]: () => iterator })).toEqual([2, 3]);
+  });
+
+  it('passes a failure to the consumer', async () => {
+    const channel = createChannel<number>(1);
+    channel.fail(new Error('upstream broke'));
+    await expect(collect(channel)).rejects.toThrow('upstream broke');
+  });
+});
+
+describe('readLines', () => {
+  async function* chunks(...parts: string[]) {
+    for (const p of parts) yield Buffer.from(p, 'utf8');
+  }
+  it('splits across chunk borders with exact line numbers, CRLF and BOM', async () => {
+    const lines = await collect(readLines(chunks('\uFEFFa\r\nb', 'c\n\nd')));
+    expect(lines).toEqual([
+      { text: 'a', line: 1 },
+      { text: 'bc', line: 2 },
+      { text: '', line: 3 },
+      { text: 'd', line: 4 },
+    ]);
+  });
+  it('does not split a multi-byte character cut by a chunk border', async () => {
+    const bytes = Buffer.from('é\n', 'utf8');
+    async function* split() {
+      yield bytes.subarray(0, 1);
+      yield bytes.subarray(1);
+    }
+    expect(await collect(readLines(split()))).toEqual([{ text: 'é', line: 1 }]);
+  });
+  it('refuses a line longer than the limit, naming its number', async () => {
+    await expect(collect(readLines(chunks('ok\n', 'x'.repeat(50)), { maxLineBytes: 10, file: 'f.ndjson' }))).rejects.toThrow(
+      /line 2/,
+    );
+  });
+});
