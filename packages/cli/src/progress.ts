@@ -1,0 +1,58 @@
+import type { Progress } from '@scm/core';
+
+/** Options of {@link createCliProgress}. */
+export interface CliProgressOptions {
+  /** Stream to draw on (stderr). */
+  stream: { write(text: string): unknown; isTTY?: boolean };
+  /** Seconds between lines when the stream is not a terminal (default 10). */
+  intervalS?: number;
+  /** Draw nothing (`--quiet`). */
+  quiet?: boolean;
+}
+
+/**
+ * Progress for people: one line redrawn in place on a terminal, or a plain
+ * line every `intervalS` seconds in CI logs, so a long harvest shows it is
+ * alive without flooding the log.
+ */
+export function createCliProgress(options: CliProgressOptions): Progress {
+  if (options.quiet) return { start() {}, tick() {}, done() {} };
+  const { stream } = options;
+  const tty = stream.isTTY === true;
+  const intervalMs = (options.intervalS ?? 10) * 1000;
+  let label = '';
+  let total: number | undefined;
+  let count = 0;
+  let started = 0;
+  let lastDraw = 0;
+  const line = () => {
+    const elapsed = (Date.now() - started) / 1000;
+    const rate = elapsed > 0 ? Math.round(count / elapsed) : 0;
+    const of = total !== undefined ? `/${total}` : '';
+    return `${label}: ${count}${of} (${rate}/s)`;
+  };
+  return {
+    start(newLabel, newTotal) {
+      label = newLabel;
+      total = newTotal;
+      count = 0;
+      started = Date.now();
+      lastDraw = started;
+    },
+    tick(n = 1) {
+      count += n;
+      const now = Date.now();
+      if (tty && now - lastDraw >= 100) {
+        stream.write(`\r${line()}\u001b[K`);
+        lastDraw = now;
+      } else if (!tty && now - lastDraw >= intervalMs) {
+        stream.write(`${line()}\n`);
+        lastDraw = now;
+      }
+    },
+    done(message) {
+      if (tty) stream.write(`\r${line()}\u001b[K\n`);
+      if (message) stream.write(`${message}\n`);
+    },
+  };
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// Workspace rules that no linter checks: capability packages depend only on
+// @scm/core and npm libraries, every dependency is pinned exactly, every
+// package declares engines and an exports map with types first.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const COMPOSERS = new Set(['@scm/workflow', '@scm/cli', '@scm/testing']);
+const root = new URL('..', import.meta.url).pathname;
+const problems = [];
+const exact = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+
+const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+for (const [name, range] of Object.entries(rootPkg.devDependencies ?? {})) {
+  if (!exact.test(range)) problems.push(`package.json: devDependency ${name}@${range} is not pinned exactly`);
+}
+
+for (const dir of readdirSync(join(root, 'packages'))) {
+  const file = join(root, 'packages', dir, 'package.json');
+  let pkg;
+  try {
+    pkg = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    continue;
+  }
+  const where = `packages/${dir}/package.json`;
+  if (!pkg.engines?.node) problems.push(`${where}: no engines.node`);
+  const dot = pkg.exports?.['.'];
+  if (!dot || Object.keys(dot)[0] !== '@scm/source' || Object.keys(dot)[1] !== 'types') {
+    problems.push(`${where}: exports["."] must list "@scm/source" then "types" first`);
+  }
+  for (const field of ['dependencies', 'devDependencies', 'peerDependencies']) {
+    for (const [name, range] of Object.entries(pkg[field] ?? {})) {
+      if (!exact.test(range)) problems.push(`${where}: ${field} ${name}@${range} is not pinned exactly`);
+      if (field === 'dependencies' && name.startsWith('@scm/') && name !== '@scm/core' && !COMPOSERS.has(pkg.name)) {
+        problems.push(`${where}: ${pkg.name} depends on ${name}; capability packages may depend on @scm/core only`);
+      }
+    }
+  }
+}
+
+if (problems.length > 0) {
+  for (const p of problems) console.error(p);
+  process.exit(1);
+}
+console.log('workspace dependency rules: ok');
