@@ -1,0 +1,54 @@
+/**
+ * `@scm/config`: reads workflow configuration files (YAML or JSON),
+ * substitutes `${VAR}` environment references, validates against the
+ * shipped JSON Schema and returns a typed {@link WorkflowConfig}.
+ *
+ * @packageDocumentation
+ */
+
+// Defaults of every optional setting.
+export type { ConfigDefaults } from './defaults.js';
+export { CONFIG_DEFAULTS } from './defaults.js';
+// `${VAR}` substitution of one string.
+export type { Expansion, ReferenceProblem } from './env.js';
+export { expandEnv, substituteEnv } from './env.js';
+// Issue formatting.
+export { formatIssue } from './issues.js';
+// Entry points.
+export { loadConfig, parseConfig, validateConfigObject } from './load.js';
+// The JSON Schema and the value lists it uses.
+export {
+  configJsonSchema,
+  ISO_DATE,
+  LOG_LEVELS,
+  OUTPUT_FORMATS,
+  SOURCE_FORMATS,
+  SOURCE_TYPES,
+} from './schema.js';
+// Types of the validated configuration.
+export type {
+  ConfigIssue,
+  ConfigLogLevel,
+  ConfigOptions,
+  EnvMap,
+  ExtensionConfig,
+  LoggingConfig,
+  MappingRule,
+  OrganizeBy,
+  OutputCatalog,
+  OutputConfig,
+  OutputFormat,
+  ProcessingConfig,
+  SourceConfig,
+  SourceFilters,
+  SourceFormat,
+  SourceType,
+  SpatialFilter,
+  TemporalFilter,
+  TransformationConfig,
+  ValidationConfig,
+  ValidationEngine,
+  ValidationLevel,
+  WorkflowConfig,
+  WorkflowInfo,
+} from './types.js';
