@@ -1,0 +1,158 @@
+import { readdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import {
+  type Failure,
+  type JsonObject,
+  ScmError,
+  type Source,
+  type SourceRecord,
+  type StreamOptions,
+} from '@scm/core';
+import { type CsvOptions, readCsv } from './csv.js';
+import {
+  type DetectedFormat,
+  detectFormat,
+  FORMAT_EXTENSIONS,
+  formatFromExtension,
+  type InputFormat,
+} from './detect.js';
+import { fileError, statInput, throwIfAborted } from './file-access.js';
+import { type JsonOptions, readJson } from './json.js';
+import { type NdjsonOptions, readNdjson } from './ndjson.js';
+import { type ParquetOptions, readParquet } from './parquet.js';
+import { readStaticCatalog, type StaticCatalogOptions } from './static-catalog.js';
+
+/** Options of {@link openSource}. Give `path` or `paths` (or both: `path` is read first). */
+export interface OpenSourceOptions {
+  /** One file or folder. Default: none. */
+  path?: string;
+  /** Several files or folders, read in the given order. Default: none. */
+  paths?: string[];
+  /**
+   * How to read each path. `auto` decides per path with {@link detectFormat}
+   * (a folder without a catalog is read file by file). An explicit format on a
+   * folder reads the folder's files with that format's extensions
+   * (`stac` reads the folder's catalog.json / collection.json). Default `'auto'`.
+   */
+  format?: InputFormat | 'auto';
+  /** Options for CSV files (without `signal`, which `records()` supplies). Default: the {@link readCsv} defaults. */
+  csv?: Omit<CsvOptions, 'signal'>;
+  /** Options for JSON files. Default: the {@link readJson} defaults. */
+  json?: Omit<JsonOptions, 'signal'>;
+  /** Options for NDJSON files. Default: the {@link readNdjson} defaults. */
+  ndjson?: Omit<NdjsonOptions, 'signal'>;
+  /** Options for Parquet files. Default: the {@link readParquet} defaults. */
+  parquet?: Omit<ParquetOptions, 'signal'>;
+  /** Options for static catalogs. Default: the {@link readStaticCatalog} defaults. */
+  stac?: Omit<StaticCatalogOptions, 'signal'>;
+  /**
+   * Receives non-fatal notes from every reader (skipped remote links, renamed
+   * CSV columns, skipped folder entries) unless a reader's own `onWarning` is set. Default: ignored.
+   */
+  onWarning?: (message: string, context: { file: string; [key: string]: unknown }) => void;
+}
+
+const FORMATS: readonly (InputFormat | 'auto')[] = ['auto', 'stac', 'ndjson', 'json', 'csv', 'parquet'];
+
+/**
+ * Opens files, folders or static catalogs as one {@link Source}. Nothing is
+ * read until `records()` is iterated; paths are then read in order, each
+ * with the reader its format calls for, and records keep their own origin.
+ *
+ * @param options - See {@link OpenSourceOptions}.
+ * @throws `SCM_CONFIG_INVALID` (at once) when no path is given; `SCM_INPUT_UNSUPPORTED` for an unknown format.
+ * Reading errors (missing file, unreadable container) surface from `records()`.
+ */
+export function openSource(options: OpenSourceOptions): Source<JsonObject> {
+  const paths = [...(options.path !== undefined ? [options.path] : []), ...(options.paths ?? [])];
+  if (paths.length === 0) {
+    throw new ScmError('SCM_CONFIG_INVALID', 'openSource needs a path or paths');
+  }
+  const format = options.format ?? 'auto';
+  if (!FORMATS.includes(format)) {
+    throw new ScmError(
+      'SCM_INPUT_UNSUPPORTED',
+      `unknown input format "${format}"; use one of ${FORMATS.join(', ')}`,
+    );
+  }
+  const first = basename(paths[0]!) || paths[0]!;
+  const name = paths.length === 1 ? `${format}:${first}` : `${format}:${first} (+${paths.length - 1} more)`;
+  return {
+    name,
+    records(streamOptions: StreamOptions = {}) {
+      return readAll(paths, format, options, streamOptions.signal);
+    },
+  };
+}
+
+async function* readAll(
+  paths: string[],
+  format: InputFormat | 'auto',
+  options: OpenSourceOptions,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<SourceRecord<JsonObject> | Failure> {
+  for (const path of paths) {
+    throwIfAborted(signal);
+    const detected: DetectedFormat = format === 'auto' ? await detectFormat(path) : format;
+    if (detected === 'folder' || (detected !== 'stac' && (await statInput(path)).isDirectory())) {
+      const wanted = detected === 'folder' ? undefined : detected;
+      for (const file of await folderFiles(path, wanted, options)) {
+        throwIfAborted(signal);
+        const fileFormat = wanted ?? (await detectFormat(file));
+        if (fileFormat === 'folder') continue;
+        yield* readOne(file, fileFormat, options, signal);
+      }
+      continue;
+    }
+    yield* readOne(path, detected, options, signal);
+  }
+}
+
+/** Data files directly inside `folder` (not recursive), sorted by name. */
+async function folderFiles(
+  folder: string,
+  format: Exclude<InputFormat, 'stac'> | undefined,
+  options: OpenSourceOptions,
+): Promise<string[]> {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await readdir(folder, { withFileTypes: true });
+  } catch (error) {
+    throw fileError(error, folder);
+  }
+  const extensions = format ? FORMAT_EXTENSIONS[format] : Object.values(FORMAT_EXTENSIONS).flat();
+  const files: string[] = [];
+  for (const entry of entries) {
+    if (!entry.isFile() && !entry.isSymbolicLink()) continue;
+    const ext = formatFromExtension(entry.name);
+    if (ext && extensions.some((e) => entry.name.toLowerCase().endsWith(e))) files.push(entry.name);
+    else if (!entry.name.startsWith('.')) {
+      options.onWarning?.(`skipping ${join(folder, entry.name)}: not a data file`, {
+        file: join(folder, entry.name),
+      });
+    }
+  }
+  files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return files.map((name) => join(folder, name));
+}
+
+function readOne(
+  path: string,
+  format: InputFormat,
+  options: OpenSourceOptions,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<SourceRecord<JsonObject> | Failure> {
+  const onWarning = options.onWarning;
+  switch (format) {
+    case 'csv':
+      return readCsv(path, { onWarning, ...options.csv, signal });
+    case 'json':
+      return readJson(path, { ...options.json, signal });
+    case 'ndjson':
+      return readNdjson(path, { ...options.ndjson, signal });
+    case 'parquet':
+      return readParquet(path, { ...options.parquet, signal });
+    case 'stac':
+      return readStaticCatalog(path, { onWarning, ...options.stac, signal });
+  }
+}

@@ -1,0 +1,249 @@
+import { open, realpath } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  errorMessage,
+  type Failure,
+  isPlainObject,
+  type JsonObject,
+  ScmError,
+  type SourceRecord,
+} from '@scm/core';
+import { findCatalogRoot, formatFromExtension, sniffFile } from './detect.js';
+import {
+  describeJson,
+  fileError,
+  parseJsonSafely,
+  readFailure,
+  statInput,
+  throwIfAborted,
+} from './file-access.js';
+import { readJson } from './json.js';
+import { readNdjson } from './ndjson.js';
+
+/** Options of {@link readStaticCatalog}. */
+export interface StaticCatalogOptions {
+  /** Stops reading; the generator then throws `SCM_ABORTED`. Default: none. */
+  signal?: AbortSignal;
+  /**
+   * Receives links that were not followed: remote (`http:`, `https:`, …)
+   * links and links leading outside the catalog's root folder. Default: ignored.
+   */
+  onWarning?: (message: string, context: { file: string; href?: string; rel?: string }) => void;
+  /** Follow `child` and `item` links that lead outside the root file's folder. Default `false`. */
+  allowOutsideRoot?: boolean;
+  /** Largest catalog, collection or item file in bytes; a larger one is reported as a Failure. Default 64 MiB. */
+  maxFileBytes?: number;
+}
+
+/** Link relations that are followed. */
+const FOLLOWED_RELS = new Set(['child', 'item']);
+const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
+const SCHEME = /^[a-z][a-z0-9+.-]+:/i;
+
+interface PendingFile {
+  /** Path shown in origins and messages: joined from the user's path and the link hrefs. */
+  display: string;
+  /** Absolute path used to read the file. */
+  absolute: string;
+  /** Which link led here, for messages. */
+  via?: { file: string; rel: string; href: string };
+}
+
+/**
+ * Walks a local static STAC catalog and yields every object in it: the root
+ * catalog or collection first, then each `child` and `item` link in link
+ * order, depth first. `origin.file` is the object's own file. Objects are
+ * yielded as stored (hrefs are not rewritten).
+ *
+ * - `path` may be a `catalog.json` / `collection.json`, or a folder holding
+ *   one. An ItemCollection (`FeatureCollection`) JSON file or an NDJSON file
+ *   of items is read as such (see {@link readJson} and {@link readNdjson}).
+ * - Each file is read once (a visited set guards against cycles and
+ *   diamonds).
+ * - Remote links are never fetched, and links that lead outside the root's
+ *   folder are not followed unless `allowOutsideRoot`; both are reported to
+ *   `onWarning` and yield nothing.
+ * - A linked file that is missing or not a JSON object is yielded as a
+ *   {@link Failure}; the walk goes on.
+ *
+ * @param path - Root file or folder.
+ * @param options - See {@link StaticCatalogOptions}.
+ * @throws `SCM_INPUT_NOT_FOUND` when the root is missing (or a folder has no catalog.json / collection.json);
+ * `SCM_INPUT_PARSE` when the root file is not a JSON object.
+ */
+export async function* readStaticCatalog(
+  path: string,
+  options: StaticCatalogOptions = {},
+): AsyncGenerator<SourceRecord<JsonObject> | Failure> {
+  const { signal } = options;
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  throwIfAborted(signal);
+  let rootPath = path;
+  const info = await statInput(path);
+  if (info.isDirectory()) {
+    const found = await findCatalogRoot(path);
+    if (!found) {
+      throw new ScmError('SCM_INPUT_NOT_FOUND', `no catalog.json or collection.json in ${path}`, {
+        location: { file: path },
+      });
+    }
+    rootPath = found;
+  } else {
+    if (formatFromExtension(path) === 'ndjson') {
+      yield* readNdjson(path, { signal });
+      return;
+    }
+    const sniff = await sniffFile(path);
+    if (sniff.kind === 'ndjson') {
+      yield* readNdjson(path, { signal });
+      return;
+    }
+    if (sniff.kind === 'array' || sniff.type === 'FeatureCollection') {
+      yield* readJson(path, { signal });
+      return;
+    }
+  }
+
+  const rootAbsolute = await realpath(resolve(rootPath)).catch((error: unknown) => {
+    throw fileError(error, rootPath);
+  });
+  const rootFolder = dirname(rootAbsolute);
+  const visited = new Set<string>([rootAbsolute]);
+  const stack: PendingFile[] = [{ display: rootPath, absolute: rootAbsolute }];
+  const warn = options.onWarning ?? (() => {});
+
+  while (stack.length > 0) {
+    throwIfAborted(signal);
+    const current = stack.pop()!;
+    const isRoot = current.via === undefined;
+    const loaded = await loadObject(current, maxFileBytes);
+    if ('error' in loaded) {
+      if (isRoot) {
+        throw new ScmError(loaded.code, loaded.error, { location: { file: current.display } });
+      }
+      yield readFailure({
+        file: current.display,
+        message: loaded.error,
+        details: current.via,
+      });
+      continue;
+    }
+    const value = loaded.value;
+    yield { value, origin: { file: current.display } };
+
+    const next: PendingFile[] = [];
+    const links = Array.isArray(value.links) ? value.links : [];
+    for (const link of links) {
+      if (!isPlainObject(link) || typeof link.rel !== 'string' || !FOLLOWED_RELS.has(link.rel)) continue;
+      const rel = link.rel;
+      const href = link.href;
+      if (typeof href !== 'string' || href === '') {
+        warn(`a "${rel}" link in ${current.display} has no href`, { file: current.display, rel });
+        continue;
+      }
+      const target = await resolveLink(current, href);
+      if (target === 'remote') {
+        warn(`not following remote ${rel} link ${href} in ${current.display}`, {
+          file: current.display,
+          href,
+          rel,
+        });
+        continue;
+      }
+      const real = await realpath(target.absolute).catch(() => target.absolute);
+      if (!options.allowOutsideRoot && isOutside(rootFolder, real)) {
+        warn(`not following ${rel} link ${href} in ${current.display}: it leads outside the catalog folder`, {
+          file: current.display,
+          href,
+          rel,
+        });
+        continue;
+      }
+      if (visited.has(real)) continue;
+      visited.add(real);
+      next.push({ display: target.display, absolute: real, via: { file: current.display, rel, href } });
+    }
+    for (let i = next.length - 1; i >= 0; i--) stack.push(next[i]!);
+  }
+}
+
+async function resolveLink(
+  current: PendingFile,
+  href: string,
+): Promise<{ display: string; absolute: string } | 'remote'> {
+  if (SCHEME.test(href)) {
+    if (!href.toLowerCase().startsWith('file:')) return 'remote';
+    const absolute = fileURLToPath(href);
+    return { display: absolute, absolute };
+  }
+  const local = stripQueryAndFragment(href);
+  let decoded = local;
+  try {
+    decoded = decodeURI(local);
+  } catch {
+    // keep it as written
+  }
+  if (isAbsolute(decoded)) return { display: decoded, absolute: decoded };
+  return {
+    display: join(dirname(current.display), decoded),
+    absolute: resolve(dirname(current.absolute), decoded),
+  };
+}
+
+function stripQueryAndFragment(href: string): string {
+  const cut = href.search(/[?#]/);
+  return cut === -1 ? href : href.slice(0, cut);
+}
+
+function isOutside(rootFolder: string, target: string): boolean {
+  const rel = relative(rootFolder, target);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel);
+}
+
+type Loaded =
+  | { value: JsonObject }
+  | { error: string; code: 'SCM_INPUT_NOT_FOUND' | 'SCM_INPUT_PARSE' | 'SCM_INPUT_UNSUPPORTED' };
+
+async function loadObject(file: PendingFile, maxFileBytes: number): Promise<Loaded> {
+  const from = file.via ? ` (${file.via.rel} link "${file.via.href}" in ${file.via.file})` : '';
+  let text: string;
+  try {
+    const handle = await open(file.absolute, 'r');
+    try {
+      const { size } = await handle.stat();
+      if (size > maxFileBytes) {
+        return {
+          error: `${file.display}${from} is larger than ${maxFileBytes} bytes`,
+          code: 'SCM_INPUT_PARSE',
+        };
+      }
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    const mapped = fileError(error, file.display);
+    return {
+      error: `${mapped.message}${from}`,
+      code: mapped.code as Extract<Loaded, { code: string }>['code'],
+    };
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let value: unknown;
+  try {
+    value = parseJsonSafely(text);
+  } catch (error) {
+    return {
+      error: `${file.display}${from} is not valid JSON: ${errorMessage(error)}`,
+      code: 'SCM_INPUT_PARSE',
+    };
+  }
+  if (!isPlainObject(value)) {
+    return {
+      error: `${file.display}${from} holds ${describeJson(value)}, expected a STAC object`,
+      code: 'SCM_INPUT_PARSE',
+    };
+  }
+  return { value: value as JsonObject };
+}

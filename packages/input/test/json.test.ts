@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { readJson } from '../src/index.js';
+import { drain, fixture, rejection } from './helpers.js';
+
+describe('readJson', () => {
+  it('streams an array of objects with index and start line; bad elements become Failures', async () => {
+    const file = fixture('json', 'array.json');
+    const { records, failures, sequence } = await drain(readJson(file));
+    expect(records.map((r) => r.origin)).toEqual([
+      { file, line: 2, index: 0 },
+      { file, line: 6, index: 1 },
+      { file, line: 21, index: 4 },
+    ]);
+    expect(records[1]!.value).toEqual({ id: 'b', n: 2, nested: { list: [1, 2, { deep: ']' }] } });
+    expect(failures.map((f) => [f.error_context.line, f.error_context.details])).toEqual([
+      [19, { index: 2 }],
+      [20, { index: 3 }],
+    ]);
+    expect(failures[0]!.error_message).toMatch(/^element 2 \(line 19\) is not valid JSON/);
+    expect(failures[0]!.error_context.source_data).toBe('{"id": "bad", "n": tru}');
+    expect(failures[1]!.error_message).toBe('element 3 (line 20) is a number, expected a JSON object');
+    expect(sequence).toHaveLength(5);
+  });
+
+  it('yields a single object as one record', async () => {
+    const file = fixture('json', 'object.json');
+    const { records } = await drain(readJson(file));
+    expect(records).toHaveLength(1);
+    expect(records[0]!.value).toMatchObject({ type: 'Feature', id: 'item-1' });
+    expect(records[0]!.origin).toEqual({ file, line: 1, index: 0 });
+  });
+
+  it('yields each feature of a GeoJSON FeatureCollection', async () => {
+    const file = fixture('json', 'feature-collection.json');
+    const { records } = await drain(readJson(file));
+    expect(records.map((r) => r.value.id)).toEqual(['item-1', 'item-2']);
+    expect(records.map((r) => r.origin.index)).toEqual([0, 1]);
+    expect(records[0]!.origin.line).toBe(4);
+    // Strings holding brackets do not confuse the scanner.
+    expect((records[1]!.value.properties as { note: string }).note).toBe(
+      'brackets ] } [ { and "quotes" in a string',
+    );
+  });
+
+  it('yields each item of a STAC ItemCollection whose features come after links and counts', async () => {
+    const { records } = await drain(readJson(fixture('json', 'item-collection.json')));
+    expect(records.map((r) => r.value.id)).toEqual(['item-1', 'item-2', 'item-3']);
+    expect(records.every((r) => r.origin.line === 1)).toBe(true);
+  });
+
+  it('handles a bare {"features": [...]} object', async () => {
+    const { records } = await drain(readJson(fixture('json', 'features-only.json')));
+    expect(records.map((r) => [r.value.id, r.origin.line, r.origin.index])).toEqual([
+      ['item-1', 2, 0],
+      ['item-2', 3, 1],
+    ]);
+  });
+
+  it('gives the same records in tiny chunks, including a BOM split across chunks', async () => {
+    for (const name of [
+      'array.json',
+      'object.json',
+      'feature-collection.json',
+      'item-collection.json',
+      'features-only.json',
+    ]) {
+      const file = fixture('json', name);
+      const whole = await drain(readJson(file));
+      for (const chunkBytes of [1, 2, 5, 13]) {
+        const chunked = await drain(readJson(file, { chunkBytes }));
+        expect(chunked.records, `${name} in ${chunkBytes}-byte chunks`).toEqual(whole.records);
+        expect(chunked.failures.length).toBe(whole.failures.length);
+      }
+    }
+  });
+
+  it('throws SCM_INPUT_PARSE with a location for a truncated file, after yielding what was complete', async () => {
+    const file = fixture('json', 'truncated.json');
+    const seen: string[] = [];
+    const error = await rejection(
+      (async () => {
+        for await (const item of readJson(file)) if ('value' in item) seen.push(String(item.value.id));
+      })(),
+    );
+    expect(seen).toEqual(['a', 'b']);
+    expect(error.code).toBe('SCM_INPUT_PARSE');
+    expect(error.message).toContain('not closed');
+    expect(error.location).toEqual({ file, line: 3 });
+  });
+
+  it('rejects data after the top-level value, a scalar document and a too-large record', async () => {
+    expect((await rejection(drain(readJson(fixture('json', 'trailing.json'))))).code).toBe('SCM_INPUT_PARSE');
+    expect((await rejection(drain(readJson(fixture('json', 'scalar.json'))))).code).toBe(
+      'SCM_INPUT_UNSUPPORTED',
+    );
+    const big = await rejection(
+      drain(readJson(fixture('json', 'feature-collection.json'), { maxRecordBytes: 100 })),
+    );
+    expect(big.code).toBe('SCM_INPUT_PARSE');
+    expect(big.message).toContain('larger than 100 bytes');
+  });
+
+  it('throws SCM_INPUT_NOT_FOUND for a missing file', async () => {
+    expect((await rejection(drain(readJson(fixture('json', 'missing.json'))))).code).toBe(
+      'SCM_INPUT_NOT_FOUND',
+    );
+  });
+});

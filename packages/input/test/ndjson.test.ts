@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { readNdjson } from '../src/index.js';
+import { drain, fixture, rejection } from './helpers.js';
+
+describe('readNdjson', () => {
+  it('yields one record per line, skips blank lines and turns bad lines into Failures', async () => {
+    const file = fixture('ndjson', 'records.ndjson');
+    const { records, failures, sequence } = await drain(readNdjson(file));
+    expect(records.map((r) => [r.value.id, r.origin])).toEqual([
+      ['a', { file, line: 1 }],
+      ['b', { file, line: 3 }],
+      ['d', { file, line: 7 }],
+      ['e', { file, line: 8 }],
+    ]);
+    expect(failures.map((f) => f.error_context.line)).toEqual([4, 6]);
+    expect(failures[0]).toMatchObject({
+      item_id: `${file}:4`,
+      error_type: 'other',
+      error_context: { step: 'read', file, line: 4, source_data: '{"id": "c", "value": ' },
+    });
+    expect(failures[0]!.error_message).toMatch(/^line 4 is not valid JSON/);
+    expect(failures[1]!.error_message).toBe('line 6 holds an array, expected a JSON object');
+    expect(sequence).toHaveLength(6);
+  });
+
+  it('drops __proto__ members so they cannot reach a prototype later', async () => {
+    const { records } = await drain(readNdjson(fixture('ndjson', 'records.ndjson')));
+    const d = records.find((r) => r.value.id === 'd')!;
+    expect(Object.keys(d.value)).toEqual(['id', 'value']);
+    expect(Object.hasOwn(d.value, '__proto__')).toBe(false);
+  });
+
+  it('gives the same result in tiny chunks', async () => {
+    const file = fixture('ndjson', 'records.ndjson');
+    const whole = await drain(readNdjson(file));
+    const chunked = await drain(readNdjson(file, { chunkBytes: 3 }));
+    expect(chunked.records).toEqual(whole.records);
+  });
+
+  it('throws SCM_INPUT_NOT_FOUND for a missing file and SCM_INPUT_UNSUPPORTED for a folder', async () => {
+    expect((await rejection(drain(readNdjson(fixture('ndjson', 'missing.ndjson'))))).code).toBe(
+      'SCM_INPUT_NOT_FOUND',
+    );
+    expect((await rejection(drain(readNdjson(fixture('ndjson'))))).code).toBe('SCM_INPUT_UNSUPPORTED');
+  });
+});
