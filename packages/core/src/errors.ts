@@ -26,6 +26,10 @@ export const ScmErrorCodes = [
   'SCM_USAGE',
   'SCM_ABORTED',
   'SCM_INTERNAL',
+  'SCM_SCAFFOLD_OPTIONS_INVALID',
+  'SCM_OUTPUT_INVALID',
+  'SCM_MAPPING_NOT_FOUND',
+  'SCM_ENGINE_MISSING',
 ] as const;
 
 /** One of the stable error codes. */
