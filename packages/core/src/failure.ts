@@ -4,7 +4,15 @@ import type { JsonValue } from './stac.js';
 export type FailureErrorType = 'validation_error' | 'transformation_error' | 'api_error' | 'other';
 
 /** Pipeline step at which an item failed. */
-export type FailureStep = 'fetch' | 'read' | 'transform' | 'scaffold' | 'extend' | 'validate' | 'output' | 'update';
+export type FailureStep =
+  | 'fetch'
+  | 'read'
+  | 'transform'
+  | 'scaffold'
+  | 'extend'
+  | 'validate'
+  | 'output'
+  | 'update';
 
 /**
  * One failed item, as written to `failed_items.ndjson`. The shape is the
@@ -64,7 +72,12 @@ export function createFailure(input: CreateFailureInput): Failure {
   if (input.line !== undefined) context.line = input.line;
   if (input.field !== undefined) context.field = input.field;
   if (input.details !== undefined) context.details = input.details as JsonValue;
-  return { item_id: input.itemId, error_type: input.errorType, error_message: input.message, error_context: context };
+  return {
+    item_id: input.itemId,
+    error_type: input.errorType,
+    error_message: input.message,
+    error_context: context,
+  };
 }
 
 /** RFC 3339 UTC timestamp with second precision (`2024-01-12T13:50:00Z`) unless milliseconds are non-zero. */
@@ -77,5 +90,7 @@ export function toRfc3339(date: Date): string {
 export function isFailure(value: unknown): value is Failure {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.item_id === 'string' && typeof v.error_type === 'string' && typeof v.error_message === 'string';
+  return (
+    typeof v.item_id === 'string' && typeof v.error_type === 'string' && typeof v.error_message === 'string'
+  );
 }

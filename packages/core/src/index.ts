@@ -44,7 +44,13 @@ export type {
   StacObject,
 } from './stac.js';
 export { isPlainObject, isStacCatalog, isStacCollection, isStacItem, stacTypeOf } from './stac.js';
-export type { AnyIterable, Channel, MapConcurrentOptions, NumberedLine, ReadLinesOptions } from './streams.js';
+export type {
+  AnyIterable,
+  Channel,
+  MapConcurrentOptions,
+  NumberedLine,
+  ReadLinesOptions,
+} from './streams.js';
 export { batch, collect, createChannel, mapConcurrent, readLines } from './streams.js';
 export type { RunSummary, SummaryCounter } from './summary.js';
 export { countFailure, finishSummary, formatSummary, startSummary } from './summary.js';

@@ -8,8 +8,13 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 /** Groups a stream into arrays of at most `size` elements (the last may be shorter). */
-export async function* batch<T>(source: AnyIterable<T>, size: number, options: { signal?: AbortSignal } = {}): AsyncGenerator<T[]> {
-  if (!Number.isInteger(size) || size < 1) throw new RangeError(`batch size must be a positive integer, got ${size}`);
+export async function* batch<T>(
+  source: AnyIterable<T>,
+  size: number,
+  options: { signal?: AbortSignal } = {},
+): AsyncGenerator<T[]> {
+  if (!Number.isInteger(size) || size < 1)
+    throw new RangeError(`batch size must be a positive integer, got ${size}`);
   let current: T[] = [];
   for await (const value of source) {
     throwIfAborted(options.signal);
@@ -48,9 +53,9 @@ export async function* mapConcurrent<T, R>(
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
   }
-  const iterator = (Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]()) as
-    | AsyncIterator<T>
-    | Iterator<T>;
+  const iterator = (
+    Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]()
+  ) as AsyncIterator<T> | Iterator<T>;
   type Slot = { index: number; promise: Promise<{ index: number; value: R }> };
   const inFlight: Slot[] = [];
   let index = 0;
@@ -113,7 +118,8 @@ export interface Channel<T> extends AsyncIterable<T> {
 
 /** Creates a {@link Channel} holding at most `capacity` values. */
 export function createChannel<T>(capacity: number): Channel<T> {
-  if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
+  if (!Number.isInteger(capacity) || capacity < 1)
+    throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
   const buffer: T[] = [];
   let closed = false;
   let failure: { error: unknown } | undefined;
@@ -205,7 +211,10 @@ export async function* readLines(
     return text;
   };
   for await (const raw of chunks) {
-    let chunk = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+    let chunk =
+      typeof raw === 'string'
+        ? Buffer.from(raw, 'utf8')
+        : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
     if (tail && tail.length > 0) chunk = Buffer.concat([tail, chunk]);
     let start = 0;
     let newline = chunk.indexOf(10, start);

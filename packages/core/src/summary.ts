@@ -105,7 +105,8 @@ export function finishSummary(counter: SummaryCounter, now: Date = new Date()): 
     deleted: counter.deleted,
     unchanged: counter.unchanged,
     collections: counter.collections,
-    items_per_second: durationS > 0 ? Math.round((counter.processed / durationS) * 10) / 10 : counter.processed,
+    items_per_second:
+      durationS > 0 ? Math.round((counter.processed / durationS) * 10) / 10 : counter.processed,
     failures_by_type: { ...counter.failuresByType },
     outputs: [...counter.outputs],
     notes: [...counter.notes],
@@ -124,7 +125,9 @@ export function formatSummary(summary: RunSummary): string {
       `  added ${summary.added}, modified ${summary.modified}, deleted ${summary.deleted}, unchanged ${summary.unchanged}`,
     );
   }
-  lines.push(`  ${summary.collections} collection(s), ${summary.duration_s}s, ${summary.items_per_second} items/s`);
+  lines.push(
+    `  ${summary.collections} collection(s), ${summary.duration_s}s, ${summary.items_per_second} items/s`,
+  );
   const byType = Object.entries(summary.failures_by_type);
   if (byType.length > 0) lines.push(`  failures: ${byType.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   for (const note of summary.notes) lines.push(`  note: ${note}`);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { defineExtension, EXTENSION_CONTRACT_VERSION, isExtension, isScmError, withStacExtension } from '../src/index.js';
+import {
+  defineExtension,
+  EXTENSION_CONTRACT_VERSION,
+  isExtension,
+  isScmError,
+  withStacExtension,
+} from '../src/index.js';
 
 const base = {
   name: 'demo',
@@ -26,6 +32,8 @@ describe('defineExtension', () => {
     [{ configSchema: 'x' }, /configSchema/],
     [{ applyToItem: 42 }, /applyToItem must be a function/],
     [{ applyToCollection: 'nope' }, /applyToCollection must be a function/],
+    [{ schemaUri: 'https://example.com/x.json' }, /schemaUri must be a function/],
+    [{ checkConfig: {} }, /checkConfig must be a function/],
   ])('rejects %o', (patch, message) => {
     try {
       defineExtension({ ...base, ...(patch as object) } as never);
@@ -34,6 +42,32 @@ describe('defineExtension', () => {
       expect(isScmError(error) && error.code).toBe('SCM_EXTENSION_INVALID');
       expect(String((error as Error).message)).toMatch(message);
     }
+  });
+});
+
+describe('optional members (contract 1, backwards-compatible)', () => {
+  it('keeps schemaUri, checkConfig and a checkObject that takes the context', () => {
+    const v2 = 'https://example.com/demo/v2.0.0/schema.json';
+    const ext = defineExtension<{ v2?: boolean }>({
+      ...base,
+      schemaUris: [base.schemaUris[0]!, v2],
+      schemaUri: (config) => (config.v2 ? v2 : base.schemaUris[0]!),
+      checkConfig: (config) =>
+        config.v2 === undefined ? [] : [{ path: '/v2', message: 'set', kind: 'config', severity: 'warning' }],
+      checkObject: (_object, context) =>
+        context?.config.v2 ? [{ path: '', message: 'v2', kind: 'demo', severity: 'warning' }] : [],
+    });
+    expect(ext.contractVersion).toBe(EXTENSION_CONTRACT_VERSION);
+    expect(ext.schemaUri?.({ v2: true })).toBe(v2);
+    expect(ext.schemaUri?.({})).toBe(base.schemaUris[0]);
+    expect(ext.checkConfig?.({ v2: false })).toHaveLength(1);
+    expect(ext.checkObject?.({})).toEqual([]);
+  });
+
+  it('accepts a definition without them, as before', () => {
+    const ext = defineExtension(base);
+    expect(ext.schemaUri).toBeUndefined();
+    expect(ext.checkConfig).toBeUndefined();
   });
 });
 

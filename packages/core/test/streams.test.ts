@@ -47,20 +47,28 @@ describe('mapConcurrent', () => {
 
   it('yields in completion order when ordered is false', async () => {
     const out = await collect(
-      mapConcurrent([30, 1], async (ms) => {
-        await new Promise((r) => setTimeout(r, ms));
-        return ms;
-      }, { concurrency: 2, ordered: false }),
+      mapConcurrent(
+        [30, 1],
+        async (ms) => {
+          await new Promise((r) => setTimeout(r, ms));
+          return ms;
+        },
+        { concurrency: 2, ordered: false },
+      ),
     );
     expect(out).toEqual([1, 30]);
   });
 
   it('ends with the error a mapper throws', async () => {
     const run = collect(
-      mapConcurrent([1, 2, 3], async (v) => {
-        if (v === 2) throw new Error('boom');
-        return v;
-      }, { concurrency: 2 }),
+      mapConcurrent(
+        [1, 2, 3],
+        async (v) => {
+          if (v === 2) throw new Error('boom');
+          return v;
+        },
+        { concurrency: 2 },
+      ),
     );
     await expect(run).rejects.toThrow('boom');
   });
@@ -114,8 +122,8 @@ describe('readLines', () => {
     expect(await collect(readLines(split()))).toEqual([{ text: 'é', line: 1 }]);
   });
   it('refuses a line longer than the limit, naming its number', async () => {
-    await expect(collect(readLines(chunks('ok\n', 'x'.repeat(50)), { maxLineBytes: 10, file: 'f.ndjson' }))).rejects.toThrow(
-      /line 2/,
-    );
+    await expect(
+      collect(readLines(chunks('ok\n', 'x'.repeat(50)), { maxLineBytes: 10, file: 'f.ndjson' })),
+    ).rejects.toThrow(/line 2/);
   });
 });

@@ -28,7 +28,13 @@ describe('createFailure', () => {
       item_id: 'a',
       error_type: 'validation_error',
       error_message: 'properties.datetime: must be RFC 3339',
-      error_context: { source_data: { id: 'a' }, step: 'validate', timestamp: '2024-01-12T13:50:00Z', file: 'items.ndjson', line: 3 },
+      error_context: {
+        source_data: { id: 'a' },
+        step: 'validate',
+        timestamp: '2024-01-12T13:50:00Z',
+        file: 'items.ndjson',
+        line: 3,
+      },
     });
     expect(isFailure(failure)).toBe(true);
   });
@@ -41,7 +47,13 @@ describe('summary', () => {
     counter.succeeded = 9;
     countFailure(counter, 'validation_error');
     const summary = finishSummary(counter, new Date('2024-01-01T00:00:02Z'));
-    expect(summary).toMatchObject({ processed: 10, succeeded: 9, failed: 1, duration_s: 2, items_per_second: 5 });
+    expect(summary).toMatchObject({
+      processed: 10,
+      succeeded: 9,
+      failed: 1,
+      duration_s: 2,
+      items_per_second: 5,
+    });
     expect(summary.failures_by_type).toEqual({ validation_error: 1 });
     expect(formatSummary(summary)).toContain('processed 10, succeeded 9, failed 1');
   });
@@ -49,7 +61,9 @@ describe('summary', () => {
 
 describe('safe keys', () => {
   it('rejects prototype keys in a path', () => {
-    expect(() => assertSafePath(['properties', '__proto__', 'x'], 'target_field of rule 1')).toThrow(ScmError);
+    expect(() => assertSafePath(['properties', '__proto__', 'x'], 'target_field of rule 1')).toThrow(
+      ScmError,
+    );
     expect(() => assertSafePath(['constructor', 'prototype'], 'rule')).toThrow(/constructor/);
     expect(() => assertSafePath(['properties', 'x'], 'rule')).not.toThrow();
   });
@@ -65,6 +79,8 @@ describe('safe keys', () => {
 
 describe('formatLocation', () => {
   it('reads as file:line:column at path', () => {
-    expect(formatLocation({ file: 'c.yaml', line: 3, column: 5, path: 'output.format' })).toBe('c.yaml:3:5 at output.format');
+    expect(formatLocation({ file: 'c.yaml', line: 3, column: 5, path: 'output.format' })).toBe(
+      'c.yaml:3:5 at output.format',
+    );
   });
 });
