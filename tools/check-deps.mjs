@@ -32,8 +32,15 @@ for (const dir of readdirSync(join(root, 'packages'))) {
   for (const field of ['dependencies', 'devDependencies', 'peerDependencies']) {
     for (const [name, range] of Object.entries(pkg[field] ?? {})) {
       if (!exact.test(range)) problems.push(`${where}: ${field} ${name}@${range} is not pinned exactly`);
-      if (field === 'dependencies' && name.startsWith('@scm/') && name !== '@scm/core' && !COMPOSERS.has(pkg.name)) {
-        problems.push(`${where}: ${pkg.name} depends on ${name}; capability packages may depend on @scm/core only`);
+      if (
+        field === 'dependencies' &&
+        name.startsWith('@scm/') &&
+        name !== '@scm/core' &&
+        !COMPOSERS.has(pkg.name)
+      ) {
+        problems.push(
+          `${where}: ${pkg.name} depends on ${name}; capability packages may depend on @scm/core only`,
+        );
       }
     }
   }

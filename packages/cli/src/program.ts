@@ -32,7 +32,11 @@ function example(lines: string[]): string {
   return `\nExample:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 }
 
-function makeLogger(io: CliIo, globals: GlobalOptions, fromConfig?: { level?: string; file?: string }): ScmLogger {
+function makeLogger(
+  io: CliIo,
+  globals: GlobalOptions,
+  fromConfig?: { level?: string; file?: string },
+): ScmLogger {
   const options: Parameters<typeof createLogger>[0] = {
     level: globals.logLevel ?? fromConfig?.level ?? (fromConfig?.file ? 'info' : 'warn'),
     module: 'cli',
@@ -67,7 +71,12 @@ export function buildProgram(invocation: Invocation): Command {
     .option('--catalog-url <url>', 'STAC API root URL')
     .option('--collection-ids <ids>', 'comma-separated ids or wildcards')
     .option('--output <format>', 'json or csv', 'json')
-    .addHelpText('after', example([`${BIN} discover-collections --catalog-url https://cmr.earthdata.nasa.gov/stac/LPCLOUD --collection-ids 'HLS*'`]))
+    .addHelpText(
+      'after',
+      example([
+        `${BIN} discover-collections --catalog-url https://cmr.earthdata.nasa.gov/stac/LPCLOUD --collection-ids 'HLS*'`,
+      ]),
+    )
     .action(later('discover-collections', 'STAC API discovery'));
 
   program
@@ -78,7 +87,12 @@ export function buildProgram(invocation: Invocation): Command {
     .option('--concurrency <n>', 'concurrent requests', '5')
     .option('--output-format <format>', 'json, ndjson or parquet', 'ndjson')
     .option('--output-path <path>', 'where to write')
-    .addHelpText('after', example([`${BIN} fetch-items --catalog-url https://cmr.earthdata.nasa.gov/stac/LPCLOUD --collection-id HLSS30_2.0 --output-path items.ndjson`]))
+    .addHelpText(
+      'after',
+      example([
+        `${BIN} fetch-items --catalog-url https://cmr.earthdata.nasa.gov/stac/LPCLOUD --collection-id HLSS30_2.0 --output-path items.ndjson`,
+      ]),
+    )
     .action(later('fetch-items', 'STAC API item harvesting'));
 
   program
@@ -88,7 +102,12 @@ export function buildProgram(invocation: Invocation): Command {
     .option('--mapping-schema <file>', 'mapping file (YAML or JSON)')
     .option('--output-format <format>', 'json, ndjson or csv', 'json')
     .option('--output-path <path>', 'where to write')
-    .addHelpText('after', example([`${BIN} transform-metadata --input records.csv --mapping-schema mapping.yaml --output-format ndjson --output-path out.ndjson`]))
+    .addHelpText(
+      'after',
+      example([
+        `${BIN} transform-metadata --input records.csv --mapping-schema mapping.yaml --output-format ndjson --output-path out.ndjson`,
+      ]),
+    )
     .action(later('transform-metadata', 'field mapping'));
 
   program
@@ -98,7 +117,12 @@ export function buildProgram(invocation: Invocation): Command {
     .option('--mapping-schema <file>', 'mapping file (YAML or JSON)')
     .option('--output-format <format>', 'json, ndjson or parquet', 'json')
     .option('--output-path <path>', 'where to write')
-    .addHelpText('after', example([`${BIN} scaffold-items --input data.csv --mapping-schema mapping.yaml --output-path items.json`]))
+    .addHelpText(
+      'after',
+      example([
+        `${BIN} scaffold-items --input data.csv --mapping-schema mapping.yaml --output-path items.json`,
+      ]),
+    )
     .action(later('scaffold-items', 'item scaffolding'));
 
   program
@@ -108,7 +132,12 @@ export function buildProgram(invocation: Invocation): Command {
     .option('--extension <name>', 'extension name (repeatable)')
     .option('--extension-config <file>', 'extension config (YAML or JSON)')
     .option('--output-path <path>', 'where to write')
-    .addHelpText('after', example([`${BIN} apply-extensions --input items.ndjson --extension dgeo --extension-config dgeo.yaml --output-path out.ndjson`]))
+    .addHelpText(
+      'after',
+      example([
+        `${BIN} apply-extensions --input items.ndjson --extension dgeo --extension-config dgeo.yaml --output-path out.ndjson`,
+      ]),
+    )
     .action(later('apply-extensions', 'extension application'));
 
   program
@@ -116,11 +145,22 @@ export function buildProgram(invocation: Invocation): Command {
     .description('validate STAC Items, Collections and Catalogs offline against the official schemas')
     .requiredOption('--input <path...>', 'JSON file, NDJSON file or folder (repeatable)')
     .option('--output-report <file>', 'write the JSON report here')
-    .addOption(new Option('--level <level>', 'strict: an unresolvable extension schema is an error').choices(['strict', 'lenient']).default('strict'))
+    .addOption(
+      new Option('--level <level>', 'strict: an unresolvable extension schema is an error')
+        .choices(['strict', 'lenient'])
+        .default('strict'),
+    )
     .option('--schema-dir <dir...>', 'extra folders of extension schemas, laid out by URL')
     .addHelpText('after', example([`${BIN} validate --input items.ndjson --output-report report.json`]))
     .action(async function (this: Command) {
-      const opts = this.optsWithGlobals<{ input: string[]; outputReport?: string; level: 'strict' | 'lenient'; schemaDir?: string[] } & GlobalOptions>();
+      const opts = this.optsWithGlobals<
+        {
+          input: string[];
+          outputReport?: string;
+          level: 'strict' | 'lenient';
+          schemaDir?: string[];
+        } & GlobalOptions
+      >();
       const logger = makeLogger(io, opts);
       const progress = createCliProgress({ stream: io.stderr, quiet: opts.quiet ?? false });
       try {
@@ -145,19 +185,37 @@ export function buildProgram(invocation: Invocation): Command {
     .command('rebuild-catalog')
     .description('run a whole workflow from a config file: read, map, extend, validate, write')
     .requiredOption('--config <file>', 'workflow config (YAML or JSON)')
-    .addOption(new Option('--mode <mode>', 'rebuild mode').choices(['full', 'incremental', 'targeted']).default('full'))
+    .addOption(
+      new Option('--mode <mode>', 'rebuild mode')
+        .choices(['full', 'incremental', 'targeted'])
+        .default('full'),
+    )
     .option('--ids <ids>', 'comma-separated item ids (targeted mode)')
-    .addHelpText('after', example([`${BIN} rebuild-catalog --config examples/quickstart/config.yaml --mode full`]))
+    .addHelpText(
+      'after',
+      example([`${BIN} rebuild-catalog --config examples/quickstart/config.yaml --mode full`]),
+    )
     .action(async function (this: Command) {
-      const opts = this.optsWithGlobals<{ config: string; mode: 'full' | 'incremental' | 'targeted'; ids?: string } & GlobalOptions>();
+      const opts = this.optsWithGlobals<
+        { config: string; mode: 'full' | 'incremental' | 'targeted'; ids?: string } & GlobalOptions
+      >();
       if (opts.mode !== 'full') {
-        throw new ScmError('SCM_NOT_IMPLEMENTED', `rebuild-catalog: --mode ${opts.mode} is not available in this version yet`);
+        throw new ScmError(
+          'SCM_NOT_IMPLEMENTED',
+          `rebuild-catalog: --mode ${opts.mode} is not available in this version yet`,
+        );
       }
       const config = await loadConfig(resolvePath(io.cwd, opts.config), { env: io.env });
       const logger = makeLogger(io, opts, { level: config.logging?.level, file: config.logging?.file });
       const progress = createCliProgress({ stream: io.stderr, quiet: opts.quiet ?? false });
       try {
-        const result = await rebuildCatalog(config, { mode: opts.mode, dryRun: opts.dryRun ?? false, logger, progress, signal: io.signal });
+        const result = await rebuildCatalog(config, {
+          mode: opts.mode,
+          dryRun: opts.dryRun ?? false,
+          logger,
+          progress,
+          signal: io.signal,
+        });
         io.stdout.write(`${formatSummary(result.summary)}\n`);
         if (!opts.dryRun) io.stdout.write(`output: ${result.outputDir}\n`);
         invocation.exitCode = result.summary.failed > 0 ? ExitCode.PARTIAL : ExitCode.OK;
@@ -172,7 +230,12 @@ export function buildProgram(invocation: Invocation): Command {
     .option('--input <file>', 'items')
     .option('--updates <file>', 'update spec (YAML or JSON)')
     .option('--output-path <path>', 'where to write')
-    .addHelpText('after', example([`${BIN} update-metadata --input items.ndjson --updates updates.yaml --output-path out.ndjson`]))
+    .addHelpText(
+      'after',
+      example([
+        `${BIN} update-metadata --input items.ndjson --updates updates.yaml --output-path out.ndjson`,
+      ]),
+    )
     .action(later('update-metadata', 'metadata updates'));
 
   program
@@ -181,7 +244,10 @@ export function buildProgram(invocation: Invocation): Command {
     .option('--input <path>', 'catalog folder, NDJSON or Parquet file')
     .option('--output-format <format>', 'json, ndjson or parquet')
     .option('--output-path <path>', 'where to write')
-    .addHelpText('after', example([`${BIN} output --input catalog/ --output-format parquet --output-path parquet/`]))
+    .addHelpText(
+      'after',
+      example([`${BIN} output --input catalog/ --output-format parquet --output-path parquet/`]),
+    )
     .action(later('output', 'format conversion'));
 
   const config = program.command('config').description('check or describe workflow config files');
@@ -232,7 +298,11 @@ export async function runCli(argv: readonly string[], io: CliIo, logger?: Logger
     return invocation.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+      ) {
         return ExitCode.OK;
       }
       return ExitCode.USAGE;

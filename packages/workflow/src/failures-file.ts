@@ -14,7 +14,10 @@ export interface FailuresFile {
 }
 
 /** Opens `path` for failures; with `dryRun` nothing is written but failures are still counted. */
-export async function openFailuresFile(path: string, options: { dryRun?: boolean } = {}): Promise<FailuresFile> {
+export async function openFailuresFile(
+  path: string,
+  options: { dryRun?: boolean } = {},
+): Promise<FailuresFile> {
   let count = 0;
   if (options.dryRun) {
     return {
@@ -45,7 +48,9 @@ export async function openFailuresFile(path: string, options: { dryRun?: boolean
       return count;
     },
     async close() {
-      await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
+      );
       if (streamError) throw new ScmError('SCM_OUTPUT_WRITE', `cannot write ${path}`, { cause: streamError });
     },
   };

@@ -44,8 +44,10 @@ export interface RebuildOptions {
   logger?: Logger;
   /** Progress reporting (default: none). */
   progress?: Progress;
-  /** Stops the run; completed writes stay in the staging folder, which is removed. */
-  signal?: AbortSignal;
+  /** Stops the run; the staging folder is removed and the previous output stays. */
+  signal?: AbortSignal | undefined;
+  /** Folder of the CLI, so plugins installed next to it are found (see @scm/extensions). */
+  cliDir?: string;
 }
 
 /** What a rebuild produced. */
@@ -68,7 +70,8 @@ export function describeReport(report: ValidationReport, max = 5): string {
 }
 
 function idOf(value: unknown, origin: RecordOrigin): string {
-  if (isPlainObject(value) && (typeof value.id === 'string' || typeof value.id === 'number')) return String(value.id);
+  if (isPlainObject(value) && (typeof value.id === 'string' || typeof value.id === 'number'))
+    return String(value.id);
   return origin.file ? `${origin.file}:${origin.line ?? origin.index ?? '?'}` : 'unknown';
 }
 
@@ -88,24 +91,34 @@ function deepMerge(target: Record<string, unknown>, patch: Record<string, unknow
  * staging folder and swaps it into place at the end, so an interrupted run
  * leaves the previous catalog untouched. Per-item problems never stop the run.
  */
-export async function rebuildCatalog(config: WorkflowConfig, options: RebuildOptions): Promise<RebuildResult> {
+export async function rebuildCatalog(
+  config: WorkflowConfig,
+  options: RebuildOptions,
+): Promise<RebuildResult> {
   const logger = (options.logger ?? noopLogger).child('workflow');
   const progress = options.progress ?? noopProgress;
   const dryRun = options.dryRun ?? false;
   if (options.mode !== 'full') {
-    throw new ScmError('SCM_NOT_IMPLEMENTED', `rebuild mode "${options.mode}" is not available in this version yet`);
+    throw new ScmError(
+      'SCM_NOT_IMPLEMENTED',
+      `rebuild mode "${options.mode}" is not available in this version yet`,
+    );
   }
   if (config.source.type !== 'local_files') {
-    throw new ScmError('SCM_NOT_IMPLEMENTED', `source type "${config.source.type}" is not available in this version yet`);
+    throw new ScmError(
+      'SCM_NOT_IMPLEMENTED',
+      `source type "${config.source.type}" is not available in this version yet`,
+    );
   }
   const finalDir = config.output.path;
   const counter = startSummary('rebuild-catalog', options.mode);
 
   // Everything that can reject the configuration runs before anything is written.
   const loaded: LoadedExtension[] = await loadExtensions({
-    entries: config.extensions ?? [],
+    extensions: config.extensions,
     builtins: builtinExtensions(),
-    extensionsDir: config.extensions_dir,
+    ...(config.extensions_dir !== undefined ? { extensionsDir: config.extensions_dir } : {}),
+    ...(options.cliDir !== undefined ? { cliDir: options.cliDir } : {}),
     logger,
   });
   let mapping: Mapping | undefined;
@@ -130,7 +143,11 @@ export async function rebuildCatalog(config: WorkflowConfig, options: RebuildOpt
   const fail = async (failure: Failure) => {
     countFailure(counter, failure.error_type);
     await failures.write(failure);
-    logger.debug('item failed', { item_id: failure.item_id, step: failure.error_context.step, error: failure.error_message });
+    logger.debug('item failed', {
+      item_id: failure.item_id,
+      step: failure.error_context.step,
+      error: failure.error_message,
+    });
   };
 
   const processRecord = async (value: unknown, origin: RecordOrigin): Promise<void> => {
@@ -138,7 +155,10 @@ export async function rebuildCatalog(config: WorkflowConfig, options: RebuildOpt
     if (mapping) {
       const mapped = applyMapping(record, mapping, origin);
       if (!mapped.ok) return fail(mapped.failure);
-      record = stacTypeOf(record) === 'Item' ? deepMerge(record as Record<string, unknown>, mapped.value) : mapped.value;
+      record =
+        stacTypeOf(record) === 'Item'
+          ? deepMerge(record as Record<string, unknown>, mapped.value)
+          : mapped.value;
     }
     let item: StacItem;
     if (stacTypeOf(record) === 'Item') {
@@ -159,7 +179,13 @@ export async function rebuildCatalog(config: WorkflowConfig, options: RebuildOpt
         }),
       );
     }
-    const extended = applyExtensions(item, loaded);
+    const extended = applyExtensions(
+      item,
+      loaded,
+      origin.file !== undefined
+        ? { file: origin.file, ...(origin.line !== undefined ? { line: origin.line } : {}) }
+        : {},
+    );
     if (!extended.ok) return fail(extended.failure);
     item = extended.value as StacItem;
     const report = validator.validate(item);
@@ -181,7 +207,15 @@ export async function rebuildCatalog(config: WorkflowConfig, options: RebuildOpt
       await sinks.writeItem(item);
     } catch (error) {
       if (!isScmError(error) || error.code !== 'SCM_OUTPUT_PATH') throw error;
-      return fail(createFailure({ itemId: item.id, errorType: 'other', message: error.message, step: 'output', sourceData: value }));
+      return fail(
+        createFailure({
+          itemId: item.id,
+          errorType: 'other',
+          message: error.message,
+          step: 'output',
+          sourceData: value,
+        }),
+      );
     }
     counter.succeeded += 1;
     const key = item.collection ?? '';
@@ -221,13 +255,18 @@ export async function rebuildCatalog(config: WorkflowConfig, options: RebuildOpt
     progress.done();
 
     // Collections: those from the source, plus one scaffolded for each collection id items referred to.
-    const collectionIds = new Set([...sourceCollections.keys(), ...[...extents.keys()].filter((k) => k !== '')]);
+    const collectionIds = new Set([
+      ...sourceCollections.keys(),
+      ...[...extents.keys()].filter((k) => k !== ''),
+    ]);
     for (const id of collectionIds) {
       let collection = sourceCollections.get(id);
       if (!collection) {
         collection = await scaffoldCollection({ id, description: `Items of collection ${id}` }, []);
         collection.extent = extents.get(id)!.extent();
-        counter.notes.push(`collection "${id}" was not in the source; it was scaffolded from its items' extent`);
+        counter.notes.push(
+          `collection "${id}" was not in the source; it was scaffolded from its items' extent`,
+        );
       }
       const extended = applyExtensions(collection, loaded);
       if (!extended.ok) {
@@ -256,6 +295,7 @@ export async function rebuildCatalog(config: WorkflowConfig, options: RebuildOpt
     counter.outputs.push(...written);
     await failures.close();
     if (failures.count > 0) counter.outputs.push(config.output.failures_file ?? 'failed_items.ndjson');
+    else if (!dryRun) await rm(failuresFile, { force: true });
     counter.outputs.push('summary.json');
     completed = true;
   } finally {
@@ -272,6 +312,15 @@ export async function rebuildCatalog(config: WorkflowConfig, options: RebuildOpt
     await writeMarker(workDir, WORKFLOW_VERSION, options.mode);
     await promoteStagingDir(workDir, finalDir);
   }
-  logger.info('rebuild finished', { processed: summary.processed, succeeded: summary.succeeded, failed: summary.failed });
-  return { summary, outputDir: finalDir, failuresFile: join(finalDir, config.output.failures_file ?? 'failed_items.ndjson'), summaryFile };
+  logger.info('rebuild finished', {
+    processed: summary.processed,
+    succeeded: summary.succeeded,
+    failed: summary.failed,
+  });
+  return {
+    summary,
+    outputDir: finalDir,
+    failuresFile: join(finalDir, config.output.failures_file ?? 'failed_items.ndjson'),
+    summaryFile,
+  };
 }

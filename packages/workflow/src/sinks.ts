@@ -26,7 +26,13 @@ export async function openSinks(
 ): Promise<RunSinks> {
   const formats = new Set(config.output.formats);
   if (options.dryRun) {
-    return { async writeItem() {}, async writeCollection() {}, async finish() { return []; } };
+    return {
+      async writeItem() {},
+      async writeCollection() {},
+      async finish() {
+        return [];
+      },
+    };
   }
   const catalogMeta = config.output.catalog ?? {};
   const tree = formats.has('json')

@@ -1,7 +1,15 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { isFailure, type Logger, noopLogger, noopProgress, type Progress, ScmError, stacTypeOf } from '@scm/core';
+import {
+  isFailure,
+  type Logger,
+  noopLogger,
+  noopProgress,
+  type Progress,
+  ScmError,
+  stacTypeOf,
+} from '@scm/core';
 import { openSource } from '@scm/input';
 import { createValidator } from '@scm/validate';
 
@@ -44,7 +52,10 @@ export async function validateFiles(options: ValidateFilesOptions): Promise<Vali
   const cwd = options.cwd ?? process.cwd();
   const logger = (options.logger ?? noopLogger).child('validate');
   const progress = options.progress ?? noopProgress;
-  const validator = createValidator({ level: options.level ?? 'strict', schemaDirs: options.schemaDirs ?? [] });
+  const validator = createValidator({
+    level: options.level ?? 'strict',
+    schemaDirs: options.schemaDirs ?? [],
+  });
   const paths = options.inputs.map((p) => (isAbsolute(p) ? p : resolve(cwd, p)));
   const source = openSource({ paths, format: 'auto' });
 
@@ -92,7 +103,8 @@ export async function validateFiles(options: ValidateFilesOptions): Promise<Vali
         invalid += 1;
         if (firstErrors.length < 10) {
           const where = `${entry.origin.file ?? ''}${entry.origin.line !== undefined ? `:${entry.origin.line}` : ''}`;
-          for (const e of report.errors.slice(0, 3)) firstErrors.push(`${where} ${report.id ?? ''} ${e.path || '/'}: ${e.message}`);
+          for (const e of report.errors.slice(0, 3))
+            firstErrors.push(`${where} ${report.id ?? ''} ${e.path || '/'}: ${e.message}`);
         }
       }
       line = { file: entry.origin.file, line: entry.origin.line, ...report };
