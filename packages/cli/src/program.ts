@@ -1,3 +1,5 @@
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { formatLocation, formatSummary, isScmError, type Logger, ScmError } from '@scm/core';
 import { configJsonSchema, loadConfig } from '@scm/config';
 import { createLogger, type ScmLogger } from '@scm/logging';
