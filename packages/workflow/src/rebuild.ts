@@ -25,7 +25,7 @@ import {
 import type { WorkflowConfig } from '@scm/config';
 import { applyExtensions, type LoadedExtension, loadExtensions } from '@scm/extensions';
 import { openSource } from '@scm/input';
-import { createExtentAccumulator, scaffoldCollection, scaffoldItem } from '@scm/scaffold';
+import { buildCollection, createExtentAccumulator, scaffoldItem } from '@scm/scaffold';
 import { applyMapping, loadMapping, type Mapping, parseMapping } from '@scm/transform';
 import { createValidator } from '@scm/validate';
 import { builtinExtensions } from './builtins.js';
@@ -262,8 +262,7 @@ export async function rebuildCatalog(
     for (const id of collectionIds) {
       let collection = sourceCollections.get(id);
       if (!collection) {
-        collection = await scaffoldCollection({ id, description: `Items of collection ${id}` }, []);
-        collection.extent = extents.get(id)!.extent();
+        collection = buildCollection({ id, description: `Items of collection ${id}` }, extents.get(id)!.extent());
         counter.notes.push(
           `collection "${id}" was not in the source; it was scaffolded from its items' extent`,
         );

@@ -1,0 +1,389 @@
+import type { Geometry, Position } from '@scm/core';
+
+/**
+ * True when the edge between two longitudes is read as crossing the
+ * antimeridian: it jumps more than 180°. An edge from -180 to 180 (or back)
+ * is a seam along the antimeridian itself (polar caps use them), not a crossing.
+ */
+export function edgeCrossesAntimeridian(x1: number, x2: number): boolean {
+  const d = x2 - x1;
+  if (d <= 180 && d >= -180) return false;
+  return !(Math.abs(x1) === 180 && Math.abs(x2) === 180);
+}
+
+/** True when any edge of the line or ring crosses the antimeridian. */
+export function lineCrossesAntimeridian(line: Position[]): boolean {
+  for (let i = 1; i < line.length; i++) {
+    if (edgeCrossesAntimeridian(line[i - 1]![0]!, line[i]![0]!)) return true;
+  }
+  return false;
+}
+
+/**
+ * For each position of a line, the multiple of 360° to add to its longitude
+ * so that no edge jumps more than 180°. The first position gets 0.
+ */
+function unwrapTurns(line: Position[]): Int32Array {
+  const turns = new Int32Array(line.length);
+  let k = 0;
+  for (let i = 1; i < line.length; i++) {
+    const d = line[i]![0]! - line[i - 1]![0]!;
+    if (d > 180) k -= 1;
+    else if (d < -180) k += 1;
+    turns[i] = k;
+  }
+  return turns;
+}
+
+/**
+ * The ring with longitudes made continuous (no jump above 180°) and shifted
+ * by a whole number of turns so its westernmost longitude lies in
+ * [-180, 180). Returns `undefined` when the continuous ring does not close,
+ * that is, when it winds around a pole, and so cannot be cut into pieces on
+ * either side of the antimeridian.
+ */
+export function unwrapRing(ring: Position[]): Position[] | undefined {
+  const turns = unwrapTurns(ring);
+  if (turns[turns.length - 1] !== 0) return undefined;
+  return shiftedCopy(ring, turns);
+}
+
+/** Continuous copy of a line; `shift` extra turns, or by default the ones that put its west end in [-180, 180). */
+function shiftedCopy(
+  line: Position[],
+  turns: Int32Array,
+  shift = normalisingShift(line, turns, -180),
+): Position[] {
+  const out = new Array<Position>(line.length);
+  for (let i = 0; i < line.length; i++) {
+    const p = line[i]!.slice();
+    p[0] = p[0]! + 360 * (turns[i]! + shift);
+    out[i] = p;
+  }
+  return out;
+}
+
+/** Whole turns to add so that the line's westernmost continuous longitude lies in [west, west + 360). */
+function normalisingShift(line: Position[], turns: Int32Array, west: number): number {
+  let min = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < line.length; i++) min = Math.min(min, line[i]![0]! + 360 * turns[i]!);
+  let shift = 0;
+  while (min + 360 * shift < west) shift += 1;
+  while (min + 360 * shift >= west + 360) shift -= 1;
+  return shift;
+}
+
+/** Smallest and largest longitude of a line. */
+function xRange(line: Position[]): [number, number] {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const p of line) {
+    if (p[0]! < min) min = p[0]!;
+    if (p[0]! > max) max = p[0]!;
+  }
+  return [min, max];
+}
+
+/** Twice the signed area of a closed ring (positive when counter-clockwise). */
+export function ringArea2(ring: Position[]): number {
+  let sum = 0;
+  for (let i = 0; i + 1 < ring.length; i++) {
+    sum += ring[i]![0]! * ring[i + 1]![1]! - ring[i + 1]![0]! * ring[i]![1]!;
+  }
+  return sum;
+}
+
+/**
+ * A polygon (exterior, then holes) whose exterior crosses the antimeridian,
+ * in continuous longitudes: exterior counter-clockwise with its westernmost
+ * point in [-180, 180), holes clockwise and shifted next to it. `undefined`
+ * when the exterior winds around a pole or spans 360° or more.
+ */
+export function unwrapPolygon(rings: Position[][]): Position[][] | undefined {
+  const exterior = unwrapRing(rings[0]!);
+  if (!exterior) return undefined;
+  const [west, east] = xRange(exterior);
+  if (east - west >= 360) return undefined;
+  if (ringArea2(exterior) < 0) exterior.reverse();
+  const out = [exterior];
+  for (let r = 1; r < rings.length; r++) {
+    const ring = rings[r]!;
+    const turns = unwrapTurns(ring);
+    // Place the hole in the same 360° window as the exterior.
+    const hole = shiftedCopy(ring, turns, normalisingShift(ring, turns, west));
+    if (ringArea2(hole) > 0) hole.reverse();
+    out.push(hole);
+  }
+  return out;
+}
+
+/**
+ * Cuts geometries that cross the antimeridian into parts on each side of it,
+ * as RFC 7946 §3.1.9 asks: a Polygon becomes a MultiPolygon, a LineString a
+ * MultiLineString; Multi* and GeometryCollection members are cut one by one.
+ *
+ * A ring or line crosses when one of its edges jumps more than 180° of
+ * longitude. Its longitudes are made continuous, it is cut along 180° (the cut
+ * points get interpolated latitudes, and elevations when present), and the
+ * part beyond 180° is shifted back by 360°. Holes are kept in the part that
+ * contains them; holes that cross the cut become part of the new boundaries.
+ * Pieces come out with counter-clockwise exteriors and clockwise holes.
+ *
+ * Geometries that do not cross are returned unchanged (the same object).
+ * Polygons whose exterior winds around a pole cannot be cut this way and are
+ * returned unchanged too; {@link checkGeometry} reports them.
+ */
+export function splitAntimeridian(geometry: Geometry): Geometry {
+  switch (geometry.type) {
+    case 'LineString': {
+      if (!lineCrossesAntimeridian(geometry.coordinates)) return geometry;
+      const parts = splitLine(geometry.coordinates);
+      return parts.length === 1
+        ? { type: 'LineString', coordinates: parts[0]! }
+        : { type: 'MultiLineString', coordinates: parts };
+    }
+    case 'MultiLineString': {
+      if (!geometry.coordinates.some(lineCrossesAntimeridian)) return geometry;
+      const parts = geometry.coordinates.flatMap((line) =>
+        lineCrossesAntimeridian(line) ? splitLine(line) : [line],
+      );
+      return { type: 'MultiLineString', coordinates: parts };
+    }
+    case 'Polygon': {
+      const parts = splitPolygon(geometry.coordinates);
+      if (!parts) return geometry;
+      return parts.length === 1
+        ? { type: 'Polygon', coordinates: parts[0]! }
+        : { type: 'MultiPolygon', coordinates: parts };
+    }
+    case 'MultiPolygon': {
+      let changed = false;
+      const parts: Position[][][] = [];
+      for (const polygon of geometry.coordinates) {
+        const split = splitPolygon(polygon);
+        if (split) {
+          changed = true;
+          parts.push(...split);
+        } else {
+          parts.push(polygon);
+        }
+      }
+      return changed ? { type: 'MultiPolygon', coordinates: parts } : geometry;
+    }
+    case 'GeometryCollection': {
+      const members = geometry.geometries.map(splitAntimeridian);
+      return members.some((m, i) => m !== geometry.geometries[i])
+        ? { type: 'GeometryCollection', geometries: members }
+        : geometry;
+    }
+    default:
+      return geometry;
+  }
+}
+
+// ---------------------------------------------------------------- lines
+
+function splitLine(line: Position[]): Position[][] {
+  const turns = unwrapTurns(line);
+  const points = shiftedCopy(line, turns);
+  const pieces: Position[][] = [];
+  let current: Position[] = [points[0]!];
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1]!;
+    const b = points[i]!;
+    const cellA = cellOf(a[0]!);
+    const cellB = cellOf(b[0]!);
+    if (cellA !== cellB) {
+      // Cut at every boundary 180 + 360·j between the two cells.
+      const step = cellB > cellA ? 1 : -1;
+      for (let cell = cellA; cell !== cellB; cell += step) {
+        const boundary = 180 + 360 * (step > 0 ? cell : cell - 1);
+        const cut = interpolateAtX(a, b, boundary);
+        current.push(cut);
+        pieces.push(current);
+        current = [cut];
+      }
+    }
+    current.push(b);
+  }
+  pieces.push(current);
+  const out: Position[][] = [];
+  for (const piece of pieces) {
+    const clean = dropRepeats(piece);
+    if (clean.length < 2) continue;
+    const [min, max] = xRange(clean);
+    const shift = -360 * cellOf((min + max) / 2);
+    out.push(shift === 0 ? clean : clean.map((p) => withX(p, p[0]! + shift)));
+  }
+  return out;
+}
+
+/** Which 360° window a continuous longitude is in: 0 for [-180, 180), 1 for [180, 540)… */
+function cellOf(x: number): number {
+  return Math.floor((x + 180) / 360);
+}
+
+// ---------------------------------------------------------------- polygons
+
+/** The pieces of a polygon that crosses, or `undefined` when it does not cross or cannot be cut. */
+function splitPolygon(rings: Position[][]): Position[][][] | undefined {
+  if (!lineCrossesAntimeridian(rings[0]!)) return undefined;
+  const continuous = unwrapPolygon(rings);
+  if (!continuous) return undefined;
+  const [, east] = xRange(continuous[0]!);
+  if (east <= 180) return [continuous];
+  const west = cutPolygon(continuous, 180, true);
+  const eastPieces = cutPolygon(continuous, 180, false).map((polygon) =>
+    polygon.map((ring) => ring.map((p) => withX(p, p[0]! - 360))),
+  );
+  return [...west, ...eastPieces];
+}
+
+interface Chain {
+  points: Position[];
+  entryY: number;
+  exitY: number;
+}
+
+/**
+ * The parts of a polygon on one side of the vertical line x = c. Rings must
+ * be closed and oriented with the polygon's interior on their left
+ * (exterior counter-clockwise, holes clockwise).
+ *
+ * Each ring is broken into chains, the stretches on the kept side, each
+ * starting and ending on the line. Walking the kept region's boundary, a
+ * chain's exit point continues along the line to the nearest chain entry:
+ * northwards when keeping the west side (the interior is on the left going
+ * north), southwards when keeping the east. Following that until it returns
+ * to the first chain closes one piece. Rings entirely on the kept side stay
+ * whole; whole holes go to the piece that contains them.
+ */
+function cutPolygon(rings: Position[][], c: number, keepWest: boolean): Position[][][] {
+  const kept = keepWest ? -1 : 1;
+  const chains: Chain[] = [];
+  const wholeHoles: Position[][] = [];
+  let wholeExterior: Position[] | undefined;
+
+  for (let r = 0; r < rings.length; r++) {
+    const ring = rings[r]!;
+    const n = ring.length - 1;
+    const side = new Int8Array(n);
+    let anyKept = false;
+    let anyOther = false;
+    for (let i = 0; i < n; i++) {
+      const x = ring[i]![0]!;
+      side[i] = x < c ? -1 : x > c ? 1 : 0;
+      if (side[i] === kept) anyKept = true;
+      else if (side[i] === -kept) anyOther = true;
+    }
+    if (!anyKept) continue;
+    if (!anyOther) {
+      if (r === 0) wholeExterior = ring;
+      else wholeHoles.push(ring);
+      continue;
+    }
+    let start = 0;
+    while (side[start] !== -kept) start++;
+    const at = (t: number) => (start + t) % n;
+    // Runs of vertices not on the other side, between vertices that are.
+    let t = 1;
+    while (t < n) {
+      if (side[at(t)] === -kept) {
+        t++;
+        continue;
+      }
+      const runStart = t;
+      while (t < n && side[at(t)] !== -kept) t++;
+      const runEnd = t - 1;
+      let first = -1;
+      let last = -1;
+      for (let u = runStart; u <= runEnd; u++) {
+        if (side[at(u)] === kept) {
+          if (first < 0) first = u;
+          last = u;
+        }
+      }
+      if (first < 0) continue; // only touches the line from the other side
+      const entry =
+        first === runStart
+          ? interpolateAtX(ring[at(runStart - 1)]!, ring[at(first)]!, c)
+          : ring[at(first - 1)]!;
+      const exit =
+        last === runEnd ? interpolateAtX(ring[at(last)]!, ring[at(runEnd + 1)]!, c) : ring[at(last + 1)]!;
+      const points: Position[] = [entry];
+      for (let u = first; u <= last; u++) points.push(ring[at(u)]!);
+      points.push(exit);
+      chains.push({ points, entryY: entry[1]!, exitY: exit[1]! });
+    }
+  }
+
+  const pieces: Position[][][] = [];
+  if (wholeExterior) pieces.push([wholeExterior]);
+  const used = new Uint8Array(chains.length);
+  for (let k = 0; k < chains.length; k++) {
+    if (used[k]) continue;
+    const ring: Position[] = [];
+    let current = k;
+    for (;;) {
+      used[current] = 1;
+      ring.push(...chains[current]!.points);
+      const y = chains[current]!.exitY;
+      let next = -1;
+      for (let m = 0; m < chains.length; m++) {
+        const entryY = chains[m]!.entryY;
+        if (keepWest ? entryY < y : entryY > y) continue;
+        if (next < 0 || (keepWest ? entryY < chains[next]!.entryY : entryY > chains[next]!.entryY)) next = m;
+      }
+      if (next < 0 || next === k || used[next]) break;
+      current = next;
+    }
+    ring.push(ring[0]!);
+    const clean = dropRepeats(ring);
+    if (clean.length >= 4 && ringArea2(clean) !== 0) pieces.push([clean]);
+  }
+
+  for (const hole of wholeHoles) {
+    const probe = hole.find((p) => (keepWest ? p[0]! < c : p[0]! > c)) ?? hole[0]!;
+    const home = pieces.find((piece) => pointInRing(probe, piece[0]!));
+    if (home) home.push(hole);
+  }
+  return pieces;
+}
+
+/** Even-odd test of a point against a closed ring. */
+function pointInRing(point: Position, ring: Position[]): boolean {
+  const x = point[0]!;
+  const y = point[1]!;
+  let inside = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const xi = ring[i]![0]!;
+    const yi = ring[i]![1]!;
+    const xj = ring[j]![0]!;
+    const yj = ring[j]![1]!;
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+/** The point where segment a-b meets the vertical line x = c; other ordinates are interpolated. */
+function interpolateAtX(a: Position, b: Position, c: number): Position {
+  const t = (c - a[0]!) / (b[0]! - a[0]!);
+  const out: Position = [c, a[1]! + t * (b[1]! - a[1]!)];
+  if (a.length > 2 && b.length > 2) out.push(a[2]! + t * (b[2]! - a[2]!));
+  return out;
+}
+
+function withX(p: Position, x: number): Position {
+  const out = p.slice();
+  out[0] = x;
+  return out;
+}
+
+function dropRepeats(line: Position[]): Position[] {
+  const out: Position[] = [];
+  for (const p of line) {
+    const q = out[out.length - 1];
+    if (!q || q[0] !== p[0] || q[1] !== p[1]) out.push(p);
+  }
+  return out;
+}
