@@ -124,7 +124,10 @@ export async function rebuildCatalog(
   let mapping: Mapping | undefined;
   const mappingSpec = config.transformation?.mapping_schema;
   if (typeof mappingSpec === 'string') mapping = await loadMapping(mappingSpec);
-  else if (Array.isArray(mappingSpec) && mappingSpec.length > 0) mapping = parseMapping(mappingSpec);
+  else if (Array.isArray(mappingSpec) && mappingSpec.length > 0) {
+    const tables = config.transformation?.lookup_tables;
+    mapping = parseMapping(tables ? { mappings: mappingSpec, lookup_tables: tables } : mappingSpec);
+  }
   const validator = createValidator({
     level: config.validation?.level ?? 'strict',
     schemaDirs: config.validation?.schema_dirs ?? [],

@@ -1,0 +1,34 @@
+/**
+ * @scm/transform: declarative field mapping from source records to STAC
+ * fields, with type conversions, lookups, templates, geometry parsing,
+ * sidecar enrichment and an audit log.
+ */
+
+export type { ApplyOptions, ApplyResult, RuleError, TransformRecordsOptions } from './apply.js';
+export { applyMapping, transformRecords } from './apply.js';
+export type {
+  Audit,
+  AuditFailure,
+  AuditReport,
+  AuditRuleInfo,
+  CreateAuditOptions,
+  EnrichmentCounts,
+  RuleCounts,
+} from './audit.js';
+export { createAudit, formatAudit } from './audit.js';
+export type { EnrichOptions, KeyedRecordsOptions, SidecarInput } from './enrich.js';
+export { enrichItems, keyedRecords } from './enrich.js';
+export type { LookupTableSpec } from './lookup.js';
+export { normalizeKey, parseCsv } from './lookup.js';
+export type { Mapping, ParseMappingOptions } from './mapping.js';
+export { loadMapping, parseMapping } from './mapping.js';
+export type {
+  MappingDocument,
+  MappingRule,
+  RuleLookup,
+  TransformSpec,
+  WhenMissing,
+} from './mapping-types.js';
+export { mappingJsonSchema } from './schema.js';
+export type { WktResult } from './wkt.js';
+export { parseWkt } from './wkt.js';
