@@ -11,6 +11,7 @@ Prints one JSON line per object and a final count line; exits 1 if any is invali
 import json
 import os
 import sys
+import tempfile
 
 from stac_validator.validate import StacValidate
 
@@ -46,9 +47,27 @@ def main() -> int:
     mapping = schema_map(root)
     total = invalid = 0
     for path in files_of(targets):
-        validator = StacValidate(path, schema_map=mapping, verbose=False)
-        validator.run()
-        for result in validator.message:
+        with open(path, encoding="utf-8") as handle:
+            try:
+                content = json.load(handle)
+            except ValueError:
+                content = None
+        if isinstance(content, dict) and content.get("type") == "FeatureCollection":
+            # An ItemCollection: each feature is validated as its own file.
+            results = []
+            with tempfile.TemporaryDirectory() as folder:
+                for index, feature in enumerate(content.get("features", [])):
+                    part = os.path.join(folder, f"{index}.json")
+                    with open(part, "w", encoding="utf-8") as handle:
+                        json.dump(feature, handle)
+                    validator = StacValidate(part, schema_map=mapping, verbose=False)
+                    validator.run()
+                    results.extend(validator.message)
+        else:
+            validator = StacValidate(path, schema_map=mapping, verbose=False)
+            validator.run()
+            results = validator.message
+        for result in results:
             total += 1
             ok = bool(result.get("valid_stac"))
             if not ok:

@@ -3,7 +3,15 @@ import { fileURLToPath } from 'node:url';
 import { formatLocation, formatSummary, isScmError, type Logger, ScmError } from '@scm/core';
 import { configJsonSchema, loadConfig } from '@scm/config';
 import { createLogger, type ScmLogger } from '@scm/logging';
-import { rebuildCatalog, validateFiles } from '@scm/workflow';
+import {
+  extendFiles,
+  type RecordCommandOptions,
+  type RecordCommandResult,
+  rebuildCatalog,
+  scaffoldFiles,
+  transformFiles,
+  validateFiles,
+} from '@scm/workflow';
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, type ExitCodeValue, exitCodeFor } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -11,6 +19,14 @@ import { createCliProgress } from './progress.js';
 import { VERSION } from './version.js';
 
 const BIN = 'stac-catalog-manager';
+
+interface RecordFlags extends GlobalOptions {
+  input: string[];
+  outputPath: string;
+  outputFormat?: string;
+  failuresFile?: string;
+  recordsKey?: string;
+}
 
 interface GlobalOptions {
   logLevel?: string;
@@ -100,47 +116,104 @@ export function buildProgram(invocation: Invocation): Command {
   program
     .command('transform-metadata')
     .description('map records (CSV, JSON, NDJSON, Parquet) to new fields with a mapping file')
-    .option('--input <file>', 'input file')
-    .option('--mapping-schema <file>', 'mapping file (YAML or JSON)')
-    .option('--output-format <format>', 'json, ndjson or csv', 'json')
-    .option('--output-path <path>', 'where to write')
+    .requiredOption('--input <path...>', 'input files or folders')
+    .requiredOption('--mapping-schema <file>', 'mapping file (YAML or JSON)')
+    .addOption(
+      new Option('--output-format <format>', 'default: from --output-path, else json').choices([
+        'json',
+        'ndjson',
+        'csv',
+      ]),
+    )
+    .requiredOption('--output-path <file>', 'where to write')
+    .option(
+      '--records-key <name>',
+      'JSON API pages: the member holding the records, e.g. data (default features)',
+    )
+    .option('--failures-file <file>', 'failures (default failed_items.ndjson beside the output)')
     .addHelpText(
       'after',
       example([
         `${BIN} transform-metadata --input records.csv --mapping-schema mapping.yaml --output-format ndjson --output-path out.ndjson`,
       ]),
     )
-    .action(later('transform-metadata', 'field mapping'));
+    .action(async function (this: Command) {
+      const opts = this.optsWithGlobals<RecordFlags & { mappingSchema: string }>();
+      await runRecordCommand(invocation, opts, (common) =>
+        transformFiles({ ...common, mappingPath: opts.mappingSchema }),
+      );
+    });
 
   program
     .command('scaffold-items')
     .description('turn records into valid STAC Items with a mapping file')
-    .option('--input <file>', 'input file (CSV, JSON, NDJSON, Parquet)')
-    .option('--mapping-schema <file>', 'mapping file (YAML or JSON)')
-    .option('--output-format <format>', 'json, ndjson or parquet', 'json')
-    .option('--output-path <path>', 'where to write')
+    .requiredOption('--input <path...>', 'input files or folders (CSV, JSON, NDJSON, Parquet)')
+    .requiredOption('--mapping-schema <file>', 'mapping file (YAML or JSON)')
+    .addOption(
+      new Option('--output-format <format>', 'default: from --output-path, else json').choices([
+        'json',
+        'ndjson',
+      ]),
+    )
+    .requiredOption('--output-path <file>', 'where to write')
+    .option(
+      '--records-key <name>',
+      'JSON API pages: the member holding the records, e.g. data (default features)',
+    )
+    .option('--failures-file <file>', 'failures (default failed_items.ndjson beside the output)')
     .addHelpText(
       'after',
       example([
         `${BIN} scaffold-items --input data.csv --mapping-schema mapping.yaml --output-path items.json`,
       ]),
     )
-    .action(later('scaffold-items', 'item scaffolding'));
+    .action(async function (this: Command) {
+      const opts = this.optsWithGlobals<RecordFlags & { mappingSchema: string }>();
+      await runRecordCommand(invocation, opts, (common) =>
+        scaffoldFiles({ ...common, mappingPath: opts.mappingSchema }),
+      );
+    });
 
   program
     .command('apply-extensions')
-    .description('add extension fields (dgeo, alternate-assets, plugins) to items and collections')
-    .option('--input <file>', 'items (JSON or NDJSON)')
-    .option('--extension <name>', 'extension name (repeatable)')
-    .option('--extension-config <file>', 'extension config (YAML or JSON)')
-    .option('--output-path <path>', 'where to write')
+    .description(
+      'add extension fields (dgeo, alternate-assets, plugins) to items and collections, then validate them',
+    )
+    .requiredOption('--input <path...>', 'items and collections (JSON, NDJSON, folders)')
+    .requiredOption('--extension <name...>', 'extension names, built-in or plugins')
+    .option(
+      '--extension-config <file>',
+      'config (YAML or JSON); with several extensions, a map of name to config',
+    )
+    .option('--extensions-dir <dir>', 'plugin folder (default ~/.stac-catalog-manager/extensions)')
+    .addOption(
+      new Option('--output-format <format>', 'default: from --output-path, else json').choices([
+        'json',
+        'ndjson',
+      ]),
+    )
+    .requiredOption('--output-path <file>', 'where to write')
+    .option('--failures-file <file>', 'failures (default failed_items.ndjson beside the output)')
     .addHelpText(
       'after',
       example([
         `${BIN} apply-extensions --input items.ndjson --extension dgeo --extension-config dgeo.yaml --output-path out.ndjson`,
       ]),
     )
-    .action(later('apply-extensions', 'extension application'));
+    .action(async function (this: Command) {
+      const opts = this.optsWithGlobals<
+        RecordFlags & { extension: string[]; extensionConfig?: string; extensionsDir?: string }
+      >();
+      await runRecordCommand(invocation, opts, (common) =>
+        extendFiles({
+          ...common,
+          extensions: opts.extension,
+          extensionConfigPath: opts.extensionConfig,
+          extensionsDir: opts.extensionsDir,
+          cliDir: dirname(fileURLToPath(import.meta.url)),
+        }),
+      );
+    });
 
   program
     .command('validate')
@@ -153,6 +226,11 @@ export function buildProgram(invocation: Invocation): Command {
         .default('strict'),
     )
     .option('--schema-dir <dir...>', 'extra folders of extension schemas, laid out by URL')
+    .addOption(
+      new Option('--engine <engine>', 'ajv (built in) or stac-validator (the Python tool, if installed)')
+        .choices(['ajv', 'stac-validator'])
+        .default('ajv'),
+    )
     .addHelpText('after', example([`${BIN} validate --input items.ndjson --output-report report.json`]))
     .action(async function (this: Command) {
       const opts = this.optsWithGlobals<
@@ -161,6 +239,7 @@ export function buildProgram(invocation: Invocation): Command {
           outputReport?: string;
           level: 'strict' | 'lenient';
           schemaDir?: string[];
+          engine: 'ajv' | 'stac-validator';
         } & GlobalOptions
       >();
       const logger = makeLogger(io, opts);
@@ -172,6 +251,7 @@ export function buildProgram(invocation: Invocation): Command {
           level: opts.level,
           schemaDirs: opts.schemaDir ?? [],
           reportPath: opts.dryRun ? undefined : opts.outputReport,
+          engine: opts.engine,
           logger,
           progress,
           signal: io.signal,
@@ -271,6 +351,34 @@ export function buildProgram(invocation: Invocation): Command {
     });
 
   return program;
+}
+
+/** Runs one of the record commands with the shared flags, printing its summary and setting the exit code. */
+async function runRecordCommand(
+  invocation: Invocation,
+  opts: RecordFlags,
+  run: (common: RecordCommandOptions) => Promise<RecordCommandResult>,
+): Promise<void> {
+  const { io } = invocation;
+  const logger = makeLogger(io, opts);
+  try {
+    const result = await run({
+      input: opts.input,
+      cwd: io.cwd,
+      outputPath: opts.outputPath,
+      outputFormat: opts.outputFormat,
+      failuresPath: opts.failuresFile,
+      recordsKey: opts.recordsKey,
+      dryRun: opts.dryRun ?? false,
+      logger,
+      progress: createCliProgress({ stream: io.stderr, quiet: opts.quiet ?? false }),
+      signal: io.signal,
+    });
+    io.stdout.write(`${result.text}\n`);
+    invocation.exitCode = result.summary.failed > 0 ? ExitCode.PARTIAL : ExitCode.OK;
+  } finally {
+    await logger.flush();
+  }
 }
 
 function resolvePath(cwd: string, path: string): string {

@@ -126,7 +126,14 @@ export class TopLevelJsonScanner {
   private readonly key: ByteCapture;
   private readonly envelope: ByteCapture;
 
-  constructor(maxRecordBytes: number) {
+  /**
+   * @param maxRecordBytes - largest record accepted.
+   * @param recordsKey - name of the top-level member whose array holds the records (default `features`).
+   */
+  constructor(
+    maxRecordBytes: number,
+    private readonly recordsKey = 'features',
+  ) {
     this.element = new ByteCapture(maxRecordBytes, 'an element');
     this.key = new ByteCapture(maxRecordBytes, 'a member name');
     this.envelope = new ByteCapture(maxRecordBytes, 'the top-level object');
@@ -227,7 +234,7 @@ export class TopLevelJsonScanner {
       case OPEN_BRACKET:
         if (memberLevel && this.expectValue) {
           this.expectValue = false;
-          if (c === OPEN_BRACKET && this.lastKey === 'features' && !this.featuresFound) {
+          if (c === OPEN_BRACKET && this.lastKey === this.recordsKey && !this.featuresFound) {
             this.featuresFound = true;
             this.envelope.pause(chunk, i + 1, this.line);
             this.depth = 2;

@@ -28,6 +28,11 @@ export interface JsonOptions {
    * object) in bytes; a larger one throws `SCM_INPUT_PARSE`. Default 256 MiB.
    */
   maxRecordBytes?: number;
+  /**
+   * Name of the top-level member whose array holds the records, for API
+   * pages such as `{ "data": [...] }`. Default `features`.
+   */
+  recordsKey?: string;
 }
 
 /** Default of {@link JsonOptions.maxRecordBytes}. */
@@ -60,7 +65,10 @@ export async function* readJson(
   const { signal } = options;
   throwIfAborted(signal);
   await assertReadableFile(path);
-  const scanner = new TopLevelJsonScanner(options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
+  const scanner = new TopLevelJsonScanner(
+    options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
+    options.recordsKey,
+  );
   const stream = createReadStream(path, { highWaterMark: options.chunkBytes ?? 1 << 20 });
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {

@@ -106,3 +106,16 @@ describe('readJson', () => {
     );
   });
 });
+
+describe('readJson recordsKey', () => {
+  it('reads the records of an API page from the named member', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const file = join(mkdtempSync(join(tmpdir(), 'scm-json-key-')), 'page.json');
+    writeFileSync(file, '{"meta":{"page":1},\n"data":[\n{"uid":"a"},\n{"uid":"b"}\n]}\n');
+    const out = [];
+    for await (const r of readJson(file, { recordsKey: 'data' })) out.push(r);
+    expect(out.map((r) => ('value' in r ? r.value : r))).toEqual([{ uid: 'a' }, { uid: 'b' }]);
+  });
+});

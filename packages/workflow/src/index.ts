@@ -1,8 +1,19 @@
 export { builtinExtensions } from './builtins.js';
+export { validateWithStacValidator } from './engine-validate.js';
 export type { FailuresFile } from './failures-file.js';
 export { openFailuresFile } from './failures-file.js';
+export type { FileOutput, FileOutputFormat } from './file-output.js';
+export { flattenRecord, formatFromPath, openFileOutput } from './file-output.js';
 export { OUTPUT_MARKER } from './output-dir.js';
 export type { RebuildOptions, RebuildResult } from './rebuild.js';
 export { describeReport, rebuildCatalog } from './rebuild.js';
+export type {
+  ExtendFilesOptions,
+  RecordCommandOptions,
+  RecordCommandResult,
+  ScaffoldFilesOptions,
+  TransformFilesOptions,
+} from './record-commands.js';
+export { extendFiles, readSafeYaml, scaffoldFiles, transformFiles } from './record-commands.js';
 export type { ValidateFilesOptions, ValidateFilesResult } from './validate-files.js';
 export { validateFiles } from './validate-files.js';

@@ -265,7 +265,10 @@ export async function rebuildCatalog(
     for (const id of collectionIds) {
       let collection = sourceCollections.get(id);
       if (!collection) {
-        collection = buildCollection({ id, description: `Items of collection ${id}` }, extents.get(id)!.extent());
+        collection = buildCollection(
+          { id, description: `Items of collection ${id}` },
+          extents.get(id)!.extent(),
+        );
         counter.notes.push(
           `collection "${id}" was not in the source; it was scaffolded from its items' extent`,
         );

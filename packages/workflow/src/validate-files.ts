@@ -12,6 +12,7 @@ import {
 } from '@scm/core';
 import { openSource } from '@scm/input';
 import { createValidator } from '@scm/validate';
+import { validateWithStacValidator } from './engine-validate.js';
 
 /** Options of {@link validateFiles}. */
 export interface ValidateFilesOptions {
@@ -31,6 +32,8 @@ export interface ValidateFilesOptions {
   progress?: Progress;
   /** Abort signal. */
   signal?: AbortSignal | undefined;
+  /** `ajv` (ours, default) or `stac-validator` (the Python tool, when installed). */
+  engine?: 'ajv' | 'stac-validator';
 }
 
 /** Result of {@link validateFiles}. */
@@ -50,6 +53,7 @@ export interface ValidateFilesResult {
  */
 export async function validateFiles(options: ValidateFilesOptions): Promise<ValidateFilesResult> {
   const cwd = options.cwd ?? process.cwd();
+  if (options.engine === 'stac-validator') return validateFilesWithPython(options, cwd);
   const logger = (options.logger ?? noopLogger).child('validate');
   const progress = options.progress ?? noopProgress;
   const validator = createValidator({
@@ -125,4 +129,41 @@ export async function validateFiles(options: ValidateFilesOptions): Promise<Vali
   if (byKind.length > 0) lines.push(`errors by kind: ${byKind.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   lines.push(...firstErrors.map((e) => `  ${e.trim()}`));
   return { total, valid: total - invalid, invalid, text: lines.join('\n') };
+}
+
+async function validateFilesWithPython(
+  options: ValidateFilesOptions,
+  cwd: string,
+): Promise<ValidateFilesResult> {
+  const { reports } = await validateWithStacValidator(options.inputs, cwd, options.signal);
+  const invalid = reports.filter((r) => !r.report.valid);
+  if (options.reportPath) {
+    const reportPath = isAbsolute(options.reportPath) ? options.reportPath : resolve(cwd, options.reportPath);
+    await mkdir(dirname(reportPath), { recursive: true });
+    const body = {
+      engine: 'stac-validator',
+      valid: invalid.length === 0,
+      reports: reports.map((r) => ({
+        file: r.file,
+        ...(r.line !== undefined ? { line: r.line } : {}),
+        ...r.report,
+      })),
+      summary: { total: reports.length, valid: reports.length - invalid.length, invalid: invalid.length },
+    };
+    await import('node:fs/promises').then((fs) =>
+      fs.writeFile(reportPath, `${JSON.stringify(body, null, 2)}\n`),
+    );
+  }
+  const lines = [
+    `${reports.length} object(s): ${reports.length - invalid.length} valid, ${invalid.length} invalid (engine: stac-validator)`,
+  ];
+  for (const r of invalid.slice(0, 10)) {
+    lines.push(`  ${r.file}${r.line !== undefined ? `:${r.line}` : ''} ${r.report.errors[0]?.message ?? ''}`);
+  }
+  return {
+    total: reports.length,
+    valid: reports.length - invalid.length,
+    invalid: invalid.length,
+    text: lines.join('\n'),
+  };
 }

@@ -1,0 +1,311 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import {
+  countFailure,
+  createFailure,
+  type Failure,
+  finishSummary,
+  formatSummary,
+  isFailure,
+  isPlainObject,
+  type Logger,
+  noopLogger,
+  noopProgress,
+  type Progress,
+  type RecordOrigin,
+  type RunSummary,
+  ScmError,
+  type StacItem,
+  startSummary,
+  stacTypeOf,
+  stripForbiddenKeys,
+} from '@scm/core';
+import { applyExtensions, loadExtensions } from '@scm/extensions';
+import { openSource } from '@scm/input';
+import { scaffoldItem } from '@scm/scaffold';
+import { applyMapping, formatAudit, loadMapping, type Mapping } from '@scm/transform';
+import { createValidator, type StacValidator } from '@scm/validate';
+import { parseDocument } from 'yaml';
+import { builtinExtensions } from './builtins.js';
+import { openFailuresFile } from './failures-file.js';
+import { type FileOutput, type FileOutputFormat, formatFromPath, openFileOutput } from './file-output.js';
+import { describeReport } from './rebuild.js';
+
+/** Options shared by the record commands. */
+export interface RecordCommandOptions {
+  /** Input files or folders (CSV, JSON, NDJSON, Parquet, static catalogs). */
+  input: string[];
+  /** Base of relative paths (default process.cwd()). */
+  cwd?: string;
+  /** Output file. */
+  outputPath: string;
+  /** Output format (default: from the output file's extension, else json). */
+  outputFormat?: string | undefined;
+  /** Failures file (default `failed_items.ndjson` beside the output). */
+  failuresPath?: string | undefined;
+  /** For JSON inputs that are API pages: the member holding the records, e.g. `data` (default `features`). */
+  recordsKey?: string | undefined;
+  /** Do everything but write (default false). */
+  dryRun?: boolean;
+  logger?: Logger;
+  progress?: Progress;
+  signal?: AbortSignal | undefined;
+}
+
+/** What a record command reports. */
+export interface RecordCommandResult {
+  summary: RunSummary;
+  /** Lines for people: the summary, and the mapping audit where there is one. */
+  text: string;
+  /** Absolute path of the output file. */
+  outputPath: string;
+  /** Absolute path of the failures file (written only when something failed). */
+  failuresPath: string;
+}
+
+type Step = (value: unknown, origin: RecordOrigin) => Promise<Record<string, unknown> | Failure>;
+
+function abs(cwd: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(cwd, path);
+}
+
+function idOf(value: unknown, origin: RecordOrigin): string {
+  if (isPlainObject(value) && (typeof value.id === 'string' || typeof value.id === 'number'))
+    return String(value.id);
+  return `${origin.file ?? 'input'}:${origin.line ?? origin.index ?? '?'}`;
+}
+
+function originFields(origin: RecordOrigin): { file?: string; line?: number } {
+  return {
+    ...(origin.file !== undefined ? { file: origin.file } : {}),
+    ...(origin.line !== undefined ? { line: origin.line } : {}),
+  };
+}
+
+/** Validates an item or collection, turning an invalid one into a Failure. */
+function validated(
+  validator: StacValidator,
+  object: Record<string, unknown>,
+  source: unknown,
+  origin: RecordOrigin,
+): Record<string, unknown> | Failure {
+  const report = validator.validate(object);
+  if (report.valid) return object;
+  return createFailure({
+    itemId: String(object.id ?? idOf(source, origin)),
+    errorType: 'validation_error',
+    message: describeReport(report),
+    step: 'validate',
+    sourceData: source,
+    details: report.errors,
+    ...originFields(origin),
+  });
+}
+
+/** Reads every record, runs `step`, writes what passes and records what fails. */
+async function runRecords(
+  command: string,
+  options: RecordCommandOptions,
+  allowed: readonly FileOutputFormat[],
+  items: boolean,
+  step: Step,
+  trailer?: () => string,
+): Promise<RecordCommandResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const logger = (options.logger ?? noopLogger).child(command);
+  const progress = options.progress ?? noopProgress;
+  const outputPath = abs(cwd, options.outputPath);
+  const format = formatFromPath(outputPath, options.outputFormat);
+  if (!(allowed as readonly string[]).includes(format)) {
+    throw new ScmError(
+      'SCM_USAGE',
+      `${command}: output format "${format}" is not one of ${allowed.join(', ')}`,
+    );
+  }
+  const failuresPath = options.failuresPath
+    ? abs(cwd, options.failuresPath)
+    : join(dirname(outputPath), 'failed_items.ndjson');
+  const counter = startSummary(command);
+  const source = openSource({
+    paths: options.input.map((p) => abs(cwd, p)),
+    format: 'auto',
+    ...(options.recordsKey ? { json: { recordsKey: options.recordsKey } } : {}),
+  });
+  const dryRun = options.dryRun ?? false;
+  const output: FileOutput | undefined = dryRun
+    ? undefined
+    : await openFileOutput(outputPath, format as FileOutputFormat, { items });
+  const failures = await openFailuresFile(failuresPath, { dryRun });
+  const fail = async (failure: Failure) => {
+    countFailure(counter, failure.error_type);
+    await failures.write(failure);
+  };
+  try {
+    progress.start(command);
+    for await (const entry of source.records({ signal: options.signal })) {
+      if (options.signal?.aborted) throw new ScmError('SCM_ABORTED', 'the run was interrupted');
+      counter.processed += 1;
+      progress.tick();
+      if (isFailure(entry)) {
+        await fail(entry);
+        continue;
+      }
+      const result = await step(entry.value, entry.origin);
+      if (isFailure(result)) {
+        await fail(result);
+        continue;
+      }
+      await output?.write(result);
+      counter.succeeded += 1;
+    }
+    progress.done();
+    await output?.close();
+  } catch (error) {
+    await output?.abort();
+    await failures.close().catch(() => undefined);
+    throw error;
+  }
+  await failures.close();
+  if (!dryRun) {
+    counter.outputs.push(outputPath);
+    if (failures.count > 0) counter.outputs.push(failuresPath);
+    else await import('node:fs/promises').then((fs) => fs.rm(failuresPath, { force: true }));
+  }
+  const summary = finishSummary(counter);
+  logger.info(`${command} finished`, {
+    processed: summary.processed,
+    succeeded: summary.succeeded,
+    failed: summary.failed,
+  });
+  const lines = [formatSummary(summary)];
+  if (trailer) lines.push(trailer());
+  if (summary.failed > 0) lines.push(`failures: ${dryRun ? '(dry run, not written)' : failuresPath}`);
+  return { summary, text: lines.join('\n'), outputPath, failuresPath };
+}
+
+/** Options of {@link scaffoldFiles}. */
+export interface ScaffoldFilesOptions extends RecordCommandOptions {
+  /** Mapping file (YAML or JSON). */
+  mappingPath: string;
+}
+
+/**
+ * `scaffold-items`: maps each record with the mapping file, completes it into
+ * a STAC Item (geometry from WKT or GeoJSON, bbox, datetimes, links) and
+ * validates it. Output: a FeatureCollection (json) or NDJSON.
+ */
+export async function scaffoldFiles(options: ScaffoldFilesOptions): Promise<RecordCommandResult> {
+  const mapping = await loadMapping(abs(options.cwd ?? process.cwd(), options.mappingPath));
+  const validator = createValidator({ level: 'strict' });
+  return runRecords(
+    'scaffold-items',
+    options,
+    ['json', 'ndjson'],
+    true,
+    async (value, origin) => {
+      const mapped = applyMapping(value, mapping, origin);
+      if (!mapped.ok) return mapped.failure;
+      const scaffolded = scaffoldItem(mapped.value, {}, origin);
+      if (!scaffolded.ok) return scaffolded.failure;
+      return validated(validator, scaffolded.item as unknown as Record<string, unknown>, value, origin);
+    },
+    () => formatAudit(mapping.audit),
+  );
+}
+
+/** Options of {@link transformFiles}. */
+export interface TransformFilesOptions extends RecordCommandOptions {
+  /** Mapping file (YAML or JSON). */
+  mappingPath: string;
+}
+
+/** `transform-metadata`: applies the mapping only; output JSON array, NDJSON or CSV (dotted columns). */
+export async function transformFiles(options: TransformFilesOptions): Promise<RecordCommandResult> {
+  const mapping: Mapping = await loadMapping(abs(options.cwd ?? process.cwd(), options.mappingPath));
+  return runRecords(
+    'transform-metadata',
+    options,
+    ['json', 'ndjson', 'csv'],
+    false,
+    async (value, origin) => {
+      const mapped = applyMapping(value, mapping, origin);
+      return mapped.ok ? mapped.value : mapped.failure;
+    },
+    () => formatAudit(mapping.audit),
+  );
+}
+
+/** Options of {@link extendFiles}. */
+export interface ExtendFilesOptions extends RecordCommandOptions {
+  /** Extension names: built-in (`dgeo`, `alternate-assets`) or plugins found in the documented places. */
+  extensions: string[];
+  /**
+   * Config file (YAML or JSON). With one extension, the file is its config;
+   * with several, it maps each extension name to its config.
+   */
+  extensionConfigPath?: string | undefined;
+  /** Extra plugin folder (default ~/.stac-catalog-manager/extensions). */
+  extensionsDir?: string | undefined;
+  /** Folder of the CLI, for plugins installed next to it. */
+  cliDir?: string;
+}
+
+/** Reads a YAML or JSON file safely (core schema, no custom tags, alias limit). */
+export async function readSafeYaml(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new ScmError('SCM_CONFIG_NOT_FOUND', `cannot read ${path}`, { cause });
+  }
+  const doc = parseDocument(text, { schema: 'core', customTags: [], uniqueKeys: true, prettyErrors: true });
+  const problem = doc.errors[0] ?? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
+  if (problem) {
+    const [line, column] = problem.linePos?.[0]
+      ? [problem.linePos[0].line, problem.linePos[0].col]
+      : [undefined, undefined];
+    throw new ScmError(
+      'SCM_CONFIG_PARSE',
+      `${path}${line ? `:${line}:${column}` : ''}: ${problem.message.split('\n')[0]}`,
+    );
+  }
+  return stripForbiddenKeys(doc.toJS({ maxAliasCount: 100 }));
+}
+
+/** `apply-extensions`: adds extension fields to Items and Collections, then validates them with the extensions' schemas. */
+export async function extendFiles(options: ExtendFilesOptions): Promise<RecordCommandResult> {
+  const cwd = options.cwd ?? process.cwd();
+  if (options.extensions.length === 0)
+    throw new ScmError('SCM_USAGE', 'apply-extensions: name at least one --extension');
+  const raw = options.extensionConfigPath ? await readSafeYaml(abs(cwd, options.extensionConfigPath)) : {};
+  const configFor = (name: string): Record<string, unknown> => {
+    if (options.extensions.length === 1) return isPlainObject(raw) ? raw : {};
+    const entry = isPlainObject(raw) ? raw[name] : undefined;
+    return isPlainObject(entry) ? entry : {};
+  };
+  const loaded = await loadExtensions({
+    extensions: options.extensions.map((name) => ({ name, config: configFor(name), optional: false })),
+    builtins: builtinExtensions(),
+    ...(options.extensionsDir ? { extensionsDir: abs(cwd, options.extensionsDir) } : {}),
+    ...(options.cliDir ? { cliDir: options.cliDir } : {}),
+    cwd,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  const validator = createValidator({ level: 'strict', extensions: loaded.map((l) => l.extension) });
+  return runRecords('apply-extensions', options, ['json', 'ndjson'], true, async (value, origin) => {
+    const kind = stacTypeOf(value);
+    if (kind !== 'Item' && kind !== 'Collection') {
+      return createFailure({
+        itemId: idOf(value, origin),
+        errorType: 'other',
+        message: 'not a STAC Item or Collection',
+        step: 'extend',
+        sourceData: value,
+        ...originFields(origin),
+      });
+    }
+    const extended = applyExtensions(value as StacItem, loaded, originFields(origin));
+    if (!extended.ok) return extended.failure;
+    return validated(validator, extended.value as Record<string, unknown>, value, origin);
+  });
+}
