@@ -25,7 +25,7 @@ records.push({
   notes: 'broken WKT',
 });
 writeFileSync('data.json', `${JSON.stringify(records, null, 2)}\n`);
-writeFileSync('data.ndjson', records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+writeFileSync('data.ndjson', `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
 const column = (name, type) => ({ name, type, data: records.map((r) => r[name]) });
 const buffer = parquetWriteBuffer({
   columnData: [

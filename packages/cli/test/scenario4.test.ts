@@ -15,9 +15,7 @@ interface Feature {
   properties: Record<string, unknown>;
 }
 
-async function scaffold(
-  input: string,
-): Promise<{
+async function scaffold(input: string): Promise<{
   code: number;
   items: Feature[];
   failures: Record<string, unknown>[];
