@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { parseRfc3339 } from '../src/datetime.js';
+import { hrefProblem, isIri, isIriReference } from '../src/href.js';
+import { fieldLabel, pointer } from '../src/pointer.js';
+
+describe('parseRfc3339', () => {
+  it.each([
+    ['2024-01-12T13:50:00Z', Date.UTC(2024, 0, 12, 13, 50)],
+    ['2024-01-12t13:50:00z', Date.UTC(2024, 0, 12, 13, 50)],
+    ['2024-01-12T15:50:00+02:00', Date.UTC(2024, 0, 12, 13, 50)],
+    ['2024-01-12T13:50:00.250Z', Date.UTC(2024, 0, 12, 13, 50) + 250],
+    ['2024-02-29T00:00:00Z', Date.UTC(2024, 1, 29)],
+    ['2016-12-31T23:59:60Z', Date.UTC(2017, 0, 1)],
+  ])('accepts %s', (text, ms) => {
+    expect(parseRfc3339(text)).toBe(ms);
+  });
+
+  it.each([
+    '2023-02-29T00:00:00Z',
+    '2024-13-01T00:00:00Z',
+    '2024-01-12T24:00:00Z',
+    '2024-01-12 13:50:00Z',
+    '2024-01-12T13:50:00',
+    '2024-01-12',
+    '2024-01-12T13:50:00+25:00',
+    '12/01/2024',
+  ])('rejects %s', (text) => {
+    expect(parseRfc3339(text)).toBeUndefined();
+  });
+
+  it('keeps sub-millisecond order', () => {
+    expect(parseRfc3339('2024-01-01T00:00:00.0001Z')!).toBeGreaterThan(parseRfc3339('2024-01-01T00:00:00Z')!);
+  });
+});
+
+describe('iri formats', () => {
+  it.each([
+    ['https://stac-extensions.github.io/eo/v1.0.0/schema.json', true, true],
+    ['s3://bucket/key.tif', true, true],
+    ['urn:ogc:def:crs:EPSG::4326', true, true],
+    ['file:///data/x.tif', true, true],
+    ['./item.json', false, true],
+    ['../collection.json#frag', false, true],
+    ['https://example.com/a%20b.tif', true, true],
+    ['https://', false, false],
+    ['has space.tif', false, false],
+    ['bad%zz', false, false],
+  ])('%s: iri %s, iri-reference %s', (value, iri, reference) => {
+    expect(isIri(value)).toBe(iri);
+    expect(isIriReference(value)).toBe(reference);
+  });
+});
+
+describe('hrefProblem', () => {
+  it.each([
+    'https://e.org/x.tif',
+    's3://b/k',
+    'gs://b/k',
+    'ipfs://bafy/x',
+    './x.tif',
+    'x.tif',
+    '/abs/x.tif',
+    'x?y=1',
+  ])('accepts %s', (href) => {
+    expect(hrefProblem(href)).toBeUndefined();
+  });
+
+  it.each([
+    ['', /empty/],
+    [' x.tif', /whitespace/],
+    ['a b.tif', /whitespace/],
+    ['C:\\x.tif', /Windows/],
+    ['dir\\x.tif', /backslash/],
+    ['https:', /nothing after it/],
+    ['s3:/bucket/k', /s3:\/\/host/],
+    ['https:///path', /without a host/],
+    ['x%2.tif', /hex digits/],
+    [42, /must be a string/],
+  ])('rejects %j', (href, message) => {
+    expect(hrefProblem(href)).toMatch(message);
+  });
+});
+
+describe('field labels', () => {
+  it('turns JSON Pointers into readable names', () => {
+    expect(fieldLabel('')).toBe('the object');
+    expect(fieldLabel('/properties/datetime')).toBe('properties.datetime');
+    expect(fieldLabel('/geometry/coordinates/0/4')).toBe('geometry.coordinates[0][4]');
+    expect(fieldLabel(pointer('/assets', 'my file.tif', 'href'))).toBe('assets["my file.tif"].href');
+    expect(pointer('', 'a/b', 'c~d')).toBe('/a~1b/c~0d');
+  });
+});
