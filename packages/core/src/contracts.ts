@@ -1,5 +1,5 @@
 import type { Failure } from './failure.js';
-import type { JsonObject, StacCollection, StacItem } from './stac.js';
+import type { JsonObject, StacItem } from './stac.js';
 
 /** Options every stream-producing function accepts. */
 export interface StreamOptions {
