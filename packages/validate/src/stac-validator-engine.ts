@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ScmError, type ValidationIssue, type ValidationReport } from '@scm/core';
 import { report } from './validator.js';
 import { bundledSchemas } from './schema-store.js';
@@ -48,9 +48,20 @@ interface RunResult {
   stderr: string;
 }
 
+/**
+ * The Python to run: `SCM_PYTHON_VENV`'s, else the nearest `.venv` found
+ * walking up from the working folder, else `python3` on the PATH.
+ */
 function defaultPython(): string {
-  const venv = process.env.SCM_PYTHON_VENV || resolve('.venv');
-  return join(venv, 'bin', 'python');
+  if (process.env.SCM_PYTHON_VENV) return join(process.env.SCM_PYTHON_VENV, 'bin', 'python');
+  let dir = resolve('.');
+  while (true) {
+    const candidate = join(dir, '.venv', 'bin', 'python');
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return 'python3';
+    dir = parent;
+  }
 }
 
 function run(python: string, args: string[], signal?: AbortSignal): Promise<RunResult> {
@@ -153,7 +164,7 @@ export async function runStacValidator(
   options: StacValidatorEngineOptions = {},
 ): Promise<ValidationReport[]> {
   const python = options.python ?? defaultPython();
-  if (!existsSync(python)) {
+  if (python.includes('/') && !existsSync(python)) {
     throw new ScmError(
       'SCM_ENGINE_MISSING',
       `stac-validator engine: no Python at ${python}; ${INSTALL_HINT}`,
