@@ -4,6 +4,8 @@ import { formatLocation, formatSummary, isScmError, type Logger, ScmError } from
 import { configJsonSchema, loadConfig } from '@scm/config';
 import { createLogger, type ScmLogger } from '@scm/logging';
 import {
+  type CatalogFormat,
+  convertCatalog,
   extendFiles,
   type RecordCommandOptions,
   type RecordCommandResult,
@@ -153,6 +155,7 @@ export function buildProgram(invocation: Invocation): Command {
       new Option('--output-format <format>', 'default: from --output-path, else json').choices([
         'json',
         'ndjson',
+        'parquet',
       ]),
     )
     .requiredOption('--output-path <file>', 'where to write')
@@ -190,6 +193,7 @@ export function buildProgram(invocation: Invocation): Command {
       new Option('--output-format <format>', 'default: from --output-path, else json').choices([
         'json',
         'ndjson',
+        'parquet',
       ]),
     )
     .requiredOption('--output-path <file>', 'where to write')
@@ -322,15 +326,42 @@ export function buildProgram(invocation: Invocation): Command {
 
   program
     .command('output')
-    .description('convert between a JSON tree, NDJSON and stac-geoparquet')
-    .option('--input <path>', 'catalog folder, NDJSON or Parquet file')
-    .option('--output-format <format>', 'json, ndjson or parquet')
-    .option('--output-path <path>', 'where to write')
+    .description('convert between a JSON tree, pgstac-ready NDJSON and stac-geoparquet, in any direction')
+    .requiredOption(
+      '--input <path>',
+      'catalog folder (catalog.json), NDJSON folder (collections.ndjson), Parquet file or folder, or item files',
+    )
+    .addOption(
+      new Option('--output-format <format>', 'target format')
+        .choices(['json', 'ndjson', 'parquet'])
+        .makeOptionMandatory(),
+    )
+    .requiredOption('--output-path <dir>', 'output folder (new, empty, or written by this tool)')
     .addHelpText(
       'after',
       example([`${BIN} output --input catalog/ --output-format parquet --output-path parquet/`]),
     )
-    .action(later('output', 'format conversion'));
+    .action(async function (this: Command) {
+      const opts = this.optsWithGlobals<
+        { input: string; outputFormat: CatalogFormat; outputPath: string } & GlobalOptions
+      >();
+      const logger = makeLogger(io, opts);
+      try {
+        const result = await convertCatalog({
+          input: opts.input,
+          outputFormat: opts.outputFormat,
+          outputPath: opts.outputPath,
+          cwd: io.cwd,
+          dryRun: opts.dryRun ?? false,
+          logger,
+          progress: createCliProgress({ stream: io.stderr, quiet: opts.quiet ?? false }),
+          signal: io.signal,
+        });
+        io.stdout.write(`${result.text}\n`);
+      } finally {
+        await logger.flush();
+      }
+    });
 
   const config = program.command('config').description('check or describe workflow config files');
   config

@@ -160,3 +160,37 @@ describe('the Astral example mapping', () => {
     expect(validate.code).toBe(0);
   });
 });
+
+describe('scaffold-items to stac-geoparquet', () => {
+  it('writes the scenario 4 Items as one Parquet file that reads back to the same Items', async () => {
+    const { items } = await scaffold('data.csv');
+    const dir = tempDir('scm-scenario4-pq-');
+    const run = await cli([
+      'scaffold-items',
+      '--input',
+      join(example, 'data.csv'),
+      '--mapping-schema',
+      join(example, 'mapping.yaml'),
+      '--output-path',
+      join(dir, 'items.parquet'),
+      '--quiet',
+    ]);
+    expect(run.stdout).toMatch(/succeeded 5, failed 3/);
+    const back = await cli([
+      'output',
+      '--input',
+      join(dir, 'items.parquet'),
+      '--output-format',
+      'ndjson',
+      '--output-path',
+      join(dir, 'nd'),
+      '--quiet',
+    ]);
+    expect(back.stderr).toBe('');
+    expect(back.stdout).toMatch(/5 item\(s\)/);
+    const lines = readFileSync(join(dir, 'nd', 'field-survey-2024', 'items.ndjson'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(lines.map((l) => JSON.parse(l))).toEqual(items);
+  });
+});

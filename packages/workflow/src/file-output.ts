@@ -1,15 +1,17 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { isPlainObject, readLines, ScmError } from '@scm/core';
+import { type Failure, isPlainObject, readLines, ScmError, type StacItem } from '@scm/core';
+import { createGeoParquetWriter } from '@scm/output-parquet';
 import Papa from 'papaparse';
 
 /** Formats a single-file output can take. */
-export type FileOutputFormat = 'json' | 'ndjson' | 'csv';
+export type FileOutputFormat = 'json' | 'ndjson' | 'csv' | 'parquet';
 
 /** A single output file written record by record, then renamed into place. */
 export interface FileOutput {
-  write(record: Record<string, unknown>): Promise<void>;
+  /** Writes one record; resolves to a Failure when this output cannot take it (Parquet). */
+  write(record: Record<string, unknown>): Promise<Failure | undefined>;
   /** Finishes the file; returns the number of records. */
   close(): Promise<number>;
   /** Removes the partial file. */
@@ -69,7 +71,7 @@ export function flattenRecord(
 }
 
 /**
- * Opens `path` for records. JSON is a FeatureCollection when `items` is true
+ * Opens `path` for records. Parquet is stac-geoparquet (items only). JSON is a FeatureCollection when `items` is true
  * (so `validate --input` and STAC tools read it), else a JSON array; NDJSON
  * is one record per line; CSV flattens nested fields to dotted columns and,
  * since the header must list every column, spills rows to a temporary NDJSON
@@ -82,6 +84,22 @@ export async function openFileOutput(
   options: { items: boolean },
 ): Promise<FileOutput> {
   await mkdir(dirname(path), { recursive: true });
+  if (format === 'parquet') {
+    const writer = createGeoParquetWriter({ path });
+    let rows = 0;
+    return {
+      async write(record) {
+        const failure = await writer.write(record as StacItem);
+        if (!failure) rows += 1;
+        return failure;
+      },
+      async close() {
+        await writer.finish();
+        return rows;
+      },
+      abort: () => writer.abort(),
+    };
+  }
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   const out = openStream(format === 'csv' ? `${temp}.rows` : temp);
   let count = 0;
@@ -98,6 +116,7 @@ export async function openFileOutput(
         await out.put(`${JSON.stringify(flat)}\n`);
       }
       count += 1;
+      return undefined;
     },
     async close() {
       if (format === 'json') await out.put(options.items ? '\n]\n}\n' : '\n]\n');

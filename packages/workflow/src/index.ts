@@ -1,4 +1,6 @@
 export { builtinExtensions } from './builtins.js';
+export type { CatalogFormat, ConvertCatalogOptions, ConvertCatalogResult } from './convert.js';
+export { convertCatalog } from './convert.js';
 export { validateWithStacValidator } from './engine-validate.js';
 export type { FailuresFile } from './failures-file.js';
 export { openFailuresFile } from './failures-file.js';

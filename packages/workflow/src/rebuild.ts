@@ -297,7 +297,11 @@ export async function rebuildCatalog(
     }
 
     const written = await sinks.finish(sourceCatalog);
-    counter.outputs.push(...written);
+    counter.outputs.push(...written.files);
+    for (const failure of written.failures) {
+      counter.succeeded -= 1;
+      await fail(failure);
+    }
     await failures.close();
     if (failures.count > 0) counter.outputs.push(config.output.failures_file ?? 'failed_items.ndjson');
     else if (!dryRun) await rm(failuresFile, { force: true });

@@ -155,7 +155,11 @@ async function runRecords(
         await fail(result);
         continue;
       }
-      await output?.write(result);
+      const refused = await output?.write(result);
+      if (refused) {
+        await fail(refused);
+        continue;
+      }
       counter.succeeded += 1;
     }
     progress.done();
@@ -200,7 +204,7 @@ export async function scaffoldFiles(options: ScaffoldFilesOptions): Promise<Reco
   return runRecords(
     'scaffold-items',
     options,
-    ['json', 'ndjson'],
+    ['json', 'ndjson', 'parquet'],
     true,
     async (value, origin) => {
       const mapped = applyMapping(value, mapping, origin);
@@ -292,20 +296,26 @@ export async function extendFiles(options: ExtendFilesOptions): Promise<RecordCo
     ...(options.logger ? { logger: options.logger } : {}),
   });
   const validator = createValidator({ level: 'strict', extensions: loaded.map((l) => l.extension) });
-  return runRecords('apply-extensions', options, ['json', 'ndjson'], true, async (value, origin) => {
-    const kind = stacTypeOf(value);
-    if (kind !== 'Item' && kind !== 'Collection') {
-      return createFailure({
-        itemId: idOf(value, origin),
-        errorType: 'other',
-        message: 'not a STAC Item or Collection',
-        step: 'extend',
-        sourceData: value,
-        ...originFields(origin),
-      });
-    }
-    const extended = applyExtensions(value as StacItem, loaded, originFields(origin));
-    if (!extended.ok) return extended.failure;
-    return validated(validator, extended.value as Record<string, unknown>, value, origin);
-  });
+  return runRecords(
+    'apply-extensions',
+    options,
+    ['json', 'ndjson', 'parquet'],
+    true,
+    async (value, origin) => {
+      const kind = stacTypeOf(value);
+      if (kind !== 'Item' && kind !== 'Collection') {
+        return createFailure({
+          itemId: idOf(value, origin),
+          errorType: 'other',
+          message: 'not a STAC Item or Collection',
+          step: 'extend',
+          sourceData: value,
+          ...originFields(origin),
+        });
+      }
+      const extended = applyExtensions(value as StacItem, loaded, originFields(origin));
+      if (!extended.ok) return extended.failure;
+      return validated(validator, extended.value as Record<string, unknown>, value, origin);
+    },
+  );
 }

@@ -1,23 +1,39 @@
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Logger, StacCatalog, StacCollection, StacItem } from '@scm/core';
 import type { WorkflowConfig } from '@scm/config';
-import { createJsonTreeWriter, createNdjsonWriter } from '@scm/output-json';
+import {
+  type Failure,
+  isFailure,
+  type Logger,
+  type StacCatalog,
+  type StacCollection,
+  type StacItem,
+} from '@scm/core';
+import { createJsonTreeWriter, createNdjsonWriter, readNdjsonDir } from '@scm/output-json';
+import { writeCollectionsParquet } from '@scm/output-parquet';
 
 /** The outputs of one run, written together. */
 export interface RunSinks {
   writeItem(item: StacItem): Promise<void>;
   writeCollection(collection: StacCollection): Promise<void>;
-  /** Finishes every output; returns the files worth listing in the summary (item files are not listed one by one). */
-  finish(sourceCatalog?: StacCatalog): Promise<string[]>;
+  /**
+   * Finishes every output; returns the files worth listing in the summary
+   * (item files are not listed one by one) and the items the Parquet writer
+   * could not take.
+   */
+  finish(sourceCatalog?: StacCatalog): Promise<{ files: string[]; failures: Failure[] }>;
 }
-
-/** Output formats this version can write. */
-export const SUPPORTED_FORMATS: ReadonlySet<string> = new Set(['json', 'ndjson']);
 
 /**
  * Opens the configured outputs under `root`: the JSON tree at the root, NDJSON
  * under `ndjson/` (pgstac-ready: `collections.ndjson` and one `items.ndjson`
- * per collection).
+ * per collection), stac-geoparquet under `parquet/<collection>/`.
+ *
+ * Parquet is written last, from the run's NDJSON: a stac-geoparquet file
+ * carries its collection in its metadata and derives its schema from the
+ * collection's `item_assets`, and collections are only final once every item
+ * has been seen. When NDJSON was not asked for, it goes to a hidden folder
+ * that is removed afterwards.
  */
 export async function openSinks(
   root: string,
@@ -30,7 +46,7 @@ export async function openSinks(
       async writeItem() {},
       async writeCollection() {},
       async finish() {
-        return [];
+        return { files: [], failures: [] };
       },
     };
   }
@@ -43,30 +59,53 @@ export async function openSinks(
         ...(config.output.base_url ? { baseUrl: config.output.base_url } : {}),
       })
     : undefined;
-  const ndjson = formats.has('ndjson') ? createNdjsonWriter({ root: join(root, 'ndjson') }) : undefined;
+  const parquet = formats.has('parquet');
+  const ndjsonDir = join(root, formats.has('ndjson') ? 'ndjson' : '.ndjson-for-parquet');
+  const ndjson = formats.has('ndjson') || parquet ? createNdjsonWriter({ root: ndjsonDir }) : undefined;
+  const collections: StacCollection[] = [];
   return {
     async writeItem(item) {
       if (tree) await tree.writeItem(item);
       if (ndjson) await ndjson.writeItem(item);
     },
     async writeCollection(collection) {
+      collections.push(collection);
       if (tree) await tree.writeCollection(collection);
       if (ndjson) await ndjson.writeCollection(collection);
     },
     async finish() {
       const files: string[] = [];
+      const failures: Failure[] = [];
       if (tree) {
         const result = await tree.finish();
         files.push(...result.files.filter((f) => f === 'catalog.json' || f.endsWith('/collection.json')));
       }
       if (ndjson) {
         const result = await ndjson.finish();
-        files.push(...result.files.map((f) => `ndjson/${f}`));
+        if (formats.has('ndjson')) files.push(...result.files.map((f) => `ndjson/${f}`));
         if (result.duplicates && result.duplicates.length > 0) {
-          options.logger.warn('duplicate item ids dropped from NDJSON', { count: result.duplicates.length });
+          options.logger.warn('duplicate item ids dropped', { count: result.duplicates.length });
         }
       }
-      return files;
+      if (parquet) {
+        const result = await writeCollectionsParquet(itemsOf(ndjsonDir), {
+          root: join(root, 'parquet'),
+          collections,
+          uncollected: 'items',
+        });
+        files.push(...result.files.map((f) => `parquet/${f}`));
+        failures.push(...result.reported);
+        for (const widened of result.widened)
+          options.logger.info('parquet column widened', { column: widened });
+        if (!formats.has('ndjson')) await rm(ndjsonDir, { recursive: true, force: true });
+      }
+      return { files, failures };
     },
   };
+}
+
+async function* itemsOf(dir: string): AsyncGenerator<StacItem> {
+  for await (const entry of readNdjsonDir(dir)) {
+    if (!isFailure(entry) && entry.kind === 'item') yield entry.value;
+  }
 }

@@ -1,0 +1,139 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, tempDir } from './helpers.js';
+
+const repo = resolve(new URL('.', import.meta.url).pathname, '../../..');
+const data = join(repo, 'examples/quickstart/data');
+
+async function rebuild(formats: string): Promise<string> {
+  const dir = tempDir('scm-output-');
+  const config = join(dir, 'config.yaml');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(
+    config,
+    `workflow: { name: formats }
+source: { type: local_files, paths: [${data}/HLSS30_2.0.collection.json, ${data}/items.ndjson] }
+output: { format: [${formats}], path: out }
+`,
+  );
+  const run = await cli(['rebuild-catalog', '--config', config, '--quiet', '--log-level', 'warn']);
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  return join(dir, 'out');
+}
+
+function ndjsonItems(dir: string): Map<string, unknown> {
+  const items = new Map<string, unknown>();
+  for (const collection of readdirSync(dir, { withFileTypes: true })) {
+    if (!collection.isDirectory()) continue;
+    const file = join(dir, collection.name, 'items.ndjson');
+    if (!existsSync(file)) continue;
+    for (const line of readFileSync(file, 'utf8').trim().split('\n')) {
+      const item = JSON.parse(line) as { id: string };
+      items.set(item.id, item);
+    }
+  }
+  return items;
+}
+
+describe('rebuild-catalog with parquet output', () => {
+  it('writes one stac-geoparquet file per collection beside its collection.json', async () => {
+    const out = await rebuild('ndjson, parquet');
+    for (const collection of ['HLSS30_2.0', 'naip', 'sentinel-2-l2a', 'landsat-c2-l2']) {
+      expect(existsSync(join(out, 'parquet', collection, 'items.parquet')), collection).toBe(true);
+      expect(existsSync(join(out, 'parquet', collection, 'collection.json')), collection).toBe(true);
+    }
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.outputs).toContain('parquet/naip/items.parquet');
+  });
+
+  it('leaves no NDJSON behind when only parquet was asked for', async () => {
+    const out = await rebuild('parquet');
+    expect(readdirSync(out).sort()).toEqual(['.stac-catalog-manager.json', 'parquet', 'summary.json']);
+  });
+});
+
+describe('output (format conversion)', () => {
+  it('NDJSON -> Parquet -> NDJSON gives back the same items', async () => {
+    const out = await rebuild('ndjson');
+    const parent = tempDir('scm-convert-');
+    const toParquet = await cli([
+      'output',
+      '--input',
+      join(out, 'ndjson'),
+      '--output-format',
+      'parquet',
+      '--output-path',
+      join(parent, 'pq'),
+      '--quiet',
+    ]);
+    expect(toParquet.stderr).not.toMatch(/error/i);
+    expect(toParquet.stdout).toMatch(/ndjson-dir -> parquet: 4 collection\(s\), 24 item\(s\)/);
+    const back = await cli([
+      'output',
+      '--input',
+      join(parent, 'pq'),
+      '--output-format',
+      'ndjson',
+      '--output-path',
+      join(parent, 'nd'),
+      '--quiet',
+    ]);
+    expect(back.stdout).toMatch(/parquet -> ndjson: 4 collection\(s\), 24 item\(s\)/);
+    expect(ndjsonItems(join(parent, 'nd'))).toEqual(ndjsonItems(join(out, 'ndjson')));
+    const collections = readFileSync(join(parent, 'nd', 'collections.ndjson'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(collections).toHaveLength(4);
+  });
+
+  it('JSON tree -> NDJSON keeps every item and collection', async () => {
+    const out = await rebuild('json');
+    const target = join(tempDir('scm-convert-'), 'nd');
+    const run = await cli([
+      'output',
+      '--input',
+      out,
+      '--output-format',
+      'ndjson',
+      '--output-path',
+      target,
+      '--quiet',
+    ]);
+    expect(run.stdout).toMatch(/json-tree -> ndjson: 4 collection\(s\), 24 item\(s\)/);
+    expect(ndjsonItems(target).size).toBe(24);
+  });
+
+  it('NDJSON -> JSON tree makes a catalog with relative links', async () => {
+    const out = await rebuild('ndjson');
+    const target = join(tempDir('scm-convert-'), 'tree');
+    const run = await cli([
+      'output',
+      '--input',
+      join(out, 'ndjson'),
+      '--output-format',
+      'json',
+      '--output-path',
+      target,
+      '--quiet',
+    ]);
+    expect(run.code).toBe(0);
+    const catalog = JSON.parse(readFileSync(join(target, 'catalog.json'), 'utf8'));
+    expect(catalog.links.filter((l: { rel: string }) => l.rel === 'child')).toHaveLength(4);
+  });
+
+  it('refuses a missing input with exit 3', async () => {
+    const run = await cli([
+      'output',
+      '--input',
+      '/nonexistent/x',
+      '--output-format',
+      'json',
+      '--output-path',
+      join(tempDir(), 'o'),
+    ]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/SCM_INPUT_NOT_FOUND/);
+  });
+});

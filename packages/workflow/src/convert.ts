@@ -1,0 +1,207 @@
+import { existsSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import {
+  createChannel,
+  isFailure,
+  type Logger,
+  noopLogger,
+  noopProgress,
+  type Progress,
+  ScmError,
+  type StacCollection,
+  type StacItem,
+  stacTypeOf,
+} from '@scm/core';
+import { openSource } from '@scm/input';
+import { createJsonTreeWriter, createNdjsonWriter, readJsonTree, readNdjsonDir } from '@scm/output-json';
+import { readGeoParquet, readGeoParquetMetadata, writeCollectionsParquet } from '@scm/output-parquet';
+import { assertReplaceable, createStagingDir, promoteStagingDir, writeMarker } from './output-dir.js';
+import { WORKFLOW_VERSION } from './version.js';
+
+/** Formats `output` converts between. */
+export type CatalogFormat = 'json' | 'ndjson' | 'parquet';
+
+/** Options of {@link convertCatalog}. */
+export interface ConvertCatalogOptions {
+  /** A JSON tree (folder with catalog.json), an NDJSON folder (collections.ndjson), Parquet files or folders, or JSON/NDJSON item files. */
+  input: string;
+  /** Target format. */
+  outputFormat: CatalogFormat;
+  /** Output folder; replaced in one swap (it must be empty, new, or written by this tool). */
+  outputPath: string;
+  /** Base of relative paths (default process.cwd()). */
+  cwd?: string;
+  /** Write nothing (default false). */
+  dryRun?: boolean;
+  logger?: Logger;
+  progress?: Progress;
+  signal?: AbortSignal | undefined;
+}
+
+/** What {@link convertCatalog} did. */
+export interface ConvertCatalogResult {
+  inputFormat: string;
+  collections: number;
+  items: number;
+  files: string[];
+  /** Lines for people. */
+  text: string;
+}
+
+type InputKind = 'json-tree' | 'ndjson-dir' | 'parquet' | 'records';
+
+async function parquetFiles(path: string): Promise<string[]> {
+  const info = await stat(path);
+  if (!info.isDirectory()) return [path];
+  const out: string[] = [];
+  for (const entry of (await readdir(path, { withFileTypes: true })).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  )) {
+    const child = join(path, entry.name);
+    if (entry.isDirectory()) out.push(...(await parquetFiles(child)));
+    else if (entry.name.endsWith('.parquet')) out.push(child);
+  }
+  return out;
+}
+
+async function detect(input: string): Promise<InputKind> {
+  if (!existsSync(input)) throw new ScmError('SCM_INPUT_NOT_FOUND', `${input} does not exist`);
+  const info = await stat(input);
+  if (info.isDirectory()) {
+    if (existsSync(join(input, 'catalog.json'))) return 'json-tree';
+    if (existsSync(join(input, 'collections.ndjson'))) return 'ndjson-dir';
+    if ((await parquetFiles(input)).length > 0) return 'parquet';
+    return 'records';
+  }
+  return input.endsWith('.parquet') ? 'parquet' : 'records';
+}
+
+/** Collections of the input, read before any item (Parquet output needs them up front). */
+async function collectionsOf(
+  kind: InputKind,
+  input: string,
+  signal?: AbortSignal,
+): Promise<StacCollection[]> {
+  const found = new Map<string, StacCollection>();
+  if (kind === 'ndjson-dir') {
+    for await (const entry of readNdjsonDir(input, { signal })) {
+      if (!isFailure(entry) && entry.kind === 'collection') found.set(entry.value.id, entry.value);
+    }
+  } else if (kind === 'json-tree') {
+    for await (const entry of readJsonTree(input, { signal })) {
+      if (!isFailure(entry) && entry.kind === 'collection') found.set(entry.value.id, entry.value);
+    }
+  } else if (kind === 'parquet') {
+    for (const file of await parquetFiles(input)) {
+      const meta = await readGeoParquetMetadata(file);
+      for (const [id, collection] of Object.entries(meta.collections)) found.set(id, collection);
+    }
+  }
+  return [...found.values()];
+}
+
+/** Every Item of the input, with Collections interleaved where the input has them. */
+async function* objectsOf(
+  kind: InputKind,
+  input: string,
+  signal?: AbortSignal,
+): AsyncGenerator<StacItem | StacCollection> {
+  if (kind === 'json-tree') {
+    for await (const entry of readJsonTree(input, { signal })) {
+      if (!isFailure(entry) && entry.kind !== 'catalog') yield entry.value;
+    }
+  } else if (kind === 'ndjson-dir') {
+    for await (const entry of readNdjsonDir(input, { signal })) if (!isFailure(entry)) yield entry.value;
+  } else if (kind === 'parquet') {
+    for (const file of await parquetFiles(input)) yield* readGeoParquet(file, { signal });
+  } else {
+    for await (const entry of openSource({ path: input, format: 'auto' }).records({ signal })) {
+      if (isFailure(entry)) continue;
+      const type = stacTypeOf(entry.value);
+      if (type === 'Item' || type === 'Collection') yield entry.value as StacItem | StacCollection;
+    }
+  }
+}
+
+/**
+ * `output`: converts a catalog between a JSON tree, pgstac-ready NDJSON and
+ * stac-geoparquet, in any direction. Items pass through unchanged (links are
+ * rewritten only by the JSON tree, which owns its link structure).
+ */
+export async function convertCatalog(options: ConvertCatalogOptions): Promise<ConvertCatalogResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const logger = (options.logger ?? noopLogger).child('output');
+  const progress = options.progress ?? noopProgress;
+  const input = isAbsolute(options.input) ? options.input : resolve(cwd, options.input);
+  const finalDir = isAbsolute(options.outputPath) ? options.outputPath : resolve(cwd, options.outputPath);
+  const kind = await detect(input);
+  const dryRun = options.dryRun ?? false;
+  if (!dryRun) await assertReplaceable(finalDir);
+  const collections = await collectionsOf(kind, input, options.signal);
+  const work = dryRun ? finalDir : await createStagingDir(finalDir);
+  let items = 0;
+  const seenCollections = new Set(collections.map((c) => c.id));
+  const files: string[] = [];
+  try {
+    progress.start('items');
+    if (options.outputFormat === 'parquet') {
+      const channel = createChannel<StacItem>(256);
+      const writing = dryRun
+        ? (async () => {
+            for await (const _ of channel) {
+              // drain
+            }
+            return undefined;
+          })()
+        : writeCollectionsParquet(channel, { root: work, collections, uncollected: 'items' });
+      for await (const object of objectsOf(kind, input, options.signal)) {
+        if (object.type !== 'Feature') continue;
+        await channel.push(object);
+        items += 1;
+        progress.tick();
+      }
+      channel.close();
+      const result = await writing;
+      if (result) files.push(...result.files);
+    } else {
+      const writer = dryRun
+        ? undefined
+        : options.outputFormat === 'json'
+          ? createJsonTreeWriter({ root: work })
+          : createNdjsonWriter({ root: work });
+      for (const collection of collections) await writer?.writeCollection(collection);
+      for await (const object of objectsOf(kind, input, options.signal)) {
+        if (object.type === 'Collection') {
+          if (!seenCollections.has(object.id)) {
+            seenCollections.add(object.id);
+            await writer?.writeCollection(object);
+          }
+          continue;
+        }
+        await writer?.writeItem(object);
+        items += 1;
+        progress.tick();
+      }
+      if (writer) {
+        const result = await writer.finish();
+        files.push(
+          ...result.files.filter(
+            (f) => options.outputFormat !== 'json' || f === 'catalog.json' || f.endsWith('/collection.json'),
+          ),
+        );
+      }
+    }
+    progress.done();
+    if (!dryRun) {
+      await writeMarker(work, WORKFLOW_VERSION, `output:${options.outputFormat}`);
+      await promoteStagingDir(work, finalDir);
+    }
+  } catch (error) {
+    if (!dryRun) await import('node:fs/promises').then((fs) => fs.rm(work, { recursive: true, force: true }));
+    throw error;
+  }
+  logger.info('conversion finished', { input: kind, output: options.outputFormat, items });
+  const text = `output: ${kind} -> ${options.outputFormat}: ${seenCollections.size} collection(s), ${items} item(s)${dryRun ? ' (dry run)' : `\nwritten to ${finalDir}`}`;
+  return { inputFormat: kind, collections: seenCollections.size, items, files, text };
+}
