@@ -41,7 +41,10 @@ describe('stac-validator engine', () => {
     // A stand-in interpreter whose every import fails, like a Python without the package.
     const dir = mkdtempSync(join(tmpdir(), 'scm-no-stac-validator-'));
     const python = join(dir, 'python');
-    writeFileSync(python, '#!/bin/sh\necho "ModuleNotFoundError: No module named stac_validator" >&2\nexit 1\n');
+    writeFileSync(
+      python,
+      '#!/bin/sh\necho "ModuleNotFoundError: No module named stac_validator" >&2\nexit 1\n',
+    );
     chmodSync(python, 0o755);
     await expect(runStacValidator(['item.json'], { python })).rejects.toMatchObject({
       code: 'SCM_ENGINE_MISSING',

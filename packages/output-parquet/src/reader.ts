@@ -1,0 +1,185 @@
+import { stat } from 'node:fs/promises';
+import {
+  isPlainObject,
+  ScmError,
+  type StacCollection,
+  type StacItem,
+  type StreamOptions,
+  stripForbiddenKeys,
+} from '@scm/core';
+import {
+  asyncBufferFromFile,
+  type FileMetaData,
+  type ParquetParsers,
+  parquetMetadataAsync,
+  parquetReadObjects,
+  parquetSchema,
+} from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import { RowDecoder } from './decode.js';
+import type { GeoMetadata, StacGeoParquetMetadata } from './metadata.js';
+import { planFromParquet, ROUNDTRIP_METADATA_KEY, type RoundtripMetadata } from './plan.js';
+
+/** Options of {@link readGeoParquet}. */
+export interface ReadGeoParquetOptions extends StreamOptions {}
+
+/** What {@link readGeoParquetMetadata} reports about a file. */
+export interface GeoParquetFileMetadata {
+  /** Rows in the file. */
+  rows: number;
+  /** Row groups in the file. */
+  rowGroups: number;
+  /** Column names, in file order. */
+  columns: string[];
+  /** The writing application (`created_by`). */
+  createdBy?: string;
+  /** Collections from the `stac-geoparquet` metadata (also the deprecated singular `collection`). */
+  collections: Record<string, StacCollection>;
+  /** The `stac-geoparquet` metadata as stored. */
+  stacGeoparquet?: StacGeoParquetMetadata;
+  /** The GeoParquet `geo` metadata. */
+  geo?: GeoMetadata;
+  /** This package's round-trip metadata, for files it wrote. */
+  roundtrip?: RoundtripMetadata;
+}
+
+const textDecoder = new TextDecoder();
+const FORBIDDEN = /__proto__|constructor|prototype/;
+
+function parseJsonText(text: string): unknown {
+  const value = JSON.parse(text);
+  return FORBIDDEN.test(text) ? stripForbiddenKeys(value) : value;
+}
+
+/** Parsers that keep what the decoder needs exact: timestamps as bigint microseconds, JSON without forbidden keys. */
+const PARSERS: Partial<ParquetParsers> = {
+  timestampFromMicroseconds: (micros: bigint) => micros,
+  timestampFromMilliseconds: (millis: bigint) => BigInt(millis) * 1000n,
+  timestampFromNanoseconds: (nanos: bigint) => {
+    const micros = nanos / 1000n;
+    return nanos < 0n && micros * 1000n !== nanos ? micros - 1n : micros;
+  },
+  jsonFromBytes: (bytes: Uint8Array) => (bytes ? parseJsonText(textDecoder.decode(bytes)) : bytes),
+};
+
+async function open(
+  path: string,
+): Promise<{ file: Awaited<ReturnType<typeof asyncBufferFromFile>>; metadata: FileMetaData }> {
+  try {
+    await stat(path);
+  } catch (error) {
+    throw new ScmError('SCM_INPUT_NOT_FOUND', `${path} does not exist or cannot be read`, {
+      cause: error,
+      location: { file: path },
+    });
+  }
+  const file = await asyncBufferFromFile(path);
+  try {
+    const metadata = await parquetMetadataAsync(file, { geoparquet: false });
+    return { file, metadata };
+  } catch (error) {
+    throw new ScmError(
+      'SCM_INPUT_PARSE',
+      `${path} is not a readable Parquet file: ${(error as Error).message}`,
+      {
+        cause: error,
+        location: { file: path },
+      },
+    );
+  }
+}
+
+function keyValue(metadata: FileMetaData, key: string): unknown {
+  const entry = metadata.key_value_metadata?.find((kv) => kv.key === key);
+  if (!entry?.value) return undefined;
+  try {
+    return parseJsonText(entry.value);
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(path: string, metadata: FileMetaData): GeoParquetFileMetadata {
+  const stacGeoparquet = keyValue(metadata, 'stac-geoparquet');
+  const geo = keyValue(metadata, 'geo');
+  const roundtrip = keyValue(metadata, ROUNDTRIP_METADATA_KEY);
+  const collections: Record<string, StacCollection> = {};
+  if (isPlainObject(stacGeoparquet)) {
+    const single = stacGeoparquet.collection;
+    if (isPlainObject(single) && typeof single.id === 'string')
+      collections[single.id] = single as StacCollection;
+    if (isPlainObject(stacGeoparquet.collections)) {
+      for (const [id, collection] of Object.entries(stacGeoparquet.collections)) {
+        if (isPlainObject(collection)) collections[id] = collection as StacCollection;
+      }
+    }
+  }
+  void path;
+  return {
+    rows: Number(metadata.num_rows),
+    rowGroups: metadata.row_groups.length,
+    columns: parquetSchema(metadata).children.map((c) => c.element.name),
+    createdBy: metadata.created_by,
+    collections,
+    stacGeoparquet: isPlainObject(stacGeoparquet) ? (stacGeoparquet as StacGeoParquetMetadata) : undefined,
+    geo: isPlainObject(geo) ? (geo as GeoMetadata) : undefined,
+    roundtrip:
+      isPlainObject(roundtrip) && roundtrip.version === 1
+        ? (roundtrip as unknown as RoundtripMetadata)
+        : undefined,
+  };
+}
+
+/** Reads the file-level metadata of a stac-geoparquet file (collections, `geo`, counts). */
+export async function readGeoParquetMetadata(path: string): Promise<GeoParquetFileMetadata> {
+  const { metadata } = await open(path);
+  return describe(path, metadata);
+}
+
+/**
+ * Streams the Items of a stac-geoparquet file, one row group at a time.
+ * Files written by this package come back exactly as they were written (see
+ * the README's round-trip guarantees); files from other writers are read with
+ * defaults (Parquet nulls become absent members, except `datetime`).
+ */
+export async function* readGeoParquet(
+  path: string,
+  options: ReadGeoParquetOptions = {},
+): AsyncGenerator<StacItem> {
+  const { file, metadata } = await open(path);
+  const info = describe(path, metadata);
+  const geoColumns = new Set(Object.keys(info.geo?.columns ?? {}));
+  const plan = planFromParquet(parquetSchema(metadata), info.roundtrip, geoColumns);
+  const decoder = new RowDecoder(plan);
+  let rowStart = 0;
+  for (const group of metadata.row_groups) {
+    if (options.signal?.aborted) {
+      throw new ScmError('SCM_ABORTED', 'the read was aborted', { cause: options.signal.reason });
+    }
+    const rowEnd = rowStart + Number(group.num_rows);
+    let rows: Record<string, unknown>[];
+    try {
+      rows = await parquetReadObjects({
+        file,
+        metadata,
+        rowStart,
+        rowEnd,
+        compressors,
+        parsers: PARSERS,
+        utf8: false,
+        geoparquet: false,
+      });
+    } catch (error) {
+      throw new ScmError('SCM_INPUT_PARSE', `cannot read rows ${rowStart}-${rowEnd - 1} of ${path}`, {
+        cause: error,
+        location: { file: path },
+      });
+    }
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      rows[i] = undefined as unknown as Record<string, unknown>;
+      yield decoder.decode(row);
+    }
+    rowStart = rowEnd;
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * RFC 3339 timestamps as Parquet TIMESTAMP(MICROS, UTC) values, and back.
+ *
+ * Parquet keeps an instant, not the text it came from, so the writer picks one
+ * text style per column (the one that reproduces most values of the column)
+ * and the reader formats every value in that style. A value that the style
+ * cannot reproduce exactly (`+01:00` offsets, nanoseconds, a lower-case `t`)
+ * keeps its original text in the round-trip side column.
+ */
+
+/** How many fraction digits a formatted timestamp carries. */
+export type FractionStyle = 'f0' | 'f3' | 'f6' | 'f9' | 'auto' | 'py';
+
+/** A text style: fraction digits and the UTC suffix. */
+export interface TimestampStyle {
+  /**
+   * `f0`/`f3`/`f6`/`f9`: always that many digits; `auto`: none when the fraction is zero,
+   * else 3 digits when it is whole milliseconds, else 6; `py`: none when zero, else 6.
+   */
+  fraction: FractionStyle;
+  /** `Z` or `+00:00`. */
+  suffix: 'Z' | '+00:00';
+}
+
+/** The style used when a column has no values (and for files from other writers). */
+export const DEFAULT_TIMESTAMP_STYLE: TimestampStyle = { fraction: 'auto', suffix: 'Z' };
+
+const FRACTIONS: readonly FractionStyle[] = ['auto', 'py', 'f3', 'f6', 'f0', 'f9'];
+const SUFFIXES: readonly TimestampStyle['suffix'][] = ['Z', '+00:00'];
+
+/** Every style, in tie-break order. */
+export const TIMESTAMP_STYLES: readonly TimestampStyle[] = SUFFIXES.flatMap((suffix) =>
+  FRACTIONS.map((fraction) => ({ fraction, suffix })),
+);
+
+/** Encodes a style as a short string such as `auto|Z`. */
+export function styleKey(style: TimestampStyle): string {
+  return `${style.fraction}|${style.suffix}`;
+}
+
+/** Decodes {@link styleKey}; falls back to the default style for unknown input. */
+export function parseStyleKey(key: unknown): TimestampStyle {
+  if (typeof key !== 'string') return DEFAULT_TIMESTAMP_STYLE;
+  const [fraction, suffix] = key.split('|');
+  if (FRACTIONS.includes(fraction as FractionStyle) && (suffix === 'Z' || suffix === '+00:00')) {
+    return { fraction: fraction as FractionStyle, suffix };
+  }
+  return DEFAULT_TIMESTAMP_STYLE;
+}
+
+/** A parsed timestamp: the instant and what its text looked like. */
+export interface ParsedTimestamp {
+  /** Microseconds since the Unix epoch (UTC). */
+  micros: bigint;
+  /** Number of fraction digits written in the text. */
+  digits: number;
+  /** Sub-second part in microseconds (0..999999). */
+  fractionMicros: number;
+  /** The text can be one of the fixed styles (upper-case `T`, `Z` or `+00:00`, no lost precision). */
+  regular: boolean;
+  /** The UTC suffix as written, when `regular`. */
+  suffix: 'Z' | '+00:00' | undefined;
+}
+
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})([Tt ])(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,12}))?([Zz]|[+-]\d{2}:\d{2})$/;
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Parses an RFC 3339 date-time. Returns `undefined` for anything that is not
+ * one (bad ranges included). A leap second (`:60`) is accepted and counted as
+ * the next second; its text is then not regular.
+ */
+export function parseRfc3339(text: string): ParsedTimestamp | undefined {
+  const m = RFC3339.exec(text);
+  if (!m) return undefined;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[5]);
+  const minute = Number(m[6]);
+  const second = Number(m[7]);
+  if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]!) return undefined;
+  if (month === 2 && day === 29 && !isLeapYear(year)) return undefined;
+  if (hour > 23 || minute > 59 || second > 60) return undefined;
+  const zone = m[9]!;
+  let offsetMinutes = 0;
+  if (zone !== 'Z' && zone !== 'z') {
+    const oh = Number(zone.slice(1, 3));
+    const om = Number(zone.slice(4, 6));
+    if (oh > 23 || om > 59) return undefined;
+    offsetMinutes = (oh * 60 + om) * (zone[0] === '-' ? -1 : 1);
+  }
+  const fractionText = m[8] ?? '';
+  const digits = fractionText.length;
+  const fractionMicros = digits === 0 ? 0 : Number(`${fractionText}000000`.slice(0, 6));
+  const lostPrecision = digits > 6 && !/^0+$/.test(fractionText.slice(6));
+  const seconds =
+    daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60;
+  const micros =
+    Math.abs(seconds) < 9e9
+      ? BigInt(seconds * 1_000_000 + fractionMicros)
+      : BigInt(seconds) * 1_000_000n + BigInt(fractionMicros);
+  const suffix = zone === 'Z' ? 'Z' : zone === '+00:00' ? '+00:00' : undefined;
+  const regular =
+    m[4] === 'T' && suffix !== undefined && second < 60 && !lostPrecision && [0, 3, 6, 9].includes(digits);
+  return { micros, digits, fractionMicros, regular, suffix };
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (month 1-12). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const shiftedMonth = month > 2 ? month - 3 : month + 9;
+  const dayOfYear = Math.floor((153 * shiftedMonth + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
+}
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+function fractionDigitsFor(style: FractionStyle, fractionMicros: number): number {
+  switch (style) {
+    case 'f0':
+      return 0;
+    case 'f3':
+      return 3;
+    case 'f6':
+      return 6;
+    case 'f9':
+      return 9;
+    case 'py':
+      return fractionMicros === 0 ? 0 : 6;
+    default:
+      return fractionMicros === 0 ? 0 : fractionMicros % 1000 === 0 ? 3 : 6;
+  }
+}
+
+/** True when formatting `parsed` in `style` gives back the text it was parsed from. */
+export function styleReproduces(parsed: ParsedTimestamp, style: TimestampStyle): boolean {
+  if (!parsed.regular || parsed.suffix !== style.suffix) return false;
+  const digits = fractionDigitsFor(style.fraction, parsed.fractionMicros);
+  if (digits !== parsed.digits) return false;
+  // Fewer digits than the value needs would drop precision.
+  if (digits === 0) return parsed.fractionMicros === 0;
+  if (digits === 3) return parsed.fractionMicros % 1000 === 0;
+  return true;
+}
+
+/** Formats microseconds since the epoch in `style`. Years outside 0000-9999 use the ISO expanded form. */
+export function formatTimestamp(micros: bigint, style: TimestampStyle): string {
+  let seconds: number;
+  let fractionMicros: number;
+  if (micros > -9_000_000_000_000_000n && micros < 9_000_000_000_000_000n) {
+    const n = Number(micros);
+    seconds = Math.floor(n / 1_000_000);
+    fractionMicros = n - seconds * 1_000_000;
+  } else {
+    let s = micros / 1_000_000n;
+    let f = micros % 1_000_000n;
+    if (f < 0n) {
+      f += 1_000_000n;
+      s -= 1n;
+    }
+    seconds = Number(s);
+    fractionMicros = Number(f);
+  }
+  const base = new Date(seconds * 1000).toISOString();
+  const head = base.slice(0, base.indexOf('.'));
+  const digits = fractionDigitsFor(style.fraction, fractionMicros);
+  let text = head;
+  if (digits > 0) {
+    const six = String(fractionMicros).padStart(6, '0');
+    text += `.${digits <= 6 ? six.slice(0, digits) : `${six}000`.slice(0, digits)}`;
+  }
+  return text + style.suffix;
+}
+
+/** Counts, per style, how many values of a column it reproduces. */
+export class TimestampStyleCounter {
+  /** Values seen. */
+  total = 0;
+  private readonly hits = new Array<number>(TIMESTAMP_STYLES.length).fill(0);
+
+  /** Records one parsed value. */
+  add(parsed: ParsedTimestamp): void {
+    this.total += 1;
+    if (!parsed.regular) return;
+    for (let i = 0; i < TIMESTAMP_STYLES.length; i++) {
+      if (styleReproduces(parsed, TIMESTAMP_STYLES[i]!)) this.hits[i]! += 1;
+    }
+  }
+
+  /** The style that reproduces the most values, and how many values it misses. */
+  best(): { style: TimestampStyle; misses: number } {
+    let bestIndex = 0;
+    for (let i = 1; i < TIMESTAMP_STYLES.length; i++) {
+      if (this.hits[i]! > this.hits[bestIndex]!) bestIndex = i;
+    }
+    return { style: TIMESTAMP_STYLES[bestIndex]!, misses: this.total - this.hits[bestIndex]! };
+  }
+}

@@ -1,0 +1,445 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import {
+  type AnyIterable,
+  createFailure,
+  type Failure,
+  isScmError,
+  ScmError,
+  type StacAsset,
+  type StacCollection,
+  type StacItem,
+} from '@scm/core';
+import type { KeyValue } from 'hyparquet';
+import { ParquetWriter } from 'hyparquet-writer';
+import { compressorsFor, type ParquetCodec } from './codec.js';
+import { AsyncFileWriter } from './file-writer.js';
+import { SchemaBuilder } from './infer.js';
+import { checkItem } from './item-check.js';
+import { buildGeoMetadata, buildStacGeoParquetMetadata } from './metadata.js';
+import {
+  collectWidenings,
+  type FilePlan,
+  planFromInference,
+  ROUNDTRIP_METADATA_KEY,
+  roundtripMetadataOf,
+} from './plan.js';
+import type { PropertyTypeHint } from './shape.js';
+import { emptyGeometryStats, type GeometryStats, Layout, RowShredder, writeRowGroup } from './shred.js';
+import { SpillFile } from './spill.js';
+
+/** Declared schema that the writer starts from before any item arrives. */
+export interface SchemaHints {
+  /**
+   * Asset definitions, keyed by asset key (a collection's `item_assets`). Each
+   * becomes an asset struct even when no item has it; member types come from
+   * the definition's values. Default: the `collection` option's `item_assets`.
+   */
+  itemAssets?: Record<string, Partial<StacAsset>>;
+  /**
+   * Property types declared up front, e.g. from extension schemas:
+   * `{ 'eo:cloud_cover': 'double', 'proj:code': 'string' }`. Declared columns
+   * exist even when no item has them. Data still widens them. Default: none.
+   */
+  properties?: Record<string, PropertyTypeHint>;
+}
+
+/** Options shared by every writer of this package. */
+export interface GeoParquetWriteOptions {
+  /** Rows per row group; memory is bounded by one row group (default 10 000). */
+  rowGroupSize?: number;
+  /** Compression codec (default `ZSTD`, level 3, via zstd-wasm). */
+  codec?: ParquetCodec;
+  /** Codec level for `ZSTD` (default 3) or `GZIP` (default 6); ignored otherwise. */
+  compressionLevel?: number;
+  /** Declared schema (default: derived from the collection's `item_assets`). */
+  schemaHints?: SchemaHints;
+  /**
+   * Store `assets` as one JSON text column instead of the spec's struct of
+   * asset structs: faster to write and read, but not spec-conformant (default false).
+   */
+  assetsAsJson?: boolean;
+  /** Store `links` as one JSON text column instead of list<struct> (default false). */
+  linksAsJson?: boolean;
+  /** Folder for the temporary NDJSON spill file (default: the output file's folder). */
+  tempDir?: string;
+  /** Aborts the write; temporary files are removed and `SCM_ABORTED` is thrown. */
+  signal?: AbortSignal;
+}
+
+/** Options of {@link createGeoParquetWriter}. */
+export interface GeoParquetWriterOptions extends GeoParquetWriteOptions {
+  /** Output file. Written to a temporary name and renamed when complete. */
+  path: string;
+  /** The items' collection: stored in the file metadata, and its `item_assets` seed the schema. */
+  collection?: StacCollection;
+  /** More collections for the file metadata, by id (default: only `collection`). */
+  collections?: Record<string, StacCollection>;
+}
+
+/** What a finished writer reports. */
+export interface GeoParquetWriteResult {
+  /** Rows written. */
+  rows: number;
+  /** The file written (absolute path). */
+  file: string;
+  /** Size of the file in bytes. */
+  bytes: number;
+  /** Columns whose type was widened, e.g. `properties.gsd: int → double`. */
+  widened: string[];
+  /** Items that could not be written, with the reason. */
+  reported: Failure[];
+}
+
+/** A streaming stac-geoparquet writer. */
+export interface GeoParquetWriter {
+  /**
+   * Adds one item. Resolves to a {@link Failure} when the item cannot be
+   * written (it is also listed in `reported`); await each call.
+   */
+  write(item: StacItem): Promise<Failure | undefined>;
+  /** Writes the file and removes temporary files. Call once. */
+  finish(): Promise<GeoParquetWriteResult>;
+  /** Stops without writing and removes temporary files. */
+  abort(): Promise<void>;
+}
+
+/** One file of a multi-part write. */
+export interface PartFile {
+  /** Absolute path. */
+  path: string;
+  /** Rows in it. */
+  rows: number;
+  /** Bytes. */
+  bytes: number;
+}
+
+/** Internal options of the part-aware writer. */
+export interface PartsWriterOptions extends GeoParquetWriteOptions {
+  /** Final file paths for a given number of parts. */
+  targets: (parts: number) => string[];
+  /** Most rows in one file (default unlimited). */
+  maxRowsPerFile?: number;
+  /** Collections for the `stac-geoparquet` metadata. */
+  collections: Record<string, StacCollection>;
+  /** Where the spill file goes. */
+  spillDir: string;
+}
+
+const CREATED_BY = '@scm/output-parquet 0.1.0 (hyparquet-writer 0.17.0)';
+
+function abortError(signal: AbortSignal): ScmError {
+  return new ScmError('SCM_ABORTED', 'the write was aborted', { cause: signal.reason });
+}
+
+function positiveInteger(value: number | undefined, fallback: number, what: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ScmError('SCM_USAGE', `${what} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * The engine behind every writer: pass one checks and observes items and
+ * spills them as NDJSON; `finish()` decides the schema, then pass two reads
+ * the spill back one row group at a time and writes the Parquet file(s).
+ */
+export class PartsWriter {
+  private readonly builder: SchemaBuilder;
+  private readonly spill: SpillFile;
+  private readonly reported: Failure[] = [];
+  private readonly rowGroupSize: number;
+  private readonly maxRowsPerFile: number;
+  private state: 'open' | 'finishing' | 'closed' = 'open';
+  private seen = 0;
+  private readonly checkOptions: { assetsAsJson: boolean; linksAsJson: boolean };
+
+  constructor(private readonly options: PartsWriterOptions) {
+    this.rowGroupSize = positiveInteger(options.rowGroupSize, 10_000, 'rowGroupSize');
+    this.maxRowsPerFile = options.maxRowsPerFile ?? Number.POSITIVE_INFINITY;
+    this.builder = new SchemaBuilder({
+      itemAssets: options.schemaHints?.itemAssets,
+      properties: options.schemaHints?.properties,
+      assetsAsJson: options.assetsAsJson ?? false,
+      linksAsJson: options.linksAsJson ?? false,
+    });
+    this.checkOptions = {
+      assetsAsJson: options.assetsAsJson ?? false,
+      linksAsJson: options.linksAsJson ?? false,
+    };
+    const tag = randomBytes(6).toString('hex');
+    this.spill = new SpillFile(join(options.spillDir, `.scm-parquet-spill-${process.pid}-${tag}.ndjson`));
+  }
+
+  /** Items accepted so far. */
+  get rows(): number {
+    return this.builder.items;
+  }
+
+  /** Checks, observes and spills one item. */
+  async write(item: StacItem): Promise<Failure | undefined> {
+    this.assertOpen();
+    this.seen += 1;
+    const problem = checkItem(item, this.checkOptions);
+    if (problem)
+      return this.report(
+        item,
+        `${problem.field ? `${problem.field}: ` : ''}${problem.message}`,
+        problem.field,
+      );
+    let text: string;
+    try {
+      text = JSON.stringify(item);
+    } catch (error) {
+      return this.report(item, `the item is not JSON-serialisable: ${(error as Error).message}`);
+    }
+    this.builder.observe(item as unknown as Record<string, unknown>);
+    try {
+      await this.spill.append(text);
+    } catch (error) {
+      throw new ScmError('SCM_OUTPUT_WRITE', `cannot write the spill file ${this.spill.path}`, {
+        cause: error,
+      });
+    }
+    return undefined;
+  }
+
+  /**
+   * Checks and observes an item parsed from JSON text without spilling it:
+   * the caller replays the same text in pass two (see `finish(source)`).
+   */
+  observeParsed(item: unknown, origin: { file?: string; line?: number } = {}): Failure | undefined {
+    this.assertOpen();
+    this.seen += 1;
+    const problem = checkItem(item, this.checkOptions);
+    if (problem) {
+      return this.report(
+        item,
+        `${problem.field ? `${problem.field}: ` : ''}${problem.message}`,
+        problem.field,
+        origin,
+      );
+    }
+    this.builder.observe(item as Record<string, unknown>);
+    return undefined;
+  }
+
+  /** Records a failure for an item that cannot be written. */
+  report(
+    item: unknown,
+    message: string,
+    field?: string,
+    origin: { file?: string; line?: number } = {},
+  ): Failure {
+    const id = typeof (item as { id?: unknown })?.id === 'string' ? (item as { id: string }).id : undefined;
+    const failure = createFailure({
+      itemId: id ?? (origin.file && origin.line ? `${origin.file}:${origin.line}` : `item ${this.seen}`),
+      errorType: 'validation_error',
+      message: `cannot be written as stac-geoparquet: ${message}`,
+      step: 'output',
+      sourceData: item,
+      field,
+      file: origin.file,
+      line: origin.line,
+    });
+    this.reported.push(failure);
+    return failure;
+  }
+
+  private assertOpen(): void {
+    if (this.state !== 'open') throw new ScmError('SCM_USAGE', 'write() after finish() or abort()');
+    const { signal } = this.options;
+    if (signal?.aborted) throw abortError(signal);
+  }
+
+  /** Removes temporary files. */
+  async abort(): Promise<void> {
+    this.state = 'closed';
+    await this.spill.remove();
+  }
+
+  /**
+   * Writes the Parquet file(s). Pass two reads the spill file, or `source`
+   * when given: the JSON texts of exactly the items observed, in order.
+   */
+  async finish(
+    source?: () => AsyncIterable<string>,
+  ): Promise<{ files: PartFile[]; rows: number; widened: string[]; reported: Failure[] }> {
+    if (this.state !== 'open') throw new ScmError('SCM_USAGE', 'finish() called twice or after abort()');
+    this.state = 'finishing';
+    const temporary: string[] = [];
+    let lines: AsyncIterator<string> | undefined;
+    try {
+      const columns = this.builder.result();
+      const b = this.builder;
+      const plan = planFromInference(
+        columns,
+        b.items,
+        b.foreignMembers || b.reservedProperties || b.inexactGeometry,
+      );
+      const widened = collectWidenings(columns);
+      const parts = Math.max(1, Math.ceil(b.items / this.maxRowsPerFile));
+      const targets = this.options.targets(parts).map((p) => resolve(p));
+      const files: PartFile[] = [];
+      lines = (source ? source() : this.spill.read())[Symbol.asyncIterator]();
+      let remaining = b.items;
+      for (let part = 0; part < parts; part++) {
+        const rows = Math.min(remaining, this.maxRowsPerFile);
+        remaining -= rows;
+        const target = targets[part]!;
+        const temp = join(dirname(target), `.${basename(target)}.tmp-${randomBytes(6).toString('hex')}`);
+        temporary.push(temp);
+        const bytes = await this.writePart(plan, temp, rows, lines);
+        files.push({ path: target, rows, bytes });
+      }
+      for (let i = 0; i < files.length; i++) {
+        await rename(temporary[i]!, files[i]!.path);
+      }
+      temporary.length = 0;
+      return { files, rows: b.items, widened, reported: this.reported };
+    } catch (error) {
+      if (isScmError(error)) throw error;
+      throw new ScmError('SCM_OUTPUT_WRITE', `cannot write stac-geoparquet: ${(error as Error).message}`, {
+        cause: error,
+      });
+    } finally {
+      this.state = 'closed';
+      await lines?.return?.(undefined).catch(() => undefined);
+      await this.spill.remove().catch(() => undefined);
+      for (const temp of temporary) await rm(temp, { force: true }).catch(() => undefined);
+    }
+  }
+
+  private async writePart(
+    plan: FilePlan,
+    path: string,
+    rows: number,
+    lines: AsyncIterator<string>,
+  ): Promise<number> {
+    const { signal } = this.options;
+    const codec = this.options.codec ?? 'ZSTD';
+    const compressors = await compressorsFor(codec, this.options.compressionLevel);
+    const stats: GeometryStats = emptyGeometryStats();
+    const layout = new Layout(plan);
+    const shredder = new RowShredder(plan, layout, stats);
+    const kvMetadata: KeyValue[] = [
+      {
+        key: 'stac-geoparquet',
+        value: JSON.stringify(buildStacGeoParquetMetadata(this.options.collections)),
+      },
+      { key: ROUNDTRIP_METADATA_KEY, value: JSON.stringify(roundtripMetadataOf(plan)) },
+    ];
+    await mkdir(dirname(path), { recursive: true });
+    const file = await AsyncFileWriter.create(path);
+    let closed = false;
+    try {
+      const writer = new ParquetWriter({
+        writer: file,
+        schema: layout.schema,
+        codec,
+        compressors,
+        kvMetadata,
+        createdBy: CREATED_BY,
+      });
+      let written = 0;
+      while (written < rows) {
+        if (signal?.aborted) throw abortError(signal);
+        const size = Math.min(this.rowGroupSize, rows - written);
+        layout.reset();
+        for (let r = 0; r < size; r++) {
+          const next = await lines.next();
+          if (next.done) throw new ScmError('SCM_INTERNAL', 'the item source ended early');
+          shredder.shred(JSON.parse(next.value));
+        }
+        await writeRowGroup(writer, layout, { rows: size });
+        written += size;
+      }
+      layout.reset();
+      kvMetadata.push({ key: 'geo', value: JSON.stringify(buildGeoMetadata(plan, stats)) });
+      writer.finish();
+      closed = true;
+      await file.close();
+    } finally {
+      if (!closed) await file.discard();
+    }
+    return (await stat(path)).size;
+  }
+}
+
+/**
+ * Creates a streaming writer of one stac-geoparquet file. Items are checked
+ * and spilled to a temporary NDJSON file while the schema is inferred; the
+ * Parquet file is written by `finish()`, one row group at a time, so memory
+ * stays bounded by `rowGroupSize` whatever the item count.
+ */
+export function createGeoParquetWriter(options: GeoParquetWriterOptions): GeoParquetWriter {
+  const path = resolve(options.path);
+  const collections: Record<string, StacCollection> = { ...(options.collections ?? {}) };
+  if (options.collection) collections[options.collection.id] = options.collection;
+  const schemaHints: SchemaHints = {
+    ...options.schemaHints,
+    itemAssets: options.schemaHints?.itemAssets ?? options.collection?.item_assets,
+  };
+  let engine: PartsWriter | undefined;
+  const ensure = (): PartsWriter => {
+    if (!engine) {
+      engine = new PartsWriter({
+        ...options,
+        schemaHints,
+        collections,
+        targets: () => [path],
+        spillDir: options.tempDir ? resolve(options.tempDir) : dirname(path),
+      });
+    }
+    return engine;
+  };
+  let prepared: Promise<void> | undefined;
+  const prepare = () => {
+    if (!prepared) {
+      prepared = mkdir(options.tempDir ? resolve(options.tempDir) : dirname(path), { recursive: true }).then(
+        () => undefined,
+      );
+    }
+    return prepared;
+  };
+  ensure();
+  return {
+    async write(item) {
+      await prepare();
+      return ensure().write(item);
+    },
+    async finish() {
+      await prepare();
+      const { files, rows, widened, reported } = await ensure().finish();
+      const file = files[0]!;
+      return { rows, file: file.path, bytes: file.bytes, widened, reported };
+    },
+    abort() {
+      return ensure().abort();
+    },
+  };
+}
+
+/**
+ * Writes a stream of items to one stac-geoparquet file (see
+ * {@link createGeoParquetWriter}); items that cannot be written are in
+ * `reported`.
+ */
+export async function writeGeoParquet(
+  items: AnyIterable<StacItem>,
+  options: GeoParquetWriterOptions,
+): Promise<GeoParquetWriteResult> {
+  const writer = createGeoParquetWriter(options);
+  try {
+    for await (const item of items) {
+      if (options.signal?.aborted) throw abortError(options.signal);
+      await writer.write(item);
+    }
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+  return writer.finish();
+}

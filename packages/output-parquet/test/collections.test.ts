@@ -1,0 +1,215 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isScmError, type StacCollection, type StacItem } from '@scm/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  collectionDirName,
+  createCollectionsParquetSink,
+  readGeoParquetMetadata,
+  writeCollectionsParquet,
+} from '../src/index.js';
+import { mixedItems } from './helpers/generate.js';
+import { asJson, readAll, tempDir } from './helpers/io.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+const landsat = JSON.parse(
+  readFileSync(join(import.meta.dirname, 'fixtures', 'collections', 'collection-landsat-c2-l2.json'), 'utf8'),
+) as StacCollection;
+
+function item(id: string, collection: string | undefined, extra: Record<string, unknown> = {}): StacItem {
+  const out: Record<string, unknown> = {
+    type: 'Feature',
+    stac_version: '1.1.0',
+    id,
+    geometry: { type: 'Point', coordinates: [1, 2] },
+    bbox: [1, 2, 1, 2],
+    properties: { datetime: '2024-01-01T00:00:00Z', ...extra },
+    links: [],
+    assets: {},
+  };
+  if (collection !== undefined) out.collection = collection;
+  return out as StacItem;
+}
+
+describe('collectionDirName', () => {
+  it('keeps safe ids and percent-encodes everything else', () => {
+    expect(collectionDirName('sentinel-2-l2a')).toBe('sentinel-2-l2a');
+    expect(collectionDirName('HLSS30_2.0')).toBe('HLSS30_2.0');
+    expect(collectionDirName('a/b')).toBe('a%2Fb');
+    expect(collectionDirName('../etc')).toBe('..%2Fetc');
+    expect(collectionDirName('ключ')).toBe('%D0%BA%D0%BB%D1%8E%D1%87');
+    expect(collectionDirName('100%')).toBe('100%25');
+    expect(collectionDirName('a b:c\\d')).toBe('a%20b%3Ac%5Cd');
+  });
+
+  it('refuses ids that cannot be folders (SCM_OUTPUT_PATH)', () => {
+    for (const id of ['', '.', '..', 'x'.repeat(300)]) {
+      try {
+        collectionDirName(id);
+        expect.unreachable(`accepted ${JSON.stringify(id)}`);
+      } catch (error) {
+        expect(isScmError(error) && error.code).toBe('SCM_OUTPUT_PATH');
+      }
+    }
+  });
+});
+
+describe('writeCollectionsParquet', () => {
+  it('writes one folder per collection with items.parquet and collection.json', async () => {
+    const root = join(tmp.dir, 'by-collection');
+    const items = [
+      item('a1', 'alpha'),
+      item('b1', 'landsat-c2-l2', { 'eo:cloud_cover': 3 }),
+      item('a2', 'alpha'),
+      item('c1', '../escape'),
+      item('b2', 'landsat-c2-l2', { 'eo:cloud_cover': 4.5 }),
+    ];
+    const result = await writeCollectionsParquet(items, { root, collections: [landsat] });
+    expect(result.reported).toEqual([]);
+    expect(result.written).toBe(5);
+    expect(result.collections.map((c) => [c.id, c.dir, c.rows]).sort()).toEqual([
+      ['../escape', '..%2Fescape', 1],
+      ['alpha', 'alpha', 2],
+      ['landsat-c2-l2', 'landsat-c2-l2', 2],
+    ]);
+    expect(result.files.sort()).toEqual([
+      '..%2Fescape/items.parquet',
+      'alpha/items.parquet',
+      'landsat-c2-l2/collection.json',
+      'landsat-c2-l2/items.parquet',
+    ]);
+    expect(readdirSync(root).sort()).toEqual(['..%2Fescape', 'alpha', 'landsat-c2-l2']);
+    expect(JSON.parse(readFileSync(join(root, 'landsat-c2-l2', 'collection.json'), 'utf8'))).toEqual(landsat);
+    expect(await readAll(join(root, 'alpha', 'items.parquet'))).toStrictEqual([items[0], items[2]]);
+    const meta = await readGeoParquetMetadata(join(root, 'landsat-c2-l2', 'items.parquet'));
+    expect(Object.keys(meta.collections)).toEqual(['landsat-c2-l2']);
+    // The collection's item_assets seed the schema: every declared asset is a struct column.
+    expect(meta.roundtrip).toBeDefined();
+    expect(result.widened).toContain('landsat-c2-l2: properties.eo:cloud_cover: int → double');
+    // no temporary files left behind
+    expect(readdirSync(join(root, 'alpha'))).toEqual(['items.parquet']);
+    expect(readdirSync(root).some((n) => n.startsWith('.scm-parquet-spill'))).toBe(false);
+  });
+
+  it('declares item_assets from the collection as asset structs', async () => {
+    const root = join(tmp.dir, 'item-assets');
+    await writeCollectionsParquet([item('x', 'landsat-c2-l2')], {
+      root,
+      collections: { [landsat.id]: landsat },
+    });
+    const path = join(root, 'landsat-c2-l2', 'items.parquet');
+    const back = await readAll(path);
+    expect(back).toStrictEqual([item('x', 'landsat-c2-l2')]);
+    const { parquetMetadataAsync, asyncBufferFromFile, parquetSchema } = await import('hyparquet');
+    const schema = parquetSchema(await parquetMetadataAsync(await asyncBufferFromFile(path)));
+    const assets = schema.children.find((c) => c.element.name === 'assets')!;
+    expect(assets.children.map((c) => c.element.name).sort()).toEqual(
+      Object.keys(landsat.item_assets!).sort(),
+    );
+  });
+
+  it('splits a large collection into part files and removes stale ones', async () => {
+    const root = join(tmp.dir, 'parts');
+    const items = mixedItems(25).map((i) => ({ ...i, collection: 'mixed' }) as StacItem);
+    const result = await writeCollectionsParquet(items, { root, maxRowsPerFile: 10, rowGroupSize: 4 });
+    expect(result.collections[0]!.files).toEqual([
+      'mixed/part-00000.parquet',
+      'mixed/part-00001.parquet',
+      'mixed/part-00002.parquet',
+    ]);
+    const back = [
+      ...(await readAll(join(root, 'mixed', 'part-00000.parquet'))),
+      ...(await readAll(join(root, 'mixed', 'part-00001.parquet'))),
+      ...(await readAll(join(root, 'mixed', 'part-00002.parquet'))),
+    ];
+    expect(back).toStrictEqual(asJson(items));
+    const rows = await Promise.all(
+      [0, 1, 2].map(
+        async (i) => (await readGeoParquetMetadata(join(root, 'mixed', `part-0000${i}.parquet`))).rows,
+      ),
+    );
+    expect(rows).toEqual([10, 10, 5]);
+    // a smaller rerun replaces the parts with one file
+    const again = await writeCollectionsParquet(items.slice(0, 3), { root, maxRowsPerFile: 10 });
+    expect(again.collections[0]!.files).toEqual(['mixed/items.parquet']);
+    expect(readdirSync(join(root, 'mixed'))).toEqual(['items.parquet']);
+  });
+
+  it('reports items it cannot place instead of throwing', async () => {
+    const root = join(tmp.dir, 'reported');
+    const result = await writeCollectionsParquet(
+      [
+        item('no-collection', undefined),
+        item('dot', '..'),
+        item('ok', 'fine'),
+        item('bad-datetime', 'fine', { datetime: 'soon' }),
+      ],
+      { root },
+    );
+    expect(result.written).toBe(1);
+    expect(result.reported.map((f) => [f.item_id, f.error_type, f.error_context.step])).toEqual([
+      ['no-collection', 'validation_error', 'output'],
+      ['dot', 'validation_error', 'output'],
+      ['bad-datetime', 'validation_error', 'output'],
+    ]);
+    expect(result.reported[1]!.error_context.details).toEqual({ code: 'SCM_OUTPUT_PATH' });
+    expect(result.reported[2]!.error_message).toMatch(/properties\.datetime/);
+    expect(existsSync(join(tmp.dir, 'reported', '..'))).toBe(true);
+    expect(readdirSync(root)).toEqual(['fine']);
+  });
+
+  it('keeps collection-less items in the `uncollected` folder when asked', async () => {
+    const root = join(tmp.dir, 'uncollected');
+    const result = await writeCollectionsParquet([item('loose', undefined)], { root, uncollected: '_loose' });
+    expect(result.reported).toEqual([]);
+    expect(await readAll(join(root, '_loose', 'items.parquet'))).toStrictEqual([item('loose', undefined)]);
+  });
+
+  it('refuses ids that differ only in case (their folders would collide)', async () => {
+    const root = join(tmp.dir, 'case');
+    const result = await writeCollectionsParquet([item('1', 'Alpha'), item('2', 'alpha')], { root });
+    expect(result.written).toBe(1);
+    expect(result.reported[0]!.error_context.details).toEqual({ code: 'SCM_OUTPUT_PATH' });
+  });
+
+  it('writes collection.json for known collections without items, and refuses a bad configured id', async () => {
+    const root = join(tmp.dir, 'empty');
+    const result = await writeCollectionsParquet([], { root, collections: [landsat] });
+    expect(result.files).toEqual(['landsat-c2-l2/collection.json']);
+    await expect(
+      writeCollectionsParquet([], { root, collections: [{ ...landsat, id: '..' }] }),
+    ).rejects.toMatchObject({ code: 'SCM_OUTPUT_PATH' });
+  });
+
+  it('works as a Sink', async () => {
+    const root = join(tmp.dir, 'sink');
+    mkdirSync(root, { recursive: true });
+    writeFileSync(join(root, 'unrelated.txt'), 'kept');
+    const sink = createCollectionsParquetSink({ root });
+    const result = await sink.write(
+      (async function* () {
+        yield item('s1', 'one');
+        yield item('s2', 'two');
+      })(),
+    );
+    expect(result.written).toBe(2);
+    expect(result.files.sort()).toEqual(['one/items.parquet', 'two/items.parquet']);
+    expect(readFileSync(join(root, 'unrelated.txt'), 'utf8')).toBe('kept');
+  });
+
+  it('stops with SCM_ABORTED and leaves no temporary files', async () => {
+    const root = join(tmp.dir, 'aborted');
+    const controller = new AbortController();
+    const items = (async function* () {
+      yield item('a', 'one');
+      controller.abort();
+      yield item('b', 'one');
+    })();
+    await expect(writeCollectionsParquet(items, { root, signal: controller.signal })).rejects.toMatchObject({
+      code: 'SCM_ABORTED',
+    });
+    expect(readdirSync(root)).toEqual([]);
+  });
+});
