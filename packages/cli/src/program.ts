@@ -28,6 +28,7 @@ interface RecordFlags extends GlobalOptions {
   outputFormat?: string;
   failuresFile?: string;
   recordsKey?: string;
+  auditFile?: string;
 }
 
 interface GlobalOptions {
@@ -132,6 +133,22 @@ export function buildProgram(invocation: Invocation): Command {
       '--records-key <name>',
       'JSON API pages: the member holding the records, e.g. data (default features)',
     )
+    .option(
+      '--audit-file <file>',
+      'transformation audit log (default transformation_audit.json beside the output)',
+    )
+    .option(
+      '--sidecar <file>',
+      'enrich: join this CSV/JSON/NDJSON/Parquet file to the input items and map its columns into them',
+    )
+    .option('--item-key <path>', 'enrich: key path in the items (default id)')
+    .option('--sidecar-key <path>', 'enrich: key path in the sidecar rows (default: the item key)')
+    .option('--sidecar-keyed', 'enrich: the sidecar is one JSON object keyed by id, not rows')
+    .addOption(
+      new Option('--on-missing <policy>', 'enrich: an item without a sidecar row')
+        .choices(['keep', 'fail'])
+        .default('keep'),
+    )
     .option('--failures-file <file>', 'failures (default failed_items.ndjson beside the output)')
     .addHelpText(
       'after',
@@ -140,9 +157,26 @@ export function buildProgram(invocation: Invocation): Command {
       ]),
     )
     .action(async function (this: Command) {
-      const opts = this.optsWithGlobals<RecordFlags & { mappingSchema: string }>();
+      const opts = this.optsWithGlobals<
+        RecordFlags & {
+          mappingSchema: string;
+          sidecar?: string;
+          itemKey?: string;
+          sidecarKey?: string;
+          onMissing: 'keep' | 'fail';
+          sidecarKeyed?: boolean;
+        }
+      >();
       await runRecordCommand(invocation, opts, (common) =>
-        transformFiles({ ...common, mappingPath: opts.mappingSchema }),
+        transformFiles({
+          ...common,
+          mappingPath: opts.mappingSchema,
+          sidecarPath: opts.sidecar,
+          itemKey: opts.itemKey,
+          sidecarKey: opts.sidecarKey,
+          onMissing: opts.onMissing,
+          sidecarKeyed: opts.sidecarKeyed ?? false,
+        }),
       );
     });
 
@@ -162,6 +196,10 @@ export function buildProgram(invocation: Invocation): Command {
     .option(
       '--records-key <name>',
       'JSON API pages: the member holding the records, e.g. data (default features)',
+    )
+    .option(
+      '--audit-file <file>',
+      'transformation audit log (default transformation_audit.json beside the output)',
     )
     .option('--failures-file <file>', 'failures (default failed_items.ndjson beside the output)')
     .addHelpText(
@@ -400,6 +438,7 @@ async function runRecordCommand(
       outputFormat: opts.outputFormat,
       failuresPath: opts.failuresFile,
       recordsKey: opts.recordsKey,
+      auditPath: opts.auditFile,
       dryRun: opts.dryRun ?? false,
       logger,
       progress: createCliProgress({ stream: io.stderr, quiet: opts.quiet ?? false }),

@@ -110,6 +110,12 @@ export async function rebuildCatalog(
       `source type "${config.source.type}" is not available in this version yet`,
     );
   }
+  if (config.validation?.engine === 'stac-validator') {
+    throw new ScmError(
+      'SCM_USAGE',
+      'validation.engine "stac-validator" is for the validate command; rebuild-catalog validates every item with the built-in engine (use `validate --engine stac-validator` on its output)',
+    );
+  }
   const finalDir = config.output.path;
   const counter = startSummary('rebuild-catalog', options.mode);
 

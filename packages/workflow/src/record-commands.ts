@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
   countFailure,
@@ -14,6 +14,7 @@ import {
   type Progress,
   type RecordOrigin,
   type RunSummary,
+  type SourceRecord,
   ScmError,
   type StacItem,
   startSummary,
@@ -23,7 +24,14 @@ import {
 import { applyExtensions, loadExtensions } from '@scm/extensions';
 import { openSource } from '@scm/input';
 import { scaffoldItem } from '@scm/scaffold';
-import { applyMapping, formatAudit, loadMapping, type Mapping } from '@scm/transform';
+import {
+  applyMapping,
+  enrichItems,
+  formatAudit,
+  keyedRecords,
+  loadMapping,
+  type Mapping,
+} from '@scm/transform';
 import { createValidator, type StacValidator } from '@scm/validate';
 import { parseDocument } from 'yaml';
 import { builtinExtensions } from './builtins.js';
@@ -45,6 +53,8 @@ export interface RecordCommandOptions {
   failuresPath?: string | undefined;
   /** For JSON inputs that are API pages: the member holding the records, e.g. `data` (default `features`). */
   recordsKey?: string | undefined;
+  /** Where to write the transformation audit log as JSON (mapping commands; default `transformation_audit.json` beside the output). */
+  auditPath?: string | undefined;
   /** Do everything but write (default false). */
   dryRun?: boolean;
   logger?: Logger;
@@ -64,6 +74,15 @@ export interface RecordCommandResult {
 }
 
 type Step = (value: unknown, origin: RecordOrigin) => Promise<Record<string, unknown> | Failure>;
+
+/** Optional stage over the whole record stream (enrichment joins a sidecar this way). */
+type Pipe = (records: AsyncIterable<SourceRecord | Failure>) => AsyncIterable<SourceRecord | Failure>;
+
+/** What a mapping command adds: the audit to print and write. */
+interface AuditHook {
+  text(): string;
+  json(): unknown;
+}
 
 function abs(cwd: string, path: string): string {
   return isAbsolute(path) ? path : resolve(cwd, path);
@@ -109,7 +128,8 @@ async function runRecords(
   allowed: readonly FileOutputFormat[],
   items: boolean,
   step: Step,
-  trailer?: () => string,
+  audit?: AuditHook,
+  pipe?: Pipe,
 ): Promise<RecordCommandResult> {
   const cwd = options.cwd ?? process.cwd();
   const logger = (options.logger ?? noopLogger).child(command);
@@ -142,7 +162,8 @@ async function runRecords(
   };
   try {
     progress.start(command);
-    for await (const entry of source.records({ signal: options.signal })) {
+    const records = source.records({ signal: options.signal });
+    for await (const entry of pipe ? pipe(records) : records) {
       if (options.signal?.aborted) throw new ScmError('SCM_ABORTED', 'the run was interrupted');
       counter.processed += 1;
       progress.tick();
@@ -175,6 +196,14 @@ async function runRecords(
     if (failures.count > 0) counter.outputs.push(failuresPath);
     else await import('node:fs/promises').then((fs) => fs.rm(failuresPath, { force: true }));
   }
+  let auditPath: string | undefined;
+  if (audit && !dryRun) {
+    auditPath = options.auditPath
+      ? abs(cwd, options.auditPath)
+      : join(dirname(outputPath), 'transformation_audit.json');
+    await writeFile(auditPath, `${JSON.stringify(audit.json(), null, 2)}\n`);
+    counter.outputs.push(auditPath);
+  }
   const summary = finishSummary(counter);
   logger.info(`${command} finished`, {
     processed: summary.processed,
@@ -182,7 +211,8 @@ async function runRecords(
     failed: summary.failed,
   });
   const lines = [formatSummary(summary)];
-  if (trailer) lines.push(trailer());
+  if (audit) lines.push(audit.text());
+  if (auditPath) lines.push(`audit log: ${auditPath}`);
   if (summary.failed > 0) lines.push(`failures: ${dryRun ? '(dry run, not written)' : failuresPath}`);
   return { summary, text: lines.join('\n'), outputPath, failuresPath };
 }
@@ -213,19 +243,76 @@ export async function scaffoldFiles(options: ScaffoldFilesOptions): Promise<Reco
       if (!scaffolded.ok) return scaffolded.failure;
       return validated(validator, scaffolded.item as unknown as Record<string, unknown>, value, origin);
     },
-    () => formatAudit(mapping.audit),
+    auditOf(mapping),
   );
+}
+
+function auditOf(mapping: Mapping): AuditHook {
+  return { text: () => formatAudit(mapping.audit), json: () => mapping.audit.toJSON() };
 }
 
 /** Options of {@link transformFiles}. */
 export interface TransformFilesOptions extends RecordCommandOptions {
   /** Mapping file (YAML or JSON). */
   mappingPath: string;
+  /**
+   * Sidecar file (CSV, JSON, NDJSON, Parquet) to join to the input items:
+   * the mapping is then applied to each item's sidecar row, with the item
+   * available as `$item.<path>`, and its results are merged into the item.
+   */
+  sidecarPath?: string | undefined;
+  /** Key path in the items to join on (default `id`). */
+  itemKey?: string | undefined;
+  /** Key path in the sidecar rows (default: the item key). */
+  sidecarKey?: string | undefined;
+  /** An item without a sidecar row: `keep` it unchanged or make it a failure (default keep). */
+  onMissing?: 'keep' | 'fail' | undefined;
+  /** The sidecar is one JSON object keyed by id (`{ "<id>": { ...row } }`) rather than rows (default false). */
+  sidecarKeyed?: boolean | undefined;
 }
 
-/** `transform-metadata`: applies the mapping only; output JSON array, NDJSON or CSV (dotted columns). */
+/**
+ * `transform-metadata`: applies the mapping only; output JSON array, NDJSON
+ * or CSV (dotted columns). With a sidecar it enriches the input items
+ * instead, and validates each enriched STAC item.
+ */
 export async function transformFiles(options: TransformFilesOptions): Promise<RecordCommandResult> {
-  const mapping: Mapping = await loadMapping(abs(options.cwd ?? process.cwd(), options.mappingPath));
+  const cwd = options.cwd ?? process.cwd();
+  const mapping: Mapping = await loadMapping(abs(cwd, options.mappingPath));
+  if (options.sidecarPath) {
+    const sidecarFile = abs(cwd, options.sidecarPath);
+    const validator = createValidator({ level: 'strict' });
+    const itemKey = options.itemKey ?? 'id';
+    const sidecarKey = options.sidecarKey ?? itemKey;
+    let keyed: ReturnType<typeof keyedRecords> | undefined;
+    if (options.sidecarKeyed) {
+      const data = (await readSafeYaml(sidecarFile)) as Record<string, unknown>;
+      keyed = keyedRecords(data, { keyField: sidecarKey, file: sidecarFile });
+    }
+    return runRecords(
+      'transform-metadata',
+      options,
+      ['json', 'ndjson', 'csv'],
+      true,
+      async (value, origin) => {
+        const object = value as Record<string, unknown>;
+        return stacTypeOf(object) ? validated(validator, object, value, origin) : object;
+      },
+      auditOf(mapping),
+      (records) =>
+        enrichItems(
+          records,
+          keyed ?? openSource({ path: sidecarFile, format: 'auto' }).records({ signal: options.signal }),
+          {
+            mapping,
+            itemKey,
+            sidecarKey,
+            onMissing: options.onMissing ?? 'keep',
+            ...(options.signal ? { signal: options.signal } : {}),
+          },
+        ),
+    );
+  }
   return runRecords(
     'transform-metadata',
     options,
@@ -235,7 +322,7 @@ export async function transformFiles(options: TransformFilesOptions): Promise<Re
       const mapped = applyMapping(value, mapping, origin);
       return mapped.ok ? mapped.value : mapped.failure;
     },
-    () => formatAudit(mapping.audit),
+    auditOf(mapping),
   );
 }
 
