@@ -1,23 +1,2 @@
-import type { LogContext, Logger } from '@scm/core';
-
-export interface LogLine {
-  level: 'debug' | 'info' | 'warn' | 'error';
-  module: string;
-  message: string;
-  context?: LogContext;
-}
-
-/** A Logger that keeps its lines in `lines`. */
-export function memoryLogger(lines: LogLine[] = [], module = 'test'): Logger & { lines: LogLine[] } {
-  const log = (level: LogLine['level']) => (message: string, context?: LogContext) => {
-    lines.push({ level, module, message, ...(context ? { context } : {}) });
-  };
-  return {
-    lines,
-    debug: log('debug'),
-    info: log('info'),
-    warn: log('warn'),
-    error: log('error'),
-    child: (child: string) => memoryLogger(lines, child),
-  };
-}
+export type { LogLine } from '@scm/testing';
+export { memoryLogger } from '@scm/testing';
