@@ -67,7 +67,10 @@ async function makeCsv(rows, file) {
   for (let i = 0; i < rows; i++) {
     const x = -120 + (i % 2400) / 20;
     const y = -60 + (Math.floor(i / 2400) % 2400) / 20;
-    const date = i % 2 === 0 ? `2024-0${1 + (i % 9)}-1${i % 10}T10:${String(i % 60).padStart(2, '0')}:00Z` : `1${i % 10}/0${1 + (i % 9)}/2024 08:15`;
+    const date =
+      i % 2 === 0
+        ? `2024-0${1 + (i % 9)}-1${i % 10}T10:${String(i % 60).padStart(2, '0')}:00Z`
+        : `1${i % 10}/0${1 + (i % 9)}/2024 08:15`;
     const line = `DS${i},campaign-${i % 7},${date},"POLYGON((${x} ${y}, ${x + 0.04} ${y}, ${x + 0.04} ${y + 0.04}, ${x} ${y + 0.04}, ${x} ${y}))",https://data.example.com/${i}.tif,${(i % 1000) / 10},"note ${i}, plain"\n`;
     if (!out.write(line)) await new Promise((r) => out.once('drain', r));
   }
@@ -78,7 +81,10 @@ const results = [];
 for (const rows of sizes) {
   const csv = join(dir, `rows-${rows}.csv`);
   await makeCsv(rows, csv);
-  const child = spawnSync(process.execPath, [join(here, 'csv-to-items.mjs'), 'child', csv, mappingFile], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const child = spawnSync(process.execPath, [join(here, 'csv-to-items.mjs'), 'child', csv, mappingFile], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   if (child.status !== 0) throw new Error(child.stderr);
   const r = JSON.parse(child.stdout);
   results.push({ rows, ...r });
