@@ -2,7 +2,7 @@
 # Debian packages the integration tests need: PostgreSQL with PostGIS for pgstac.
 set -euo pipefail
 need=()
-command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 dpkg -s postgresql-15-postgis-3 >/dev/null 2>&1 || need+=(postgresql-15-postgis-3)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
