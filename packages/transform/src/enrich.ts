@@ -214,6 +214,28 @@ export async function* enrichItems(
       const rawKey = getValue(item, itemKey.segments);
       const key = normalize(rawKey);
       const found = key === undefined ? undefined : index.get(key);
+      // A join that cannot be made: counted in the audit and yielded as this item's failure.
+      const joinFailure = (message: string, auditFile: boolean): Failure => {
+        noteFailure(audit, {
+          item_id: itemId,
+          rule: 'join',
+          target: itemKeyText,
+          field: itemKeyText,
+          message,
+          ...(auditFile && entry.origin.file ? { file: entry.origin.file } : {}),
+        });
+        return createFailure({
+          itemId,
+          errorType: 'transformation_error',
+          step: 'transform',
+          message,
+          sourceData: item,
+          file: entry.origin.file,
+          line: entry.origin.line,
+          field: itemKeyText,
+          details: { key: key ?? null },
+        });
+      };
       if (!found) {
         counts.unmatched += 1;
         if (onMissing === 'keep') {
@@ -225,48 +247,13 @@ export async function* enrichItems(
           key === undefined
             ? `the item has no usable key at "${itemKeyText}"`
             : `no sidecar row has the key "${key}" (item key "${itemKeyText}")`;
-        noteFailure(audit, {
-          item_id: itemId,
-          rule: 'join',
-          target: itemKeyText,
-          field: itemKeyText,
-          message,
-          ...(entry.origin.file ? { file: entry.origin.file } : {}),
-        });
-        yield createFailure({
-          itemId,
-          errorType: 'transformation_error',
-          step: 'transform',
-          message,
-          sourceData: item,
-          file: entry.origin.file,
-          line: entry.origin.line,
-          field: itemKeyText,
-          details: { key: key ?? null },
-        });
+        yield joinFailure(message, true);
         continue;
       }
       if (found.kind === 'ambiguous') {
         counts.failed += 1;
         const message = `the sidecar has ${found.origins.length} rows with the key "${key}" (${found.origins.map(where).join(', ')})`;
-        noteFailure(audit, {
-          item_id: itemId,
-          rule: 'join',
-          target: itemKeyText,
-          field: itemKeyText,
-          message,
-        });
-        yield createFailure({
-          itemId,
-          errorType: 'transformation_error',
-          step: 'transform',
-          message,
-          sourceData: item,
-          file: entry.origin.file,
-          line: entry.origin.line,
-          field: itemKeyText,
-          details: { key: key ?? null },
-        });
+        yield joinFailure(message, false);
         continue;
       }
       if (!isObject(item)) {
