@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Workspace rules that no linter checks: capability packages depend only on
 // @scm/core and npm libraries, every dependency is pinned exactly, every
-// package declares engines and an exports map with types first.
+// package declares engines and an exports map with types first, declares only
+// the @scm packages its src/ imports (an unused one is installed for nothing),
+// and wires the pack hooks that make its tarball stand alone.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -9,6 +11,22 @@ const COMPOSERS = new Set(['@scm/workflow', '@scm/cli', '@scm/testing']);
 const root = new URL('..', import.meta.url).pathname;
 const problems = [];
 const exact = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+const PACK_HOOKS = {
+  prepack: 'node ../../tools/publish-manifest.mjs prepack',
+  postpack: 'node ../../tools/publish-manifest.mjs postpack',
+};
+
+/** Names of the @scm packages that the TypeScript files under `dir` import. */
+function importedScmPackages(dir) {
+  const names = new Set();
+  const specifier = /(?:from\s+|import\s*\(\s*|import\s+)'(@scm\/[^'/]+)/g;
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+    const text = readFileSync(join(entry.parentPath, entry.name), 'utf8');
+    for (const match of text.matchAll(specifier)) names.add(match[1]);
+  }
+  return names;
+}
 
 const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 for (const [name, range] of Object.entries(rootPkg.devDependencies ?? {})) {
@@ -28,6 +46,15 @@ for (const dir of readdirSync(join(root, 'packages'))) {
   const dot = pkg.exports?.['.'];
   if (!dot || Object.keys(dot)[0] !== '@scm/source' || Object.keys(dot)[1] !== 'types') {
     problems.push(`${where}: exports["."] must list "@scm/source" then "types" first`);
+  }
+  for (const [hook, command] of Object.entries(PACK_HOOKS)) {
+    if (pkg.scripts?.[hook] !== command) problems.push(`${where}: scripts.${hook} must be "${command}"`);
+  }
+  const imported = importedScmPackages(join(root, 'packages', dir, 'src'));
+  for (const name of Object.keys(pkg.dependencies ?? {})) {
+    if (name.startsWith('@scm/') && !imported.has(name)) {
+      problems.push(`${where}: dependency ${name} is never imported by src/; remove it`);
+    }
   }
   for (const field of ['dependencies', 'devDependencies', 'peerDependencies']) {
     for (const [name, range] of Object.entries(pkg[field] ?? {})) {

@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// Every package's prepack/postpack hook (npm pack, npm publish, changeset
+// publish): `node ../../tools/publish-manifest.mjs prepack|postpack`, run by
+// npm in the package folder.
+//
+// A tarball must stand on its own, so prepack
+// - copies the repository's LICENSE into the package (npm always packs it), and
+// - removes the "@scm/source" export condition from package.json: it points at
+//   src/, which the tarball does not ship, and only the repository's tests and
+//   typecheck use it. The pack hooks themselves go too: they point outside the
+//   package.
+// postpack puts package.json back byte for byte and removes the LICENSE copy.
+// A prepack that finds a backup left by an interrupted run restores it first.
+import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const SOURCE_CONDITION = '@scm/source';
+const BACKUP = 'package.json.prepack';
+const LICENSE = 'LICENSE';
+const rootLicense = fileURLToPath(new URL('../LICENSE', import.meta.url));
+
+/**
+ * The manifest as published: a copy without the `@scm/source` condition (at
+ * any depth of `exports`) and without the prepack/postpack hooks.
+ */
+export function publishedManifest(pkg) {
+  const copy = structuredClone(pkg);
+  copy.exports = withoutCondition(copy.exports);
+  if (copy.scripts) {
+    delete copy.scripts.prepack;
+    delete copy.scripts.postpack;
+  }
+  return copy;
+}
+
+function withoutCondition(exportsField) {
+  if (exportsField === null || typeof exportsField !== 'object' || Array.isArray(exportsField)) {
+    return exportsField;
+  }
+  const kept = {};
+  for (const [key, target] of Object.entries(exportsField)) {
+    if (key !== SOURCE_CONDITION) kept[key] = withoutCondition(target);
+  }
+  return kept;
+}
+
+/** Prepares the package folder `dir` for packing. */
+export function prepack(dir) {
+  postpack(dir);
+  const manifestFile = join(dir, 'package.json');
+  const original = readFileSync(manifestFile, 'utf8');
+  writeFileSync(join(dir, BACKUP), original);
+  writeFileSync(manifestFile, `${JSON.stringify(publishedManifest(JSON.parse(original)), null, 2)}\n`);
+  copyFileSync(rootLicense, join(dir, LICENSE));
+}
+
+/** Puts the package folder `dir` back as it is in the repository. */
+export function postpack(dir) {
+  const backup = join(dir, BACKUP);
+  if (!existsSync(backup)) return;
+  renameSync(backup, join(dir, 'package.json'));
+  rmSync(join(dir, LICENSE), { force: true });
+}
+
+const hooks = { prepack, postpack };
+const [, script, hook] = process.argv;
+if (script === fileURLToPath(import.meta.url)) {
+  if (!Object.hasOwn(hooks, hook ?? '')) {
+    console.error('usage: publish-manifest.mjs prepack|postpack (run by npm in a package folder)');
+    process.exit(2);
+  }
+  hooks[hook](process.cwd());
+}
