@@ -1,0 +1,103 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from './helpers.js';
+
+const repo = new URL('../../../', import.meta.url).pathname;
+const packageDirs = readdirSync(join(repo, 'packages')).filter((dir) =>
+  existsSync(join(repo, 'packages', dir, 'package.json')),
+);
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+/**
+ * A copy of the monorepo's shape (root LICENSE, the pack hook script, every
+ * package's manifest and docs) in a temp folder, so that packing runs the real
+ * hooks without touching the repository's package.json files while other
+ * tests read them.
+ */
+function copyOfTheRepository(): string {
+  const root = tempDir('scm-publish-');
+  writeFileSync(join(root, 'package.json'), JSON.stringify({ private: true, workspaces: ['packages/*'] }));
+  cpSync(join(repo, 'LICENSE'), join(root, 'LICENSE'));
+  cpSync(join(repo, 'tools/publish-manifest.mjs'), join(root, 'tools/publish-manifest.mjs'));
+  for (const dir of packageDirs) {
+    mkdirSync(join(root, 'packages', dir), { recursive: true });
+    for (const file of ['package.json', 'README.md', 'CHANGELOG.md']) {
+      const from = join(repo, 'packages', dir, file);
+      if (existsSync(from)) cpSync(from, join(root, 'packages', dir, file));
+    }
+  }
+  return root;
+}
+
+function tarEntry(tarball: string, entry: string): string {
+  return execFileSync('tar', ['-xOzf', tarball, `package/${entry}`], { encoding: 'utf8' });
+}
+
+describe('the packages as npm packs them', () => {
+  let root = '';
+  let destination = '';
+  let packed: Array<{ name: string; filename: string; files: Array<{ path: string }> }> = [];
+  beforeAll(() => {
+    root = copyOfTheRepository();
+    destination = join(root, 'tarballs');
+    mkdirSync(destination);
+    const json = execFileSync(npm, ['pack', '--workspaces', '--json', '--pack-destination', destination], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    packed = JSON.parse(json);
+  });
+
+  it('packs every package under packages/', () => {
+    const names = packageDirs.map(
+      (dir) => JSON.parse(readFileSync(join(repo, 'packages', dir, 'package.json'), 'utf8')).name,
+    );
+    expect(packed.map((p) => p.name).sort()).toEqual(names.sort());
+  });
+
+  it.each(packageDirs)('%s: the tarball ships the Apache-2.0 LICENSE', (dir) => {
+    const tarball = packed.find((p) => p.name.endsWith(`/${dir}`));
+    expect(tarball?.files.map((f) => f.path)).toContain('LICENSE');
+    const license = tarEntry(join(destination, tarball?.filename ?? ''), 'LICENSE');
+    expect(license).toBe(readFileSync(join(repo, 'LICENSE'), 'utf8'));
+    expect(license).toMatch(/Apache License\s+Version 2\.0/);
+  });
+
+  it.each(packageDirs)('%s: the published manifest has no @scm/source condition and no pack hooks', (dir) => {
+    const tarball = packed.find((p) => p.name.endsWith(`/${dir}`));
+    const manifest = JSON.parse(tarEntry(join(destination, tarball?.filename ?? ''), 'package.json'));
+    const inRepo = JSON.parse(readFileSync(join(repo, 'packages', dir, 'package.json'), 'utf8'));
+    expect(JSON.stringify(manifest.exports)).not.toContain('@scm/source');
+    expect(manifest.exports['.']).toEqual({ types: './dist/index.d.ts', import: './dist/index.js' });
+    expect(manifest.scripts?.prepack).toBeUndefined();
+    expect(manifest.dependencies).toEqual(inRepo.dependencies);
+    expect(manifest.version).toBe(inRepo.version);
+  });
+
+  it('leaves every package folder as it was: same package.json, no LICENSE copy', () => {
+    for (const dir of packageDirs) {
+      const folder = join(root, 'packages', dir);
+      expect(readFileSync(join(folder, 'package.json'), 'utf8')).toBe(
+        readFileSync(join(repo, 'packages', dir, 'package.json'), 'utf8'),
+      );
+      expect(readdirSync(folder).sort()).toEqual(
+        ['CHANGELOG.md', 'README.md', 'package.json'].filter((f) => existsSync(join(folder, f))),
+      );
+    }
+  });
+
+  it('a prepack after an interrupted pack restores the repository manifest first', () => {
+    const folder = join(root, 'packages', 'core');
+    const hook = join(root, 'tools/publish-manifest.mjs');
+    execFileSync(process.execPath, [hook, 'prepack'], { cwd: folder });
+    execFileSync(process.execPath, [hook, 'prepack'], { cwd: folder });
+    execFileSync(process.execPath, [hook, 'postpack'], { cwd: folder });
+    expect(readFileSync(join(folder, 'package.json'), 'utf8')).toBe(
+      readFileSync(join(repo, 'packages/core/package.json'), 'utf8'),
+    );
+    expect(existsSync(join(folder, 'LICENSE'))).toBe(false);
+  });
+});
