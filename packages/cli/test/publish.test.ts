@@ -101,3 +101,33 @@ describe('the packages as npm packs them', () => {
     expect(existsSync(join(folder, 'LICENSE'))).toBe(false);
   });
 });
+
+/** Packages named in the front matter of the changesets not applied yet. */
+function packagesWithPendingChangesets(): Set<string> {
+  const names = new Set<string>();
+  const dir = join(repo, '.changeset');
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.md') && f !== 'README.md')) {
+    const frontMatter = readFileSync(join(dir, file), 'utf8').split(/^---$/m)[1] ?? '';
+    for (const match of frontMatter.matchAll(/^\s*["']?(@?[^"':\s]+)["']?\s*:/gm)) names.add(match[1]);
+  }
+  return names;
+}
+
+describe('the CHANGELOG each package publishes', () => {
+  const pending = packagesWithPendingChangesets();
+
+  it.each(packageDirs)(
+    '%s: has entries for its current version, or a changeset that will write them',
+    (dir) => {
+      const { name, version } = JSON.parse(readFileSync(join(repo, 'packages', dir, 'package.json'), 'utf8'));
+      const changelog = readFileSync(join(repo, 'packages', dir, 'CHANGELOG.md'), 'utf8');
+      expect(changelog.startsWith(`# ${name}\n`)).toBe(true);
+      if (pending.has(name)) return;
+      const section = changelog.split(`\n## ${version}\n`)[1]?.split(/\n## /)[0] ?? '';
+      expect(
+        section,
+        `${dir}/CHANGELOG.md has no "## ${version}" entries and no changeset names ${name}`,
+      ).toMatch(/^- \S.{20,}/m);
+    },
+  );
+});
