@@ -28,7 +28,10 @@ cat > "$dir/package.json" <<JSON
   "scripts": {
     "build": "tsup",
     "test": "vitest run",
-    "typecheck": "tsc -p tsconfig.json --noEmit"
+    "typecheck": "tsc -p tsconfig.json --noEmit",
+    "lint": "biome check .",
+    "prepack": "node ../../tools/publish-manifest.mjs prepack",
+    "postpack": "node ../../tools/publish-manifest.mjs postpack"
   },
   "dependencies": {}
 }
@@ -58,3 +61,6 @@ import { sharedTestConfig } from '../../vitest.shared.ts';
 export default sharedTestConfig;
 TS
 [ -f "$dir/CHANGELOG.md" ] || printf '# @scm/%s\n' "$name" > "$dir/CHANGELOG.md"
+# The first CHANGELOG entry comes from this changeset at the next `changeset version`.
+changeset=".changeset/first-release-$name.md"
+[ -f "$changeset" ] || printf -- '---\n"@scm/%s": minor\n---\n\nFirst release. %s\n' "$name" "$desc" > "$changeset"
