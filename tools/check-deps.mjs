@@ -14,6 +14,7 @@ const exact = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 const PACK_HOOKS = {
   prepack: 'node ../../tools/publish-manifest.mjs prepack',
   postpack: 'node ../../tools/publish-manifest.mjs postpack',
+  postpublish: 'node ../../tools/publish-manifest.mjs postpublish',
 };
 
 /** Names of the @scm packages that the TypeScript files under `dir` import. */

@@ -1,16 +1,22 @@
 #!/usr/bin/env node
-// Every package's prepack/postpack hook (npm pack, npm publish, changeset
-// publish): `node ../../tools/publish-manifest.mjs prepack|postpack`, run by
-// npm in the package folder.
+// Every package's pack hooks, run by npm in the package folder (npm pack,
+// npm publish, changeset publish):
+//   "prepack":     "node ../../tools/publish-manifest.mjs prepack"
+//   "postpack":    "node ../../tools/publish-manifest.mjs postpack"
+//   "postpublish": "node ../../tools/publish-manifest.mjs postpublish"
 //
 // A tarball must stand on its own, so prepack
 // - copies the repository's LICENSE into the package (npm always packs it), and
 // - removes the "@scm/source" export condition from package.json: it points at
 //   src/, which the tarball does not ship, and only the repository's tests and
-//   typecheck use it. The pack hooks themselves go too: they point outside the
-//   package.
+//   typecheck use it. The prepack/postpack hooks go too: they point outside the
+//   package and have done their work.
 // postpack puts package.json back byte for byte and removes the LICENSE copy.
-// A prepack that finds a backup left by an interrupted run restores it first.
+// Under `npm publish` it leaves that to postpublish: npm reads package.json
+// again after packing and sends that copy to the registry, so the registry's
+// metadata matches the tarball. (postpublish therefore stays in the published
+// manifest; npm never runs it for an installed package.) A prepack that finds
+// a backup left by an interrupted run restores it first.
 import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,7 +53,7 @@ function withoutCondition(exportsField) {
 
 /** Prepares the package folder `dir` for packing. */
 export function prepack(dir) {
-  postpack(dir);
+  restore(dir);
   const manifestFile = join(dir, 'package.json');
   const original = readFileSync(manifestFile, 'utf8');
   writeFileSync(join(dir, BACKUP), original);
@@ -55,19 +61,26 @@ export function prepack(dir) {
   copyFileSync(rootLicense, join(dir, LICENSE));
 }
 
+/** After packing: restores `dir`, unless the pack is part of `npm publish`. */
+export function postpack(dir, npmCommand = process.env.npm_command) {
+  if (npmCommand !== 'publish') restore(dir);
+}
+
 /** Puts the package folder `dir` back as it is in the repository. */
-export function postpack(dir) {
+export function restore(dir) {
   const backup = join(dir, BACKUP);
   if (!existsSync(backup)) return;
   renameSync(backup, join(dir, 'package.json'));
   rmSync(join(dir, LICENSE), { force: true });
 }
 
-const hooks = { prepack, postpack };
+const hooks = { prepack, postpack, postpublish: restore };
 const [, script, hook] = process.argv;
 if (script === fileURLToPath(import.meta.url)) {
   if (!Object.hasOwn(hooks, hook ?? '')) {
-    console.error('usage: publish-manifest.mjs prepack|postpack (run by npm in a package folder)');
+    console.error(
+      'usage: publish-manifest.mjs prepack|postpack|postpublish (run by npm in a package folder)',
+    );
     process.exit(2);
   }
   hooks[hook](process.cwd());

@@ -31,7 +31,8 @@ cat > "$dir/package.json" <<JSON
     "typecheck": "tsc -p tsconfig.json --noEmit",
     "lint": "biome check .",
     "prepack": "node ../../tools/publish-manifest.mjs prepack",
-    "postpack": "node ../../tools/publish-manifest.mjs postpack"
+    "postpack": "node ../../tools/publish-manifest.mjs postpack",
+    "postpublish": "node ../../tools/publish-manifest.mjs postpublish"
   },
   "dependencies": {}
 }

@@ -8,6 +8,8 @@ const repo = new URL('../../../', import.meta.url).pathname;
 const packageDirs = readdirSync(join(repo, 'packages')).filter((dir) =>
   existsSync(join(repo, 'packages', dir, 'package.json')),
 );
+/** npm runs two hook processes per package; on a loaded machine that takes a while. */
+const PACKING_TIMEOUT_MS = 300_000;
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 /**
@@ -49,7 +51,7 @@ describe('the packages as npm packs them', () => {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     packed = JSON.parse(json);
-  });
+  }, PACKING_TIMEOUT_MS);
 
   it('packs every package under packages/', () => {
     const names = packageDirs.map(
@@ -89,17 +91,50 @@ describe('the packages as npm packs them', () => {
     }
   });
 
-  it('a prepack after an interrupted pack restores the repository manifest first', () => {
-    const folder = join(root, 'packages', 'core');
-    const hook = join(root, 'tools/publish-manifest.mjs');
-    execFileSync(process.execPath, [hook, 'prepack'], { cwd: folder });
-    execFileSync(process.execPath, [hook, 'prepack'], { cwd: folder });
-    execFileSync(process.execPath, [hook, 'postpack'], { cwd: folder });
-    expect(readFileSync(join(folder, 'package.json'), 'utf8')).toBe(
-      readFileSync(join(repo, 'packages/core/package.json'), 'utf8'),
-    );
-    expect(existsSync(join(folder, 'LICENSE'))).toBe(false);
-  });
+  it(
+    'a prepack after an interrupted pack restores the repository manifest first',
+    () => {
+      const folder = join(root, 'packages', 'core');
+      const hook = join(root, 'tools/publish-manifest.mjs');
+      execFileSync(process.execPath, [hook, 'prepack'], { cwd: folder });
+      execFileSync(process.execPath, [hook, 'prepack'], { cwd: folder });
+      execFileSync(process.execPath, [hook, 'postpack'], { cwd: folder });
+      expect(readFileSync(join(folder, 'package.json'), 'utf8')).toBe(
+        readFileSync(join(repo, 'packages/core/package.json'), 'utf8'),
+      );
+      expect(existsSync(join(folder, 'LICENSE'))).toBe(false);
+    },
+    PACKING_TIMEOUT_MS,
+  );
+});
+
+describe('npm publish', () => {
+  it(
+    'sends the registry the manifest it packs, then restores the package folder',
+    () => {
+      const root = copyOfTheRepository();
+      const folder = join(root, 'packages', 'core');
+      const manifestFile = join(folder, 'package.json');
+      // The `publish` lifecycle runs after npm has read package.json for the
+      // registry: a copy taken then is what the registry's metadata holds.
+      const pkg = JSON.parse(readFileSync(manifestFile, 'utf8'));
+      pkg.scripts.publish = `node -e "require('fs').copyFileSync('package.json', '../sent.json')"`;
+      writeFileSync(manifestFile, `${JSON.stringify(pkg, null, 2)}\n`);
+      const before = readFileSync(manifestFile, 'utf8');
+      const registry = 'http://127.0.0.1:9/'; // never reached: --dry-run --offline
+      execFileSync(npm, ['publish', '--dry-run', '--offline', '--force', '--registry', registry], {
+        cwd: folder,
+        stdio: 'ignore',
+        env: { ...process.env, npm_config_registry: registry },
+      });
+      const sent = JSON.parse(readFileSync(join(root, 'packages', 'sent.json'), 'utf8'));
+      expect(JSON.stringify(sent.exports)).not.toContain('@scm/source');
+      expect(sent.scripts.postpublish).toBe('node ../../tools/publish-manifest.mjs postpublish');
+      expect(readFileSync(manifestFile, 'utf8')).toBe(before);
+      expect(existsSync(join(folder, 'LICENSE'))).toBe(false);
+    },
+    PACKING_TIMEOUT_MS,
+  );
 });
 
 /** Packages named in the front matter of the changesets not applied yet. */
