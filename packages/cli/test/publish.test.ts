@@ -11,6 +11,8 @@ const packageDirs = readdirSync(join(repo, 'packages')).filter((dir) =>
 /** npm runs two hook processes per package; on a loaded machine that takes a while. */
 const PACKING_TIMEOUT_MS = 300_000;
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+/** The environment without the npm_* settings of an npm that may be running these tests. */
+const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
 
 /**
  * A copy of the monorepo's shape (root LICENSE, the pack hook script, every
@@ -49,6 +51,7 @@ describe('the packages as npm packs them', () => {
       cwd: root,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
+      env: cleanEnv,
     });
     packed = JSON.parse(json);
   }, PACKING_TIMEOUT_MS);
@@ -96,9 +99,9 @@ describe('the packages as npm packs them', () => {
     () => {
       const folder = join(root, 'packages', 'core');
       const hook = join(root, 'tools/publish-manifest.mjs');
-      execFileSync(process.execPath, [hook, 'prepack'], { cwd: folder });
-      execFileSync(process.execPath, [hook, 'prepack'], { cwd: folder });
-      execFileSync(process.execPath, [hook, 'postpack'], { cwd: folder });
+      execFileSync(process.execPath, [hook, 'prepack'], { cwd: folder, env: cleanEnv });
+      execFileSync(process.execPath, [hook, 'prepack'], { cwd: folder, env: cleanEnv });
+      execFileSync(process.execPath, [hook, 'postpack'], { cwd: folder, env: cleanEnv });
       expect(readFileSync(join(folder, 'package.json'), 'utf8')).toBe(
         readFileSync(join(repo, 'packages/core/package.json'), 'utf8'),
       );
@@ -125,7 +128,7 @@ describe('npm publish', () => {
       execFileSync(npm, ['publish', '--dry-run', '--offline', '--force', '--registry', registry], {
         cwd: folder,
         stdio: 'ignore',
-        env: { ...process.env, npm_config_registry: registry },
+        env: cleanEnv,
       });
       const sent = JSON.parse(readFileSync(join(root, 'packages', 'sent.json'), 'utf8'));
       expect(JSON.stringify(sent.exports)).not.toContain('@scm/source');
