@@ -459,7 +459,9 @@ function resolvePath(cwd: string, path: string): string {
 export function describeError(error: unknown): string {
   if (isScmError(error)) {
     const where = formatLocation(error.location);
-    const head = where && !error.message.includes(where) ? `${where}: ` : '';
+    // Config messages already start with `file:line:column path`; say the place once.
+    const place = formatLocation({ ...error.location, path: undefined });
+    const head = where && !error.message.includes(place || where) ? `${where}: ` : '';
     return `error [${error.code}]: ${head}${error.message}`;
   }
   if (error instanceof Error) return `error: ${error.message}`;
