@@ -15,6 +15,7 @@ import {
   validateFiles,
 } from '@scm/workflow';
 import { Command, CommanderError, Option } from 'commander';
+import { NOT_YET_AVAILABLE, notYetAvailable, notYetAvailableValues } from './availability.js';
 import { ExitCode, type ExitCodeValue, exitCodeFor } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { createCliProgress } from './progress.js';
@@ -310,11 +311,11 @@ export function buildProgram(invocation: Invocation): Command {
     .description('run a whole workflow from a config file: read, map, extend, validate, write')
     .requiredOption('--config <file>', 'workflow config (YAML or JSON)')
     .addOption(
-      new Option('--mode <mode>', 'rebuild mode')
+      new Option('--mode <mode>', notYetAvailableValues('rebuild mode', ['incremental', 'targeted']))
         .choices(['full', 'incremental', 'targeted'])
         .default('full'),
     )
-    .option('--ids <ids>', 'comma-separated item ids (targeted mode)')
+    .option('--ids <ids>', `comma-separated item ids (targeted mode, ${NOT_YET_AVAILABLE})`)
     .addHelpText(
       'after',
       example([`${BIN} rebuild-catalog --config examples/quickstart/config.yaml --mode full`]),
@@ -348,19 +349,15 @@ export function buildProgram(invocation: Invocation): Command {
       }
     });
 
-  program
-    .command('update-metadata')
-    .description('set or remove fields, select items, delete items; stamps `updated`')
-    .option('--input <file>', 'items')
-    .option('--updates <file>', 'update spec (YAML or JSON)')
-    .option('--output-path <path>', 'where to write')
-    .addHelpText(
-      'after',
-      example([
-        `${BIN} update-metadata --input items.ndjson --updates updates.yaml --output-path out.ndjson`,
-      ]),
-    )
-    .action(later('update-metadata', 'metadata updates'));
+  notYetAvailable(
+    program
+      .command('update-metadata')
+      .description('set or remove fields, select items, delete items; stamps `updated`')
+      .option('--input <file>', 'items')
+      .option('--updates <file>', 'update spec (YAML or JSON)')
+      .option('--output-path <path>', 'where to write'),
+    'metadata updates',
+  );
 
   program
     .command('output')

@@ -39,7 +39,8 @@ describe('help and version', () => {
       'config',
     ];
     for (const name of commands) expect(run.stdout).toContain(name);
-    for (const name of commands.filter((c) => c !== 'config')) {
+    // update-metadata is marked not yet available and has no example (help.test.ts).
+    for (const name of commands.filter((c) => c !== 'config' && c !== 'update-metadata')) {
       const help = await cli([name, '--help']);
       expect(help.code, name).toBe(0);
       expect(help.stdout, name).toMatch(/Example:\n {2}\$ stac-catalog-manager /);
