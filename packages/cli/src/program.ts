@@ -81,6 +81,7 @@ interface Run {
   log<T>(work: () => Promise<T>, counts: (result: T) => LogContext): Promise<T>;
 }
 
+/** Sets up one command's run: a logger from the flags (and config), progress that logs its stages, `--quiet`. */
 function startRun(
   invocation: Invocation,
   command: string,
