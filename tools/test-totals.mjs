@@ -18,7 +18,7 @@ function projectDirs(base) {
 }
 
 /** Words by which a title says why its test may be skipped ("needs <venv> with pystac", "without ../shared"). */
-const SAYS_WHY = /skip|need|without|missing|requires|unavailable|not found/i;
+const SAYS_WHY = /skip|need|without|missing|requir|unavailable|not found/i;
 
 /**
  * Why a test was skipped: its `meta.skipReason` when it sets one, else its
