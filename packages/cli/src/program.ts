@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatLocation, formatSummary, isScmError, type Logger, ScmError } from '@scm/core';
+import { formatLocation, formatSummary, isScmError, type LogContext, type Logger, ScmError } from '@scm/core';
 import { configJsonSchema, loadConfig } from '@scm/config';
 import { createLogger, type ScmLogger } from '@scm/logging';
 import {
@@ -15,9 +15,11 @@ import {
   validateFiles,
 } from '@scm/workflow';
 import { Command, CommanderError, Option } from 'commander';
+import { NOT_YET_AVAILABLE, notYetAvailable, notYetAvailableValues } from './availability.js';
 import { ExitCode, type ExitCodeValue, exitCodeFor } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { createCliProgress } from './progress.js';
+import { logRun, type RunLogInfo, summaryCounts } from './run-log.js';
 import { VERSION } from './version.js';
 
 const BIN = 'stac-catalog-manager';
@@ -41,6 +43,8 @@ interface GlobalOptions {
 interface Invocation {
   io: CliIo;
   exitCode: ExitCodeValue;
+  /** The arguments, for the run's first log line. */
+  argv: readonly string[];
 }
 
 function later(name: string, what: string): (this: Command) => never {
@@ -67,6 +71,42 @@ function makeLogger(
   return createLogger(options);
 }
 
+/** What one command's run uses: its logger and progress, and `say`, which `--quiet` silences. */
+interface Run {
+  logger: ScmLogger;
+  progress: ReturnType<typeof createCliProgress>;
+  /** Prints lines for people on stdout, unless `--quiet`. */
+  say(text: string): void;
+  /** Runs `work` with start, end, failure and interrupt log lines (see {@link logRun}). */
+  log<T>(work: () => Promise<T>, counts: (result: T) => LogContext): Promise<T>;
+}
+
+/** Sets up one command's run: a logger from the flags (and config), progress that logs its stages, `--quiet`. */
+function startRun(
+  invocation: Invocation,
+  command: string,
+  globals: GlobalOptions,
+  fromConfig?: { level?: string; file?: string },
+): Run {
+  const { io } = invocation;
+  const logger = makeLogger(io, globals, fromConfig);
+  const quiet = globals.quiet ?? false;
+  const info: RunLogInfo = {
+    command,
+    argv: invocation.argv,
+    dryRun: globals.dryRun ?? false,
+    failureLevel: fromConfig?.file ? 'error' : 'info',
+  };
+  return {
+    logger,
+    progress: createCliProgress({ stream: io.stderr, quiet, logger: logger.child('progress') }),
+    say: (text) => {
+      if (!quiet) io.stdout.write(`${text}\n`);
+    },
+    log: (work, counts) => logRun(logger, info, io.signal, work, counts),
+  };
+}
+
 /**
  * Builds the commander program. Handlers set `invocation.exitCode`; errors
  * propagate to {@link runCli}, which maps them to exit codes in one place.
@@ -78,7 +118,7 @@ export function buildProgram(invocation: Invocation): Command {
     .version(VERSION, '-V, --version', 'print the version')
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']))
     .option('--dry-run', 'do everything except writing output files', false)
-    .option('-q, --quiet', 'print no progress', false)
+    .option('-q, --quiet', 'print no progress or summary; errors still go to stderr', false)
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -167,7 +207,7 @@ export function buildProgram(invocation: Invocation): Command {
           sidecarKeyed?: boolean;
         }
       >();
-      await runRecordCommand(invocation, opts, (common) =>
+      await runRecordCommand(invocation, 'transform-metadata', opts, (common) =>
         transformFiles({
           ...common,
           mappingPath: opts.mappingSchema,
@@ -210,7 +250,7 @@ export function buildProgram(invocation: Invocation): Command {
     )
     .action(async function (this: Command) {
       const opts = this.optsWithGlobals<RecordFlags & { mappingSchema: string }>();
-      await runRecordCommand(invocation, opts, (common) =>
+      await runRecordCommand(invocation, 'scaffold-items', opts, (common) =>
         scaffoldFiles({ ...common, mappingPath: opts.mappingSchema }),
       );
     });
@@ -246,7 +286,7 @@ export function buildProgram(invocation: Invocation): Command {
       const opts = this.optsWithGlobals<
         RecordFlags & { extension: string[]; extensionConfig?: string; extensionsDir?: string }
       >();
-      await runRecordCommand(invocation, opts, (common) =>
+      await runRecordCommand(invocation, 'apply-extensions', opts, (common) =>
         extendFiles({
           ...common,
           extensions: opts.extension,
@@ -284,25 +324,24 @@ export function buildProgram(invocation: Invocation): Command {
           engine: 'ajv' | 'stac-validator';
         } & GlobalOptions
       >();
-      const logger = makeLogger(io, opts);
-      const progress = createCliProgress({ stream: io.stderr, quiet: opts.quiet ?? false });
-      try {
-        const result = await validateFiles({
-          inputs: opts.input,
-          cwd: io.cwd,
-          level: opts.level,
-          schemaDirs: opts.schemaDir ?? [],
-          reportPath: opts.dryRun ? undefined : opts.outputReport,
-          engine: opts.engine,
-          logger,
-          progress,
-          signal: io.signal,
-        });
-        io.stdout.write(`${result.text}\n`);
-        invocation.exitCode = result.invalid > 0 ? ExitCode.PARTIAL : ExitCode.OK;
-      } finally {
-        await logger.flush();
-      }
+      const run = startRun(invocation, 'validate', opts);
+      const result = await run.log(
+        () =>
+          validateFiles({
+            inputs: opts.input,
+            cwd: io.cwd,
+            level: opts.level,
+            schemaDirs: opts.schemaDir ?? [],
+            reportPath: opts.dryRun ? undefined : opts.outputReport,
+            engine: opts.engine,
+            logger: run.logger,
+            progress: run.progress,
+            signal: io.signal,
+          }),
+        (r) => ({ total: r.total, valid: r.valid, invalid: r.invalid }),
+      );
+      run.say(result.text);
+      invocation.exitCode = result.invalid > 0 ? ExitCode.PARTIAL : ExitCode.OK;
     });
 
   program
@@ -310,11 +349,11 @@ export function buildProgram(invocation: Invocation): Command {
     .description('run a whole workflow from a config file: read, map, extend, validate, write')
     .requiredOption('--config <file>', 'workflow config (YAML or JSON)')
     .addOption(
-      new Option('--mode <mode>', 'rebuild mode')
+      new Option('--mode <mode>', notYetAvailableValues('rebuild mode', ['incremental', 'targeted']))
         .choices(['full', 'incremental', 'targeted'])
         .default('full'),
     )
-    .option('--ids <ids>', 'comma-separated item ids (targeted mode)')
+    .option('--ids <ids>', `comma-separated item ids (targeted mode, ${NOT_YET_AVAILABLE})`)
     .addHelpText(
       'after',
       example([`${BIN} rebuild-catalog --config examples/quickstart/config.yaml --mode full`]),
@@ -329,38 +368,36 @@ export function buildProgram(invocation: Invocation): Command {
           `rebuild-catalog: --mode ${opts.mode} is not available in this version yet`,
         );
       }
-      const config = await loadConfig(resolvePath(io.cwd, opts.config), { env: io.env });
-      const logger = makeLogger(io, opts, { level: config.logging?.level, file: config.logging?.file });
-      const progress = createCliProgress({ stream: io.stderr, quiet: opts.quiet ?? false });
-      try {
-        const result = await rebuildCatalog(config, {
-          mode: opts.mode,
-          dryRun: opts.dryRun ?? false,
-          logger,
-          progress,
-          signal: io.signal,
-        });
-        io.stdout.write(`${formatSummary(result.summary)}\n`);
-        if (!opts.dryRun) io.stdout.write(`output: ${result.outputDir}\n`);
-        invocation.exitCode = result.summary.failed > 0 ? ExitCode.PARTIAL : ExitCode.OK;
-      } finally {
-        await logger.flush();
-      }
+      const configPath = resolvePath(io.cwd, opts.config);
+      const config = await loadConfig(configPath, { env: io.env });
+      const logging = { level: config.logging?.level, file: config.logging?.file };
+      const run = startRun(invocation, 'rebuild-catalog', opts, logging);
+      run.logger.debug('file opened', { file: configPath, format: 'config' });
+      const result = await run.log(
+        () =>
+          rebuildCatalog(config, {
+            mode: opts.mode,
+            dryRun: opts.dryRun ?? false,
+            logger: run.logger,
+            progress: run.progress,
+            signal: io.signal,
+          }),
+        (r) => summaryCounts(r.summary),
+      );
+      run.say(formatSummary(result.summary));
+      if (!opts.dryRun) run.say(`output: ${result.outputDir}`);
+      invocation.exitCode = result.summary.failed > 0 ? ExitCode.PARTIAL : ExitCode.OK;
     });
 
-  program
-    .command('update-metadata')
-    .description('set or remove fields, select items, delete items; stamps `updated`')
-    .option('--input <file>', 'items')
-    .option('--updates <file>', 'update spec (YAML or JSON)')
-    .option('--output-path <path>', 'where to write')
-    .addHelpText(
-      'after',
-      example([
-        `${BIN} update-metadata --input items.ndjson --updates updates.yaml --output-path out.ndjson`,
-      ]),
-    )
-    .action(later('update-metadata', 'metadata updates'));
+  notYetAvailable(
+    program
+      .command('update-metadata')
+      .description('set or remove fields, select items, delete items; stamps `updated`')
+      .option('--input <file>', 'items')
+      .option('--updates <file>', 'update spec (YAML or JSON)')
+      .option('--output-path <path>', 'where to write'),
+    'metadata updates',
+  );
 
   program
     .command('output')
@@ -383,22 +420,22 @@ export function buildProgram(invocation: Invocation): Command {
       const opts = this.optsWithGlobals<
         { input: string; outputFormat: CatalogFormat; outputPath: string } & GlobalOptions
       >();
-      const logger = makeLogger(io, opts);
-      try {
-        const result = await convertCatalog({
-          input: opts.input,
-          outputFormat: opts.outputFormat,
-          outputPath: opts.outputPath,
-          cwd: io.cwd,
-          dryRun: opts.dryRun ?? false,
-          logger,
-          progress: createCliProgress({ stream: io.stderr, quiet: opts.quiet ?? false }),
-          signal: io.signal,
-        });
-        io.stdout.write(`${result.text}\n`);
-      } finally {
-        await logger.flush();
-      }
+      const run = startRun(invocation, 'output', opts);
+      const result = await run.log(
+        () =>
+          convertCatalog({
+            input: opts.input,
+            outputFormat: opts.outputFormat,
+            outputPath: opts.outputPath,
+            cwd: io.cwd,
+            dryRun: opts.dryRun ?? false,
+            logger: run.logger,
+            progress: run.progress,
+            signal: io.signal,
+          }),
+        (r) => ({ collections: r.collections, items: r.items }),
+      );
+      run.say(result.text);
     });
 
   const config = program.command('config').description('check or describe workflow config files');
@@ -407,9 +444,10 @@ export function buildProgram(invocation: Invocation): Command {
     .description('check a config file against the schema, with file:line locations')
     .requiredOption('--config <file>', 'workflow config (YAML or JSON)')
     .addHelpText('after', example([`${BIN} config validate --config config.yaml`]))
-    .action(async (opts: { config: string }) => {
+    .action(async function (this: Command) {
+      const opts = this.optsWithGlobals<{ config: string } & GlobalOptions>();
       await loadConfig(resolvePath(io.cwd, opts.config), { env: io.env });
-      io.stdout.write(`${opts.config}: valid\n`);
+      if (!opts.quiet) io.stdout.write(`${opts.config}: valid\n`);
     });
   config
     .command('schema')
@@ -425,30 +463,31 @@ export function buildProgram(invocation: Invocation): Command {
 /** Runs one of the record commands with the shared flags, printing its summary and setting the exit code. */
 async function runRecordCommand(
   invocation: Invocation,
+  command: string,
   opts: RecordFlags,
   run: (common: RecordCommandOptions) => Promise<RecordCommandResult>,
 ): Promise<void> {
   const { io } = invocation;
-  const logger = makeLogger(io, opts);
-  try {
-    const result = await run({
-      input: opts.input,
-      cwd: io.cwd,
-      outputPath: opts.outputPath,
-      outputFormat: opts.outputFormat,
-      failuresPath: opts.failuresFile,
-      recordsKey: opts.recordsKey,
-      auditPath: opts.auditFile,
-      dryRun: opts.dryRun ?? false,
-      logger,
-      progress: createCliProgress({ stream: io.stderr, quiet: opts.quiet ?? false }),
-      signal: io.signal,
-    });
-    io.stdout.write(`${result.text}\n`);
-    invocation.exitCode = result.summary.failed > 0 ? ExitCode.PARTIAL : ExitCode.OK;
-  } finally {
-    await logger.flush();
-  }
+  const runLog = startRun(invocation, command, opts);
+  const result = await runLog.log(
+    () =>
+      run({
+        input: opts.input,
+        cwd: io.cwd,
+        outputPath: opts.outputPath,
+        outputFormat: opts.outputFormat,
+        failuresPath: opts.failuresFile,
+        recordsKey: opts.recordsKey,
+        auditPath: opts.auditFile,
+        dryRun: opts.dryRun ?? false,
+        logger: runLog.logger,
+        progress: runLog.progress,
+        signal: io.signal,
+      }),
+    (r) => summaryCounts(r.summary),
+  );
+  runLog.say(result.text);
+  invocation.exitCode = result.summary.failed > 0 ? ExitCode.PARTIAL : ExitCode.OK;
 }
 
 function resolvePath(cwd: string, path: string): string {
@@ -459,7 +498,9 @@ function resolvePath(cwd: string, path: string): string {
 export function describeError(error: unknown): string {
   if (isScmError(error)) {
     const where = formatLocation(error.location);
-    const head = where && !error.message.includes(where) ? `${where}: ` : '';
+    // Config messages already start with `file:line:column path`; say the place once.
+    const place = formatLocation({ ...error.location, path: undefined });
+    const head = where && !error.message.includes(place || where) ? `${where}: ` : '';
     return `error [${error.code}]: ${head}${error.message}`;
   }
   if (error instanceof Error) return `error: ${error.message}`;
@@ -471,7 +512,7 @@ export function describeError(error: unknown): string {
  * the exit code; never calls `process.exit`, so it can run in tests.
  */
 export async function runCli(argv: readonly string[], io: CliIo, logger?: Logger): Promise<ExitCodeValue> {
-  const invocation: Invocation = { io, exitCode: ExitCode.OK };
+  const invocation: Invocation = { io, exitCode: ExitCode.OK, argv };
   const program = buildProgram(invocation);
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -1,4 +1,4 @@
-import type { Progress } from '@scm/core';
+import type { Logger, Progress } from '@scm/core';
 
 /** Options of {@link createCliProgress}. */
 export interface CliProgressOptions {
@@ -8,6 +8,8 @@ export interface CliProgressOptions {
   intervalS?: number;
   /** Draw nothing (`--quiet`). */
   quiet?: boolean;
+  /** Gets a debug line as each stage starts and ends, with its count and timing, quiet or not. Default none. */
+  logger?: Logger;
 }
 
 /**
@@ -16,7 +18,37 @@ export interface CliProgressOptions {
  * alive without flooding the log.
  */
 export function createCliProgress(options: CliProgressOptions): Progress {
-  if (options.quiet) return { start() {}, tick() {}, done() {} };
+  const drawn = options.quiet ? { start() {}, tick() {}, done() {} } : drawProgress(options);
+  return options.logger ? logStages(drawn, options.logger) : drawn;
+}
+
+/** Adds a debug line at the start and end of each stage: its name, count, seconds and rate. */
+function logStages(progress: Progress, logger: Logger): Progress {
+  let stage = '';
+  let count = 0;
+  let started = 0;
+  return {
+    start(label, total) {
+      stage = label;
+      count = 0;
+      started = performance.now();
+      logger.debug('stage started', total === undefined ? { stage } : { stage, total });
+      progress.start(label, total);
+    },
+    tick(n = 1) {
+      count += n;
+      progress.tick(n);
+    },
+    done(message) {
+      const seconds = Math.round(performance.now() - started) / 1000;
+      const rate = seconds > 0 ? Math.round(count / seconds) : count;
+      logger.debug('stage finished', { stage, count, duration_s: seconds, per_second: rate });
+      progress.done(message);
+    },
+  };
+}
+
+function drawProgress(options: CliProgressOptions): Progress {
   const { stream } = options;
   const tty = stream.isTTY === true;
   const intervalMs = (options.intervalS ?? 10) * 1000;

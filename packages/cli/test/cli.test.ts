@@ -39,7 +39,8 @@ describe('help and version', () => {
       'config',
     ];
     for (const name of commands) expect(run.stdout).toContain(name);
-    for (const name of commands.filter((c) => c !== 'config')) {
+    // update-metadata is marked not yet available and has no example (help.test.ts).
+    for (const name of commands.filter((c) => c !== 'config' && c !== 'update-metadata')) {
       const help = await cli([name, '--help']);
       expect(help.code, name).toBe(0);
       expect(help.stdout, name).toMatch(/Example:\n {2}\$ stac-catalog-manager /);
@@ -72,8 +73,8 @@ describe('rebuild-catalog', () => {
       .replace(/data\//g, `${resolve(quickstart, '../data')}/`)
       .replace(/file: .*$/m, `file: ${join(out, 'run.log')}`);
     await import('node:fs/promises').then((fs) => fs.writeFile(config, text));
-    const run = await cli(['rebuild-catalog', '--config', config, '--mode', 'full', '--quiet']);
-    expect(run.stderr).toBe('');
+    const run = await cli(['rebuild-catalog', '--config', config, '--mode', 'full']);
+    expect(run.stderr).not.toMatch(/error|warn/i); // at most a progress line
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/processed 24, succeeded 24, failed 0/);
     const root = join(out, 'catalog');
@@ -95,7 +96,7 @@ describe('rebuild-catalog', () => {
 
   it('puts a broken item in failed_items.ndjson and writes every other item (exit 1)', async () => {
     const out = join(tempDir(), 'out');
-    const run = await cli(['rebuild-catalog', '--config', join(fixtures, 'broken/config.yaml'), '--quiet'], {
+    const run = await cli(['rebuild-catalog', '--config', join(fixtures, 'broken/config.yaml')], {
       env: { OUT_DIR: out },
     });
     expect(run.code).toBe(1);
@@ -164,7 +165,7 @@ describe('rebuild-catalog', () => {
     const parent = tempDir();
     const out = join(parent, 'out');
     const run = await cli(
-      ['--dry-run', 'rebuild-catalog', '--config', join(fixtures, 'broken/config.yaml'), '--quiet'],
+      ['--dry-run', 'rebuild-catalog', '--config', join(fixtures, 'broken/config.yaml')],
       {
         env: { OUT_DIR: out },
       },
@@ -196,7 +197,6 @@ describe('validate', () => {
       join(fixtures, 'broken/items.ndjson'),
       '--output-report',
       report,
-      '--quiet',
     ]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/5 object\(s\): 2 valid, 3 invalid/);
@@ -211,7 +211,7 @@ describe('validate', () => {
   });
 
   it('exits 0 when every object is valid', async () => {
-    const run = await cli(['validate', '--input', resolve(quickstart, '../data'), '--quiet']);
+    const run = await cli(['validate', '--input', resolve(quickstart, '../data')]);
     expect(run.stdout).toMatch(/25 object\(s\): 25 valid, 0 invalid/);
     expect(run.code).toBe(0);
   });

@@ -28,7 +28,6 @@ async function extend(
     join(example, 'extensions.yaml'),
     '--output-path',
     out,
-    '--quiet',
   ]);
   const features = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')).features : [];
   return { code: run.code, out, features, stdout: run.stdout + run.stderr };
@@ -53,7 +52,7 @@ describe('apply-extensions on real items', () => {
       'baga6ea4seaqao7s73y24kcutaosvacpdjgfe5pw76ooefnyqw4ynr3d2y6x2mpq',
     );
     expect(item.assets.B02!['dgeo:cid']).toBe('bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi');
-    const validate = await cli(['validate', '--input', out, '--quiet']);
+    const validate = await cli(['validate', '--input', out]);
     expect(validate.stdout).toMatch(/1 object\(s\): 1 valid, 0 invalid/);
   });
 
@@ -94,10 +93,10 @@ describe('apply-extensions on real items', () => {
     'the Python stac-validator agrees the extended items are valid (skipped without the .venv oracle)',
     async () => {
       const { out } = await extend('easierdata-item.json');
-      const run = await cli(['validate', '--engine', 'stac-validator', '--input', out, '--quiet'], {
+      const run = await cli(['validate', '--engine', 'stac-validator', '--input', out], {
         env: { SCM_PYTHON_VENV: process.env.SCM_PYTHON_VENV },
       });
-      expect(run.stderr).toBe('');
+      expect(run.stderr).not.toMatch(/error|warn/i);
       expect(run.stdout).toMatch(/1 object\(s\): 1 valid, 0 invalid \(engine: stac-validator\)/);
     },
   );

@@ -66,7 +66,6 @@ describe('output (format conversion)', () => {
       'parquet',
       '--output-path',
       join(parent, 'pq'),
-      '--quiet',
     ]);
     expect(toParquet.stderr).not.toMatch(/error/i);
     expect(toParquet.stdout).toMatch(/ndjson-dir -> parquet: 4 collection\(s\), 24 item\(s\)/);
@@ -78,7 +77,6 @@ describe('output (format conversion)', () => {
       'ndjson',
       '--output-path',
       join(parent, 'nd'),
-      '--quiet',
     ]);
     expect(back.stdout).toMatch(/parquet -> ndjson: 4 collection\(s\), 24 item\(s\)/);
     expect(ndjsonItems(join(parent, 'nd'))).toEqual(ndjsonItems(join(out, 'ndjson')));
@@ -91,16 +89,7 @@ describe('output (format conversion)', () => {
   it('JSON tree -> NDJSON keeps every item and collection', async () => {
     const out = await rebuild('json');
     const target = join(tempDir('scm-convert-'), 'nd');
-    const run = await cli([
-      'output',
-      '--input',
-      out,
-      '--output-format',
-      'ndjson',
-      '--output-path',
-      target,
-      '--quiet',
-    ]);
+    const run = await cli(['output', '--input', out, '--output-format', 'ndjson', '--output-path', target]);
     expect(run.stdout).toMatch(/json-tree -> ndjson: 4 collection\(s\), 24 item\(s\)/);
     expect(ndjsonItems(target).size).toBe(24);
   });

@@ -50,6 +50,8 @@ export interface OpenSourceOptions {
    * CSV columns, skipped folder entries) unless a reader's own `onWarning` is set. Default: ignored.
    */
   onWarning?: (message: string, context: { file: string; [key: string]: unknown }) => void;
+  /** Called as each file starts being read, with the format it is read as (for debug logs). Default: none. */
+  onFileOpened?: (file: string, format: InputFormat) => void;
 }
 
 const FORMATS: readonly (InputFormat | 'auto')[] = ['auto', 'stac', 'ndjson', 'json', 'csv', 'parquet'];
@@ -100,10 +102,12 @@ async function* readAll(
         throwIfAborted(signal);
         const fileFormat = wanted ?? (await detectFormat(file));
         if (fileFormat === 'folder') continue;
+        options.onFileOpened?.(file, fileFormat);
         yield* readOne(file, fileFormat, options, signal);
       }
       continue;
     }
+    options.onFileOpened?.(path, detected);
     yield* readOne(path, detected, options, signal);
   }
 }

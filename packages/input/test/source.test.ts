@@ -97,6 +97,23 @@ describe('openSource', () => {
     expect(warnings).toEqual([`skipping ${join(dir, 'mixed', 'notes.md')}: not a data file`]);
   });
 
+  it('tells onFileOpened about each file as it starts reading it, with its format', async () => {
+    const opened: string[] = [];
+    const source = openSource({
+      path: join(dir, 'mixed'),
+      onFileOpened: (file, format) => opened.push(`${file.split('/').pop()} ${format}`),
+    });
+    expect(opened).toEqual([]);
+    await drain(source.records());
+    expect(opened).toEqual([
+      '.hidden.json json',
+      'a.csv csv',
+      'b.ndjson ndjson',
+      'c.json json',
+      'd.parquet parquet',
+    ]);
+  });
+
   it('applies an explicit format to a folder, and passes per-format options', async () => {
     const source = openSource({ path: join(dir, 'mixed'), format: 'csv', csv: { dynamicTyping: true } });
     expect(source.name).toBe('csv:mixed');

@@ -167,11 +167,18 @@ function resolveBranches(
   const second = candidates[1];
   if (second && second.weak === best.weak && second.errors.length === best.errors.length) {
     const tied = candidates.filter((c) => c.weak === best.weak && c.errors.length === best.errors.length);
-    const parts = tied.slice(0, 3).map((c, i) => {
-      const first = pruneErrors(c.errors, compile)[0];
-      return `(${i + 1}) ${first ? describe(first).message : 'the alternative'}`;
-    });
-    const more = tied.length > 3 ? `; or ${tied.length - 3} more` : '';
+    // Branches that fail for the same reason (datetime set, or null with a range: both need the key) are one alternative.
+    const reasons = [
+      ...new Set(
+        tied.map((c) => {
+          const first = pruneErrors(c.errors, compile)[0];
+          return first ? describe(first).message : 'the alternative';
+        }),
+      ),
+    ];
+    if (reasons.length === 1) return pruneErrors(best.errors, compile);
+    const parts = reasons.slice(0, 3).map((reason, i) => `(${i + 1}) ${reason}`);
+    const more = reasons.length > 3 ? `; or ${reasons.length - 3} more` : '';
     const verb = error.keyword === 'oneOf' ? 'exactly one' : 'at least one';
     return [
       summary(

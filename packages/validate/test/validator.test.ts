@@ -302,6 +302,18 @@ describe('error reporting', () => {
     expect(errors[0]?.message).toMatch(/at least 4 item\(s\).*at least 6 item\(s\)/);
   });
 
+  it('says once what alternatives that fail for the same reason need (item without datetime)', () => {
+    const item = clone(core) as { properties: Record<string, unknown> };
+    delete item.properties.datetime;
+    const messages = createValidator()
+      .validate(item)
+      .errors.map((e) => e.message);
+    expect(messages.join('\n')).not.toMatch(/\(1\)|alternatives/);
+    expect(messages).toEqual([
+      'properties.datetime is required; use null together with start_datetime and end_datetime for a time range',
+    ]);
+  });
+
   it('collapses duplicate messages and keeps the dedicated check over the schema keyword', () => {
     const item = clone(core) as { properties: Record<string, unknown> };
     item.properties.datetime = 'not a date';

@@ -29,6 +29,7 @@ import { buildCollection, createExtentAccumulator, scaffoldItem } from '@scm/sca
 import { applyMapping, loadMapping, type Mapping, parseMapping } from '@scm/transform';
 import { createValidator } from '@scm/validate';
 import { builtinExtensions } from './builtins.js';
+import { logOpenedFiles } from './debug-log.js';
 import { openFailuresFile } from './failures-file.js';
 import { assertReplaceable, createStagingDir, promoteStagingDir, writeMarker } from './output-dir.js';
 import { openSinks } from './sinks.js';
@@ -239,7 +240,11 @@ export async function rebuildCatalog(
   let completed = false;
   try {
     progress.start('items');
-    const source = openSource({ paths: config.source.paths ?? [], format: config.source.format ?? 'auto' });
+    const source = openSource({
+      paths: config.source.paths ?? [],
+      format: config.source.format ?? 'auto',
+      onFileOpened: logOpenedFiles(logger),
+    });
     for await (const entry of source.records({ signal: options.signal })) {
       if (options.signal?.aborted) throw new ScmError('SCM_ABORTED', 'the run was interrupted');
       if (isFailure(entry)) {

@@ -37,6 +37,7 @@ import { parseDocument } from 'yaml';
 import { builtinExtensions } from './builtins.js';
 import { openFailuresFile } from './failures-file.js';
 import { type FileOutput, type FileOutputFormat, formatFromPath, openFileOutput } from './file-output.js';
+import { logOpenedFiles } from './debug-log.js';
 import { describeReport } from './rebuild.js';
 
 /** Options shared by the record commands. */
@@ -149,6 +150,7 @@ async function runRecords(
   const source = openSource({
     paths: options.input.map((p) => abs(cwd, p)),
     format: 'auto',
+    onFileOpened: logOpenedFiles(logger),
     ...(options.recordsKey ? { json: { recordsKey: options.recordsKey } } : {}),
   });
   const dryRun = options.dryRun ?? false;

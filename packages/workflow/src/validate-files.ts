@@ -12,6 +12,7 @@ import {
 } from '@scm/core';
 import { openSource } from '@scm/input';
 import { createValidator } from '@scm/validate';
+import { logOpenedFiles } from './debug-log.js';
 import { validateWithStacValidator } from './engine-validate.js';
 
 /** Options of {@link validateFiles}. */
@@ -61,7 +62,7 @@ export async function validateFiles(options: ValidateFilesOptions): Promise<Vali
     schemaDirs: options.schemaDirs ?? [],
   });
   const paths = options.inputs.map((p) => (isAbsolute(p) ? p : resolve(cwd, p)));
-  const source = openSource({ paths, format: 'auto' });
+  const source = openSource({ paths, format: 'auto', onFileOpened: logOpenedFiles(logger) });
 
   let out: ReturnType<typeof createWriteStream> | undefined;
   if (options.reportPath) {
