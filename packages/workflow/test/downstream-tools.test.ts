@@ -75,7 +75,8 @@ suite('pystac', { python: ['pystac', 'jsonschema'] }, (root) => {
 });
 
 suite('pypgstac into a real pgstac', { python: ['pypgstac', 'psycopg'], postgres: true }, (root) => {
-  it('loads our NDJSON; SQL gives back the same count, ids and items', () => {
+  // pypgstac migrates a fresh database first: on a loaded 2-core machine that alone can take 30 s.
+  it('loads our NDJSON; SQL gives back the same count, ids and items', { timeout: 180_000 }, () => {
     const written = new Map<string, Record<string, unknown>>();
     const ndjson = join(root(), 'ndjson');
     for (const collection of ['HLSS30_2.0', 'naip', 'sentinel-2-l2a', 'landsat-c2-l2']) {
