@@ -12,6 +12,7 @@ import {
   assertReadableFile,
   describeJson,
   parseJsonSafely,
+  rawSource,
   readFailure,
   throwIfAborted,
 } from './file-access.js';
@@ -59,7 +60,7 @@ export async function* readNdjson(
           file: path,
           line,
           message: `line ${line} is not valid JSON: ${errorMessage(error)}`,
-          sourceData: text.length > 1000 ? `${text.slice(0, 1000)}…` : text,
+          sourceData: rawSource(text),
         });
         continue;
       }

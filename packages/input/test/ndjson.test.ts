@@ -15,7 +15,7 @@ describe('readNdjson', () => {
     expect(failures.map((f) => f.error_context.line)).toEqual([4, 6]);
     expect(failures[0]).toMatchObject({
       item_id: `${file}:4`,
-      error_type: 'other',
+      error_type: 'parse_error',
       error_context: { step: 'read', file, line: 4, source_data: '{"id": "c", "value": ' },
     });
     expect(failures[0]!.error_message).toMatch(/^line 4 is not valid JSON/);
