@@ -22,6 +22,14 @@ import { VERSION } from './version.js';
 
 const BIN = 'stac-catalog-manager';
 
+const FAILURES_HELP = 'failures (default <output stem>.failed_items.ndjson beside the output)';
+const AUDIT_HELP =
+  'transformation audit log (default <output stem>.transformation_audit.json beside the output)';
+const OVERWRITE_FILES_HELP = 'replace the output, failures and audit files if they exist (default: refuse)';
+const OVERWRITE_FOLDER_HELP = 'replace a non-empty output folder this tool did not write (default: refuse)';
+const FOLDER_SIDE_FILES_HELP =
+  '\nWrites, inside the output folder: failed_items.ndjson (only when something failed) and\n.stac-catalog-manager.json (marks the folder as ours; rebuild-catalog also writes summary.json).\n';
+
 interface RecordFlags extends GlobalOptions {
   input: string[];
   outputPath: string;
@@ -29,6 +37,7 @@ interface RecordFlags extends GlobalOptions {
   failuresFile?: string;
   recordsKey?: string;
   auditFile?: string;
+  overwrite?: boolean;
 }
 
 interface GlobalOptions {
@@ -133,10 +142,7 @@ export function buildProgram(invocation: Invocation): Command {
       '--records-key <name>',
       'JSON API pages: the member holding the records, e.g. data (default features)',
     )
-    .option(
-      '--audit-file <file>',
-      'transformation audit log (default transformation_audit.json beside the output)',
-    )
+    .option('--audit-file <file>', AUDIT_HELP)
     .option(
       '--sidecar <file>',
       'enrich: join this CSV/JSON/NDJSON/Parquet file to the input items and map its columns into them',
@@ -149,7 +155,8 @@ export function buildProgram(invocation: Invocation): Command {
         .choices(['keep', 'fail'])
         .default('keep'),
     )
-    .option('--failures-file <file>', 'failures (default failed_items.ndjson beside the output)')
+    .option('--failures-file <file>', FAILURES_HELP)
+    .option('--overwrite', OVERWRITE_FILES_HELP)
     .addHelpText(
       'after',
       example([
@@ -197,11 +204,9 @@ export function buildProgram(invocation: Invocation): Command {
       '--records-key <name>',
       'JSON API pages: the member holding the records, e.g. data (default features)',
     )
-    .option(
-      '--audit-file <file>',
-      'transformation audit log (default transformation_audit.json beside the output)',
-    )
-    .option('--failures-file <file>', 'failures (default failed_items.ndjson beside the output)')
+    .option('--audit-file <file>', AUDIT_HELP)
+    .option('--failures-file <file>', FAILURES_HELP)
+    .option('--overwrite', OVERWRITE_FILES_HELP)
     .addHelpText(
       'after',
       example([
@@ -235,7 +240,8 @@ export function buildProgram(invocation: Invocation): Command {
       ]),
     )
     .requiredOption('--output-path <file>', 'where to write')
-    .option('--failures-file <file>', 'failures (default failed_items.ndjson beside the output)')
+    .option('--failures-file <file>', FAILURES_HELP)
+    .option('--overwrite', OVERWRITE_FILES_HELP)
     .addHelpText(
       'after',
       example([
@@ -315,13 +321,20 @@ export function buildProgram(invocation: Invocation): Command {
         .default('full'),
     )
     .option('--ids <ids>', 'comma-separated item ids (targeted mode)')
+    .option('--overwrite', OVERWRITE_FOLDER_HELP)
+    .addHelpText('after', FOLDER_SIDE_FILES_HELP)
     .addHelpText(
       'after',
       example([`${BIN} rebuild-catalog --config examples/quickstart/config.yaml --mode full`]),
     )
     .action(async function (this: Command) {
       const opts = this.optsWithGlobals<
-        { config: string; mode: 'full' | 'incremental' | 'targeted'; ids?: string } & GlobalOptions
+        {
+          config: string;
+          mode: 'full' | 'incremental' | 'targeted';
+          ids?: string;
+          overwrite?: boolean;
+        } & GlobalOptions
       >();
       if (opts.mode !== 'full') {
         throw new ScmError(
@@ -336,6 +349,7 @@ export function buildProgram(invocation: Invocation): Command {
         const result = await rebuildCatalog(config, {
           mode: opts.mode,
           dryRun: opts.dryRun ?? false,
+          overwrite: opts.overwrite ?? false,
           logger,
           progress,
           signal: io.signal,
@@ -375,13 +389,20 @@ export function buildProgram(invocation: Invocation): Command {
         .makeOptionMandatory(),
     )
     .requiredOption('--output-path <dir>', 'output folder (new, empty, or written by this tool)')
+    .option('--overwrite', OVERWRITE_FOLDER_HELP)
+    .addHelpText('after', FOLDER_SIDE_FILES_HELP)
     .addHelpText(
       'after',
       example([`${BIN} output --input catalog/ --output-format parquet --output-path parquet/`]),
     )
     .action(async function (this: Command) {
       const opts = this.optsWithGlobals<
-        { input: string; outputFormat: CatalogFormat; outputPath: string } & GlobalOptions
+        {
+          input: string;
+          outputFormat: CatalogFormat;
+          outputPath: string;
+          overwrite?: boolean;
+        } & GlobalOptions
       >();
       const logger = makeLogger(io, opts);
       try {
@@ -391,11 +412,13 @@ export function buildProgram(invocation: Invocation): Command {
           outputPath: opts.outputPath,
           cwd: io.cwd,
           dryRun: opts.dryRun ?? false,
+          overwrite: opts.overwrite ?? false,
           logger,
           progress: createCliProgress({ stream: io.stderr, quiet: opts.quiet ?? false }),
           signal: io.signal,
         });
         io.stdout.write(`${result.text}\n`);
+        invocation.exitCode = result.failed > 0 ? ExitCode.PARTIAL : ExitCode.OK;
       } finally {
         await logger.flush();
       }
@@ -439,6 +462,7 @@ async function runRecordCommand(
       failuresPath: opts.failuresFile,
       recordsKey: opts.recordsKey,
       auditPath: opts.auditFile,
+      overwrite: opts.overwrite ?? false,
       dryRun: opts.dryRun ?? false,
       logger,
       progress: createCliProgress({ stream: io.stderr, quiet: opts.quiet ?? false }),

@@ -48,8 +48,9 @@ export interface OpenSourceOptions {
   /**
    * Receives non-fatal notes from every reader (skipped remote links, renamed
    * CSV columns, skipped folder entries) unless a reader's own `onWarning` is set,
-   * and `no records in <path>` for each path that yields neither a record nor a
-   * Failure (an empty file, a header-only CSV, `[]`, an empty folder). Default: ignored.
+   * and `no records in <path>` (context `{ file, empty: true }`) for each path that
+   * yields neither a record nor a Failure (an empty file, a header-only CSV, `[]`,
+   * an empty folder). Default: ignored.
    */
   onWarning?: (message: string, context: { file: string; [key: string]: unknown }) => void;
 }
@@ -101,7 +102,7 @@ async function* readAll(
       yield entry;
     }
     // Empty files, header-only CSVs, empty arrays and empty folders all end here, with the same words.
-    if (seen === 0) options.onWarning?.(`no records in ${path}`, { file: path });
+    if (seen === 0) options.onWarning?.(`no records in ${path}`, { file: path, empty: true });
   }
 }
 

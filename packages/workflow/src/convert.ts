@@ -1,22 +1,28 @@
 import { existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
   createChannel,
+  createFailure,
+  type Failure,
   isFailure,
+  type JsonObject,
   type Logger,
   noopLogger,
   noopProgress,
   type Progress,
   ScmError,
+  type SourceRecord,
   type StacCollection,
   type StacItem,
   stacTypeOf,
 } from '@scm/core';
-import { openSource } from '@scm/input';
+import { type OpenSourceOptions, openSource } from '@scm/input';
 import { createJsonTreeWriter, createNdjsonWriter, readJsonTree, readNdjsonDir } from '@scm/output-json';
 import { readGeoParquet, readGeoParquetMetadata, writeCollectionsParquet } from '@scm/output-parquet';
+import { FAILURES_FILE, openFailuresFile } from './failures-file.js';
 import { assertReplaceable, createStagingDir, promoteStagingDir, writeMarker } from './output-dir.js';
+import { sourceWarnings } from './source-warnings.js';
 import { WORKFLOW_VERSION } from './version.js';
 
 /** Formats `output` converts between. */
@@ -34,6 +40,8 @@ export interface ConvertCatalogOptions {
   cwd?: string;
   /** Write nothing (default false). */
   dryRun?: boolean;
+  /** Replace a non-empty output folder this tool did not write (default false: `SCM_OUTPUT_EXISTS`). */
+  overwrite?: boolean | undefined;
   logger?: Logger;
   progress?: Progress;
   signal?: AbortSignal | undefined;
@@ -45,6 +53,10 @@ export interface ConvertCatalogResult {
   collections: number;
   items: number;
   files: string[];
+  /** Objects that could not be read or converted; each is a line of `failed_items.ndjson` in the output folder. */
+  failed: number;
+  /** Where those failures are (written only when there are some, and not in a dry run). */
+  failuresPath: string;
   /** Lines for people. */
   text: string;
 }
@@ -101,27 +113,43 @@ async function collectionsOf(
   return [...found.values()];
 }
 
-/** Every Item of the input, with Collections interleaved where the input has them. */
+/** Every Item of the input, with Collections interleaved where the input has them, and what could not be read. */
 async function* objectsOf(
   kind: InputKind,
   input: string,
-  signal?: AbortSignal,
-): AsyncGenerator<StacItem | StacCollection> {
+  signal: AbortSignal | undefined,
+  onWarning: OpenSourceOptions['onWarning'],
+): AsyncGenerator<StacItem | StacCollection | Failure> {
   if (kind === 'json-tree') {
     for await (const entry of readJsonTree(input, { signal })) {
-      if (!isFailure(entry) && entry.kind !== 'catalog') yield entry.value;
+      if (isFailure(entry)) yield entry;
+      else if (entry.kind !== 'catalog') yield entry.value;
     }
   } else if (kind === 'ndjson-dir') {
-    for await (const entry of readNdjsonDir(input, { signal })) if (!isFailure(entry)) yield entry.value;
+    for await (const entry of readNdjsonDir(input, { signal })) yield isFailure(entry) ? entry : entry.value;
   } else if (kind === 'parquet') {
     for (const file of await parquetFiles(input)) yield* readGeoParquet(file, { signal });
   } else {
-    for await (const entry of openSource({ path: input, format: 'auto' }).records({ signal })) {
-      if (isFailure(entry)) continue;
-      const type = stacTypeOf(entry.value);
-      if (type === 'Item' || type === 'Collection') yield entry.value as StacItem | StacCollection;
+    for await (const entry of openSource({ path: input, format: 'auto', onWarning }).records({ signal })) {
+      yield isFailure(entry) ? entry : stacObjectOf(entry);
     }
   }
+}
+
+/** A record that is an Item or a Collection, or the Failure that says it is neither. */
+function stacObjectOf(entry: SourceRecord<JsonObject>): StacItem | StacCollection | Failure {
+  const type = stacTypeOf(entry.value);
+  if (type === 'Item' || type === 'Collection') return entry.value as StacItem | StacCollection;
+  const { file, line } = entry.origin;
+  return createFailure({
+    itemId: typeof entry.value.id === 'string' ? entry.value.id : `${file}:${line ?? entry.origin.index}`,
+    errorType: 'other',
+    step: 'read',
+    message: `${file}${line !== undefined ? `:${line}` : ''}: not a STAC Item or Collection (${type ?? 'no STAC type'}); it was not converted`,
+    sourceData: entry.value,
+    ...(file !== undefined ? { file } : {}),
+    ...(line !== undefined ? { line } : {}),
+  });
 }
 
 /**
@@ -137,12 +165,15 @@ export async function convertCatalog(options: ConvertCatalogOptions): Promise<Co
   const finalDir = isAbsolute(options.outputPath) ? options.outputPath : resolve(cwd, options.outputPath);
   const kind = await detect(input);
   const dryRun = options.dryRun ?? false;
-  if (!dryRun) await assertReplaceable(finalDir);
+  if (!dryRun) await assertReplaceable(finalDir, { overwrite: options.overwrite });
   const collections = await collectionsOf(kind, input, options.signal);
   const work = dryRun ? finalDir : await createStagingDir(finalDir);
   let items = 0;
   const seenCollections = new Set(collections.map((c) => c.id));
   const files: string[] = [];
+  const failures = await openFailuresFile(join(work, FAILURES_FILE), { dryRun });
+  const run = { notes: [] as string[] };
+  const onWarning = sourceWarnings(logger, run);
   try {
     progress.start('items');
     if (options.outputFormat === 'parquet') {
@@ -155,7 +186,11 @@ export async function convertCatalog(options: ConvertCatalogOptions): Promise<Co
             return undefined;
           })()
         : writeCollectionsParquet(channel, { root: work, collections, uncollected: 'items' });
-      for await (const object of objectsOf(kind, input, options.signal)) {
+      for await (const object of objectsOf(kind, input, options.signal, onWarning)) {
+        if (isFailure(object)) {
+          await failures.write(object);
+          continue;
+        }
         if (object.type !== 'Feature') continue;
         await channel.push(object);
         items += 1;
@@ -164,6 +199,10 @@ export async function convertCatalog(options: ConvertCatalogOptions): Promise<Co
       channel.close();
       const result = await writing;
       if (result) files.push(...result.files);
+      for (const refused of result?.reported ?? []) {
+        items -= 1;
+        await failures.write(refused);
+      }
     } else {
       const writer = dryRun
         ? undefined
@@ -171,7 +210,11 @@ export async function convertCatalog(options: ConvertCatalogOptions): Promise<Co
           ? createJsonTreeWriter({ root: work })
           : createNdjsonWriter({ root: work });
       for (const collection of collections) await writer?.writeCollection(collection);
-      for await (const object of objectsOf(kind, input, options.signal)) {
+      for await (const object of objectsOf(kind, input, options.signal, onWarning)) {
+        if (isFailure(object)) {
+          await failures.write(object);
+          continue;
+        }
         if (object.type === 'Collection') {
           if (!seenCollections.has(object.id)) {
             seenCollections.add(object.id);
@@ -193,15 +236,37 @@ export async function convertCatalog(options: ConvertCatalogOptions): Promise<Co
       }
     }
     progress.done();
+    await failures.close();
+    if (failures.count === 0 && !dryRun) await rm(join(work, FAILURES_FILE), { force: true });
     if (!dryRun) {
       await writeMarker(work, WORKFLOW_VERSION, `output:${options.outputFormat}`);
       await promoteStagingDir(work, finalDir);
     }
   } catch (error) {
-    if (!dryRun) await import('node:fs/promises').then((fs) => fs.rm(work, { recursive: true, force: true }));
+    await failures.close().catch(() => undefined);
+    if (!dryRun) await rm(work, { recursive: true, force: true });
     throw error;
   }
-  logger.info('conversion finished', { input: kind, output: options.outputFormat, items });
-  const text = `output: ${kind} -> ${options.outputFormat}: ${seenCollections.size} collection(s), ${items} item(s)${dryRun ? ' (dry run)' : `\nwritten to ${finalDir}`}`;
-  return { inputFormat: kind, collections: seenCollections.size, items, files, text };
+  logger.info('conversion finished', {
+    input: kind,
+    output: options.outputFormat,
+    items,
+    failed: failures.count,
+  });
+  const failuresPath = join(finalDir, FAILURES_FILE);
+  const lines = [
+    `output: ${kind} -> ${options.outputFormat}: ${seenCollections.size} collection(s), ${items} item(s), ${failures.count} failed${dryRun ? ' (dry run)' : `\nwritten to ${finalDir}`}`,
+    ...run.notes.map((note) => `  note: ${note}`),
+  ];
+  if (failures.count > 0) lines.push(`failures: ${dryRun ? '(dry run, not written)' : failuresPath}`);
+  const text = lines.join('\n');
+  return {
+    inputFormat: kind,
+    collections: seenCollections.size,
+    items,
+    files,
+    failed: failures.count,
+    failuresPath,
+    text,
+  };
 }

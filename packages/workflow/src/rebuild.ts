@@ -32,6 +32,7 @@ import { builtinExtensions } from './builtins.js';
 import { openFailuresFile } from './failures-file.js';
 import { assertReplaceable, createStagingDir, promoteStagingDir, writeMarker } from './output-dir.js';
 import { openSinks } from './sinks.js';
+import { sourceWarnings } from './source-warnings.js';
 import { WORKFLOW_VERSION } from './version.js';
 
 /** Options of {@link rebuildCatalog}. */
@@ -48,6 +49,8 @@ export interface RebuildOptions {
   signal?: AbortSignal | undefined;
   /** Folder of the CLI, so plugins installed next to it are found (see @scm/extensions). */
   cliDir?: string;
+  /** Replace a non-empty output folder this tool did not write (default false: `SCM_OUTPUT_EXISTS`). */
+  overwrite?: boolean | undefined;
 }
 
 /** What a rebuild produced. */
@@ -139,7 +142,7 @@ export async function rebuildCatalog(
     schemaDirs: config.validation?.schema_dirs ?? [],
     extensions: loaded.map((l) => l.extension),
   });
-  if (!dryRun) await assertReplaceable(finalDir);
+  if (!dryRun) await assertReplaceable(finalDir, { overwrite: options.overwrite });
 
   const workDir = dryRun ? finalDir : await createStagingDir(finalDir);
   const failuresFile = join(workDir, config.output.failures_file ?? 'failed_items.ndjson');
@@ -239,7 +242,11 @@ export async function rebuildCatalog(
   let completed = false;
   try {
     progress.start('items');
-    const source = openSource({ paths: config.source.paths ?? [], format: config.source.format ?? 'auto' });
+    const source = openSource({
+      paths: config.source.paths ?? [],
+      format: config.source.format ?? 'auto',
+      onWarning: sourceWarnings(logger, counter),
+    });
     for await (const entry of source.records({ signal: options.signal })) {
       if (options.signal?.aborted) throw new ScmError('SCM_ABORTED', 'the run was interrupted');
       if (isFailure(entry)) {
