@@ -4,6 +4,7 @@ import { formatLocation, formatSummary, isScmError, type Logger, ScmError } from
 import { configJsonSchema, loadConfig } from '@scm/config';
 import { createLogger, type ScmLogger } from '@scm/logging';
 import {
+  assertNewFiles,
   type CatalogFormat,
   convertCatalog,
   extendFiles,
@@ -279,6 +280,7 @@ export function buildProgram(invocation: Invocation): Command {
         .choices(['ajv', 'stac-validator'])
         .default('ajv'),
     )
+    .option('--overwrite', 'replace the report file if it exists (default: refuse)')
     .addHelpText('after', example([`${BIN} validate --input items.ndjson --output-report report.json`]))
     .action(async function (this: Command) {
       const opts = this.optsWithGlobals<
@@ -288,8 +290,14 @@ export function buildProgram(invocation: Invocation): Command {
           level: 'strict' | 'lenient';
           schemaDir?: string[];
           engine: 'ajv' | 'stac-validator';
+          overwrite?: boolean;
         } & GlobalOptions
       >();
+      if (opts.outputReport && !opts.dryRun) {
+        await assertNewFiles([resolvePath(io.cwd, opts.outputReport)], {
+          overwrite: opts.overwrite ?? false,
+        });
+      }
       const logger = makeLogger(io, opts);
       const progress = createCliProgress({ stream: io.stderr, quiet: opts.quiet ?? false });
       try {

@@ -120,6 +120,17 @@ describe('unreadable records are never dropped', () => {
     expect(failure!.error_message).toContain(`${truncated}:4:`);
     expect(run.stdout).toMatch(/2 item\(s\), 1 failed/);
   });
+  it('validate: reports each unreadable line as an invalid object with its line, exit 1', async () => {
+    const report = join(tempDir(), 'report.json');
+    const run = await cli(['validate', '--input', bad, '--output-report', report, '-q']);
+    expect(run.code).toBe(1);
+    const body = JSON.parse(readFileSync(report, 'utf8'));
+    const unreadable = body.reports.filter(
+      (r: { errors: { kind: string }[] }) => r.errors[0]?.kind === 'read',
+    );
+    expect(unreadable.map((r: { line: number }) => r.line)).toEqual([2, 4, 5]);
+    expect(body.summary.byKind.read).toBe(3);
+  });
 });
 
 describe('nothing is overwritten that the command did not write', () => {
@@ -177,6 +188,7 @@ describe('nothing is overwritten that the command did not write', () => {
   });
 
   it("names the side files in each writing command's help", async () => {
+    expect((await cli(['validate', '--help'])).stdout).toMatch(/--overwrite/);
     for (const command of ['scaffold-items', 'transform-metadata', 'apply-extensions']) {
       const help = (await cli([command, '--help'])).stdout;
       expect(help, command).toMatch(/--overwrite/);
@@ -187,6 +199,20 @@ describe('nothing is overwritten that the command did not write', () => {
       expect(help, command).toMatch(/--overwrite/);
       expect(help, command).toMatch(/inside the output folder: failed_items\.ndjson/);
     }
+  });
+
+  it('validate refuses to overwrite an existing report unless --overwrite', async () => {
+    const dir = tempDir();
+    const report = join(dir, 'report.json');
+    writeFileSync(report, 'an older report');
+    const run = await cli(['validate', '--input', bad, '--output-report', report, '-q']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/SCM_OUTPUT_EXISTS.*report\.json already exists/);
+    expect(readFileSync(report, 'utf8')).toBe('an older report');
+    expect(
+      (await cli(['validate', '--input', bad, '--output-report', report, '--overwrite', '-q'])).code,
+    ).toBe(1);
+    expect(JSON.parse(readFileSync(report, 'utf8')).valid).toBe(false);
   });
 
   it('output refuses a non-empty folder it did not write unless --overwrite', async () => {
@@ -279,6 +305,9 @@ describe('empty inputs', () => {
       ]);
       expect(output.code, name).toBe(0);
       expect(output.stdout, name).toContain(`note: no records in ${input}`);
+      const validate = await cli(['validate', '--input', input, '-q']);
+      expect(validate.code, name).toBe(0);
+      expect(validate.stdout, name).toContain(`note: no records in ${input}`);
     }
   });
 });
