@@ -20,7 +20,7 @@ import {
 import { type OpenSourceOptions, openSource } from '@scm/input';
 import { createJsonTreeWriter, createNdjsonWriter, readJsonTree, readNdjsonDir } from '@scm/output-json';
 import { readGeoParquet, readGeoParquetMetadata, writeCollectionsParquet } from '@scm/output-parquet';
-import { FAILURES_FILE, openFailuresFile } from './failures-file.js';
+import { FAILURES_FILE, type FailuresFile, openFailuresFile } from './failures-file.js';
 import { assertReplaceable, createStagingDir, promoteStagingDir, writeMarker } from './output-dir.js';
 import { sourceWarnings } from './source-warnings.js';
 import { WORKFLOW_VERSION } from './version.js';
@@ -160,7 +160,6 @@ function stacObjectOf(entry: SourceRecord<JsonObject>): StacItem | StacCollectio
 export async function convertCatalog(options: ConvertCatalogOptions): Promise<ConvertCatalogResult> {
   const cwd = options.cwd ?? process.cwd();
   const logger = (options.logger ?? noopLogger).child('output');
-  const progress = options.progress ?? noopProgress;
   const input = isAbsolute(options.input) ? options.input : resolve(cwd, options.input);
   const finalDir = isAbsolute(options.outputPath) ? options.outputPath : resolve(cwd, options.outputPath);
   const kind = await detect(input);
@@ -168,105 +167,137 @@ export async function convertCatalog(options: ConvertCatalogOptions): Promise<Co
   if (!dryRun) await assertReplaceable(finalDir, { overwrite: options.overwrite });
   const collections = await collectionsOf(kind, input, options.signal);
   const work = dryRun ? finalDir : await createStagingDir(finalDir);
-  let items = 0;
-  const seenCollections = new Set(collections.map((c) => c.id));
-  const files: string[] = [];
-  const failures = await openFailuresFile(join(work, FAILURES_FILE), { dryRun });
-  const run = { notes: [] as string[] };
-  const onWarning = sourceWarnings(logger, run);
+  const notes = { notes: [] as string[] };
+  const run: ConvertRun = {
+    kind,
+    input,
+    work,
+    dryRun,
+    collections,
+    seen: new Set(collections.map((c) => c.id)),
+    failures: await openFailuresFile(join(work, FAILURES_FILE), { dryRun }),
+    progress: options.progress ?? noopProgress,
+    signal: options.signal,
+    onWarning: sourceWarnings(logger, notes),
+    files: [],
+    items: 0,
+  };
   try {
-    progress.start('items');
-    if (options.outputFormat === 'parquet') {
-      const channel = createChannel<StacItem>(256);
-      const writing = dryRun
-        ? (async () => {
-            for await (const _ of channel) {
-              // drain
-            }
-            return undefined;
-          })()
-        : writeCollectionsParquet(channel, { root: work, collections, uncollected: 'items' });
-      for await (const object of objectsOf(kind, input, options.signal, onWarning)) {
-        if (isFailure(object)) {
-          await failures.write(object);
-          continue;
-        }
-        if (object.type !== 'Feature') continue;
-        await channel.push(object);
-        items += 1;
-        progress.tick();
-      }
-      channel.close();
-      const result = await writing;
-      if (result) files.push(...result.files);
-      for (const refused of result?.reported ?? []) {
-        items -= 1;
-        await failures.write(refused);
-      }
-    } else {
-      const writer = dryRun
-        ? undefined
-        : options.outputFormat === 'json'
-          ? createJsonTreeWriter({ root: work })
-          : createNdjsonWriter({ root: work });
-      for (const collection of collections) await writer?.writeCollection(collection);
-      for await (const object of objectsOf(kind, input, options.signal, onWarning)) {
-        if (isFailure(object)) {
-          await failures.write(object);
-          continue;
-        }
-        if (object.type === 'Collection') {
-          if (!seenCollections.has(object.id)) {
-            seenCollections.add(object.id);
-            await writer?.writeCollection(object);
-          }
-          continue;
-        }
-        await writer?.writeItem(object);
-        items += 1;
-        progress.tick();
-      }
-      if (writer) {
-        const result = await writer.finish();
-        files.push(
-          ...result.files.filter(
-            (f) => options.outputFormat !== 'json' || f === 'catalog.json' || f.endsWith('/collection.json'),
-          ),
-        );
-      }
-    }
-    progress.done();
-    await failures.close();
-    if (failures.count === 0 && !dryRun) await rm(join(work, FAILURES_FILE), { force: true });
+    run.progress.start('items');
+    if (options.outputFormat === 'parquet') await convertToParquet(run);
+    else await convertToTree(run, options.outputFormat);
+    run.progress.done();
+    await run.failures.close();
+    if (run.failures.count === 0 && !dryRun) await rm(join(work, FAILURES_FILE), { force: true });
     if (!dryRun) {
       await writeMarker(work, WORKFLOW_VERSION, `output:${options.outputFormat}`);
       await promoteStagingDir(work, finalDir);
     }
   } catch (error) {
-    await failures.close().catch(() => undefined);
+    await run.failures.close().catch(() => undefined);
     if (!dryRun) await rm(work, { recursive: true, force: true });
     throw error;
   }
-  logger.info('conversion finished', {
-    input: kind,
-    output: options.outputFormat,
-    items,
-    failed: failures.count,
-  });
+  const failed = run.failures.count;
+  logger.info('conversion finished', { input: kind, output: options.outputFormat, items: run.items, failed });
   const failuresPath = join(finalDir, FAILURES_FILE);
   const lines = [
-    `output: ${kind} -> ${options.outputFormat}: ${seenCollections.size} collection(s), ${items} item(s), ${failures.count} failed${dryRun ? ' (dry run)' : `\nwritten to ${finalDir}`}`,
-    ...run.notes.map((note) => `  note: ${note}`),
+    `output: ${kind} -> ${options.outputFormat}: ${run.seen.size} collection(s), ${run.items} item(s), ${failed} failed${dryRun ? ' (dry run)' : `\nwritten to ${finalDir}`}`,
+    ...notes.notes.map((note) => `  note: ${note}`),
   ];
-  if (failures.count > 0) lines.push(`failures: ${dryRun ? '(dry run, not written)' : failuresPath}`);
-  const text = lines.join('\n');
+  if (failed > 0) lines.push(`failures: ${dryRun ? '(dry run, not written)' : failuresPath}`);
   return {
     inputFormat: kind,
-    collections: seenCollections.size,
-    items,
-    files,
-    failed: failures.count,
+    collections: run.seen.size,
+    items: run.items,
+    files: run.files,
+    failed,
     failuresPath,
-    text,
+    text: lines.join('\n'),
   };
+}
+
+/** One conversion in progress: where it reads and writes, and what it has counted. */
+interface ConvertRun {
+  kind: InputKind;
+  input: string;
+  work: string;
+  dryRun: boolean;
+  collections: StacCollection[];
+  /** Ids of the collections written so far. */
+  seen: Set<string>;
+  failures: FailuresFile;
+  progress: Progress;
+  signal: AbortSignal | undefined;
+  onWarning: OpenSourceOptions['onWarning'];
+  files: string[];
+  items: number;
+}
+
+/** stac-geoparquet needs every collection up front; items stream through a bounded channel. */
+async function convertToParquet(run: ConvertRun): Promise<void> {
+  const channel = createChannel<StacItem>(256);
+  const writing = run.dryRun
+    ? (async () => {
+        for await (const _ of channel) {
+          // drain
+        }
+        return undefined;
+      })()
+    : writeCollectionsParquet(channel, {
+        root: run.work,
+        collections: run.collections,
+        uncollected: 'items',
+      });
+  for await (const object of objectsOf(run.kind, run.input, run.signal, run.onWarning)) {
+    if (isFailure(object)) {
+      await run.failures.write(object);
+      continue;
+    }
+    if (object.type !== 'Feature') continue;
+    await channel.push(object);
+    run.items += 1;
+    run.progress.tick();
+  }
+  channel.close();
+  const result = await writing;
+  if (result) run.files.push(...result.files);
+  for (const refused of result?.reported ?? []) {
+    run.items -= 1;
+    await run.failures.write(refused);
+  }
+}
+
+/** A JSON tree or an NDJSON folder: collections and items are written as they come. */
+async function convertToTree(run: ConvertRun, format: 'json' | 'ndjson'): Promise<void> {
+  const writer = run.dryRun
+    ? undefined
+    : format === 'json'
+      ? createJsonTreeWriter({ root: run.work })
+      : createNdjsonWriter({ root: run.work });
+  for (const collection of run.collections) await writer?.writeCollection(collection);
+  for await (const object of objectsOf(run.kind, run.input, run.signal, run.onWarning)) {
+    if (isFailure(object)) {
+      await run.failures.write(object);
+      continue;
+    }
+    if (object.type === 'Collection') {
+      if (!run.seen.has(object.id)) {
+        run.seen.add(object.id);
+        await writer?.writeCollection(object);
+      }
+      continue;
+    }
+    await writer?.writeItem(object);
+    run.items += 1;
+    run.progress.tick();
+  }
+  if (writer) {
+    const result = await writer.finish();
+    run.files.push(
+      ...result.files.filter(
+        (f) => format !== 'json' || f === 'catalog.json' || f.endsWith('/collection.json'),
+      ),
+    );
+  }
 }
