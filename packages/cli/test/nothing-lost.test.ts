@@ -26,7 +26,7 @@ function expectTheThreeBadLines(failures: Failure[]): void {
     expect(failure.item_id).toBe(`${bad}:${failure.error_context.line}`);
     expect(failure.error_context).toMatchObject({ step: 'read', file: bad });
     expect(failure.error_context.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
-    expect(failure.error_message).toMatch(new RegExp(`^line ${failure.error_context.line} `));
+    expect(failure.error_message.startsWith(`${bad}:${failure.error_context.line}: `)).toBe(true);
   }
   expect(unreadable[0]!.error_context.source_data).toBe('this line is not JSON');
   expect(unreadable[1]!.error_message).toMatch(/holds an array, expected a JSON object/);
@@ -278,6 +278,15 @@ describe('empty inputs', () => {
       if (text === undefined) await mkdir(join(dir, name));
       else writeFileSync(join(dir, name), text);
     }
+    const config = join(dir, 'config.yaml');
+    const emptyNdjson = join(dir, 'empty.ndjson');
+    writeFileSync(
+      config,
+      `workflow: { name: empty }\nsource: { type: local_files, paths: [${emptyNdjson}] }\noutput: { format: [ndjson], path: out }\n`,
+    );
+    const rebuild = await cli(['rebuild-catalog', '--config', config, '-q']);
+    expect(rebuild.code).toBe(0);
+    expect(rebuild.stdout).toContain(`note: no records in ${emptyNdjson}`);
     for (const name of Object.keys(inputs)) {
       const input = join(dir, name);
       const scaffold = await cli([

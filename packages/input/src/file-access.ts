@@ -79,16 +79,20 @@ export function rawSource(text: string): string {
 
 /**
  * Builds the {@link Failure} a reader yields for a record it cannot read:
- * `error_type: 'parse_error'`, `step: 'read'`, with the file and line.
+ * `error_type: 'parse_error'`, `step: 'read'`, with the file and line, and a
+ * message that starts with `<file>:<line>: ` (unless it already names the file).
  */
 export function readFailure(input: ReadFailureInput): Failure {
   const where =
     input.line !== undefined ? input.line : input.index !== undefined ? `#${input.index}` : undefined;
+  const itemId = where === undefined ? input.file : `${input.file}:${where}`;
+  // The message names file and line on its own, so that it stands without its context.
+  const message = input.message.startsWith(input.file) ? input.message : `${itemId}: ${input.message}`;
   return createFailure({
-    itemId: where === undefined ? input.file : `${input.file}:${where}`,
+    itemId,
     errorType: 'parse_error',
     step: 'read',
-    message: input.message,
+    message,
     file: input.file,
     line: input.line,
     sourceData: input.sourceData,

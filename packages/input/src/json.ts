@@ -120,7 +120,7 @@ function eventRecord(file: string, event: ScanOutcome): SourceRecord<JsonObject>
       return readFailure({
         file,
         line: event.error.line,
-        message: `${file}:${event.error.line}: ${event.error.message}; the rest of the file was not read`,
+        message: `${event.error.message}; the rest of the file was not read`,
       });
   }
 }

@@ -59,7 +59,7 @@ export async function* readNdjson(
         yield readFailure({
           file: path,
           line,
-          message: `line ${line} is not valid JSON: ${errorMessage(error)}`,
+          message: `not valid JSON: ${errorMessage(error)}`,
           sourceData: rawSource(text),
         });
         continue;
@@ -68,7 +68,7 @@ export async function* readNdjson(
         yield readFailure({
           file: path,
           line,
-          message: `line ${line} holds ${describeJson(value)}, expected a JSON object`,
+          message: `the line holds ${describeJson(value)}, expected a JSON object`,
           sourceData: value,
         });
         continue;

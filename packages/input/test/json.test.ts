@@ -19,9 +19,13 @@ describe('readJson', () => {
       [19, { index: 2 }],
       [20, { index: 3 }],
     ]);
-    expect(failures[0]!.error_message).toMatch(/^element 2 \(line 19\) is not valid JSON/);
+    expect(failures[0]!.error_message).toMatch(
+      new RegExp(`^${file}:19: element 2 \\(line 19\\) is not valid JSON`),
+    );
     expect(failures[0]!.error_context.source_data).toBe('{"id": "bad", "n": tru}');
-    expect(failures[1]!.error_message).toBe('element 3 (line 20) is a number, expected a JSON object');
+    expect(failures[1]!.error_message).toBe(
+      `${file}:20: element 3 (line 20) is a number, expected a JSON object`,
+    );
     expect(sequence).toHaveLength(5);
   });
 

@@ -18,8 +18,8 @@ describe('readNdjson', () => {
       error_type: 'parse_error',
       error_context: { step: 'read', file, line: 4, source_data: '{"id": "c", "value": ' },
     });
-    expect(failures[0]!.error_message).toMatch(/^line 4 is not valid JSON/);
-    expect(failures[1]!.error_message).toBe('line 6 holds an array, expected a JSON object');
+    expect(failures[0]!.error_message).toMatch(new RegExp(`^${file}:4: not valid JSON`));
+    expect(failures[1]!.error_message).toBe(`${file}:6: the line holds an array, expected a JSON object`);
     expect(sequence).toHaveLength(6);
   });
 
