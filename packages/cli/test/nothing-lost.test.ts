@@ -96,6 +96,32 @@ describe('unreadable records are never dropped', () => {
     expectTheThreeBadLines(failuresIn(join(dir, 'out', 'failed_items.ndjson')));
   });
 
+  it('output: a record that is not a STAC Item or Collection is a failure, a catalog file is not', async () => {
+    const dir = tempDir();
+    const items = readFileSync(join(repo, 'examples/quickstart/data/items.ndjson'), 'utf8').split('\n');
+    const mixed = join(dir, 'mixed.ndjson');
+    const catalog = { type: 'Catalog', id: 'root', stac_version: '1.0.0', description: 'root', links: [] };
+    writeFileSync(mixed, `${items[0]}\n${JSON.stringify(catalog)}\n{"id":"plain","name":"not STAC"}\n`);
+    const run = await cli([
+      'output',
+      '--input',
+      mixed,
+      '--output-format',
+      'ndjson',
+      '--output-path',
+      join(dir, 'out'),
+      '-q',
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/1 item\(s\), 1 failed/);
+    const [failure] = failuresIn(join(dir, 'out', 'failed_items.ndjson'));
+    expect(failure).toMatchObject({
+      item_id: 'plain',
+      error_context: { file: mixed, line: 3, step: 'read' },
+    });
+    expect(failure!.error_message).toContain('not a STAC Item or Collection');
+  });
+
   it('output: a truncated JSON document is one failure naming file and line, after its complete items', async () => {
     const dir = tempDir();
     const items = readFileSync(join(repo, 'examples/quickstart/data/items.ndjson'), 'utf8').split('\n');

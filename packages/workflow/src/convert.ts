@@ -131,6 +131,8 @@ async function* objectsOf(
     for (const file of await parquetFiles(input)) yield* readGeoParquet(file, { signal });
   } else {
     for await (const entry of openSource({ path: input, format: 'auto', onWarning }).records({ signal })) {
+      // A catalog is the tree's structure, which the target format rebuilds; it is not a lost record.
+      if (!isFailure(entry) && stacTypeOf(entry.value) === 'Catalog') continue;
       yield isFailure(entry) ? entry : stacObjectOf(entry);
     }
   }
