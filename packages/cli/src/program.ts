@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatLocation, formatSummary, isScmError, type Logger, ScmError } from '@scm/core';
+import { fileSystemError, formatLocation, formatSummary, isScmError, type Logger, ScmError } from '@scm/core';
 import { configJsonSchema, loadConfig } from '@scm/config';
 import { createLogger, type ScmLogger } from '@scm/logging';
 import {
@@ -487,6 +487,22 @@ function resolvePath(cwd: string, path: string): string {
   return path.startsWith('/') ? path : `${cwd.replace(/\/$/, '')}/${path}`;
 }
 
+/** System calls that only read; a failure of any other one is reported as a write problem. */
+const READ_SYSCALLS = new Set(['read', 'scandir', 'stat', 'lstat', 'access', 'realpath', 'readlink']);
+
+/**
+ * Last line of defence: a Node file-system error that no command mapped
+ * still goes through `fileSystemError`, so the user gets a code, the path and
+ * what to do instead of a raw `ENOSPC: …`. Anything else is returned as is.
+ */
+function asScmError(error: unknown): unknown {
+  const system = error as { code?: unknown; syscall?: unknown; path?: unknown } | undefined;
+  if (isScmError(error) || typeof system?.code !== 'string' || typeof system.syscall !== 'string')
+    return error;
+  const path = typeof system.path === 'string' ? system.path : 'a file';
+  return fileSystemError(error, path, READ_SYSCALLS.has(system.syscall) ? 'read' : 'write');
+}
+
 /** Describes an error in one or two lines, with its location and code. */
 export function describeError(error: unknown): string {
   if (isScmError(error)) {
@@ -519,8 +535,9 @@ export async function runCli(argv: readonly string[], io: CliIo, logger?: Logger
       }
       return ExitCode.USAGE;
     }
-    logger?.error('command failed', { error: describeError(error) });
-    io.stderr.write(`${describeError(error)}\n`);
-    return exitCodeFor(error);
+    const reported = asScmError(error);
+    logger?.error('command failed', { error: describeError(reported) });
+    io.stderr.write(`${describeError(reported)}\n`);
+    return exitCodeFor(reported);
   }
 }

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Failure } from '@scm/core';
 import { describe, expect, it } from 'vitest';
+import { type CliIo, runCli } from '../src/index.js';
 import { cli, fixtures, tempDir } from './helpers.js';
 
 const repo = resolve(fixtures, '../../../..');
@@ -286,6 +287,30 @@ describe('file-system errors', () => {
       expect(run.stderr).not.toMatch(/ENOTDIR|EEXIST|staging/);
     }
     expect(readdirSync(dir)).toEqual(['notes.txt']);
+  });
+
+  it('a file-system error no command mapped still reaches the user as an ScmError, exit 3', async () => {
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), {
+      code: 'ENOSPC',
+      syscall: 'write',
+      path: '/data/out/summary.txt',
+    });
+    let stderr = '';
+    const io: CliIo = {
+      stdout: {
+        write: () => {
+          throw full;
+        },
+      },
+      stderr: { write: (text: string) => (stderr += text) },
+      env: {},
+      cwd: process.cwd(),
+    };
+    const code = await runCli(['config', 'schema'], io);
+    expect(code).toBe(3);
+    expect(stderr).toBe(
+      'error [SCM_OUTPUT_WRITE]: cannot write /data/out/summary.txt: the disk is full (ENOSPC); free some space\n',
+    );
   });
 });
 
