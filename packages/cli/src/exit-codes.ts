@@ -31,6 +31,8 @@ const USAGE_CODES: ReadonlySet<ScmErrorCode> = new Set<ScmErrorCode>([
   'SCM_EXTENSION_CONFIG',
   'SCM_NOT_IMPLEMENTED',
   'SCM_USAGE',
+  // Refusing to overwrite is a choice the user has to make (--overwrite); nothing was written.
+  'SCM_OUTPUT_EXISTS',
 ]);
 
 /** Maps any thrown value to an exit code: usage/config problems are 2, aborts 130, the rest 3. */

@@ -1,9 +1,18 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatLocation, formatSummary, isScmError, type LogContext, type Logger, ScmError } from '@scm/core';
+import {
+  fileSystemError,
+  formatLocation,
+  formatSummary,
+  isScmError,
+  type LogContext,
+  type Logger,
+  ScmError,
+} from '@scm/core';
 import { configJsonSchema, loadConfig } from '@scm/config';
 import { createLogger, type ScmLogger } from '@scm/logging';
 import {
+  assertNewFiles,
   type CatalogFormat,
   convertCatalog,
   extendFiles,
@@ -24,6 +33,14 @@ import { VERSION } from './version.js';
 
 const BIN = 'stac-catalog-manager';
 
+const FAILURES_HELP = 'failures (default <output stem>.failed_items.ndjson beside the output)';
+const AUDIT_HELP =
+  'transformation audit log (default <output stem>.transformation_audit.json beside the output)';
+const OVERWRITE_FILES_HELP = 'replace the output, failures and audit files if they exist (default: refuse)';
+const OVERWRITE_FOLDER_HELP = 'replace a non-empty output folder this tool did not write (default: refuse)';
+const FOLDER_SIDE_FILES_HELP =
+  '\nWrites, inside the output folder: failed_items.ndjson (only when something failed) and\n.stac-catalog-manager.json (marks the folder as ours; rebuild-catalog also writes summary.json).\n';
+
 interface RecordFlags extends GlobalOptions {
   input: string[];
   outputPath: string;
@@ -31,6 +48,7 @@ interface RecordFlags extends GlobalOptions {
   failuresFile?: string;
   recordsKey?: string;
   auditFile?: string;
+  overwrite?: boolean;
 }
 
 interface GlobalOptions {
@@ -173,10 +191,7 @@ export function buildProgram(invocation: Invocation): Command {
       '--records-key <name>',
       'JSON API pages: the member holding the records, e.g. data (default features)',
     )
-    .option(
-      '--audit-file <file>',
-      'transformation audit log (default transformation_audit.json beside the output)',
-    )
+    .option('--audit-file <file>', AUDIT_HELP)
     .option(
       '--sidecar <file>',
       'enrich: join this CSV/JSON/NDJSON/Parquet file to the input items and map its columns into them',
@@ -189,7 +204,8 @@ export function buildProgram(invocation: Invocation): Command {
         .choices(['keep', 'fail'])
         .default('keep'),
     )
-    .option('--failures-file <file>', 'failures (default failed_items.ndjson beside the output)')
+    .option('--failures-file <file>', FAILURES_HELP)
+    .option('--overwrite', OVERWRITE_FILES_HELP)
     .addHelpText(
       'after',
       example([
@@ -237,11 +253,9 @@ export function buildProgram(invocation: Invocation): Command {
       '--records-key <name>',
       'JSON API pages: the member holding the records, e.g. data (default features)',
     )
-    .option(
-      '--audit-file <file>',
-      'transformation audit log (default transformation_audit.json beside the output)',
-    )
-    .option('--failures-file <file>', 'failures (default failed_items.ndjson beside the output)')
+    .option('--audit-file <file>', AUDIT_HELP)
+    .option('--failures-file <file>', FAILURES_HELP)
+    .option('--overwrite', OVERWRITE_FILES_HELP)
     .addHelpText(
       'after',
       example([
@@ -275,7 +289,8 @@ export function buildProgram(invocation: Invocation): Command {
       ]),
     )
     .requiredOption('--output-path <file>', 'where to write')
-    .option('--failures-file <file>', 'failures (default failed_items.ndjson beside the output)')
+    .option('--failures-file <file>', FAILURES_HELP)
+    .option('--overwrite', OVERWRITE_FILES_HELP)
     .addHelpText(
       'after',
       example([
@@ -313,6 +328,7 @@ export function buildProgram(invocation: Invocation): Command {
         .choices(['ajv', 'stac-validator'])
         .default('ajv'),
     )
+    .option('--overwrite', 'replace the report file if it exists (default: refuse)')
     .addHelpText('after', example([`${BIN} validate --input items.ndjson --output-report report.json`]))
     .action(async function (this: Command) {
       const opts = this.optsWithGlobals<
@@ -322,8 +338,14 @@ export function buildProgram(invocation: Invocation): Command {
           level: 'strict' | 'lenient';
           schemaDir?: string[];
           engine: 'ajv' | 'stac-validator';
+          overwrite?: boolean;
         } & GlobalOptions
       >();
+      if (opts.outputReport && !opts.dryRun) {
+        await assertNewFiles([resolvePath(io.cwd, opts.outputReport)], {
+          overwrite: opts.overwrite ?? false,
+        });
+      }
       const run = startRun(invocation, 'validate', opts);
       const result = await run.log(
         () =>
@@ -354,13 +376,20 @@ export function buildProgram(invocation: Invocation): Command {
         .default('full'),
     )
     .option('--ids <ids>', `comma-separated item ids (targeted mode, ${NOT_YET_AVAILABLE})`)
+    .option('--overwrite', OVERWRITE_FOLDER_HELP)
+    .addHelpText('after', FOLDER_SIDE_FILES_HELP)
     .addHelpText(
       'after',
       example([`${BIN} rebuild-catalog --config examples/quickstart/config.yaml --mode full`]),
     )
     .action(async function (this: Command) {
       const opts = this.optsWithGlobals<
-        { config: string; mode: 'full' | 'incremental' | 'targeted'; ids?: string } & GlobalOptions
+        {
+          config: string;
+          mode: 'full' | 'incremental' | 'targeted';
+          ids?: string;
+          overwrite?: boolean;
+        } & GlobalOptions
       >();
       if (opts.mode !== 'full') {
         throw new ScmError(
@@ -378,6 +407,7 @@ export function buildProgram(invocation: Invocation): Command {
           rebuildCatalog(config, {
             mode: opts.mode,
             dryRun: opts.dryRun ?? false,
+            overwrite: opts.overwrite ?? false,
             logger: run.logger,
             progress: run.progress,
             signal: io.signal,
@@ -412,13 +442,20 @@ export function buildProgram(invocation: Invocation): Command {
         .makeOptionMandatory(),
     )
     .requiredOption('--output-path <dir>', 'output folder (new, empty, or written by this tool)')
+    .option('--overwrite', OVERWRITE_FOLDER_HELP)
+    .addHelpText('after', FOLDER_SIDE_FILES_HELP)
     .addHelpText(
       'after',
       example([`${BIN} output --input catalog/ --output-format parquet --output-path parquet/`]),
     )
     .action(async function (this: Command) {
       const opts = this.optsWithGlobals<
-        { input: string; outputFormat: CatalogFormat; outputPath: string } & GlobalOptions
+        {
+          input: string;
+          outputFormat: CatalogFormat;
+          outputPath: string;
+          overwrite?: boolean;
+        } & GlobalOptions
       >();
       const run = startRun(invocation, 'output', opts);
       const result = await run.log(
@@ -429,13 +466,15 @@ export function buildProgram(invocation: Invocation): Command {
             outputPath: opts.outputPath,
             cwd: io.cwd,
             dryRun: opts.dryRun ?? false,
+            overwrite: opts.overwrite ?? false,
             logger: run.logger,
             progress: run.progress,
             signal: io.signal,
           }),
-        (r) => ({ collections: r.collections, items: r.items }),
+        (r) => ({ collections: r.collections, items: r.items, failed: r.failed }),
       );
       run.say(result.text);
+      invocation.exitCode = result.failed > 0 ? ExitCode.PARTIAL : ExitCode.OK;
     });
 
   const config = program.command('config').description('check or describe workflow config files');
@@ -479,6 +518,7 @@ async function runRecordCommand(
         failuresPath: opts.failuresFile,
         recordsKey: opts.recordsKey,
         auditPath: opts.auditFile,
+        overwrite: opts.overwrite ?? false,
         dryRun: opts.dryRun ?? false,
         logger: runLog.logger,
         progress: runLog.progress,
@@ -492,6 +532,22 @@ async function runRecordCommand(
 
 function resolvePath(cwd: string, path: string): string {
   return path.startsWith('/') ? path : `${cwd.replace(/\/$/, '')}/${path}`;
+}
+
+/** System calls that only read; a failure of any other one is reported as a write problem. */
+const READ_SYSCALLS = new Set(['read', 'scandir', 'stat', 'lstat', 'access', 'realpath', 'readlink']);
+
+/**
+ * Last line of defence: a Node file-system error that no command mapped
+ * still goes through `fileSystemError`, so the user gets a code, the path and
+ * what to do instead of a raw `ENOSPC: …`. Anything else is returned as is.
+ */
+function asScmError(error: unknown): unknown {
+  const system = error as { code?: unknown; syscall?: unknown; path?: unknown } | undefined;
+  if (isScmError(error) || typeof system?.code !== 'string' || typeof system.syscall !== 'string')
+    return error;
+  const path = typeof system.path === 'string' ? system.path : 'a file';
+  return fileSystemError(error, path, READ_SYSCALLS.has(system.syscall) ? 'read' : 'write');
 }
 
 /** Describes an error in one or two lines, with its location and code. */
@@ -528,8 +584,9 @@ export async function runCli(argv: readonly string[], io: CliIo, logger?: Logger
       }
       return ExitCode.USAGE;
     }
-    logger?.error('command failed', { error: describeError(error) });
-    io.stderr.write(`${describeError(error)}\n`);
-    return exitCodeFor(error);
+    const reported = asScmError(error);
+    logger?.error('command failed', { error: describeError(reported) });
+    io.stderr.write(`${describeError(reported)}\n`);
+    return exitCodeFor(reported);
   }
 }

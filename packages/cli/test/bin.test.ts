@@ -1,5 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VERSION } from '../src/index.js';
 
@@ -20,5 +21,21 @@ describe('the built binary', () => {
     );
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/SCM_CONFIG_NOT_FOUND/);
+  });
+
+  it('treats a reader that closes stdout early (`| head -1`) as no error', async () => {
+    const config = resolve(bin, '../../../../examples/quickstart/config.yaml');
+    const child = spawn(process.execPath, [bin, 'rebuild-catalog', '--config', config, '--dry-run', '-q'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // The reading end is gone before the CLI prints anything: every stdout write meets EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(code).toBe(0);
   });
 });

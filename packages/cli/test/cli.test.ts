@@ -181,9 +181,16 @@ describe('rebuild-catalog', () => {
     const run = await cli(['rebuild-catalog', '--config', join(fixtures, 'escape/config.yaml'), '--quiet'], {
       env: { OUT_DIR: out },
     });
-    expect(run.code).toBe(3);
-    expect(run.stderr).toMatch(/SCM_OUTPUT_PATH/);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/SCM_OUTPUT_EXISTS.*pass --overwrite to replace it/);
     expect(readdirSync(out)).toEqual(['precious.txt']);
+    const forced = await cli(
+      ['rebuild-catalog', '--config', join(fixtures, 'escape/config.yaml'), '--quiet', '--overwrite'],
+      { env: { OUT_DIR: out } },
+    );
+    expect(forced.code).toBe(0);
+    expect(readdirSync(out)).toContain('catalog.json');
+    expect(readdirSync(out)).not.toContain('precious.txt');
   });
 });
 

@@ -40,7 +40,7 @@ describe('transform-metadata --sidecar (enrichment)', () => {
       snow_cover: 0,
     });
     expect(byId['HLS.S30.T13SGC.2022273T174141.v2.0']!.properties.snow_cover).toBeUndefined();
-    const audit = JSON.parse(readFileSync(join(dir, 'transformation_audit.json'), 'utf8'));
+    const audit = JSON.parse(readFileSync(join(dir, 'items.transformation_audit.json'), 'utf8'));
     expect(audit.enrichment).toMatchObject({ items: 2, matched: 1, unmatched: 1 });
     const check = await cli(['validate', '--input', join(dir, 'items.ndjson'), '--quiet']);
     expect(check.code).toBe(0);

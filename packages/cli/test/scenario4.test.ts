@@ -33,7 +33,7 @@ async function scaffold(input: string): Promise<{
     join(dir, 'items.json'),
   ]);
   const items = JSON.parse(readFileSync(join(dir, 'items.json'), 'utf8')).features as Feature[];
-  const failuresFile = join(dir, 'failed_items.ndjson');
+  const failuresFile = join(dir, 'items.failed_items.ndjson');
   const failures = existsSync(failuresFile)
     ? readFileSync(failuresFile, 'utf8')
         .trim()

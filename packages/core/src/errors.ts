@@ -30,6 +30,7 @@ export const ScmErrorCodes = [
   'SCM_OUTPUT_INVALID',
   'SCM_MAPPING_NOT_FOUND',
   'SCM_ENGINE_MISSING',
+  'SCM_OUTPUT_EXISTS',
 ] as const;
 
 /** One of the stable error codes. */
@@ -105,4 +106,106 @@ export function formatLocation(location: SourceLocation | undefined): string {
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
+}
+
+/** What a command was doing with a path when the file system refused: {@link fileSystemError} words its advice by it. */
+export type FileAction = 'read' | 'write';
+
+interface FsAdvice {
+  code: ScmErrorCode;
+  message: string;
+}
+
+/** Advice for reading, by Node error code. */
+function readAdvice(code: string | undefined, path: string): FsAdvice | undefined {
+  switch (code) {
+    case 'ENOENT':
+      return { code: 'SCM_INPUT_NOT_FOUND', message: `input file not found: ${path}; check the path` };
+    case 'ENOTDIR':
+      return {
+        code: 'SCM_INPUT_NOT_FOUND',
+        message: `input file not found: ${path}; a part of that path is a file, not a folder`,
+      };
+    case 'EACCES':
+    case 'EPERM':
+      return {
+        code: 'SCM_INPUT_NOT_FOUND',
+        message: `input file is not readable (permission denied): ${path}; check its permissions`,
+      };
+    case 'EISDIR':
+      return {
+        code: 'SCM_INPUT_UNSUPPORTED',
+        message: `${path} is a folder; give a file, or read the folder as a source`,
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** Advice for writing, by Node error code. */
+function writeAdvice(code: string | undefined, path: string): FsAdvice | undefined {
+  switch (code) {
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return {
+        code: 'SCM_OUTPUT_PATH',
+        message: `cannot write ${path}: a part of that path is an existing file, not a folder; choose another output path or move the file`,
+      };
+    case 'EISDIR':
+      return { code: 'SCM_OUTPUT_PATH', message: `cannot write ${path}: it is a folder; give a file path` };
+    case 'ENOENT':
+      return {
+        code: 'SCM_OUTPUT_PATH',
+        message: `cannot write ${path}: its folder does not exist; create it first`,
+      };
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return {
+        code: 'SCM_OUTPUT_WRITE',
+        message: `cannot write ${path}: permission denied (${code}); choose a folder you can write to`,
+      };
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return {
+        code: 'SCM_OUTPUT_WRITE',
+        message: `cannot write ${path}: the disk is full (${code}); free some space`,
+      };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The one place where a Node file-system error (`ENOENT`, `ENOTDIR`,
+ * `EEXIST`, `EACCES`, `ENOSPC`…) becomes an {@link ScmError}. The message
+ * names `path`, the path the user gave (never an internal staging or
+ * temporary name), and says what to do. An {@link ScmError} is returned
+ * unchanged.
+ *
+ * @param error - What the file-system call threw.
+ * @param path - The path as the user gave it.
+ * @param action - `read` gives `SCM_INPUT_*` codes, `write` gives `SCM_OUTPUT_PATH` / `SCM_OUTPUT_WRITE`.
+ */
+export function fileSystemError(error: unknown, path: string, action: FileAction): ScmError {
+  if (isScmError(error)) return error;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const known = typeof code === 'string' ? code : undefined;
+  const advice = action === 'read' ? readAdvice(known, path) : writeAdvice(known, path);
+  const fallback: FsAdvice =
+    action === 'read'
+      ? {
+          code: 'SCM_INPUT_PARSE',
+          message: `cannot read ${path}${known ? ` (${known})` : `: ${errorMessage(error)}`}`,
+        }
+      : {
+          code: 'SCM_OUTPUT_WRITE',
+          message: `cannot write ${path}${known ? ` (${known})` : `: ${errorMessage(error)}`}`,
+        };
+  const { code: scmCode, message } = advice ?? fallback;
+  return new ScmError(scmCode, message, {
+    cause: error,
+    location: { file: path },
+    ...(known ? { details: { errno: known } } : {}),
+  });
 }

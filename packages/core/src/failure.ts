@@ -1,7 +1,16 @@
 import type { JsonValue } from './stac.js';
 
-/** Kinds of per-item failure (PRD "Failed Items Structure"). */
-export type FailureErrorType = 'validation_error' | 'transformation_error' | 'api_error' | 'other';
+/**
+ * Kinds of per-item failure (PRD "Failed Items Structure"). `parse_error` is
+ * a record that could not be read at all (a line that is not JSON, a CSV row
+ * with broken quoting, an undecodable Parquet value).
+ */
+export type FailureErrorType =
+  | 'validation_error'
+  | 'transformation_error'
+  | 'api_error'
+  | 'parse_error'
+  | 'other';
 
 /** Pipeline step at which an item failed. */
 export type FailureStep =

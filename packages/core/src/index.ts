@@ -20,8 +20,15 @@ export type {
   Validator,
 } from './contracts.js';
 export { noopLogger, noopProgress } from './contracts.js';
-export type { ScmErrorCode, ScmErrorOptions, SourceLocation } from './errors.js';
-export { errorMessage, formatLocation, isScmError, ScmError, ScmErrorCodes } from './errors.js';
+export type { FileAction, ScmErrorCode, ScmErrorOptions, SourceLocation } from './errors.js';
+export {
+  errorMessage,
+  fileSystemError,
+  formatLocation,
+  isScmError,
+  ScmError,
+  ScmErrorCodes,
+} from './errors.js';
 export type { Extension, ExtensionDefinition } from './extension.js';
 export { defineExtension, EXTENSION_CONTRACT_VERSION, isExtension, withStacExtension } from './extension.js';
 export type { CreateFailureInput, Failure, FailureErrorType, FailureStep } from './failure.js';

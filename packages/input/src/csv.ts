@@ -9,7 +9,7 @@ import {
   type SourceRecord,
 } from '@scm/core';
 import Papa from 'papaparse';
-import { asInputError, assertReadableFile, readFailure, throwIfAborted } from './file-access.js';
+import { asInputError, assertReadableFile, rawSource, readFailure, throwIfAborted } from './file-access.js';
 
 /** A field delimiter {@link readCsv} understands. */
 export type CsvDelimiter = ',' | ';' | '\t';
@@ -50,6 +50,8 @@ interface ParsedRow {
   /** Absolute character offset just after the row's terminator. */
   end: number;
   quoteError?: string;
+  /** The row's text as read, terminator included, for a failure's `source_data`. */
+  raw?: string;
 }
 
 /**
@@ -124,6 +126,7 @@ export async function* readCsv(
     collected = [];
     for (const row of rows) {
       const startLine = line;
+      row.raw = aggregate.slice(rowStart - base, row.end - base);
       line += countNewlines(aggregate, rowStart - base, row.end - base, newlineChar);
       rowStart = row.end;
       throwIfAborted(signal);
@@ -205,7 +208,7 @@ function toRecord(
       file,
       line,
       message: `CSV row at line ${line} has malformed quoting: ${row.quoteError}`,
-      sourceData: fields,
+      sourceData: rawRow(row),
     });
   }
   if (fields.length !== header.length) {
@@ -214,7 +217,7 @@ function toRecord(
       file,
       line,
       message: `CSV row at line ${line} has ${relation} fields: ${fields.length} instead of the header's ${header.length}`,
-      sourceData: fields,
+      sourceData: rawRow(row),
       details: { expected: header.length, actual: fields.length },
     });
   }
@@ -225,6 +228,11 @@ function toRecord(
     value[key] = dynamicTyping ? typeValue(fields[i]!) : fields[i]!;
   }
   return { value, origin: { file, line } };
+}
+
+/** The raw text of a row without its line terminator (cut when huge), for a failure. */
+function rawRow(row: ParsedRow): string {
+  return rawSource((row.raw ?? '').replace(/\r?\n$|\r$/, ''));
 }
 
 const NUMBER_PATTERN = /^[-+]?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?$/;

@@ -1,41 +1,15 @@
 import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createFailure, errorMessage, type Failure, ScmError, stripForbiddenKeys } from '@scm/core';
+import { createFailure, type Failure, fileSystemError, ScmError, stripForbiddenKeys } from '@scm/core';
 
 /** Throws `SCM_ABORTED` once the signal has fired. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new ScmError('SCM_ABORTED', 'reading was aborted', { cause: signal.reason });
 }
 
-/** Maps a Node file-system error to the matching fatal {@link ScmError}. */
+/** Maps a Node file-system error to the matching fatal {@link ScmError} (see `fileSystemError` in core). */
 export function fileError(error: unknown, file: string): ScmError {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  if (code === 'ENOENT' || code === 'ENOTDIR') {
-    return new ScmError('SCM_INPUT_NOT_FOUND', `input file not found: ${file}`, {
-      cause: error,
-      location: { file },
-    });
-  }
-  if (code === 'EACCES' || code === 'EPERM') {
-    return new ScmError('SCM_INPUT_NOT_FOUND', `input file is not readable (permission denied): ${file}`, {
-      cause: error,
-      location: { file },
-    });
-  }
-  if (code === 'EISDIR') {
-    return new ScmError(
-      'SCM_INPUT_UNSUPPORTED',
-      `${file} is a directory; use openSource() to read a folder`,
-      {
-        cause: error,
-        location: { file },
-      },
-    );
-  }
-  return new ScmError('SCM_INPUT_PARSE', `cannot read ${file}: ${errorMessage(error)}`, {
-    cause: error,
-    location: { file },
-  });
+  return fileSystemError(error, file, 'read');
 }
 
 /** `stat` with errors mapped to {@link ScmError}. */
@@ -95,15 +69,30 @@ export interface ReadFailureInput {
   field?: string;
 }
 
-/** Builds the {@link Failure} a reader yields for a record it cannot read. */
+/** Longest raw text kept in a failure's `source_data`. */
+const MAX_SOURCE_CHARS = 1000;
+
+/** Raw text for a failure's `source_data`: as read, cut to 1000 characters with a trailing `…`. */
+export function rawSource(text: string): string {
+  return text.length > MAX_SOURCE_CHARS ? `${text.slice(0, MAX_SOURCE_CHARS)}…` : text;
+}
+
+/**
+ * Builds the {@link Failure} a reader yields for a record it cannot read:
+ * `error_type: 'parse_error'`, `step: 'read'`, with the file and line, and a
+ * message that starts with `<file>:<line>: ` (unless it already names the file).
+ */
 export function readFailure(input: ReadFailureInput): Failure {
   const where =
     input.line !== undefined ? input.line : input.index !== undefined ? `#${input.index}` : undefined;
+  const itemId = where === undefined ? input.file : `${input.file}:${where}`;
+  // The message names file and line on its own, so that it stands without its context.
+  const message = input.message.startsWith(input.file) ? input.message : `${itemId}: ${input.message}`;
   return createFailure({
-    itemId: where === undefined ? input.file : `${input.file}:${where}`,
-    errorType: 'other',
+    itemId,
+    errorType: 'parse_error',
     step: 'read',
-    message: input.message,
+    message,
     file: input.file,
     line: input.line,
     sourceData: input.sourceData,

@@ -191,9 +191,12 @@ export class TopLevelJsonScanner {
     return events;
   }
 
-  /** Signals the end of input; throws when the document is incomplete. */
+  /**
+   * Signals the end of input; throws when the document is incomplete. A file
+   * with no JSON value at all (empty or blank) is complete: it holds no records.
+   */
   end(): void {
-    if (this.shape === undefined) throw new JsonScanError('the file holds no JSON value', this.line);
+    if (this.shape === undefined) return;
     if (!this.finished) {
       const what = this.shape === 'array' ? 'array' : 'object';
       throw new JsonScanError(`unexpected end of file: the top-level ${what} is not closed`, this.line);

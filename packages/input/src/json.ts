@@ -1,21 +1,15 @@
 import { createReadStream } from 'node:fs';
-import {
-  errorMessage,
-  type Failure,
-  isPlainObject,
-  type JsonObject,
-  ScmError,
-  type SourceRecord,
-} from '@scm/core';
+import { errorMessage, type Failure, isPlainObject, type JsonObject, type SourceRecord } from '@scm/core';
 import {
   asInputError,
   assertReadableFile,
   describeJson,
   parseJsonSafely,
+  rawSource,
   readFailure,
   throwIfAborted,
 } from './file-access.js';
-import { JsonScanError, TopLevelJsonScanner } from './json-scanner.js';
+import { JsonScanError, type JsonScanEvent, TopLevelJsonScanner } from './json-scanner.js';
 
 /** Options of {@link readJson}. */
 export interface JsonOptions {
@@ -25,7 +19,8 @@ export interface JsonOptions {
   chunkBytes?: number;
   /**
    * Largest single record (array element, feature, or a lone top-level
-   * object) in bytes; a larger one throws `SCM_INPUT_PARSE`. Default 256 MiB.
+   * object) in bytes; a larger one is yielded as a Failure and ends the
+   * reading of the file. Default 256 MiB.
    */
   maxRecordBytes?: number;
   /**
@@ -50,13 +45,15 @@ const DEFAULT_MAX_RECORD_BYTES = 256 * 1024 * 1024;
  * never sits in memory as a whole; only one record at a time is parsed.
  * Origins carry the 0-based `index` of the element and the 1-based `line`
  * where it starts. An element that is not valid JSON or not an object is
- * yielded as a {@link Failure} and reading goes on.
+ * yielded as a {@link Failure} and reading goes on. A document that breaks
+ * off (truncated, unbalanced, data after the end, a bare string or number,
+ * a record over `maxRecordBytes`) yields what was complete, then one
+ * `parse_error` Failure naming the line, and reading of this file stops.
+ * An empty or blank file holds no records.
  *
  * @param path - File to read.
  * @param options - See {@link JsonOptions}.
- * @throws `SCM_INPUT_NOT_FOUND` when the file is missing; `SCM_INPUT_PARSE` when the document is truncated,
- * unbalanced, empty, or a lone object is not valid JSON; `SCM_INPUT_UNSUPPORTED` when the top-level value is
- * neither an array nor an object.
+ * @throws `SCM_INPUT_NOT_FOUND` when the file is missing or unreadable.
  */
 export async function* readJson(
   path: string,
@@ -72,34 +69,15 @@ export async function* readJson(
   const stream = createReadStream(path, { highWaterMark: options.chunkBytes ?? 1 << 20 });
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      let events: ReturnType<TopLevelJsonScanner['push']>;
-      try {
-        events = scanner.push(chunk);
-      } catch (error) {
-        throw scanFailure(error, path);
-      }
+      const events = scanChunk(scanner, chunk);
       for (const event of events) {
         throwIfAborted(signal);
-        if (event.kind === 'empty') {
-          yield readFailure({
-            file: path,
-            line: event.line,
-            index: event.index,
-            message: `element ${event.index} (line ${event.line}) is empty`,
-            details: { index: event.index },
-          });
-        } else if (event.kind === 'element') {
-          yield elementRecord(path, event.text, event.line, event.index);
-        } else {
-          yield wholeObject(path, event.text, event.line);
-        }
+        yield eventRecord(path, event);
+        if (event.kind === 'broken') return;
       }
     }
-    try {
-      scanner.end();
-    } catch (error) {
-      throw scanFailure(error, path);
-    }
+    const end = scanChunk(scanner, undefined);
+    if (end.length > 0) yield eventRecord(path, end[0]!);
   } catch (error) {
     throw asInputError(error, path);
   } finally {
@@ -107,6 +85,45 @@ export async function* readJson(
   }
 }
 
+/** A scan error in place of the events, so that the reader can yield it as a Failure. */
+type ScanOutcome = JsonScanEvent | { kind: 'broken'; error: JsonScanError };
+
+/** Feeds one chunk (or the end, when `chunk` is undefined); a scan error ends the list. */
+function scanChunk(scanner: TopLevelJsonScanner, chunk: Buffer | undefined): ScanOutcome[] {
+  try {
+    if (chunk === undefined) {
+      scanner.end();
+      return [];
+    }
+    return scanner.push(chunk);
+  } catch (error) {
+    if (!(error instanceof JsonScanError)) throw error;
+    return [{ kind: 'broken', error }];
+  }
+}
+
+function eventRecord(file: string, event: ScanOutcome): SourceRecord<JsonObject> | Failure {
+  switch (event.kind) {
+    case 'empty':
+      return readFailure({
+        file,
+        line: event.line,
+        index: event.index,
+        message: `element ${event.index} (line ${event.line}) is empty`,
+        details: { index: event.index },
+      });
+    case 'element':
+      return elementRecord(file, event.text, event.line, event.index);
+    case 'object':
+      return wholeObject(file, event.text, event.line);
+    case 'broken':
+      return readFailure({
+        file,
+        line: event.error.line,
+        message: `${event.error.message}; the rest of the file was not read`,
+      });
+  }
+}
 function elementRecord(
   file: string,
   text: string,
@@ -122,7 +139,7 @@ function elementRecord(
       line,
       index,
       message: `element ${index} (line ${line}) is not valid JSON: ${errorMessage(error)}`,
-      sourceData: text.length > 1000 ? `${text.slice(0, 1000)}…` : text,
+      sourceData: rawSource(text),
       details: { index },
     });
   }
@@ -139,23 +156,17 @@ function elementRecord(
   return { value: value as JsonObject, origin: { file, line, index } };
 }
 
-function wholeObject(file: string, text: string, line: number): SourceRecord<JsonObject> {
+function wholeObject(file: string, text: string, line: number): SourceRecord<JsonObject> | Failure {
   let value: unknown;
   try {
     value = parseJsonSafely(text);
   } catch (error) {
-    throw new ScmError('SCM_INPUT_PARSE', `${file} is not valid JSON: ${errorMessage(error)}`, {
-      cause: error,
-      location: { file, line },
+    return readFailure({
+      file,
+      line,
+      message: `${file} is not valid JSON: ${errorMessage(error)}`,
+      sourceData: rawSource(text),
     });
   }
   return { value: value as JsonObject, origin: { file, line, index: 0 } };
-}
-
-function scanFailure(error: unknown, file: string): unknown {
-  if (!(error instanceof JsonScanError)) return error;
-  const code = error.unsupported ? 'SCM_INPUT_UNSUPPORTED' : 'SCM_INPUT_PARSE';
-  return new ScmError(code, `${file}:${error.line}: ${error.message}`, {
-    location: { file, line: error.line },
-  });
 }

@@ -12,6 +12,7 @@ import {
   assertReadableFile,
   describeJson,
   parseJsonSafely,
+  rawSource,
   readFailure,
   throwIfAborted,
 } from './file-access.js';
@@ -58,8 +59,8 @@ export async function* readNdjson(
         yield readFailure({
           file: path,
           line,
-          message: `line ${line} is not valid JSON: ${errorMessage(error)}`,
-          sourceData: text.length > 1000 ? `${text.slice(0, 1000)}…` : text,
+          message: `not valid JSON: ${errorMessage(error)}`,
+          sourceData: rawSource(text),
         });
         continue;
       }
@@ -67,7 +68,7 @@ export async function* readNdjson(
         yield readFailure({
           file: path,
           line,
-          message: `line ${line} holds ${describeJson(value)}, expected a JSON object`,
+          message: `the line holds ${describeJson(value)}, expected a JSON object`,
           sourceData: value,
         });
         continue;

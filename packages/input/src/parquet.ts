@@ -69,19 +69,21 @@ const PARQUET_MAGIC = 0x31524150; // "PAR1" read as a little-endian uint32
  * README for the full table.
  *
  * `origin.line` is the 1-based row number in the file. A row holding a value
- * that cannot be decoded (bad WKB, bad JSON text) is yielded as a {@link Failure}.
+ * that cannot be decoded (bad WKB, bad JSON text) is yielded as a {@link Failure};
+ * so is a slice of rows whose pages cannot be decoded (reading goes on with
+ * the next slice), and a file that is not Parquet or has a missing or
+ * truncated footer (one Failure for the file, `parse_error`).
  *
  * @param path - File to read.
  * @param options - See {@link ParquetOptions}.
- * @throws `SCM_INPUT_NOT_FOUND` when the file is missing; `SCM_INPUT_PARSE` when it is not a Parquet file,
- * its footer is truncated or a page cannot be decoded; `SCM_CONFIG_INVALID` when `columns` names a column the
- * file does not have or `batchRows` is not a positive integer.
+ * @throws `SCM_INPUT_NOT_FOUND` when the file is missing; `SCM_CONFIG_INVALID` when `columns` names a column
+ * the file does not have or `batchRows` is not a positive integer.
  */
 export async function* readParquet(
   path: string,
   options: ParquetOptions = {},
 ): AsyncGenerator<SourceRecord<JsonObject> | Failure> {
-  const { signal, binary = 'base64', geometry = true } = options;
+  const { signal } = options;
   const batchRows = options.batchRows;
   if (batchRows !== undefined && (!Number.isInteger(batchRows) || batchRows < 1)) {
     throw new ScmError('SCM_CONFIG_INVALID', `batchRows must be a positive integer, got ${batchRows}`, {
@@ -98,77 +100,112 @@ export async function* readParquet(
     throw fileError(error, path);
   }
   try {
-    const size = (await handle.stat()).size;
-    const file = fileBuffer(handle, size);
-    await checkMagic(file, size, path);
-
-    const parsers: Partial<ParquetParsers> = { ...jsonParsers, ...guardedGeometryParsers(DEFAULT_PARSERS) };
-    let metadata: FileMetaData;
-    try {
-      metadata = await parquetMetadataAsync(file, { parsers, geoparquet: geometry });
-    } catch (error) {
-      throw parseError(path, `cannot read the Parquet footer: ${errorMessage(error)}`, error);
-    }
-
-    const schema = parquetSchema(metadata);
-    const available = schema.children.map((child) => child.element.name);
-    const names = options.columns ?? available;
-    const missing = names.filter((name) => !available.includes(name));
-    if (missing.length > 0) {
-      throw new ScmError(
-        'SCM_CONFIG_INVALID',
-        `${path} has no column ${missing.map((m) => `"${m}"`).join(', ')}; it has ${available.join(', ')}`,
-        { location: { file: path }, details: { missing, available } },
-      );
-    }
-    const readable = names.filter((name) => !isForbiddenKey(name));
-    const converters = readable.map((name) => {
-      const node = schema.children.find((child) => child.element.name === name)!;
-      return columnConverter(node.element, binary);
-    });
-
-    let scan: Awaited<ReturnType<typeof parquetScan>>;
-    try {
-      scan = await parquetScan({
-        file,
-        metadata,
-        columns: readable,
-        compressors,
-        parsers,
-        utf8: binary === 'utf8',
-        geoparquet: geometry,
-      });
-    } catch (error) {
-      throw parseError(path, `cannot plan the read: ${errorMessage(error)}`, error);
-    }
-
-    for (const range of scan.ranges) {
-      const step = batchRows ?? range.rowEnd - range.rowStart;
-      for (let start = range.rowStart; start < range.rowEnd; start += step) {
-        throwIfAborted(signal);
-        const end = Math.min(range.rowEnd, start + step);
-        let columns: DecodedArray[];
-        try {
-          columns = await Promise.all(
-            readable.map((column) => scan.readColumn({ column, rowStart: start, rowEnd: end })),
-          );
-        } catch (error) {
-          throw parseError(
-            path,
-            `cannot decode rows ${start + 1}-${end}: ${errorMessage(error)}`,
-            error,
-            start + 1,
-          );
-        }
-        for (let r = 0; r < end - start; r++) {
-          throwIfAborted(signal);
-          const row = start + r + 1;
-          yield buildRow(path, row, readable, converters, columns, r);
-        }
-      }
-    }
+    yield* readOpenParquet(path, handle, options, batchRows);
+  } catch (error) {
+    if (!(error instanceof UnreadableParquet)) throw error;
+    yield readFailure({ file: path, ...(error.row ? { line: error.row } : {}), message: error.message });
   } finally {
     await handle.close();
+  }
+}
+
+/** Content that cannot be decoded: the reader yields it as a Failure and stops reading this file. */
+class UnreadableParquet extends Error {
+  constructor(
+    message: string,
+    readonly row?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** What {@link planRead} works out before any row is decoded. */
+interface ParquetPlan {
+  readable: string[];
+  converters: ((value: unknown) => JsonValue)[];
+  scan: Awaited<ReturnType<typeof parquetScan>>;
+}
+
+/** Reads the footer, checks the wanted columns and plans the scan. */
+async function planRead(path: string, file: AsyncBuffer, options: ParquetOptions): Promise<ParquetPlan> {
+  const { binary = 'base64', geometry = true } = options;
+  const parsers: Partial<ParquetParsers> = { ...jsonParsers, ...guardedGeometryParsers(DEFAULT_PARSERS) };
+  let metadata: FileMetaData;
+  try {
+    metadata = await parquetMetadataAsync(file, { parsers, geoparquet: geometry });
+  } catch (error) {
+    throw parseError(path, `cannot read the Parquet footer: ${errorMessage(error)}`);
+  }
+  const schema = parquetSchema(metadata);
+  const available = schema.children.map((child) => child.element.name);
+  const names = options.columns ?? available;
+  const missing = names.filter((name) => !available.includes(name));
+  if (missing.length > 0) {
+    throw new ScmError(
+      'SCM_CONFIG_INVALID',
+      `${path} has no column ${missing.map((m) => `"${m}"`).join(', ')}; it has ${available.join(', ')}`,
+      { location: { file: path }, details: { missing, available } },
+    );
+  }
+  const readable = names.filter((name) => !isForbiddenKey(name));
+  const converters = readable.map((name) => {
+    const node = schema.children.find((child) => child.element.name === name)!;
+    return columnConverter(node.element, binary);
+  });
+  try {
+    const scan = await parquetScan({
+      file,
+      metadata,
+      columns: readable,
+      compressors,
+      parsers,
+      utf8: binary === 'utf8',
+      geoparquet: geometry,
+    });
+    return { readable, converters, scan };
+  } catch (error) {
+    throw parseError(path, `cannot plan the read: ${errorMessage(error)}`);
+  }
+}
+
+/** Decodes the rows slice by slice; a slice that cannot be decoded becomes one Failure and reading goes on. */
+async function* readOpenParquet(
+  path: string,
+  handle: FileHandle,
+  options: ParquetOptions,
+  batchRows: number | undefined,
+): AsyncGenerator<SourceRecord<JsonObject> | Failure> {
+  const { signal } = options;
+  const size = (await handle.stat()).size;
+  const file = fileBuffer(handle, size);
+  await checkMagic(file, size, path);
+  const { readable, converters, scan } = await planRead(path, file, options);
+
+  for (const range of scan.ranges) {
+    const step = batchRows ?? range.rowEnd - range.rowStart;
+    for (let start = range.rowStart; start < range.rowEnd; start += step) {
+      throwIfAborted(signal);
+      const end = Math.min(range.rowEnd, start + step);
+      let columns: DecodedArray[];
+      try {
+        columns = await Promise.all(
+          readable.map((column) => scan.readColumn({ column, rowStart: start, rowEnd: end })),
+        );
+      } catch (error) {
+        yield readFailure({
+          file: path,
+          line: start + 1,
+          message: `${path}: cannot decode rows ${start + 1}-${end}: ${errorMessage(error)}`,
+          details: { rows: [start + 1, end] },
+        });
+        continue;
+      }
+      for (let r = 0; r < end - start; r++) {
+        throwIfAborted(signal);
+        const row = start + r + 1;
+        yield buildRow(path, row, readable, converters, columns, r);
+      }
+    }
   }
 }
 
@@ -229,9 +266,6 @@ async function checkMagic(file: AsyncBuffer, size: number, path: string): Promis
   }
 }
 
-function parseError(file: string, message: string, cause?: unknown, line?: number): ScmError {
-  return new ScmError('SCM_INPUT_PARSE', `${file}: ${message}`, {
-    cause,
-    location: line === undefined ? { file } : { file, line },
-  });
+function parseError(file: string, message: string): UnreadableParquet {
+  return new UnreadableParquet(`${file}: ${message}`);
 }

@@ -47,7 +47,10 @@ export interface OpenSourceOptions {
   stac?: Omit<StaticCatalogOptions, 'signal'>;
   /**
    * Receives non-fatal notes from every reader (skipped remote links, renamed
-   * CSV columns, skipped folder entries) unless a reader's own `onWarning` is set. Default: ignored.
+   * CSV columns, skipped folder entries) unless a reader's own `onWarning` is set,
+   * and `no records in <path>` (context `{ file, empty: true }`) for each path that
+   * yields neither a record nor a Failure (an empty file, a header-only CSV, `[]`,
+   * an empty folder). Default: ignored.
    */
   onWarning?: (message: string, context: { file: string; [key: string]: unknown }) => void;
   /** Called as each file starts being read, with the format it is read as (for debug logs). Default: none. */
@@ -95,21 +98,36 @@ async function* readAll(
 ): AsyncGenerator<SourceRecord<JsonObject> | Failure> {
   for (const path of paths) {
     throwIfAborted(signal);
-    const detected: DetectedFormat = format === 'auto' ? await detectFormat(path) : format;
-    if (detected === 'folder' || (detected !== 'stac' && (await statInput(path)).isDirectory())) {
-      const wanted = detected === 'folder' ? undefined : detected;
-      for (const file of await folderFiles(path, wanted, options)) {
-        throwIfAborted(signal);
-        const fileFormat = wanted ?? (await detectFormat(file));
-        if (fileFormat === 'folder') continue;
-        options.onFileOpened?.(file, fileFormat);
-        yield* readOne(file, fileFormat, options, signal);
-      }
-      continue;
+    let seen = 0;
+    for await (const entry of readPath(path, format, options, signal)) {
+      seen += 1;
+      yield entry;
     }
-    options.onFileOpened?.(path, detected);
-    yield* readOne(path, detected, options, signal);
+    // Empty files, header-only CSVs, empty arrays and empty folders all end here, with the same words.
+    if (seen === 0) options.onWarning?.(`no records in ${path}`, { file: path, empty: true });
   }
+}
+
+async function* readPath(
+  path: string,
+  format: InputFormat | 'auto',
+  options: OpenSourceOptions,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<SourceRecord<JsonObject> | Failure> {
+  const detected: DetectedFormat = format === 'auto' ? await detectFormat(path) : format;
+  if (detected === 'folder' || (detected !== 'stac' && (await statInput(path)).isDirectory())) {
+    const wanted = detected === 'folder' ? undefined : detected;
+    for (const file of await folderFiles(path, wanted, options)) {
+      throwIfAborted(signal);
+      const fileFormat = wanted ?? (await detectFormat(file));
+      if (fileFormat === 'folder') continue;
+      options.onFileOpened?.(file, fileFormat);
+      yield* readOne(file, fileFormat, options, signal);
+    }
+    return;
+  }
+  options.onFileOpened?.(path, detected);
+  yield* readOne(path, detected, options, signal);
 }
 
 /** Data files directly inside `folder` (not recursive), sorted by name. */

@@ -65,12 +65,12 @@ interface PendingFile {
  *   folder are not followed unless `allowOutsideRoot`; both are reported to
  *   `onWarning` and yield nothing.
  * - A linked file that is missing or not a JSON object is yielded as a
- *   {@link Failure}; the walk goes on.
+ *   {@link Failure}; the walk goes on. A root file that is not a JSON
+ *   object is yielded as a Failure too (there is nothing more to walk).
  *
  * @param path - Root file or folder.
  * @param options - See {@link StaticCatalogOptions}.
- * @throws `SCM_INPUT_NOT_FOUND` when the root is missing (or a folder has no catalog.json / collection.json);
- * `SCM_INPUT_PARSE` when the root file is not a JSON object.
+ * @throws `SCM_INPUT_NOT_FOUND` when the root is missing (or a folder has no catalog.json / collection.json).
  */
 export async function* readStaticCatalog(
   path: string,
@@ -119,7 +119,8 @@ export async function* readStaticCatalog(
     const isRoot = current.via === undefined;
     const loaded = await loadObject(current, maxFileBytes);
     if ('error' in loaded) {
-      if (isRoot) {
+      // A root that cannot be found stops the run; one that cannot be parsed is a bad record like any other.
+      if (isRoot && loaded.code !== 'SCM_INPUT_PARSE') {
         throw new ScmError(loaded.code, loaded.error, { location: { file: current.display } });
       }
       yield readFailure({

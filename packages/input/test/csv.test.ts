@@ -72,9 +72,9 @@ describe('readCsv', () => {
     expect(failures).toHaveLength(2);
     const [tooMany, tooFew] = failures;
     expect(tooMany!.error_context).toMatchObject({ step: 'read', file, line: 6 });
-    expect(tooMany!.error_type).toBe('other');
+    expect(tooMany!.error_type).toBe('parse_error');
     expect(tooMany!.error_message).toContain('too many fields: 4 instead of the header');
-    expect(tooMany!.error_context.source_data).toEqual(['3', 'three', 'extra', 'field']);
+    expect(tooMany!.error_context.source_data).toBe('3,three,extra,field');
     expect(tooMany!.item_id).toBe(`${file}:6`);
     expect(tooFew!.error_context.line).toBe(7);
     expect(tooFew!.error_message).toContain('too few fields: 2');

@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readJson } from '../src/index.js';
 import { drain, fixture, rejection } from './helpers.js';
@@ -16,9 +19,13 @@ describe('readJson', () => {
       [19, { index: 2 }],
       [20, { index: 3 }],
     ]);
-    expect(failures[0]!.error_message).toMatch(/^element 2 \(line 19\) is not valid JSON/);
+    expect(failures[0]!.error_message).toMatch(
+      new RegExp(`^${file}:19: element 2 \\(line 19\\) is not valid JSON`),
+    );
     expect(failures[0]!.error_context.source_data).toBe('{"id": "bad", "n": tru}');
-    expect(failures[1]!.error_message).toBe('element 3 (line 20) is a number, expected a JSON object');
+    expect(failures[1]!.error_message).toBe(
+      `${file}:20: element 3 (line 20) is a number, expected a JSON object`,
+    );
     expect(sequence).toHaveLength(5);
   });
 
@@ -74,30 +81,48 @@ describe('readJson', () => {
     }
   });
 
-  it('throws SCM_INPUT_PARSE with a location for a truncated file, after yielding what was complete', async () => {
+  it('yields what was complete, then one parse_error Failure with the line, for a truncated file', async () => {
     const file = fixture('json', 'truncated.json');
-    const seen: string[] = [];
-    const error = await rejection(
-      (async () => {
-        for await (const item of readJson(file)) if ('value' in item) seen.push(String(item.value.id));
-      })(),
-    );
-    expect(seen).toEqual(['a', 'b']);
-    expect(error.code).toBe('SCM_INPUT_PARSE');
-    expect(error.message).toContain('not closed');
-    expect(error.location).toEqual({ file, line: 3 });
+    const { records, failures, sequence } = await drain(readJson(file));
+    expect(records.map((r) => r.value.id)).toEqual(['a', 'b']);
+    expect(sequence.at(-1)).toBe(failures[0]);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({
+      item_id: `${file}:3`,
+      error_type: 'parse_error',
+      error_context: { step: 'read', file, line: 3 },
+    });
+    expect(failures[0]!.error_message).toContain(`${file}:3:`);
+    expect(failures[0]!.error_message).toContain('not closed');
   });
 
-  it('rejects data after the top-level value, a scalar document and a too-large record', async () => {
-    expect((await rejection(drain(readJson(fixture('json', 'trailing.json'))))).code).toBe('SCM_INPUT_PARSE');
-    expect((await rejection(drain(readJson(fixture('json', 'scalar.json'))))).code).toBe(
-      'SCM_INPUT_UNSUPPORTED',
-    );
-    const big = await rejection(
-      drain(readJson(fixture('json', 'feature-collection.json'), { maxRecordBytes: 100 })),
-    );
-    expect(big.code).toBe('SCM_INPUT_PARSE');
-    expect(big.message).toContain('larger than 100 bytes');
+  it('turns data after the top-level value, a scalar document and a too-large record into Failures', async () => {
+    for (const [file, options, words] of [
+      [fixture('json', 'trailing.json'), {}, 'unexpected data after the end'],
+      [fixture('json', 'scalar.json'), {}, 'not an array or an object'],
+      [fixture('json', 'feature-collection.json'), { maxRecordBytes: 100 }, 'larger than 100 bytes'],
+    ] as const) {
+      const { failures } = await drain(readJson(file, options));
+      expect(failures, file).toHaveLength(1);
+      expect(failures[0]!.error_type).toBe('parse_error');
+      expect(failures[0]!.error_message).toContain(words);
+    }
+  });
+
+  it('yields nothing for an empty or blank file, and a Failure for a lone object that is not JSON', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'scm-json-'));
+    await writeFile(join(dir, 'empty.json'), '');
+    await writeFile(join(dir, 'blank.json'), '  \n\n');
+    await writeFile(join(dir, 'broken.json'), '{"id": "x", "n": tru}');
+    expect((await drain(readJson(join(dir, 'empty.json')))).sequence).toEqual([]);
+    expect((await drain(readJson(join(dir, 'blank.json')))).sequence).toEqual([]);
+    const { failures } = await drain(readJson(join(dir, 'broken.json')));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.error_context).toMatchObject({
+      file: join(dir, 'broken.json'),
+      line: 1,
+      source_data: '{"id": "x", "n": tru}',
+    });
   });
 
   it('throws SCM_INPUT_NOT_FOUND for a missing file', async () => {

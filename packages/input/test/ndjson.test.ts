@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readNdjson } from '../src/index.js';
 import { drain, fixture, rejection } from './helpers.js';
@@ -15,12 +18,21 @@ describe('readNdjson', () => {
     expect(failures.map((f) => f.error_context.line)).toEqual([4, 6]);
     expect(failures[0]).toMatchObject({
       item_id: `${file}:4`,
-      error_type: 'other',
+      error_type: 'parse_error',
       error_context: { step: 'read', file, line: 4, source_data: '{"id": "c", "value": ' },
     });
-    expect(failures[0]!.error_message).toMatch(/^line 4 is not valid JSON/);
-    expect(failures[1]!.error_message).toBe('line 6 holds an array, expected a JSON object');
+    expect(failures[0]!.error_message).toMatch(new RegExp(`^${file}:4: not valid JSON`));
+    expect(failures[1]!.error_message).toBe(`${file}:6: the line holds an array, expected a JSON object`);
     expect(sequence).toHaveLength(6);
+  });
+
+  it('keeps a huge unreadable line in source_data cut to 1000 characters', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'scm-ndjson-'));
+    const file = join(dir, 'huge.ndjson');
+    const huge = `{"id": "x", "blob": "${'a'.repeat(5000)}`;
+    await writeFile(file, `${huge}\n`);
+    const { failures } = await drain(readNdjson(file));
+    expect(failures[0]!.error_context.source_data).toBe(`${huge.slice(0, 1000)}…`);
   });
 
   it('drops __proto__ members so they cannot reach a prototype later', async () => {

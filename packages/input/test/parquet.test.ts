@@ -149,23 +149,30 @@ describe('readParquet with files written by hyparquet-writer', () => {
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({
       item_id: `${file}:2`,
-      error_type: 'other',
+      error_type: 'parse_error',
       error_context: { step: 'read', file, line: 2, field: 'geometry' },
     });
     expect(failures[0]!.error_message).toContain('column "geometry" holds invalid WKB geometry');
   });
 
-  it('throws SCM_INPUT_PARSE for a truncated footer, a lost footer and a file that is not Parquet', async () => {
-    const truncated = await rejection(drain(readParquet(files.truncated!)));
-    expect(truncated.code).toBe('SCM_INPUT_PARSE');
-    expect(truncated.message).toContain('footer is missing or truncated');
-    expect(truncated.location).toEqual({ file: files.truncated });
-    const headless = await rejection(drain(readParquet(files.headless!)));
-    expect(headless.code).toBe('SCM_INPUT_PARSE');
-    expect(headless.message).toContain('cannot read the Parquet footer');
-    const notParquet = await rejection(drain(readParquet(files.notParquet!)));
-    expect(notParquet.code).toBe('SCM_INPUT_PARSE');
-    expect(notParquet.message).toContain('does not start with "PAR1"');
+  it('yields one parse_error Failure for a truncated footer, a lost footer and a file that is not Parquet', async () => {
+    const cases: [string, string][] = [
+      [files.truncated!, 'footer is missing or truncated'],
+      [files.headless!, 'cannot read the Parquet footer'],
+      [files.notParquet!, 'does not start with "PAR1"'],
+    ];
+    for (const [file, words] of cases) {
+      const { records, failures } = await drain(readParquet(file));
+      expect(records, file).toEqual([]);
+      expect(failures, file).toHaveLength(1);
+      expect(failures[0]).toMatchObject({
+        item_id: file,
+        error_type: 'parse_error',
+        error_context: { step: 'read', file },
+      });
+      expect(failures[0]!.error_message).toContain(file);
+      expect(failures[0]!.error_message).toContain(words);
+    }
   });
 
   it('rejects unknown columns and bad batch sizes, and missing files', async () => {

@@ -144,3 +144,40 @@ describe('openSource', () => {
     );
   });
 });
+
+describe('empty inputs', () => {
+  it('all give the same "no records in <path>" warning and yield nothing', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'scm-input-empty-'));
+    const inputs = {
+      'empty.csv': '',
+      'header-only.csv': 'dataset_id,collection_name,acquisition_date\n',
+      'empty.ndjson': '',
+      'empty.json': '',
+      'empty-array.json': '[]\n',
+    };
+    for (const [name, text] of Object.entries(inputs)) await writeFile(join(empty, name), text);
+    await mkdir(join(empty, 'folder'));
+    for (const name of [...Object.keys(inputs), 'folder']) {
+      const path = join(empty, name);
+      const warnings: string[] = [];
+      const { sequence } = await drain(
+        openSource({ path, onWarning: (message) => warnings.push(message) }).records(),
+      );
+      expect(sequence, name).toEqual([]);
+      expect(warnings, name).toEqual([`no records in ${path}`]);
+    }
+  });
+
+  it('warns only about the empty one of several paths', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'scm-input-empty-'));
+    await writeFile(join(empty, 'none.ndjson'), '\n\n');
+    const warnings: string[] = [];
+    const source = openSource({
+      paths: [join(empty, 'none.ndjson'), fixture('ndjson', 'records.ndjson')],
+      onWarning: (message) => warnings.push(message),
+    });
+    const { records } = await drain(source.records());
+    expect(records.length).toBeGreaterThan(0);
+    expect(warnings).toEqual([`no records in ${join(empty, 'none.ndjson')}`]);
+  });
+});

@@ -104,7 +104,7 @@ describe('readStaticCatalog', () => {
       expect(warnings).toEqual([`a "item" link in ${join(dir, 'catalog.json')} has no href`]);
     });
 
-    it('throws for a missing root, a folder without a catalog, and a root that is not JSON', async () => {
+    it('throws for a missing root and a folder without a catalog; a root that is not JSON is a Failure', async () => {
       expect((await rejection(drain(readStaticCatalog(join(dir, 'nope.json'))))).code).toBe(
         'SCM_INPUT_NOT_FOUND',
       );
@@ -112,9 +112,13 @@ describe('readStaticCatalog', () => {
       const noCatalog = await rejection(drain(readStaticCatalog(empty)));
       expect(noCatalog.code).toBe('SCM_INPUT_NOT_FOUND');
       expect(noCatalog.message).toContain('no catalog.json or collection.json');
-      const badRoot = await rejection(drain(readStaticCatalog(join(dir, 'broken.json'))));
-      expect(badRoot.code).toBe('SCM_INPUT_PARSE');
-      expect(badRoot.location).toEqual({ file: join(dir, 'broken.json') });
+      const badRoot = await drain(readStaticCatalog(join(dir, 'broken.json')));
+      expect(badRoot.records).toEqual([]);
+      expect(badRoot.failures).toHaveLength(1);
+      expect(badRoot.failures[0]).toMatchObject({
+        error_type: 'parse_error',
+        error_context: { step: 'read', file: join(dir, 'broken.json') },
+      });
     });
   });
 });

@@ -1,22 +1,28 @@
 import { existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
   createChannel,
+  createFailure,
+  type Failure,
   isFailure,
+  type JsonObject,
   type Logger,
   noopLogger,
   noopProgress,
   type Progress,
   ScmError,
+  type SourceRecord,
   type StacCollection,
   type StacItem,
   stacTypeOf,
 } from '@scm/core';
-import { openSource } from '@scm/input';
+import { type OpenSourceOptions, openSource } from '@scm/input';
 import { createJsonTreeWriter, createNdjsonWriter, readJsonTree, readNdjsonDir } from '@scm/output-json';
 import { readGeoParquet, readGeoParquetMetadata, writeCollectionsParquet } from '@scm/output-parquet';
+import { FAILURES_FILE, type FailuresFile, openFailuresFile } from './failures-file.js';
 import { assertReplaceable, createStagingDir, promoteStagingDir, writeMarker } from './output-dir.js';
+import { sourceWarnings } from './source-warnings.js';
 import { WORKFLOW_VERSION } from './version.js';
 
 /** Formats `output` converts between. */
@@ -34,6 +40,8 @@ export interface ConvertCatalogOptions {
   cwd?: string;
   /** Write nothing (default false). */
   dryRun?: boolean;
+  /** Replace a non-empty output folder this tool did not write (default false: `SCM_OUTPUT_EXISTS`). */
+  overwrite?: boolean | undefined;
   logger?: Logger;
   progress?: Progress;
   signal?: AbortSignal | undefined;
@@ -45,6 +53,10 @@ export interface ConvertCatalogResult {
   collections: number;
   items: number;
   files: string[];
+  /** Objects that could not be read or converted; each is a line of `failed_items.ndjson` in the output folder. */
+  failed: number;
+  /** Where those failures are (written only when there are some, and not in a dry run). */
+  failuresPath: string;
   /** Lines for people. */
   text: string;
 }
@@ -101,27 +113,45 @@ async function collectionsOf(
   return [...found.values()];
 }
 
-/** Every Item of the input, with Collections interleaved where the input has them. */
+/** Every Item of the input, with Collections interleaved where the input has them, and what could not be read. */
 async function* objectsOf(
   kind: InputKind,
   input: string,
-  signal?: AbortSignal,
-): AsyncGenerator<StacItem | StacCollection> {
+  signal: AbortSignal | undefined,
+  onWarning: OpenSourceOptions['onWarning'],
+): AsyncGenerator<StacItem | StacCollection | Failure> {
   if (kind === 'json-tree') {
     for await (const entry of readJsonTree(input, { signal })) {
-      if (!isFailure(entry) && entry.kind !== 'catalog') yield entry.value;
+      if (isFailure(entry)) yield entry;
+      else if (entry.kind !== 'catalog') yield entry.value;
     }
   } else if (kind === 'ndjson-dir') {
-    for await (const entry of readNdjsonDir(input, { signal })) if (!isFailure(entry)) yield entry.value;
+    for await (const entry of readNdjsonDir(input, { signal })) yield isFailure(entry) ? entry : entry.value;
   } else if (kind === 'parquet') {
     for (const file of await parquetFiles(input)) yield* readGeoParquet(file, { signal });
   } else {
-    for await (const entry of openSource({ path: input, format: 'auto' }).records({ signal })) {
-      if (isFailure(entry)) continue;
-      const type = stacTypeOf(entry.value);
-      if (type === 'Item' || type === 'Collection') yield entry.value as StacItem | StacCollection;
+    for await (const entry of openSource({ path: input, format: 'auto', onWarning }).records({ signal })) {
+      // A catalog is the tree's structure, which the target format rebuilds; it is not a lost record.
+      if (!isFailure(entry) && stacTypeOf(entry.value) === 'Catalog') continue;
+      yield isFailure(entry) ? entry : stacObjectOf(entry);
     }
   }
+}
+
+/** A record that is an Item or a Collection, or the Failure that says it is neither. */
+function stacObjectOf(entry: SourceRecord<JsonObject>): StacItem | StacCollection | Failure {
+  const type = stacTypeOf(entry.value);
+  if (type === 'Item' || type === 'Collection') return entry.value as StacItem | StacCollection;
+  const { file, line } = entry.origin;
+  return createFailure({
+    itemId: typeof entry.value.id === 'string' ? entry.value.id : `${file}:${line ?? entry.origin.index}`,
+    errorType: 'other',
+    step: 'read',
+    message: `${file}${line !== undefined ? `:${line}` : ''}: not a STAC Item or Collection (${type ?? 'no STAC type'}); it was not converted`,
+    sourceData: entry.value,
+    ...(file !== undefined ? { file } : {}),
+    ...(line !== undefined ? { line } : {}),
+  });
 }
 
 /**
@@ -132,76 +162,144 @@ async function* objectsOf(
 export async function convertCatalog(options: ConvertCatalogOptions): Promise<ConvertCatalogResult> {
   const cwd = options.cwd ?? process.cwd();
   const logger = (options.logger ?? noopLogger).child('output');
-  const progress = options.progress ?? noopProgress;
   const input = isAbsolute(options.input) ? options.input : resolve(cwd, options.input);
   const finalDir = isAbsolute(options.outputPath) ? options.outputPath : resolve(cwd, options.outputPath);
   const kind = await detect(input);
   const dryRun = options.dryRun ?? false;
-  if (!dryRun) await assertReplaceable(finalDir);
+  if (!dryRun) await assertReplaceable(finalDir, { overwrite: options.overwrite });
   const collections = await collectionsOf(kind, input, options.signal);
   const work = dryRun ? finalDir : await createStagingDir(finalDir);
-  let items = 0;
-  const seenCollections = new Set(collections.map((c) => c.id));
-  const files: string[] = [];
+  const notes = { notes: [] as string[] };
+  const run: ConvertRun = {
+    kind,
+    input,
+    work,
+    dryRun,
+    collections,
+    seen: new Set(collections.map((c) => c.id)),
+    failures: await openFailuresFile(join(work, FAILURES_FILE), { dryRun }),
+    progress: options.progress ?? noopProgress,
+    signal: options.signal,
+    onWarning: sourceWarnings(logger, notes),
+    files: [],
+    items: 0,
+  };
   try {
-    progress.start('items');
-    if (options.outputFormat === 'parquet') {
-      const channel = createChannel<StacItem>(256);
-      const writing = dryRun
-        ? (async () => {
-            for await (const _ of channel) {
-              // drain
-            }
-            return undefined;
-          })()
-        : writeCollectionsParquet(channel, { root: work, collections, uncollected: 'items' });
-      for await (const object of objectsOf(kind, input, options.signal)) {
-        if (object.type !== 'Feature') continue;
-        await channel.push(object);
-        items += 1;
-        progress.tick();
-      }
-      channel.close();
-      const result = await writing;
-      if (result) files.push(...result.files);
-    } else {
-      const writer = dryRun
-        ? undefined
-        : options.outputFormat === 'json'
-          ? createJsonTreeWriter({ root: work })
-          : createNdjsonWriter({ root: work });
-      for (const collection of collections) await writer?.writeCollection(collection);
-      for await (const object of objectsOf(kind, input, options.signal)) {
-        if (object.type === 'Collection') {
-          if (!seenCollections.has(object.id)) {
-            seenCollections.add(object.id);
-            await writer?.writeCollection(object);
-          }
-          continue;
-        }
-        await writer?.writeItem(object);
-        items += 1;
-        progress.tick();
-      }
-      if (writer) {
-        const result = await writer.finish();
-        files.push(
-          ...result.files.filter(
-            (f) => options.outputFormat !== 'json' || f === 'catalog.json' || f.endsWith('/collection.json'),
-          ),
-        );
-      }
-    }
-    progress.done();
+    run.progress.start('items');
+    if (options.outputFormat === 'parquet') await convertToParquet(run);
+    else await convertToTree(run, options.outputFormat);
+    run.progress.done();
+    await run.failures.close();
+    if (run.failures.count === 0 && !dryRun) await rm(join(work, FAILURES_FILE), { force: true });
     if (!dryRun) {
       await writeMarker(work, WORKFLOW_VERSION, `output:${options.outputFormat}`);
       await promoteStagingDir(work, finalDir);
     }
   } catch (error) {
-    if (!dryRun) await import('node:fs/promises').then((fs) => fs.rm(work, { recursive: true, force: true }));
+    await run.failures.close().catch(() => undefined);
+    if (!dryRun) await rm(work, { recursive: true, force: true });
     throw error;
   }
-  logger.info('conversion finished', { input: kind, output: options.outputFormat, items });
-  const text = `output: ${kind} -> ${options.outputFormat}: ${seenCollections.size} collection(s), ${items} item(s)${dryRun ? ' (dry run)' : `\nwritten to ${finalDir}`}`;
-  return { inputFormat: kind, collections: seenCollections.size, items, files, text };
+  const failed = run.failures.count;
+  logger.info('conversion finished', { input: kind, output: options.outputFormat, items: run.items, failed });
+  const failuresPath = join(finalDir, FAILURES_FILE);
+  const lines = [
+    `output: ${kind} -> ${options.outputFormat}: ${run.seen.size} collection(s), ${run.items} item(s), ${failed} failed${dryRun ? ' (dry run)' : `\nwritten to ${finalDir}`}`,
+    ...notes.notes.map((note) => `  note: ${note}`),
+  ];
+  if (failed > 0) lines.push(`failures: ${dryRun ? '(dry run, not written)' : failuresPath}`);
+  return {
+    inputFormat: kind,
+    collections: run.seen.size,
+    items: run.items,
+    files: run.files,
+    failed,
+    failuresPath,
+    text: lines.join('\n'),
+  };
+}
+
+/** One conversion in progress: where it reads and writes, and what it has counted. */
+interface ConvertRun {
+  kind: InputKind;
+  input: string;
+  work: string;
+  dryRun: boolean;
+  collections: StacCollection[];
+  /** Ids of the collections written so far. */
+  seen: Set<string>;
+  failures: FailuresFile;
+  progress: Progress;
+  signal: AbortSignal | undefined;
+  onWarning: OpenSourceOptions['onWarning'];
+  files: string[];
+  items: number;
+}
+
+/** stac-geoparquet needs every collection up front; items stream through a bounded channel. */
+async function convertToParquet(run: ConvertRun): Promise<void> {
+  const channel = createChannel<StacItem>(256);
+  const writing = run.dryRun
+    ? (async () => {
+        for await (const _ of channel) {
+          // drain
+        }
+        return undefined;
+      })()
+    : writeCollectionsParquet(channel, {
+        root: run.work,
+        collections: run.collections,
+        uncollected: 'items',
+      });
+  for await (const object of objectsOf(run.kind, run.input, run.signal, run.onWarning)) {
+    if (isFailure(object)) {
+      await run.failures.write(object);
+      continue;
+    }
+    if (object.type !== 'Feature') continue;
+    await channel.push(object);
+    run.items += 1;
+    run.progress.tick();
+  }
+  channel.close();
+  const result = await writing;
+  if (result) run.files.push(...result.files);
+  for (const refused of result?.reported ?? []) {
+    run.items -= 1;
+    await run.failures.write(refused);
+  }
+}
+
+/** A JSON tree or an NDJSON folder: collections and items are written as they come. */
+async function convertToTree(run: ConvertRun, format: 'json' | 'ndjson'): Promise<void> {
+  const writer = run.dryRun
+    ? undefined
+    : format === 'json'
+      ? createJsonTreeWriter({ root: run.work })
+      : createNdjsonWriter({ root: run.work });
+  for (const collection of run.collections) await writer?.writeCollection(collection);
+  for await (const object of objectsOf(run.kind, run.input, run.signal, run.onWarning)) {
+    if (isFailure(object)) {
+      await run.failures.write(object);
+      continue;
+    }
+    if (object.type === 'Collection') {
+      if (!run.seen.has(object.id)) {
+        run.seen.add(object.id);
+        await writer?.writeCollection(object);
+      }
+      continue;
+    }
+    await writer?.writeItem(object);
+    run.items += 1;
+    run.progress.tick();
+  }
+  if (writer) {
+    const result = await writer.finish();
+    run.files.push(
+      ...result.files.filter(
+        (f) => format !== 'json' || f === 'catalog.json' || f.endsWith('/collection.json'),
+      ),
+    );
+  }
 }

@@ -1,7 +1,17 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { type Failure, ScmError } from '@scm/core';
+import { type Failure, fileSystemError } from '@scm/core';
+
+/**
+ * Name of the failures file. A folder output (rebuild-catalog, output) holds it
+ * at its root; a single-file output gets it beside itself, prefixed with the
+ * output's stem (`items.json` → `items.failed_items.ndjson`).
+ */
+export const FAILURES_FILE = 'failed_items.ndjson';
+
+/** Name of the transformation audit log, beside a single-file output and prefixed with its stem. */
+export const AUDIT_FILE = 'transformation_audit.json';
 
 /** Appends failures as NDJSON (one PRD failure record per line), with backpressure. */
 export interface FailuresFile {
@@ -30,7 +40,9 @@ export async function openFailuresFile(
       async close() {},
     };
   }
-  await mkdir(dirname(path), { recursive: true });
+  await mkdir(dirname(path), { recursive: true }).catch((error: unknown) => {
+    throw fileSystemError(error, path, 'write');
+  });
   const stream: WriteStream = createWriteStream(path, { flags: 'w' });
   let streamError: unknown;
   stream.on('error', (error) => {
@@ -38,7 +50,7 @@ export async function openFailuresFile(
   });
   return {
     async write(failure) {
-      if (streamError) throw new ScmError('SCM_OUTPUT_WRITE', `cannot write ${path}`, { cause: streamError });
+      if (streamError) throw fileSystemError(streamError, path, 'write');
       count += 1;
       if (!stream.write(`${JSON.stringify(failure)}\n`)) {
         await new Promise<void>((resolve) => stream.once('drain', resolve));
@@ -51,7 +63,7 @@ export async function openFailuresFile(
       await new Promise<void>((resolve, reject) =>
         stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
       );
-      if (streamError) throw new ScmError('SCM_OUTPUT_WRITE', `cannot write ${path}`, { cause: streamError });
+      if (streamError) throw fileSystemError(streamError, path, 'write');
     },
   };
 }

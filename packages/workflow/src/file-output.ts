@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { type Failure, isPlainObject, readLines, ScmError, type StacItem } from '@scm/core';
+import { type Failure, fileSystemError, isPlainObject, readLines, type StacItem } from '@scm/core';
 import { createGeoParquetWriter } from '@scm/output-parquet';
 import Papa from 'papaparse';
 
@@ -28,7 +28,11 @@ export function formatFromPath(path: string, explicit?: string): string {
   return 'json';
 }
 
-function openStream(path: string): {
+/** A write stream on `path` whose errors name `shownAs` (the user's output path, not a temporary name). */
+function openStream(
+  path: string,
+  shownAs: string,
+): {
   stream: WriteStream;
   put(text: string): Promise<void>;
   end(): Promise<void>;
@@ -41,15 +45,13 @@ function openStream(path: string): {
   return {
     stream,
     async put(text) {
-      if (failure) throw new ScmError('SCM_OUTPUT_WRITE', `cannot write ${path}`, { cause: failure });
+      if (failure) throw fileSystemError(failure, shownAs, 'write');
       if (!stream.write(text)) await new Promise<void>((r) => stream.once('drain', r));
     },
     end: () =>
       new Promise<void>((resolve, reject) =>
         stream.end((e?: Error | null) =>
-          e || failure
-            ? reject(new ScmError('SCM_OUTPUT_WRITE', `cannot write ${path}`, { cause: e ?? failure }))
-            : resolve(),
+          e || failure ? reject(fileSystemError(e ?? failure, shownAs, 'write')) : resolve(),
         ),
       ),
   };
@@ -83,7 +85,9 @@ export async function openFileOutput(
   format: FileOutputFormat,
   options: { items: boolean },
 ): Promise<FileOutput> {
-  await mkdir(dirname(path), { recursive: true });
+  await mkdir(dirname(path), { recursive: true }).catch((error: unknown) => {
+    throw fileSystemError(error, path, 'write');
+  });
   if (format === 'parquet') {
     const writer = createGeoParquetWriter({ path });
     let rows = 0;
@@ -101,7 +105,7 @@ export async function openFileOutput(
     };
   }
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const out = openStream(format === 'csv' ? `${temp}.rows` : temp);
+  const out = openStream(format === 'csv' ? `${temp}.rows` : temp, path);
   let count = 0;
   if (format === 'json')
     await out.put(options.items ? '{\n"type": "FeatureCollection",\n"features": [\n' : '[\n');
@@ -123,7 +127,7 @@ export async function openFileOutput(
       await out.end();
       if (format === 'csv') {
         const header = [...columns];
-        const csv = openStream(temp);
+        const csv = openStream(temp, path);
         await csv.put(`${Papa.unparse([header])}\r\n`);
         for await (const line of readLines(createReadStream(`${temp}.rows`))) {
           if (!line.text) continue;
@@ -133,7 +137,9 @@ export async function openFileOutput(
         await csv.end();
         await rm(`${temp}.rows`, { force: true });
       }
-      await rename(temp, path);
+      await rename(temp, path).catch((error: unknown) => {
+        throw fileSystemError(error, path, 'write');
+      });
       return count;
     },
     async abort() {

@@ -33,6 +33,7 @@ import { logOpenedFiles } from './debug-log.js';
 import { openFailuresFile } from './failures-file.js';
 import { assertReplaceable, createStagingDir, promoteStagingDir, writeMarker } from './output-dir.js';
 import { openSinks } from './sinks.js';
+import { sourceWarnings } from './source-warnings.js';
 import { WORKFLOW_VERSION } from './version.js';
 
 /** Options of {@link rebuildCatalog}. */
@@ -49,6 +50,8 @@ export interface RebuildOptions {
   signal?: AbortSignal | undefined;
   /** Folder of the CLI, so plugins installed next to it are found (see @scm/extensions). */
   cliDir?: string;
+  /** Replace a non-empty output folder this tool did not write (default false: `SCM_OUTPUT_EXISTS`). */
+  overwrite?: boolean | undefined;
 }
 
 /** What a rebuild produced. */
@@ -140,7 +143,7 @@ export async function rebuildCatalog(
     schemaDirs: config.validation?.schema_dirs ?? [],
     extensions: loaded.map((l) => l.extension),
   });
-  if (!dryRun) await assertReplaceable(finalDir);
+  if (!dryRun) await assertReplaceable(finalDir, { overwrite: options.overwrite });
 
   const workDir = dryRun ? finalDir : await createStagingDir(finalDir);
   const failuresFile = join(workDir, config.output.failures_file ?? 'failed_items.ndjson');
@@ -244,6 +247,7 @@ export async function rebuildCatalog(
       paths: config.source.paths ?? [],
       format: config.source.format ?? 'auto',
       onFileOpened: logOpenedFiles(logger),
+      onWarning: sourceWarnings(logger, counter),
     });
     for await (const entry of source.records({ signal: options.signal })) {
       if (options.signal?.aborted) throw new ScmError('SCM_ABORTED', 'the run was interrupted');

@@ -1,9 +1,10 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
 import {
   countFailure,
   createFailure,
   type Failure,
+  fileSystemError,
   finishSummary,
   formatSummary,
   isFailure,
@@ -17,6 +18,7 @@ import {
   type SourceRecord,
   ScmError,
   type StacItem,
+  type SummaryCounter,
   startSummary,
   stacTypeOf,
   stripForbiddenKeys,
@@ -35,10 +37,12 @@ import {
 import { createValidator, type StacValidator } from '@scm/validate';
 import { parseDocument } from 'yaml';
 import { builtinExtensions } from './builtins.js';
-import { openFailuresFile } from './failures-file.js';
+import { AUDIT_FILE, FAILURES_FILE, type FailuresFile, openFailuresFile } from './failures-file.js';
 import { type FileOutput, type FileOutputFormat, formatFromPath, openFileOutput } from './file-output.js';
 import { logOpenedFiles } from './debug-log.js';
+import { assertNewFiles, sideFilePath } from './output-dir.js';
 import { describeReport } from './rebuild.js';
+import { sourceWarnings } from './source-warnings.js';
 
 /** Options shared by the record commands. */
 export interface RecordCommandOptions {
@@ -50,12 +54,14 @@ export interface RecordCommandOptions {
   outputPath: string;
   /** Output format (default: from the output file's extension, else json). */
   outputFormat?: string | undefined;
-  /** Failures file (default `failed_items.ndjson` beside the output). */
+  /** Failures file (default `<output stem>.failed_items.ndjson` beside the output). */
   failuresPath?: string | undefined;
   /** For JSON inputs that are API pages: the member holding the records, e.g. `data` (default `features`). */
   recordsKey?: string | undefined;
-  /** Where to write the transformation audit log as JSON (mapping commands; default `transformation_audit.json` beside the output). */
+  /** Where to write the transformation audit log as JSON (mapping commands; default `<output stem>.transformation_audit.json` beside the output). */
   auditPath?: string | undefined;
+  /** Replace existing output, failures and audit files (default false: an existing one is `SCM_OUTPUT_EXISTS`). */
+  overwrite?: boolean | undefined;
   /** Do everything but write (default false). */
   dryRun?: boolean;
   logger?: Logger;
@@ -122,19 +128,27 @@ function validated(
   });
 }
 
-/** Reads every record, runs `step`, writes what passes and records what fails. */
-async function runRecords(
+/** The files a record command writes, worked out (and checked) before anything is read. */
+interface OutputPlan {
+  outputPath: string;
+  format: FileOutputFormat;
+  failuresPath: string;
+  auditPath: string | undefined;
+}
+
+/**
+ * Resolves the output and side-file paths: the failures file and the audit
+ * log go beside the output, named after its stem (`items.failed_items.ndjson`,
+ * `items.transformation_audit.json`) unless given. None of them may exist
+ * unless `overwrite`.
+ */
+async function planOutputs(
   command: string,
   options: RecordCommandOptions,
   allowed: readonly FileOutputFormat[],
-  items: boolean,
-  step: Step,
-  audit?: AuditHook,
-  pipe?: Pipe,
-): Promise<RecordCommandResult> {
+  withAudit: boolean,
+): Promise<OutputPlan> {
   const cwd = options.cwd ?? process.cwd();
-  const logger = (options.logger ?? noopLogger).child(command);
-  const progress = options.progress ?? noopProgress;
   const outputPath = abs(cwd, options.outputPath);
   const format = formatFromPath(outputPath, options.outputFormat);
   if (!(allowed as readonly string[]).includes(format)) {
@@ -145,47 +159,41 @@ async function runRecords(
   }
   const failuresPath = options.failuresPath
     ? abs(cwd, options.failuresPath)
-    : join(dirname(outputPath), 'failed_items.ndjson');
-  const counter = startSummary(command);
-  const source = openSource({
-    paths: options.input.map((p) => abs(cwd, p)),
-    format: 'auto',
-    onFileOpened: logOpenedFiles(logger),
-    ...(options.recordsKey ? { json: { recordsKey: options.recordsKey } } : {}),
-  });
-  const dryRun = options.dryRun ?? false;
-  const output: FileOutput | undefined = dryRun
+    : sideFilePath(outputPath, FAILURES_FILE);
+  const auditPath = !withAudit
     ? undefined
-    : await openFileOutput(outputPath, format as FileOutputFormat, { items });
-  const failures = await openFailuresFile(failuresPath, { dryRun });
-  const fail = async (failure: Failure) => {
-    countFailure(counter, failure.error_type);
-    await failures.write(failure);
-  };
+    : options.auditPath
+      ? abs(cwd, options.auditPath)
+      : sideFilePath(outputPath, AUDIT_FILE);
+  const paths = [outputPath, failuresPath, ...(auditPath ? [auditPath] : [])];
+  if (new Set(paths).size < paths.length) {
+    throw new ScmError(
+      'SCM_USAGE',
+      `${command}: the output, failures and audit files must be different files`,
+    );
+  }
+  if (!options.dryRun) await assertNewFiles(paths, { overwrite: options.overwrite });
+  return { outputPath, format: format as FileOutputFormat, failuresPath, auditPath };
+}
+
+/** Reads every record, runs `step`, writes what passes and records what fails. */
+async function runRecords(
+  command: string,
+  options: RecordCommandOptions,
+  allowed: readonly FileOutputFormat[],
+  items: boolean,
+  step: Step,
+  audit?: AuditHook,
+  pipe?: Pipe,
+): Promise<RecordCommandResult> {
+  const logger = (options.logger ?? noopLogger).child(command);
+  const plan = await planOutputs(command, options, allowed, audit !== undefined);
+  const counter = startSummary(command);
+  const dryRun = options.dryRun ?? false;
+  const output = dryRun ? undefined : await openFileOutput(plan.outputPath, plan.format, { items });
+  const failures = await openFailuresFile(plan.failuresPath, { dryRun });
   try {
-    progress.start(command);
-    const records = source.records({ signal: options.signal });
-    for await (const entry of pipe ? pipe(records) : records) {
-      if (options.signal?.aborted) throw new ScmError('SCM_ABORTED', 'the run was interrupted');
-      counter.processed += 1;
-      progress.tick();
-      if (isFailure(entry)) {
-        await fail(entry);
-        continue;
-      }
-      const result = await step(entry.value, entry.origin);
-      if (isFailure(result)) {
-        await fail(result);
-        continue;
-      }
-      const refused = await output?.write(result);
-      if (refused) {
-        await fail(refused);
-        continue;
-      }
-      counter.succeeded += 1;
-    }
-    progress.done();
+    await pumpRecords(options, counter, { output, failures, step, pipe }, logger);
     await output?.close();
   } catch (error) {
     await output?.abort();
@@ -194,17 +202,15 @@ async function runRecords(
   }
   await failures.close();
   if (!dryRun) {
-    counter.outputs.push(outputPath);
-    if (failures.count > 0) counter.outputs.push(failuresPath);
-    else await import('node:fs/promises').then((fs) => fs.rm(failuresPath, { force: true }));
+    counter.outputs.push(plan.outputPath);
+    if (failures.count > 0) counter.outputs.push(plan.failuresPath);
+    else await rm(plan.failuresPath, { force: true });
   }
-  let auditPath: string | undefined;
-  if (audit && !dryRun) {
-    auditPath = options.auditPath
-      ? abs(cwd, options.auditPath)
-      : join(dirname(outputPath), 'transformation_audit.json');
-    await writeFile(auditPath, `${JSON.stringify(audit.json(), null, 2)}\n`);
-    counter.outputs.push(auditPath);
+  if (audit && plan.auditPath && !dryRun) {
+    await writeFile(plan.auditPath, `${JSON.stringify(audit.json(), null, 2)}\n`).catch((error: unknown) => {
+      throw fileSystemError(error, plan.auditPath!, 'write');
+    });
+    counter.outputs.push(plan.auditPath);
   }
   const summary = finishSummary(counter);
   logger.info(`${command} finished`, {
@@ -214,9 +220,51 @@ async function runRecords(
   });
   const lines = [formatSummary(summary)];
   if (audit) lines.push(audit.text());
-  if (auditPath) lines.push(`audit log: ${auditPath}`);
-  if (summary.failed > 0) lines.push(`failures: ${dryRun ? '(dry run, not written)' : failuresPath}`);
-  return { summary, text: lines.join('\n'), outputPath, failuresPath };
+  if (audit && !dryRun) lines.push(`audit log: ${plan.auditPath}`);
+  if (summary.failed > 0) lines.push(`failures: ${dryRun ? '(dry run, not written)' : plan.failuresPath}`);
+  return { summary, text: lines.join('\n'), outputPath: plan.outputPath, failuresPath: plan.failuresPath };
+}
+
+/** Where {@link pumpRecords} sends what it reads. */
+interface Pump {
+  output: FileOutput | undefined;
+  failures: FailuresFile;
+  step: Step;
+  pipe: Pipe | undefined;
+}
+
+/** The record loop: read, run the step, write or record the failure, count. */
+async function pumpRecords(
+  options: RecordCommandOptions,
+  counter: SummaryCounter,
+  { output, failures, step, pipe }: Pump,
+  logger: Logger,
+): Promise<void> {
+  const cwd = options.cwd ?? process.cwd();
+  const progress = options.progress ?? noopProgress;
+  const source = openSource({
+    paths: options.input.map((p) => abs(cwd, p)),
+    format: 'auto',
+    onWarning: sourceWarnings(logger, counter),
+    onFileOpened: logOpenedFiles(logger),
+    ...(options.recordsKey ? { json: { recordsKey: options.recordsKey } } : {}),
+  });
+  const fail = async (failure: Failure) => {
+    countFailure(counter, failure.error_type);
+    await failures.write(failure);
+  };
+  progress.start(counter.command);
+  const records = source.records({ signal: options.signal });
+  for await (const entry of pipe ? pipe(records) : records) {
+    if (options.signal?.aborted) throw new ScmError('SCM_ABORTED', 'the run was interrupted');
+    counter.processed += 1;
+    progress.tick();
+    const result = isFailure(entry) ? entry : await step(entry.value, entry.origin);
+    const refused = isFailure(result) ? result : await output?.write(result);
+    if (refused) await fail(refused);
+    else counter.succeeded += 1;
+  }
+  progress.done();
 }
 
 /** Options of {@link scaffoldFiles}. */

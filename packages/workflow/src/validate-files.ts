@@ -14,6 +14,7 @@ import { openSource } from '@scm/input';
 import { createValidator } from '@scm/validate';
 import { logOpenedFiles } from './debug-log.js';
 import { validateWithStacValidator } from './engine-validate.js';
+import { sourceWarnings } from './source-warnings.js';
 
 /** Options of {@link validateFiles}. */
 export interface ValidateFilesOptions {
@@ -62,7 +63,13 @@ export async function validateFiles(options: ValidateFilesOptions): Promise<Vali
     schemaDirs: options.schemaDirs ?? [],
   });
   const paths = options.inputs.map((p) => (isAbsolute(p) ? p : resolve(cwd, p)));
-  const source = openSource({ paths, format: 'auto', onFileOpened: logOpenedFiles(logger) });
+  const run = { notes: [] as string[] };
+  const source = openSource({
+    paths,
+    format: 'auto',
+    onWarning: sourceWarnings(logger, run),
+    onFileOpened: logOpenedFiles(logger),
+  });
 
   let out: ReturnType<typeof createWriteStream> | undefined;
   if (options.reportPath) {
@@ -128,7 +135,7 @@ export async function validateFiles(options: ValidateFilesOptions): Promise<Vali
   const lines = [`${total} object(s): ${total - invalid} valid, ${invalid} invalid`];
   const byKind = Object.entries(byKindCount);
   if (byKind.length > 0) lines.push(`errors by kind: ${byKind.map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  lines.push(...firstErrors.map((e) => `  ${e.trim()}`));
+  lines.push(...firstErrors.map((e) => `  ${e.trim()}`), ...run.notes.map((note) => `  note: ${note}`));
   return { total, valid: total - invalid, invalid, text: lines.join('\n') };
 }
 
