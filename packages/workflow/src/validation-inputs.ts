@@ -8,7 +8,12 @@ import { readGeoParquet, readGeoParquetMetadata } from '@scm/output-parquet';
 export const VALIDATE_ACCEPTS =
   'JSON or NDJSON files of STAC objects, stac-geoparquet files, static catalogs, or folders of those';
 
-const DATA_EXTENSIONS = Object.values(FORMAT_EXTENSIONS).flat();
+/** The format of a data file from its name, when it has a data file extension. */
+function formatByName(name: string): keyof typeof FORMAT_EXTENSIONS | undefined {
+  const lower = name.toLowerCase();
+  const formats = Object.keys(FORMAT_EXTENSIONS) as (keyof typeof FORMAT_EXTENSIONS)[];
+  return formats.find((format) => FORMAT_EXTENSIONS[format].some((ext) => lower.endsWith(ext)));
+}
 
 function refuseCsv(path: string): ScmError {
   return new ScmError(
@@ -19,20 +24,29 @@ function refuseCsv(path: string): ScmError {
   );
 }
 
-/** Data files directly inside a folder that is not a static catalog, sorted by name. */
-async function dataFilesIn(folder: string): Promise<string[]> {
+/**
+ * Data files in a folder that is not a static catalog and in its subfolders (a `parquet/<collection>/`
+ * layout), sorted by path; hidden files and folders are left out. Each file is read on its own, a JSON
+ * Collection as one object (its links are not followed, since its items are files of the walk too).
+ */
+async function dataFilesUnder(folder: string): Promise<{ path: string; format: DetectedFormat }[]> {
   const entries = await readdir(folder, { withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && DATA_EXTENSIONS.some((ext) => e.name.toLowerCase().endsWith(ext)))
-    .map((e) => e.name)
-    .sort()
-    .map((name) => join(folder, name));
+  const files: { path: string; format: DetectedFormat }[] = [];
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    if (entry.name.startsWith('.')) continue;
+    const path = join(folder, entry.name);
+    const format = formatByName(entry.name);
+    if (entry.isDirectory()) files.push(...(await dataFilesUnder(path)));
+    else if (entry.isFile() && format) files.push({ path, format });
+  }
+  return files;
 }
 
 /**
- * The Items of a stac-geoparquet file (rows read back into Items, with their
- * 1-based row as `line`), then the Collections its metadata carries. A
- * Parquet file without GeoParquet metadata is read as plain records.
+ * The Items of a stac-geoparquet file, rows read back into Items, with their
+ * 1-based row as `line`. (The collection in its metadata is not repeated: our
+ * layout writes it as `collection.json` beside the file.) A Parquet file
+ * without GeoParquet metadata is read as plain records.
  */
 async function* parquetObjects(path: string, signal?: AbortSignal): AsyncGenerator<SourceRecord | Failure> {
   const meta = await readGeoParquetMetadata(path);
@@ -45,8 +59,6 @@ async function* parquetObjects(path: string, signal?: AbortSignal): AsyncGenerat
     row += 1;
     yield { value: item, origin: { file: path, line: row } };
   }
-  for (const collection of Object.values(meta.collections))
-    yield { value: collection, origin: { file: path } };
 }
 
 async function* objectsOfFormat(
@@ -58,8 +70,7 @@ async function* objectsOfFormat(
   if (format === 'parquet') {
     yield* parquetObjects(path, signal);
   } else if (format === 'folder') {
-    for (const file of await dataFilesIn(path))
-      yield* objectsOfFormat(file, await detectFormat(file), signal);
+    for (const file of await dataFilesUnder(path)) yield* objectsOfFormat(file.path, file.format, signal);
   } else {
     yield* openSource({ path, format }).records({ signal });
   }
