@@ -16,6 +16,7 @@ import {
 import { openSource } from '@scm/input';
 import { createJsonTreeWriter, createNdjsonWriter, readJsonTree, readNdjsonDir } from '@scm/output-json';
 import { readGeoParquet, readGeoParquetMetadata, writeCollectionsParquet } from '@scm/output-parquet';
+import { createCollectionExtents, scaffoldedCollectionNote } from './collection-extents.js';
 import { assertReplaceable, createStagingDir, promoteStagingDir, writeMarker } from './output-dir.js';
 import { WORKFLOW_VERSION } from './version.js';
 
@@ -45,6 +46,8 @@ export interface ConvertCatalogResult {
   collections: number;
   items: number;
   files: string[];
+  /** Ids of the collections the input lacked, scaffolded from their items' extents. */
+  scaffoldedCollections: string[];
   /** Lines for people. */
   text: string;
 }
@@ -124,10 +127,105 @@ async function* objectsOf(
   }
 }
 
+/** What the conversion steps report. */
+interface Written {
+  items: number;
+  /** Collections written, scaffolded ones included. */
+  collections: number;
+  files: string[];
+  /** Ids of the collections scaffolded from their items' extents. */
+  scaffolded: string[];
+}
+
+interface ConvertStep {
+  kind: InputKind;
+  input: string;
+  work: string;
+  dryRun: boolean;
+  collections: StacCollection[];
+  progress: Progress;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Collections for the ids that items name but the input lacks, scaffolded
+ * from a first pass over the items: a stac-geoparquet file carries its
+ * collection in its metadata, so it must be known before the first row.
+ */
+async function scaffoldUpFront(step: ConvertStep): Promise<StacCollection[]> {
+  const known = new Set(step.collections.map((c) => c.id));
+  const extents = createCollectionExtents();
+  for await (const object of objectsOf(step.kind, step.input, step.signal)) {
+    if (object.type === 'Feature' && !known.has(object.collection ?? '')) extents.add(object);
+  }
+  return extents.ids().map((id) => extents.scaffold(id)!);
+}
+
+async function toParquet(step: ConvertStep): Promise<Written> {
+  const scaffolded = await scaffoldUpFront(step);
+  const collections = [...step.collections, ...scaffolded];
+  const channel = createChannel<StacItem>(256);
+  const writing = step.dryRun
+    ? (async () => {
+        for await (const _ of channel) {
+          // drain
+        }
+        return undefined;
+      })()
+    : writeCollectionsParquet(channel, { root: step.work, collections, uncollected: 'items' });
+  let items = 0;
+  for await (const object of objectsOf(step.kind, step.input, step.signal)) {
+    if (object.type !== 'Feature') continue;
+    await channel.push(object);
+    items += 1;
+    step.progress.tick();
+  }
+  channel.close();
+  const result = await writing;
+  return {
+    items,
+    collections: collections.length,
+    files: result?.files ?? [],
+    scaffolded: scaffolded.map((c) => c.id),
+  };
+}
+
+async function toTree(step: ConvertStep, format: 'json' | 'ndjson'): Promise<Written> {
+  const writer = step.dryRun
+    ? undefined
+    : format === 'json'
+      ? createJsonTreeWriter({ root: step.work })
+      : createNdjsonWriter({ root: step.work });
+  const seen = new Set(step.collections.map((c) => c.id));
+  const extents = createCollectionExtents();
+  for (const collection of step.collections) await writer?.writeCollection(collection);
+  let items = 0;
+  for await (const object of objectsOf(step.kind, step.input, step.signal)) {
+    if (object.type === 'Collection') {
+      if (!seen.has(object.id)) await writer?.writeCollection(object);
+      seen.add(object.id);
+      continue;
+    }
+    await writer?.writeItem(object);
+    extents.add(object);
+    items += 1;
+    step.progress.tick();
+  }
+  const scaffolded = extents.ids().filter((id) => !seen.has(id));
+  for (const id of scaffolded) await writer?.writeCollection(extents.scaffold(id)!);
+  const result = await writer?.finish();
+  const files = (result?.files ?? []).filter(
+    (f) => format !== 'json' || f === 'catalog.json' || f.endsWith('/collection.json'),
+  );
+  return { items, collections: seen.size + scaffolded.length, files, scaffolded };
+}
+
 /**
  * `output`: converts a catalog between a JSON tree, pgstac-ready NDJSON and
  * stac-geoparquet, in any direction. Items pass through unchanged (links are
- * rewritten only by the JSON tree, which owns its link structure).
+ * rewritten only by the JSON tree, which owns its link structure). A
+ * collection that items name but the input lacks is scaffolded from their
+ * extent, as `rebuild-catalog` does, and the result says which.
  */
 export async function convertCatalog(options: ConvertCatalogOptions): Promise<ConvertCatalogResult> {
   const cwd = options.cwd ?? process.cwd();
@@ -140,58 +238,12 @@ export async function convertCatalog(options: ConvertCatalogOptions): Promise<Co
   if (!dryRun) await assertReplaceable(finalDir);
   const collections = await collectionsOf(kind, input, options.signal);
   const work = dryRun ? finalDir : await createStagingDir(finalDir);
-  let items = 0;
-  const seenCollections = new Set(collections.map((c) => c.id));
-  const files: string[] = [];
+  const step: ConvertStep = { kind, input, work, dryRun, collections, progress, signal: options.signal };
+  let written: Written;
   try {
     progress.start('items');
-    if (options.outputFormat === 'parquet') {
-      const channel = createChannel<StacItem>(256);
-      const writing = dryRun
-        ? (async () => {
-            for await (const _ of channel) {
-              // drain
-            }
-            return undefined;
-          })()
-        : writeCollectionsParquet(channel, { root: work, collections, uncollected: 'items' });
-      for await (const object of objectsOf(kind, input, options.signal)) {
-        if (object.type !== 'Feature') continue;
-        await channel.push(object);
-        items += 1;
-        progress.tick();
-      }
-      channel.close();
-      const result = await writing;
-      if (result) files.push(...result.files);
-    } else {
-      const writer = dryRun
-        ? undefined
-        : options.outputFormat === 'json'
-          ? createJsonTreeWriter({ root: work })
-          : createNdjsonWriter({ root: work });
-      for (const collection of collections) await writer?.writeCollection(collection);
-      for await (const object of objectsOf(kind, input, options.signal)) {
-        if (object.type === 'Collection') {
-          if (!seenCollections.has(object.id)) {
-            seenCollections.add(object.id);
-            await writer?.writeCollection(object);
-          }
-          continue;
-        }
-        await writer?.writeItem(object);
-        items += 1;
-        progress.tick();
-      }
-      if (writer) {
-        const result = await writer.finish();
-        files.push(
-          ...result.files.filter(
-            (f) => options.outputFormat !== 'json' || f === 'catalog.json' || f.endsWith('/collection.json'),
-          ),
-        );
-      }
-    }
+    written =
+      options.outputFormat === 'parquet' ? await toParquet(step) : await toTree(step, options.outputFormat);
     progress.done();
     if (!dryRun) {
       await writeMarker(work, WORKFLOW_VERSION, `output:${options.outputFormat}`);
@@ -201,7 +253,20 @@ export async function convertCatalog(options: ConvertCatalogOptions): Promise<Co
     if (!dryRun) await import('node:fs/promises').then((fs) => fs.rm(work, { recursive: true, force: true }));
     throw error;
   }
+  const { items, collections: total, files, scaffolded } = written;
+  for (const id of scaffolded) logger.info(scaffoldedCollectionNote(id, 'the input'), { collection: id });
   logger.info('conversion finished', { input: kind, output: options.outputFormat, items });
-  const text = `output: ${kind} -> ${options.outputFormat}: ${seenCollections.size} collection(s), ${items} item(s)${dryRun ? ' (dry run)' : `\nwritten to ${finalDir}`}`;
-  return { inputFormat: kind, collections: seenCollections.size, items, files, text };
+  const lines = [
+    `output: ${kind} -> ${options.outputFormat}: ${total} collection(s), ${items} item(s)${dryRun ? ' (dry run)' : ''}`,
+    ...scaffolded.map((id) => scaffoldedCollectionNote(id, 'the input')),
+  ];
+  if (!dryRun) lines.push(`written to ${finalDir}`);
+  return {
+    inputFormat: kind,
+    collections: total,
+    items,
+    files,
+    scaffoldedCollections: scaffolded,
+    text: lines.join('\n'),
+  };
 }

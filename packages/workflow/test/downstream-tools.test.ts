@@ -10,13 +10,13 @@ import { integrationRequired, missingPrerequisite, pgDsn, python, repoRoot } fro
 
 const quickstartData = join(repoRoot, 'examples/quickstart/data');
 
-/** Rebuilds the quickstart into a temp folder once for all downstream checks. */
-async function buildQuickstart(): Promise<string> {
+/** Rebuilds the quickstart into a temp folder (once for all downstream checks); `output` adds output settings. */
+async function buildQuickstart(output = ''): Promise<string> {
   const out = join(mkdtempSync(join(tmpdir(), 'scm-downstream-')), 'catalog');
   const yaml = `
 workflow: { name: downstream }
 source: { type: local_files, paths: [${quickstartData}/HLSS30_2.0.collection.json, ${quickstartData}/items.ndjson] }
-output: { format: [json, ndjson], path: ${out}, catalog: { id: downstream, description: Downstream tool checks } }
+output: { format: [json, ndjson], path: ${out}, catalog: { id: downstream, description: Downstream tool checks }${output} }
 `;
   const config = parseConfig(yaml, join(out, '..', 'config.yaml'), { env: {} });
   const result = await rebuildCatalog(config, { mode: 'full' });
@@ -46,14 +46,27 @@ function suite(
   });
 }
 
+function stacValidator(folder: string): string {
+  return execFileSync(
+    python,
+    ['-W', 'ignore', join(repoRoot, 'tools/ci/stac_validator_offline.py'), bundledSchemasDir(), folder],
+    { encoding: 'utf8' },
+  );
+}
+
 suite('the Python stac-validator', { python: ['stac_validator'] }, (root) => {
   it('agrees that every item and collection we wrote is valid', () => {
-    const output = execFileSync(
-      python,
-      ['-W', 'ignore', join(repoRoot, 'tools/ci/stac_validator_offline.py'), bundledSchemasDir(), root()],
-      { encoding: 'utf8' },
-    );
-    expect(output).toMatch(/stac-validator: 2[89] objects, 2[89] valid, 0 invalid/);
+    expect(stacValidator(root())).toMatch(/stac-validator: 2[89] objects, 2[89] valid, 0 invalid/);
+  });
+
+  it('agrees for the published catalog written with output.base_url (absolute links)', async () => {
+    const published = await buildQuickstart(', base_url: "https://stac.example.com/downstream"');
+    const catalog = JSON.parse(readFileSync(join(published, 'catalog.json'), 'utf8'));
+    expect(catalog.links[0]).toMatchObject({
+      rel: 'self',
+      href: 'https://stac.example.com/downstream/catalog.json',
+    });
+    expect(stacValidator(published)).toMatch(/stac-validator: 2[89] objects, 2[89] valid, 0 invalid/);
   });
 });
 
