@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseConfig } from '@scm/config';
 import { bundledSchemasDir } from '@scm/validate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { rebuildCatalog } from '../src/index.js';
+import { convertCatalog, rebuildCatalog } from '../src/index.js';
 import { integrationRequired, missingPrerequisite, pgDsn, python, repoRoot } from './integration-env.js';
 
 const quickstartData = join(repoRoot, 'examples/quickstart/data');
@@ -130,5 +130,30 @@ suite('pypgstac into a real pgstac', { python: ['pypgstac', 'psycopg'], postgres
       expect(theirsRest).toEqual(oursRest);
     }
     writeFileSync(join(root(), '..', 'pgstac-readback.json'), output);
+  });
+});
+
+suite('pypgstac on what `output` converts', { python: ['pypgstac', 'psycopg'], postgres: true }, () => {
+  it('loads the collections scaffolded for items-only NDJSON, then every item', async () => {
+    const target = join(mkdtempSync(join(tmpdir(), 'scm-downstream-')), 'ndjson');
+    const result = await convertCatalog({
+      input: join(quickstartData, 'items.ndjson'),
+      outputFormat: 'ndjson',
+      outputPath: target,
+    });
+    expect(result.scaffoldedCollections.sort()).toEqual([
+      'HLSS30_2.0',
+      'landsat-c2-l2',
+      'naip',
+      'sentinel-2-l2a',
+    ]);
+    const output = execFileSync(
+      python,
+      ['-W', 'ignore', join(repoRoot, 'tools/python/pgstac_roundtrip.py'), pgDsn, target],
+      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    );
+    const back = JSON.parse(output) as { count: number; collections: string[] };
+    expect(back.count).toBe(24);
+    expect(back.collections).toEqual(['HLSS30_2.0', 'landsat-c2-l2', 'naip', 'sentinel-2-l2a']);
   });
 });
