@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, tempDir } from './helpers.js';
@@ -166,6 +166,32 @@ describe('output (format conversion)', () => {
       expect(collection.id).toBe(id);
     }
     expect(parquet.run.stdout).toContain(scaffoldedLine('sentinel-2-l2a'));
+  });
+
+  it('keeps a collection that comes among the records, and scaffolds only the others (parquet)', async () => {
+    const dir = tempDir('scm-convert-');
+    const collection = JSON.parse(readFileSync(join(data, 'HLSS30_2.0.collection.json'), 'utf8'));
+    const mixed = join(dir, 'mixed.ndjson');
+    writeFileSync(
+      mixed,
+      `${JSON.stringify(collection)}\n${readFileSync(join(data, 'items.ndjson'), 'utf8')}`,
+    );
+    const target = join(dir, 'parquet');
+    const run = await cli([
+      'output',
+      '--input',
+      mixed,
+      '--output-format',
+      'parquet',
+      '--output-path',
+      target,
+    ]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(target, 'HLSS30_2.0', 'collection.json'), 'utf8'))).toEqual(
+      collection,
+    );
+    expect(run.stdout).not.toContain(scaffoldedLine('HLSS30_2.0'));
+    expect(run.stdout).toContain(scaffoldedLine('naip'));
   });
 
   it('scaffolds nothing when the input has its collections', async () => {

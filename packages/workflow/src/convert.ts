@@ -148,22 +148,30 @@ interface ConvertStep {
 }
 
 /**
- * Collections for the ids that items name but the input lacks, scaffolded
- * from a first pass over the items: a stac-geoparquet file carries its
- * collection in its metadata, so it must be known before the first row.
+ * A first pass over the input for Parquet output, which needs every
+ * collection before the first row (a stac-geoparquet file carries its
+ * collection in its metadata): the collections found among the records, and
+ * one scaffolded from its items' extent for each id the input lacks.
  */
-async function scaffoldUpFront(step: ConvertStep): Promise<StacCollection[]> {
-  const known = new Set(step.collections.map((c) => c.id));
+async function collectionsUpFront(
+  step: ConvertStep,
+): Promise<{ found: StacCollection[]; scaffolded: StacCollection[] }> {
+  const found = new Map(step.collections.map((c) => [c.id, c]));
   const extents = createCollectionExtents();
   for await (const object of objectsOf(step.kind, step.input, step.signal)) {
-    if (object.type === 'Feature' && !known.has(object.collection ?? '')) extents.add(object);
+    if (object.type === 'Feature') extents.add(object);
+    else if (!found.has(object.id)) found.set(object.id, object);
   }
-  return extents.ids().map((id) => extents.scaffold(id)!);
+  const scaffolded = extents.ids().filter((id) => !found.has(id));
+  return {
+    found: [...found.values()].slice(step.collections.length),
+    scaffolded: scaffolded.map((id) => extents.scaffold(id)!),
+  };
 }
 
 async function toParquet(step: ConvertStep): Promise<Written> {
-  const scaffolded = await scaffoldUpFront(step);
-  const collections = [...step.collections, ...scaffolded];
+  const { found, scaffolded } = await collectionsUpFront(step);
+  const collections = [...step.collections, ...found, ...scaffolded];
   const channel = createChannel<StacItem>(256);
   const writing = step.dryRun
     ? (async () => {
