@@ -61,39 +61,28 @@ async function* parquetObjects(path: string, signal?: AbortSignal): AsyncGenerat
   }
 }
 
-async function* objectsOfFormat(
-  path: string,
-  format: DetectedFormat,
-  signal?: AbortSignal,
-): AsyncGenerator<SourceRecord | Failure> {
-  if (format === 'csv') throw refuseCsv(path);
-  if (format === 'parquet') {
-    yield* parquetObjects(path, signal);
-  } else if (format === 'folder') {
-    for (const file of await dataFilesUnder(path)) yield* objectsOfFormat(file.path, file.format, signal);
-  } else {
-    yield* openSource({ path, format }).records({ signal });
-  }
-}
-
-/** An input of `validate` and the format it was found to have. */
+/** A file or static catalog `validate` reads, and its format. */
 export interface ValidationInput {
   /** Absolute path. */
   path: string;
-  /** What {@link detectFormat} found. */
-  format: DetectedFormat;
+  /** What {@link detectFormat} found (from the name, for a file found in a folder); never `folder` or `csv`. */
+  format: Exclude<DetectedFormat, 'folder' | 'csv'>;
 }
 
 /**
- * Looks at every input before anything is read or written, so a CSV input is
- * refused at once (`SCM_USAGE`, naming the file and what `validate` reads).
+ * Looks at every input, and every data file of the folders given, before
+ * anything is read or written, so a CSV file is refused at once (`SCM_USAGE`,
+ * naming the file and what `validate` reads).
  */
 export async function planValidationInputs(paths: readonly string[]): Promise<ValidationInput[]> {
   const inputs: ValidationInput[] = [];
   for (const path of paths) {
     const format = await detectFormat(path);
-    if (format === 'csv') throw refuseCsv(path);
-    inputs.push({ path, format });
+    const files = format === 'folder' ? await dataFilesUnder(path) : [{ path, format }];
+    for (const file of files) {
+      if (file.format === 'csv') throw refuseCsv(file.path);
+      if (file.format !== 'folder') inputs.push({ path: file.path, format: file.format });
+    }
   }
   return inputs;
 }
@@ -106,5 +95,8 @@ export async function* validationObjects(
   inputs: readonly ValidationInput[],
   signal?: AbortSignal,
 ): AsyncGenerator<SourceRecord | Failure> {
-  for (const { path, format } of inputs) yield* objectsOfFormat(path, format, signal);
+  for (const { path, format } of inputs) {
+    if (format === 'parquet') yield* parquetObjects(path, signal);
+    else yield* openSource({ path, format }).records({ signal });
+  }
 }

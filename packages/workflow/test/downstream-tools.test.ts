@@ -131,9 +131,7 @@ suite('pypgstac into a real pgstac', { python: ['pypgstac', 'psycopg'], postgres
     }
     writeFileSync(join(root(), '..', 'pgstac-readback.json'), output);
   });
-});
 
-suite('pypgstac on what `output` converts', { python: ['pypgstac', 'psycopg'], postgres: true }, () => {
   it('loads the collections scaffolded for items-only NDJSON, then every item', async () => {
     const target = join(mkdtempSync(join(tmpdir(), 'scm-downstream-')), 'ndjson');
     const result = await convertCatalog({

@@ -1,9 +1,9 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '@scm/config';
 import { isScmError, type StacItem } from '@scm/core';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { rebuildCatalog, validateFiles } from '../src/index.js';
 import { repoRoot } from './integration-env.js';
 
@@ -29,14 +29,28 @@ output: { path: ${out}, ${output} }
 }
 
 describe('validate accepts what rebuild-catalog writes', () => {
+  // Each output is built once, in a hook (hooks have the longer timeout: a rebuild is the slow part).
+  const outputs = { tree: '', published: '', parquet: '' };
+  beforeAll(async () => {
+    outputs.tree = await rebuildQuickstart('format: [json]');
+  });
+  beforeAll(async () => {
+    outputs.published = await rebuildQuickstart(
+      'format: [json], base_url: "https://stac.example.com/quickstart/"',
+    );
+  });
+  beforeAll(async () => {
+    outputs.parquet = await rebuildQuickstart('format: [parquet]');
+  });
+
   it('passes the self-contained JSON tree written without base_url', async () => {
-    const out = await rebuildQuickstart('format: [json]');
+    const out = outputs.tree;
     const result = await validateFiles({ inputs: [out] });
     expect(result.text).toMatch(/^29 object\(s\): 29 valid, 0 invalid$/);
   });
 
   it('passes the published JSON tree written with base_url', async () => {
-    const out = await rebuildQuickstart('format: [json], base_url: "https://stac.example.com/quickstart/"');
+    const out = outputs.published;
     const result = await validateFiles({ inputs: [out] });
     expect(result).toMatchObject({ total: 29, invalid: 0 });
     const catalog = JSON.parse(readFileSync(join(out, 'catalog.json'), 'utf8'));
@@ -46,7 +60,7 @@ describe('validate accepts what rebuild-catalog writes', () => {
   });
 
   it('reads stac-geoparquet back into Items and finds them valid', async () => {
-    const out = await rebuildQuickstart('format: [parquet]');
+    const out = outputs.parquet;
     const report = join(out, '..', 'report.json');
     const result = await validateFiles({ inputs: [join(out, 'parquet')], reportPath: report });
     expect(result.text).toBe('28 object(s): 28 valid, 0 invalid');
@@ -61,7 +75,7 @@ describe('validate accepts what rebuild-catalog writes', () => {
   });
 
   it('reads one stac-geoparquet file given on its own', async () => {
-    const out = await rebuildQuickstart('format: [parquet]');
+    const out = outputs.parquet;
     const result = await validateFiles({ inputs: [join(out, 'parquet', 'HLSS30_2.0', 'items.parquet')] });
     expect(result).toMatchObject({ invalid: 0 });
     expect(result.total).toBeGreaterThan(0);
@@ -87,6 +101,19 @@ describe('validate refuses CSV', () => {
       /validate reads JSON or NDJSON files of STAC objects, stac-geoparquet/,
     );
     expect(existsSync(report)).toBe(false);
+  });
+});
+
+describe('validate refuses CSV in a folder', () => {
+  it('finds it before reading anything', async () => {
+    const dir = tempDir();
+    cpSync(join(quickstartData, 'items.ndjson'), join(dir, 'items.ndjson'));
+    mkdirSync(join(dir, 'more'));
+    writeFileSync(join(dir, 'more', 'records.csv'), 'id,lon,lat\na,1,2\n');
+    await expect(validateFiles({ inputs: [dir] })).rejects.toMatchObject({
+      code: 'SCM_USAGE',
+      message: expect.stringContaining(join(dir, 'more', 'records.csv')),
+    });
   });
 });
 
