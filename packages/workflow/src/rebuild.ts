@@ -28,7 +28,7 @@ import { openSource } from '@scm/input';
 import { scaffoldItem } from '@scm/scaffold';
 import { applyMapping, loadMapping, type Mapping, parseMapping } from '@scm/transform';
 import { createValidator } from '@scm/validate';
-import { builtinExtensions } from './builtins.js';
+import { builtinExtensions, checkingExtensions } from './builtins.js';
 import { createCollectionExtents, scaffoldedCollectionNote } from './collection-extents.js';
 import { openFailuresFile } from './failures-file.js';
 import { assertReplaceable, createStagingDir, promoteStagingDir, writeMarker } from './output-dir.js';
@@ -138,7 +138,7 @@ export async function rebuildCatalog(
   const validator = createValidator({
     level: config.validation?.level ?? 'strict',
     schemaDirs: config.validation?.schema_dirs ?? [],
-    extensions: loaded.map((l) => l.extension),
+    extensions: checkingExtensions(loaded.map((l) => l.extension)),
   });
   if (!dryRun) await assertReplaceable(finalDir);
 

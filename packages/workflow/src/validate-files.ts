@@ -14,7 +14,7 @@ import {
 } from '@scm/core';
 import { type ExtensionConfigEntry, loadExtensions } from '@scm/extensions';
 import { createValidator, type StacValidator, type ValidatorExtension } from '@scm/validate';
-import { builtinExtensions } from './builtins.js';
+import { builtinExtensions, checkingExtensions } from './builtins.js';
 import { validateWithStacValidator } from './engine-validate.js';
 import { planValidationInputs, validationObjects } from './validation-inputs.js';
 
@@ -68,13 +68,12 @@ export interface ValidateFilesResult {
  * The extensions whose schemas and checks the validator runs: every built-in
  * (each checks only objects that declare its schema), then the plugins named.
  */
-async function checkingExtensions(options: ValidateFilesOptions, cwd: string): Promise<ValidatorExtension[]> {
-  const builtins = builtinExtensions();
+async function extensionsToCheck(options: ValidateFilesOptions, cwd: string): Promise<ValidatorExtension[]> {
   const named = options.extensions ?? [];
-  if (named.length === 0) return builtins;
+  if (named.length === 0) return checkingExtensions([]);
   const loaded = await loadExtensions({
     extensions: named.map((e) => (typeof e === 'string' ? { name: e } : e)),
-    builtins,
+    builtins: builtinExtensions(),
     ...(options.extensionsDir ? { extensionsDir: resolve(cwd, options.extensionsDir) } : {}),
     ...(options.cliDir ? { cliDir: options.cliDir } : {}),
     cwd,
@@ -82,8 +81,7 @@ async function checkingExtensions(options: ValidateFilesOptions, cwd: string): P
     checkConfigs: false, // validation runs schemas and checks only; it never applies an extension
     ...(options.logger ? { logger: options.logger } : {}),
   });
-  const plugins = loaded.map((l) => l.extension).filter((e) => !builtins.some((b) => b.name === e.name));
-  return [...builtins, ...plugins];
+  return checkingExtensions(loaded.map((l) => l.extension));
 }
 
 /** Streams the JSON report: `{"reports":[…],"valid":…,"summary":…}`, one report per line. */
@@ -152,7 +150,7 @@ export async function validateFiles(options: ValidateFilesOptions): Promise<Vali
   const validator = createValidator({
     level: options.level ?? 'strict',
     schemaDirs: options.schemaDirs ?? [],
-    extensions: await checkingExtensions(options, cwd),
+    extensions: await extensionsToCheck(options, cwd),
   });
   const paths = options.inputs.map((p) => (isAbsolute(p) ? p : resolve(cwd, p)));
   const inputs = await planValidationInputs(paths);
