@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the README's first command on the bundled example, then checks that the
-# output is complete and that the Python stac-validator, run offline against
-# the same vendored schemas, finds every item and collection valid.
+# output is complete and that both validators accept it as written: our own
+# `validate` (the built CLI) and the Python stac-validator, run offline against
+# the same vendored schemas. Either one finding an invalid object fails CI.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=examples/quickstart/output
@@ -15,4 +16,10 @@ const s = require('./$out/summary.json');
 if (s.failed !== 0 || s.succeeded === 0) { console.error('quickstart summary:', s); process.exit(1); }
 console.log('quickstart summary: ' + s.succeeded + ' items, ' + s.collections + ' collections, 0 failed');
 "
-"${SCM_PYTHON_VENV:-.venv}/bin/python" -W ignore tools/ci/stac_validator_offline.py packages/validate/schemas "$out" | tail -1
+status=0
+echo "quickstart checked by our validate:"
+node packages/cli/dist/bin.js validate --input "$out" --quiet || { echo "quickstart: our validate rejects the output"; status=1; }
+echo "quickstart checked by the Python stac-validator:"
+"${SCM_PYTHON_VENV:-.venv}/bin/python" -W ignore tools/ci/stac_validator_offline.py packages/validate/schemas "$out" | tail -1 \
+  || { echo "quickstart: stac-validator rejects the output"; status=1; }
+exit "$status"

@@ -315,7 +315,10 @@ export function buildProgram(invocation: Invocation): Command {
   program
     .command('validate')
     .description('validate STAC Items, Collections and Catalogs offline against the official schemas')
-    .requiredOption('--input <path...>', 'JSON file, NDJSON file or folder (repeatable)')
+    .requiredOption(
+      '--input <path...>',
+      'JSON, NDJSON or stac-geoparquet file, static catalog or folder (repeatable); not CSV',
+    )
     .option('--output-report <file>', 'write the JSON report here')
     .addOption(
       new Option('--level <level>', 'strict: an unresolvable extension schema is an error')
@@ -323,6 +326,9 @@ export function buildProgram(invocation: Invocation): Command {
         .default('strict'),
     )
     .option('--schema-dir <dir...>', 'extra folders of extension schemas, laid out by URL')
+    .option('--extension <name...>', 'plugin extensions whose checks run too (built-ins always run)')
+    .option('--extensions-dir <dir>', 'plugin folder (default ~/.stac-catalog-manager/extensions)')
+    .option('--config <file>', "a workflow config: its extensions' checks run too")
     .addOption(
       new Option('--engine <engine>', 'ajv (built in) or stac-validator (the Python tool, if installed)')
         .choices(['ajv', 'stac-validator'])
@@ -339,6 +345,9 @@ export function buildProgram(invocation: Invocation): Command {
           schemaDir?: string[];
           engine: 'ajv' | 'stac-validator';
           overwrite?: boolean;
+          extension?: string[];
+          extensionsDir?: string;
+          config?: string;
         } & GlobalOptions
       >();
       if (opts.outputReport && !opts.dryRun) {
@@ -346,6 +355,9 @@ export function buildProgram(invocation: Invocation): Command {
           overwrite: opts.overwrite ?? false,
         });
       }
+      const config = opts.config
+        ? await loadConfig(resolvePath(io.cwd, opts.config), { env: io.env })
+        : undefined;
       const run = startRun(invocation, 'validate', opts);
       const result = await run.log(
         () =>
@@ -356,6 +368,13 @@ export function buildProgram(invocation: Invocation): Command {
             schemaDirs: opts.schemaDir ?? [],
             reportPath: opts.dryRun ? undefined : opts.outputReport,
             engine: opts.engine,
+            extensions: [
+              ...(config?.extensions ?? []),
+              ...(opts.extension ?? []).filter((name) => !config?.extensions?.some((e) => e.name === name)),
+            ],
+            extensionsDir: opts.extensionsDir ?? config?.extensions_dir,
+            ...(opts.config ? { baseDir: dirname(resolvePath(io.cwd, opts.config)) } : {}),
+            cliDir: dirname(fileURLToPath(import.meta.url)),
             logger: run.logger,
             progress: run.progress,
             signal: io.signal,

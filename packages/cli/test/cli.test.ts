@@ -137,7 +137,7 @@ describe('rebuild-catalog', () => {
     expect(readdirSync(parent)).toEqual([]);
   });
 
-  it('writes ids such as ../../escape and a/b inside the output folder with valid self links', async () => {
+  it('writes ids such as ../../escape and a/b inside the output folder, linked from their parents', async () => {
     const parent = tempDir();
     const out = join(parent, 'out');
     const run = await cli(['rebuild-catalog', '--config', join(fixtures, 'escape/config.yaml'), '--quiet'], {
@@ -155,8 +155,11 @@ describe('rebuild-catalog', () => {
       const item = JSON.parse(readFileSync(file, 'utf8'));
       if (item.type !== 'Feature') continue;
       ids.add(item.id);
-      const self = item.links.find((l: { rel: string }) => l.rel === 'self');
-      expect(resolve(file, '..', self.href)).toBe(file);
+      const parentLink = item.links.find((l: { rel: string }) => l.rel === 'parent');
+      const parentFile = resolve(file, '..', parentLink.href);
+      const parentDoc = JSON.parse(readFileSync(parentFile, 'utf8'));
+      const itemLinks = parentDoc.links.filter((l: { rel: string }) => l.rel === 'item');
+      expect(itemLinks.map((l: { href: string }) => resolve(parentFile, '..', l.href))).toContain(file);
     }
     expect(ids).toEqual(new Set(['../../escape', 'a/b', 'vt_m_4307307_ne_18_030_20230622_20231113']));
   });

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, tempDir } from './helpers.js';
@@ -110,6 +110,93 @@ describe('output (format conversion)', () => {
     expect(run.code).toBe(0);
     const catalog = JSON.parse(readFileSync(join(target, 'catalog.json'), 'utf8'));
     expect(catalog.links.filter((l: { rel: string }) => l.rel === 'child')).toHaveLength(4);
+  });
+
+  const quickstartCollections = ['HLSS30_2.0', 'landsat-c2-l2', 'naip', 'sentinel-2-l2a'];
+  const scaffoldedLine = (id: string) =>
+    `collection "${id}" was not in the input; it was scaffolded from its items' extent`;
+
+  /** Converts the quickstart's items.ndjson (items only, no collection) and returns the run and the output. */
+  async function convertItemsOnly(format: string) {
+    const target = join(tempDir('scm-convert-'), format);
+    const run = await cli([
+      'output',
+      '--input',
+      join(data, 'items.ndjson'),
+      '--output-format',
+      format,
+      '--output-path',
+      target,
+      '--quiet',
+    ]);
+    expect(run.code).toBe(0);
+    return { run, target };
+  }
+
+  it('scaffolds the collections items name when the input has none, for pypgstac (ndjson)', async () => {
+    const { run, target } = await convertItemsOnly('ndjson');
+    const lines = readFileSync(join(target, 'collections.ndjson'), 'utf8').trim().split('\n');
+    const collections = lines.map((line) => JSON.parse(line));
+    expect(collections.map((c) => c.id).sort()).toEqual(quickstartCollections);
+    const naip = collections.find((c) => c.id === 'naip');
+    expect(naip).toMatchObject({ type: 'Collection', extent: { spatial: { bbox: [expect.any(Array)] } } });
+    expect(run.stdout).toContain('4 collection(s), 24 item(s)');
+    for (const id of quickstartCollections) expect(run.stdout).toContain(scaffoldedLine(id));
+  });
+
+  it('scaffolds them for the JSON tree and stac-geoparquet too', async () => {
+    const tree = await convertItemsOnly('json');
+    const catalog = JSON.parse(readFileSync(join(tree.target, 'catalog.json'), 'utf8'));
+    expect(catalog.links.filter((l: { rel: string }) => l.rel === 'child')).toHaveLength(4);
+    expect(tree.run.stdout).toContain(scaffoldedLine('naip'));
+    const parquet = await convertItemsOnly('parquet');
+    for (const id of quickstartCollections) {
+      const collection = JSON.parse(readFileSync(join(parquet.target, id, 'collection.json'), 'utf8'));
+      expect(collection.id).toBe(id);
+    }
+    expect(parquet.run.stdout).toContain(scaffoldedLine('sentinel-2-l2a'));
+  });
+
+  it('keeps a collection that comes among the records, and scaffolds only the others (parquet)', async () => {
+    const dir = tempDir('scm-convert-');
+    const collection = JSON.parse(readFileSync(join(data, 'HLSS30_2.0.collection.json'), 'utf8'));
+    const mixed = join(dir, 'mixed.ndjson');
+    writeFileSync(
+      mixed,
+      `${JSON.stringify(collection)}\n${readFileSync(join(data, 'items.ndjson'), 'utf8')}`,
+    );
+    const target = join(dir, 'parquet');
+    const run = await cli([
+      'output',
+      '--input',
+      mixed,
+      '--output-format',
+      'parquet',
+      '--output-path',
+      target,
+    ]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(target, 'HLSS30_2.0', 'collection.json'), 'utf8'))).toEqual(
+      collection,
+    );
+    expect(run.stdout).not.toContain(scaffoldedLine('HLSS30_2.0'));
+    expect(run.stdout).toContain(scaffoldedLine('naip'));
+  });
+
+  it('scaffolds nothing when the input has its collections', async () => {
+    const out = await rebuild('ndjson');
+    const target = join(tempDir('scm-convert-'), 'again');
+    const run = await cli([
+      'output',
+      '--input',
+      join(out, 'ndjson'),
+      '--output-format',
+      'ndjson',
+      '--output-path',
+      target,
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toContain('scaffolded');
   });
 
   it('refuses a missing input with exit 3', async () => {

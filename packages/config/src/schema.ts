@@ -230,11 +230,16 @@ const schema: JsonObject = {
           'Layout of the output.',
           CONFIG_DEFAULTS.organizeBy,
         ),
-        base_url: str('Absolute URL prefix for self links; links are relative when absent.', {
-          format: 'uri',
-          pattern: '^[A-Za-z][A-Za-z0-9+.-]*:',
-          errorMessage: 'must be an absolute URL',
-        }),
+        base_url: str(
+          'Public URL of the output folder. When set, the JSON tree is published: every object gets an absolute ' +
+            'self link and every root/parent/child/item/collection link is absolute. When absent, the tree is ' +
+            'self-contained: no self links and relative links, so it can be copied anywhere.',
+          {
+            format: 'uri',
+            pattern: '^[A-Za-z][A-Za-z0-9+.-]*:',
+            errorMessage: 'must be an absolute URL',
+          },
+        ),
         catalog: obj('Metadata of the root catalog.', {
           id: str('Catalog id.', { minLength: 1 }),
           title: str('Catalog title.'),

@@ -105,6 +105,12 @@ export interface LoadExtensionsOptions {
   logger?: Logger;
   /** Config path of the list, for messages. Default `extensions`. */
   configPath?: string;
+  /**
+   * `false` resolves and imports the extensions without checking their configs, for callers that only
+   * validate objects (schemas and `checkObject` need no config, and a plugin named on the command line has
+   * none). Each result then carries its entry's config unchecked and `schemaUris[0]`. Default `true`.
+   */
+  checkConfigs?: boolean;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -114,6 +120,8 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+const BUILTIN_ORIGIN: ExtensionOrigin = { kind: 'builtin' };
 
 /** The URI an extension adds for `config`: `schemaUri(config)` when it has one, else `schemaUris[0]`. */
 export function schemaUriFor(extension: AnyExtension, config: unknown): string {
@@ -367,6 +375,18 @@ export async function loadExtensions(options: LoadExtensionsOptions = {}): Promi
     }
   }
 
+  if (options.checkConfigs === false) {
+    return resolved.map(
+      ({ entry, extension }): LoadedExtension =>
+        Object.freeze({
+          extension,
+          config: deepFreeze(stripForbiddenKeys(entry.config ?? {})),
+          schemaUri: extension.schemaUris[0]!,
+          origin: origins.get(extension.name) ?? BUILTIN_ORIGIN,
+          logger: logger.child(`extension:${extension.name}`),
+        }),
+    );
+  }
   // Every config is checked before anything is applied.
   return resolved.map(({ entry, extension, at }) =>
     prepareExtension(extension, entry.config ?? {}, {

@@ -106,6 +106,18 @@ describe('config checks', () => {
     });
   });
 
+  it('resolves without checking configs when checkConfigs is false (validation needs none)', async () => {
+    const loaded = await loadExtensions({
+      builtins: [ext],
+      extensions: [{ name: 'strict', config: { mode: 'x' } }],
+      extensionsDir: null,
+      nodeModulesDirs: [],
+      checkConfigs: false,
+    });
+    expect(loaded.map((l) => l.extension.name)).toEqual(['strict']);
+    expect(loaded[0]!.schemaUri).toBe(ext.schemaUris[0]);
+  });
+
   it('freezes the config and drops prototype keys', () => {
     const loaded = prepareExtension(ext, JSON.parse('{"mode":"fail","__proto__":{"x":1}}'));
     expect(Object.isFrozen(loaded.config)).toBe(true);

@@ -61,6 +61,9 @@ interface PendingFile {
  *   of items is read as such (see {@link readJson} and {@link readNdjson}).
  * - Each file is read once (a visited set guards against cycles and
  *   diamonds).
+ * - A local copy of a published catalog (its root has an absolute `self`
+ *   link) is walked too: a link under the URL folder of that `self` link is
+ *   read from the root's folder.
  * - Remote links are never fetched, and links that lead outside the root's
  *   folder are not followed unless `allowOutsideRoot`; both are reported to
  *   `onWarning` and yield nothing.
@@ -112,6 +115,7 @@ export async function* readStaticCatalog(
   const visited = new Set<string>([rootAbsolute]);
   const stack: PendingFile[] = [{ display: rootPath, absolute: rootAbsolute }];
   const warn = options.onWarning ?? (() => {});
+  let published: string | undefined;
 
   while (stack.length > 0) {
     throwIfAborted(signal);
@@ -131,6 +135,7 @@ export async function* readStaticCatalog(
       continue;
     }
     const value = loaded.value;
+    if (isRoot) published = publishedFolder(value);
     yield { value, origin: { file: current.display } };
 
     const next: PendingFile[] = [];
@@ -143,7 +148,10 @@ export async function* readStaticCatalog(
         warn(`a "${rel}" link in ${current.display} has no href`, { file: current.display, rel });
         continue;
       }
-      const target = await resolveLink(current, href);
+      const target =
+        published !== undefined && href.startsWith(published)
+          ? localCopyOf(href.slice(published.length), rootPath, rootFolder)
+          : await resolveLink(current, href);
       if (target === 'remote') {
         warn(`not following remote ${rel} link ${href} in ${current.display}`, {
           file: current.display,
@@ -167,6 +175,29 @@ export async function* readStaticCatalog(
     }
     for (let i = next.length - 1; i >= 0; i--) stack.push(next[i]!);
   }
+}
+
+/** The URL folder (ending in `/`) of an object's absolute http(s) `self` link, when it has one. */
+function publishedFolder(value: JsonObject): string | undefined {
+  const links = Array.isArray(value.links) ? value.links : [];
+  const self = links.find((l) => isPlainObject(l) && l.rel === 'self' && typeof l.href === 'string');
+  const href = isPlainObject(self) ? String(self.href) : '';
+  return /^https?:\/\//i.test(href) ? href.slice(0, href.lastIndexOf('/') + 1) : undefined;
+}
+
+/** Where a path below a published root's URL folder is in the local copy. */
+function localCopyOf(
+  path: string,
+  rootPath: string,
+  rootFolder: string,
+): { display: string; absolute: string } {
+  let decoded = stripQueryAndFragment(path);
+  try {
+    decoded = decodeURI(decoded);
+  } catch {
+    // keep it as written
+  }
+  return { display: join(dirname(rootPath), decoded), absolute: resolve(rootFolder, decoded) };
 }
 
 async function resolveLink(

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,6 +60,43 @@ describe('readStaticCatalog', () => {
     });
     afterAll(async () => {
       await rm(dir, { recursive: true, force: true });
+    });
+
+    it('walks a local copy of a published catalog (absolute links under its self URL)', async () => {
+      const base = 'https://stac.example.com/pub/';
+      const published = join(dir, 'published');
+      await mkdir(join(published, 'c', 'i'), { recursive: true });
+      const link = (rel: string, path: string) => ({ rel, href: `${base}${path}` });
+      const write = (path: string, value: object) => writeFile(join(published, path), JSON.stringify(value));
+      await write('catalog.json', {
+        type: 'Catalog',
+        id: 'pub',
+        links: [
+          link('self', 'catalog.json'),
+          link('child', 'c/collection.json'),
+          link('child', 'x/../../y.json'),
+        ],
+      });
+      await write('c/collection.json', {
+        type: 'Collection',
+        id: 'c',
+        links: [
+          link('self', 'c/collection.json'),
+          link('item', 'c/i/i.json'),
+          { rel: 'item', href: 'https://elsewhere.org/i.json' },
+        ],
+      });
+      await write('c/i/i.json', { type: 'Feature', id: 'i', links: [link('self', 'c/i/i.json')] });
+      const warnings: string[] = [];
+      const { records } = await drain(
+        readStaticCatalog(published, { onWarning: (_message, context) => warnings.push(context.href ?? '') }),
+      );
+      expect(records.map((r) => [r.value.id, r.origin.file])).toEqual([
+        ['pub', join(published, 'catalog.json')],
+        ['c', join(published, 'c', 'collection.json')],
+        ['i', join(published, 'c', 'i', 'i.json')],
+      ]);
+      expect(warnings).toEqual([`${base}x/../../y.json`, 'https://elsewhere.org/i.json']);
     });
 
     it('reads an ItemCollection file and an NDJSON file of items', async () => {

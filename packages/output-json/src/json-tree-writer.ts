@@ -52,9 +52,14 @@ export interface JsonTreeOptions {
    */
   organizeBy?: OrganizeBy;
   /**
-   * Public URL of the root folder. When set, every `self` link is absolute
-   * (`<baseUrl>/<path>`); all other links stay relative. Default: none
-   * (relative `self` links).
+   * Public URL of the root folder. When set, the catalog is "absolute
+   * published" (pystac's `ABSOLUTE_PUBLISHED`): every object has an absolute
+   * `self` link (`<baseUrl><path>`) and every `root`, `parent`, `child`,
+   * `item` and `collection` link is absolute too. Default: none, a
+   * self-contained catalog (pystac's `SELF_CONTAINED`): no `self` links and
+   * relative structural links, so the folder can be moved or copied anywhere.
+   * STAC 1.1.0 requires an absolute `self` href, which is why a relative one
+   * is never written.
    */
   baseUrl?: string;
   /** 2-space indented JSON with a trailing newline (true) or one line per file (false). Default true. */
@@ -189,8 +194,8 @@ function normaliseBaseUrl(baseUrl: string | undefined): string | undefined {
  * Creates a writer for a static STAC catalog laid out as the STAC best
  * practices describe. Items are written as they arrive; only their ids are
  * kept (one map entry per item) to write the catalog and collection links at
- * the end. Every href the writer sets is relative (`./`, `../`), except
- * `self` links when `baseUrl` is set. Folder and file names come from
+ * the end. Without `baseUrl` the catalog is self-contained (no `self` links,
+ * relative hrefs); with it, every link the writer sets is absolute. Folder and file names come from
  * {@link safePathSegment}, and every path is checked to be inside `root`.
  */
 export function createJsonTreeWriter(options: JsonTreeOptions): JsonTreeWriter {
@@ -230,7 +235,11 @@ export function createJsonTreeWriter(options: JsonTreeOptions): JsonTreeWriter {
   let itemsWritten = 0;
   let finishing: Promise<JsonTreeResult> | undefined;
 
-  const selfHref = (relPath: string, local: string): string => (baseUrl ? `${baseUrl}${relPath}` : local);
+  /** Href of a structural link to `target` (a path from the root): `relative` in a self-contained catalog, absolute when published. */
+  const href = (relative: string, target: string): string => (baseUrl ? `${baseUrl}${target}` : relative);
+  /** The `self` link of the file at `path`: only a published catalog has one (see `baseUrl`). */
+  const selfLinks = (path: string, type: string): StacLink[] =>
+    baseUrl ? [makeLink('self', `${baseUrl}${path}`, type)] : [];
   const writeOptions = { pretty, fsync };
 
   const assertOpen = (): void => {
@@ -266,34 +275,39 @@ export function createJsonTreeWriter(options: JsonTreeOptions): JsonTreeWriter {
   const itemLinks = (
     source: unknown,
     place: { path: string; up: string },
-    name: string,
     entry: CollectionEntry | undefined,
     attached: boolean,
   ): StacLink[] => {
-    const links = [
-      makeLink('self', selfHref(place.path, `./${name}.json`), GEOJSON_TYPE),
-      makeLink('root', `${place.up}catalog.json`, JSON_TYPE),
-    ];
+    const catalogHref = href(`${place.up}catalog.json`, 'catalog.json');
+    const links = [...selfLinks(place.path, GEOJSON_TYPE), makeLink('root', catalogHref, JSON_TYPE)];
     if (entry && attached) {
-      const collectionHref = entry.items ? '../collection.json' : `../${entry.folder}/collection.json`;
-      links.push(makeLink('parent', entry.items ? collectionHref : '../catalog.json', JSON_TYPE));
+      const collectionPath = `${entry.folder}/collection.json`;
+      const collectionHref = href(
+        entry.items ? '../collection.json' : `../${collectionPath}`,
+        collectionPath,
+      );
+      links.push(makeLink('parent', entry.items ? collectionHref : catalogHref, JSON_TYPE));
       links.push(makeLink('collection', collectionHref, JSON_TYPE));
     } else {
-      links.push(makeLink('parent', `${place.up}catalog.json`, JSON_TYPE));
+      links.push(makeLink('parent', catalogHref, JSON_TYPE));
     }
     return [...links, ...keptLinks(source)];
   };
 
   const collectionHead = (entry: CollectionEntry): StacLink[] => [
-    makeLink('self', selfHref(`${entry.folder}/collection.json`, './collection.json'), JSON_TYPE),
-    makeLink('root', '../catalog.json', JSON_TYPE),
-    makeLink('parent', '../catalog.json', JSON_TYPE),
+    ...selfLinks(`${entry.folder}/collection.json`, JSON_TYPE),
+    makeLink('root', href('../catalog.json', 'catalog.json'), JSON_TYPE),
+    makeLink('parent', href('../catalog.json', 'catalog.json'), JSON_TYPE),
   ];
 
   function* collectionItemLinks(entry: CollectionEntry): Generator<StacLink> {
     if (!entry.items) return;
     for (const { name } of entry.items.entries())
-      yield makeLink('item', `./${name}/${name}.json`, GEOJSON_TYPE);
+      yield makeLink(
+        'item',
+        href(`./${name}/${name}.json`, `${entry.folder}/${name}/${name}.json`),
+        GEOJSON_TYPE,
+      );
   }
 
   const writeCollection = async (collection: StacCollection): Promise<string> => {
@@ -336,7 +350,7 @@ export function createJsonTreeWriter(options: JsonTreeOptions): JsonTreeWriter {
       return place.path;
     }
     const target = assertInside(root, place.path);
-    const value = { ...item, links: itemLinks(item.links, place, name, entry, true) };
+    const value = { ...item, links: itemLinks(item.links, place, entry, true) };
     try {
       await track(limit(() => writeJsonAtomic(target, value, writeOptions)));
     } catch (error) {
@@ -356,7 +370,7 @@ export function createJsonTreeWriter(options: JsonTreeOptions): JsonTreeWriter {
     const place = itemPlace(entry, name);
     const target = assertInside(root, place.path);
     const { collection: _dropped, ...rest } = await readJsonFile(target);
-    const value = { ...rest, links: itemLinks(rest.links, place, name, entry, false) };
+    const value = { ...rest, links: itemLinks(rest.links, place, entry, false) };
     await writeJsonAtomic(target, value, writeOptions);
   };
 
@@ -402,7 +416,8 @@ export function createJsonTreeWriter(options: JsonTreeOptions): JsonTreeWriter {
         if (!entry.written) placeholders.push(entry.id);
         collectionFiles += 1;
         files.push(`${entry.folder}/collection.json`);
-        children.push(makeLink('child', `./${entry.folder}/collection.json`, JSON_TYPE, entry.title));
+        const childPath = `${entry.folder}/collection.json`;
+        children.push(makeLink('child', href(`./${childPath}`, childPath), JSON_TYPE, entry.title));
       }
       if (!entry.items) continue;
       for (const { name } of entry.items.entries()) {
@@ -435,10 +450,10 @@ export function createJsonTreeWriter(options: JsonTreeOptions): JsonTreeWriter {
     if (catalogOptions.title !== undefined) catalog.title = catalogOptions.title;
     catalog.description = catalogOptions.description ?? 'STAC catalog';
     const catalogLinks = (function* () {
-      yield makeLink('self', selfHref('catalog.json', './catalog.json'), JSON_TYPE);
-      yield makeLink('root', './catalog.json', JSON_TYPE);
+      yield* selfLinks('catalog.json', JSON_TYPE);
+      yield makeLink('root', href('./catalog.json', 'catalog.json'), JSON_TYPE);
       yield* children;
-      for (const path of rootItems) yield makeLink('item', `./${path}`, GEOJSON_TYPE);
+      for (const path of rootItems) yield makeLink('item', href(`./${path}`, path), GEOJSON_TYPE);
     })();
     await writeStacWithLinksAtomic(assertInside(root, 'catalog.json'), catalog, catalogLinks, writeOptions);
     files.unshift('catalog.json');

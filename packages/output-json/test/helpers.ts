@@ -67,9 +67,10 @@ const STRUCTURAL = new Set(['self', 'root', 'parent', 'child', 'item', 'collecti
 /**
  * Checks the links of every `.json` file of a written tree and returns the
  * problems found (none when the tree is consistent):
- * - structural hrefs are relative (`./` or `../`), except `self` when `baseUrl` is given;
- * - `self` names the file itself; `root` names `<root>/catalog.json`;
- * - every `child`/`item`/`parent`/`collection` target exists;
+ * - without `baseUrl` (self-contained): no `self` link, structural hrefs are relative (`./` or `../`);
+ * - with `baseUrl` (published): every file has a `self` link naming itself, and every structural href
+ *   is absolute under `baseUrl`;
+ * - `root` names `<root>/catalog.json`; every `child`/`item`/`parent`/`collection` target exists;
  * - a `child` or `item` target's `parent` points back at the linking file,
  *   and a `parent` target links back with `child` or `item`;
  * - a `collection` target is a Collection whose id is the item's `collection`.
@@ -77,25 +78,32 @@ const STRUCTURAL = new Set(['self', 'root', 'parent', 'child', 'item', 'collecti
 export function linkProblems(root: string, baseUrl?: string): string[] {
   const problems: string[] = [];
   const catalog = resolve(root, 'catalog.json');
-  const targetOf = (file: string, href: string): string => resolve(dirname(file), href);
+  const published = baseUrl === undefined ? undefined : `${baseUrl.replace(/\/$/, '')}/`;
+  /** The file an href names, or undefined when the href has the wrong form for the layout. */
+  const targetOf = (file: string, href: string): string | undefined => {
+    if (published)
+      return href.startsWith(published) ? resolve(root, href.slice(published.length)) : undefined;
+    return href.startsWith('./') || href.startsWith('../') ? resolve(dirname(file), href) : undefined;
+  };
   const linksOf = (file: string): StacLink[] =>
     (readJson<{ links?: StacLink[] }>(file).links ?? []) as StacLink[];
   for (const rel of listFiles(root).filter((path) => path.endsWith('.json'))) {
     const file = resolve(root, rel);
     const doc = readJson<Record<string, unknown>>(file);
-    for (const link of linksOf(file)) {
+    const links = linksOf(file);
+    if (published && !links.some((link) => link.rel === 'self')) problems.push(`${rel}: no self link`);
+    for (const link of links) {
       if (!STRUCTURAL.has(link.rel)) continue;
       const where = `${rel} rel=${link.rel} href=${link.href}`;
-      if (link.rel === 'self' && baseUrl) {
-        if (link.href !== `${baseUrl.replace(/\/$/, '')}/${rel}`)
-          problems.push(`${where}: self is not ${baseUrl}/${rel}`);
-        continue;
-      }
-      if (!link.href.startsWith('./') && !link.href.startsWith('../')) {
-        problems.push(`${where}: not relative`);
+      if (link.rel === 'self' && !published) {
+        problems.push(`${where}: a self-contained catalog has no self link`);
         continue;
       }
       const target = targetOf(file, link.href);
+      if (target === undefined) {
+        problems.push(`${where}: ${published ? `not under ${published}` : 'not relative'}`);
+        continue;
+      }
       if (relative(root, target).startsWith('..')) problems.push(`${where}: leaves the root`);
       if (!isFile(target)) {
         problems.push(`${where}: target missing`);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { isScmError, type StacCatalog, type StacCollection, type StacItem } from '@scm/core';
 import { describe, expect, it } from 'vitest';
 import { createJsonTreeWriter, type JsonTreeOptions, safePathSegment } from '../src/index.js';
@@ -101,7 +101,6 @@ describe('JSON tree, organizeBy collection (golden)', () => {
     const { root } = await writeTree({}, input);
     const item = readJson<StacItem>(join(root, 'landsat-c2-l2', first.id, `${first.id}.json`));
     expect(item.links.map((link) => link.rel)).toEqual([
-      'self',
       'root',
       'parent',
       'collection',
@@ -110,11 +109,9 @@ describe('JSON tree, organizeBy collection (golden)', () => {
       'via',
       'preview',
     ]);
-    expect(linksWithRel(item, 'self')[0]!.href).toBe(`./${first.id}.json`);
     expect(linksWithRel(item, 'via')[0]!.href).toMatch(/^https:\/\/landsatlook\.usgs\.gov\//);
     const collection = readJson<StacCollection>(join(root, 'landsat-c2-l2', 'collection.json'));
     expect(collection.links.map((link) => link.rel)).toEqual([
-      'self',
       'root',
       'parent',
       'items',
@@ -207,21 +204,41 @@ describe('JSON tree, organizeBy catalog', () => {
   });
 });
 
-describe('JSON tree, baseUrl', () => {
-  it('makes self links absolute and keeps every other link relative', async () => {
-    const baseUrl = 'https://data.example.com/stac';
-    const { root } = await writeTree({ baseUrl });
+describe('JSON tree, self-contained or published', () => {
+  it('writes no self link without baseUrl (a relative self href fails the STAC 1.1.0 schema)', async () => {
+    const { root, result } = await writeTree({});
+    for (const file of result.files) expect(linksWithRel(readJson(join(root, file)), 'self')).toEqual([]);
+  });
+
+  for (const organizeBy of ['collection', 'catalog'] as const) {
+    it(`makes every structural link absolute with baseUrl (${organizeBy})`, async () => {
+      const baseUrl = 'https://data.example.com/stac';
+      const { root } = await writeTree({ baseUrl, organizeBy });
+      expect(linkProblems(root, baseUrl)).toEqual([]);
+      const catalog = readJson<StacCatalog>(join(root, 'catalog.json'));
+      expect(linksWithRel(catalog, 'self')[0]!.href).toBe('https://data.example.com/stac/catalog.json');
+      expect(linksWithRel(catalog, 'root')[0]!.href).toBe('https://data.example.com/stac/catalog.json');
+      expect(linksWithRel(catalog, 'child')[0]!.href).toBe(
+        'https://data.example.com/stac/landsat-c2-l2/collection.json',
+      );
+      const folder = organizeBy === 'collection' ? 'simple-collection/' : '';
+      const item = readJson<StacItem>(join(root, `${folder}20201211_223832_CS2/20201211_223832_CS2.json`));
+      expect(linksWithRel(item, 'self')[0]!.href).toBe(
+        `https://data.example.com/stac/${folder}20201211_223832_CS2/20201211_223832_CS2.json`,
+      );
+      expect(linksWithRel(item, 'collection')[0]!.href).toBe(
+        'https://data.example.com/stac/simple-collection/collection.json',
+      );
+    });
+  }
+
+  it('keeps a detached item consistent when published', async () => {
+    const baseUrl = 'https://data.example.com/stac/';
+    const input = { collections: [], items: [minimalItem('lost-1', 'never-written')] };
+    const { root } = await writeTree({ baseUrl }, input);
     expect(linkProblems(root, baseUrl)).toEqual([]);
-    const catalog = readJson<StacCatalog>(join(root, 'catalog.json'));
-    expect(linksWithRel(catalog, 'self')[0]!.href).toBe('https://data.example.com/stac/catalog.json');
-    expect(linksWithRel(catalog, 'root')[0]!.href).toBe('./catalog.json');
-    const item = readJson<StacItem>(
-      join(root, 'simple-collection/20201211_223832_CS2/20201211_223832_CS2.json'),
-    );
-    expect(linksWithRel(item, 'self')[0]!.href).toBe(
-      'https://data.example.com/stac/simple-collection/20201211_223832_CS2/20201211_223832_CS2.json',
-    );
-    expect(linksWithRel(item, 'parent')[0]!.href).toBe('../collection.json');
+    const item = readJson<StacItem>(join(root, 'never-written/lost-1/lost-1.json'));
+    expect(linksWithRel(item, 'parent')[0]!.href).toBe('https://data.example.com/stac/catalog.json');
   });
 
   it('refuses a baseUrl that is not an absolute URL', () => {
@@ -279,13 +296,7 @@ describe('JSON tree, items without a written collection', () => {
     const collectionless = readJson<StacItem>(
       join(root, 'CS3-20160503_132131_08/CS3-20160503_132131_08.json'),
     );
-    expect(collectionless.links.map((l) => l.rel)).toEqual([
-      'self',
-      'root',
-      'parent',
-      'alternate',
-      'license',
-    ]);
+    expect(collectionless.links.map((l) => l.rel)).toEqual(['root', 'parent', 'alternate', 'license']);
     expect(linkProblems(root)).toEqual([]);
   });
 
@@ -389,7 +400,8 @@ describe('JSON tree, unsafe ids', () => {
           minimalItem('in-a-lost-one', '../../lost'),
         ],
       };
-      const { result, paths } = await writeTree({ root, organizeBy }, input);
+      const baseUrl = 'https://data.example.com/stac';
+      const { result, paths } = await writeTree({ root, organizeBy, baseUrl }, input);
       expect(listFiles(base).every((file) => file.startsWith('nested/out/'))).toBe(true);
       expect(result.written).toBe(evil.length * 3 + 1);
       expect(result.duplicatesDropped).toBe(0);
@@ -400,10 +412,11 @@ describe('JSON tree, unsafe ids', () => {
       for (const path of paths) {
         for (const segment of path.split('/')) expect(segment).toMatch(/^[A-Za-z0-9_~-][A-Za-z0-9._~-]*$/);
         const doc = readJson<StacItem>(join(root, path));
-        const self = linksWithRel(doc, 'self')[0]!;
-        expect(resolve(dirname(join(root, path)), self.href)).toBe(resolve(root, path));
+        expect(linksWithRel(doc, 'self')[0]!.href).toBe(`${baseUrl}/${path}`);
       }
-      expect(linkProblems(root)).toEqual([]);
+      expect(linkProblems(root, baseUrl)).toEqual([]);
+      const selfContained = await writeTree({ root: join(base, 'relative'), organizeBy }, input);
+      expect(linkProblems(selfContained.root)).toEqual([]);
     });
   }
 

@@ -36,6 +36,7 @@ describe('README', () => {
     });
     expect(`${printed.join('\n')}\n`).toBe(block('Output (', 'text'));
     const links = readJson<{ links: unknown[] }>(join(root, 'demo/scene~2F2/scene~2F2.json')).links;
-    expect(JSON.parse(`[${block('starts its links with', 'json')}]`)).toEqual(links.slice(0, 4));
+    const shown = JSON.parse(`[${block('starts its links with', 'json')}]`) as unknown[];
+    expect(shown).toEqual(links.slice(0, shown.length));
   });
 });

@@ -20,6 +20,7 @@ import {
 import { type OpenSourceOptions, openSource } from '@scm/input';
 import { createJsonTreeWriter, createNdjsonWriter, readJsonTree, readNdjsonDir } from '@scm/output-json';
 import { readGeoParquet, readGeoParquetMetadata, writeCollectionsParquet } from '@scm/output-parquet';
+import { createCollectionExtents, scaffoldedCollectionNote } from './collection-extents.js';
 import { FAILURES_FILE, type FailuresFile, openFailuresFile } from './failures-file.js';
 import { assertReplaceable, createStagingDir, promoteStagingDir, writeMarker } from './output-dir.js';
 import { sourceWarnings } from './source-warnings.js';
@@ -57,6 +58,8 @@ export interface ConvertCatalogResult {
   failed: number;
   /** Where those failures are (written only when there are some, and not in a dry run). */
   failuresPath: string;
+  /** Ids of the collections the input lacked, scaffolded from their items' extents. */
+  scaffoldedCollections: string[];
   /** Lines for people. */
   text: string;
 }
@@ -157,7 +160,9 @@ function stacObjectOf(entry: SourceRecord<JsonObject>): StacItem | StacCollectio
 /**
  * `output`: converts a catalog between a JSON tree, pgstac-ready NDJSON and
  * stac-geoparquet, in any direction. Items pass through unchanged (links are
- * rewritten only by the JSON tree, which owns its link structure).
+ * rewritten only by the JSON tree, which owns its link structure). A
+ * collection that items name but the input lacks is scaffolded from their
+ * extent, as `rebuild-catalog` does, and the result says which.
  */
 export async function convertCatalog(options: ConvertCatalogOptions): Promise<ConvertCatalogResult> {
   const cwd = options.cwd ?? process.cwd();
@@ -183,6 +188,7 @@ export async function convertCatalog(options: ConvertCatalogOptions): Promise<Co
     onWarning: sourceWarnings(logger, notes),
     files: [],
     items: 0,
+    scaffolded: [],
   };
   try {
     run.progress.start('items');
@@ -201,10 +207,12 @@ export async function convertCatalog(options: ConvertCatalogOptions): Promise<Co
     throw error;
   }
   const failed = run.failures.count;
+  for (const id of run.scaffolded) logger.info(scaffoldedCollectionNote(id, 'the input'), { collection: id });
   logger.info('conversion finished', { input: kind, output: options.outputFormat, items: run.items, failed });
   const failuresPath = join(finalDir, FAILURES_FILE);
   const lines = [
     `output: ${kind} -> ${options.outputFormat}: ${run.seen.size} collection(s), ${run.items} item(s), ${failed} failed${dryRun ? ' (dry run)' : `\nwritten to ${finalDir}`}`,
+    ...run.scaffolded.map((id) => scaffoldedCollectionNote(id, 'the input')),
     ...notes.notes.map((note) => `  note: ${note}`),
   ];
   if (failed > 0) lines.push(`failures: ${dryRun ? '(dry run, not written)' : failuresPath}`);
@@ -215,6 +223,7 @@ export async function convertCatalog(options: ConvertCatalogOptions): Promise<Co
     files: run.files,
     failed,
     failuresPath,
+    scaffoldedCollections: run.scaffolded,
     text: lines.join('\n'),
   };
 }
@@ -234,10 +243,34 @@ interface ConvertRun {
   onWarning: OpenSourceOptions['onWarning'];
   files: string[];
   items: number;
+  /** Ids of the collections scaffolded from their items' extents. */
+  scaffolded: string[];
+}
+
+/**
+ * A first pass over the input for Parquet output, which needs every
+ * collection before the first row (a stac-geoparquet file carries its
+ * collection in its metadata): the collections found among the records, and
+ * one scaffolded from its items' extent for each id the input lacks. What
+ * cannot be read is reported by the second pass, once.
+ */
+async function collectionsUpFront(run: ConvertRun): Promise<StacCollection[]> {
+  const found = new Map(run.collections.map((c) => [c.id, c]));
+  const extents = createCollectionExtents();
+  for await (const object of objectsOf(run.kind, run.input, run.signal, undefined)) {
+    if (isFailure(object)) continue;
+    if (object.type === 'Feature') extents.add(object);
+    else if (!found.has(object.id)) found.set(object.id, object);
+  }
+  const missing = extents.ids().filter((id) => !found.has(id));
+  run.scaffolded.push(...missing);
+  return [...found.values(), ...missing.map((id) => extents.scaffold(id)!)];
 }
 
 /** stac-geoparquet needs every collection up front; items stream through a bounded channel. */
 async function convertToParquet(run: ConvertRun): Promise<void> {
+  const collections = await collectionsUpFront(run);
+  for (const collection of collections) run.seen.add(collection.id);
   const channel = createChannel<StacItem>(256);
   const writing = run.dryRun
     ? (async () => {
@@ -248,7 +281,7 @@ async function convertToParquet(run: ConvertRun): Promise<void> {
       })()
     : writeCollectionsParquet(channel, {
         root: run.work,
-        collections: run.collections,
+        collections,
         uncollected: 'items',
       });
   for await (const object of objectsOf(run.kind, run.input, run.signal, run.onWarning)) {
@@ -278,6 +311,7 @@ async function convertToTree(run: ConvertRun, format: 'json' | 'ndjson'): Promis
       ? createJsonTreeWriter({ root: run.work })
       : createNdjsonWriter({ root: run.work });
   for (const collection of run.collections) await writer?.writeCollection(collection);
+  const extents = createCollectionExtents();
   for await (const object of objectsOf(run.kind, run.input, run.signal, run.onWarning)) {
     if (isFailure(object)) {
       await run.failures.write(object);
@@ -291,9 +325,16 @@ async function convertToTree(run: ConvertRun, format: 'json' | 'ndjson'): Promis
       continue;
     }
     await writer?.writeItem(object);
+    extents.add(object);
     run.items += 1;
     run.progress.tick();
   }
+  const missing = extents.ids().filter((id) => !run.seen.has(id));
+  for (const id of missing) {
+    run.seen.add(id);
+    await writer?.writeCollection(extents.scaffold(id)!);
+  }
+  run.scaffolded.push(...missing);
   if (writer) {
     const result = await writer.finish();
     run.files.push(

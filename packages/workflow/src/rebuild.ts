@@ -25,10 +25,11 @@ import {
 import type { WorkflowConfig } from '@scm/config';
 import { applyExtensions, type LoadedExtension, loadExtensions } from '@scm/extensions';
 import { openSource } from '@scm/input';
-import { buildCollection, createExtentAccumulator, scaffoldItem } from '@scm/scaffold';
+import { scaffoldItem } from '@scm/scaffold';
 import { applyMapping, loadMapping, type Mapping, parseMapping } from '@scm/transform';
 import { createValidator } from '@scm/validate';
-import { builtinExtensions } from './builtins.js';
+import { builtinExtensions, checkingExtensions } from './builtins.js';
+import { createCollectionExtents, scaffoldedCollectionNote } from './collection-extents.js';
 import { logOpenedFiles } from './debug-log.js';
 import { openFailuresFile } from './failures-file.js';
 import { assertReplaceable, createStagingDir, promoteStagingDir, writeMarker } from './output-dir.js';
@@ -141,7 +142,7 @@ export async function rebuildCatalog(
   const validator = createValidator({
     level: config.validation?.level ?? 'strict',
     schemaDirs: config.validation?.schema_dirs ?? [],
-    extensions: loaded.map((l) => l.extension),
+    extensions: checkingExtensions(loaded.map((l) => l.extension)),
   });
   if (!dryRun) await assertReplaceable(finalDir, { overwrite: options.overwrite });
 
@@ -150,7 +151,7 @@ export async function rebuildCatalog(
   const failures = await openFailuresFile(failuresFile, { dryRun });
   const sinks = await openSinks(workDir, config, { dryRun, logger });
   const sourceCollections = new Map<string, StacCollection>();
-  const extents = new Map<string, ReturnType<typeof createExtentAccumulator>>();
+  const itemExtents = createCollectionExtents();
   let sourceCatalog: StacCatalog | undefined;
 
   const fail = async (failure: Failure) => {
@@ -231,13 +232,7 @@ export async function rebuildCatalog(
       );
     }
     counter.succeeded += 1;
-    const key = item.collection ?? '';
-    let extent = extents.get(key);
-    if (!extent) {
-      extent = createExtentAccumulator();
-      extents.set(key, extent);
-    }
-    extent.add(item);
+    itemExtents.add(item);
   };
 
   let completed = false;
@@ -273,20 +268,12 @@ export async function rebuildCatalog(
     progress.done();
 
     // Collections: those from the source, plus one scaffolded for each collection id items referred to.
-    const collectionIds = new Set([
-      ...sourceCollections.keys(),
-      ...[...extents.keys()].filter((k) => k !== ''),
-    ]);
+    const collectionIds = new Set([...sourceCollections.keys(), ...itemExtents.ids()]);
     for (const id of collectionIds) {
       let collection = sourceCollections.get(id);
       if (!collection) {
-        collection = buildCollection(
-          { id, description: `Items of collection ${id}` },
-          extents.get(id)!.extent(),
-        );
-        counter.notes.push(
-          `collection "${id}" was not in the source; it was scaffolded from its items' extent`,
-        );
+        collection = itemExtents.scaffold(id)!;
+        counter.notes.push(scaffoldedCollectionNote(id));
       }
       const extended = applyExtensions(collection, loaded);
       if (!extended.ok) {

@@ -2,23 +2,30 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import {
+  type Failure,
   isFailure,
   type Logger,
   noopLogger,
   noopProgress,
   type Progress,
   ScmError,
+  type SourceRecord,
   stacTypeOf,
 } from '@scm/core';
-import { openSource } from '@scm/input';
-import { createValidator } from '@scm/validate';
+import { type ExtensionConfigEntry, loadExtensions } from '@scm/extensions';
+import { createValidator, type StacValidator, type ValidatorExtension } from '@scm/validate';
+import { builtinExtensions, checkingExtensions } from './builtins.js';
 import { logOpenedFiles } from './debug-log.js';
 import { validateWithStacValidator } from './engine-validate.js';
 import { sourceWarnings } from './source-warnings.js';
+import { planValidationInputs, validationObjects } from './validation-inputs.js';
 
 /** Options of {@link validateFiles}. */
 export interface ValidateFilesOptions {
-  /** Files (JSON, NDJSON) or folders (static catalogs, folders of JSON/NDJSON). */
+  /**
+   * Files (JSON, NDJSON, stac-geoparquet) or folders (static catalogs, folders of those). A CSV input is
+   * refused with `SCM_USAGE`: it holds records, not STAC objects.
+   */
   inputs: string[];
   /** Base for relative inputs (default process.cwd()). */
   cwd?: string;
@@ -36,6 +43,18 @@ export interface ValidateFilesOptions {
   signal?: AbortSignal | undefined;
   /** `ajv` (ours, default) or `stac-validator` (the Python tool, when installed). */
   engine?: 'ajv' | 'stac-validator';
+  /**
+   * Plugin extensions whose schemas and `checkObject` run too, by name or as config entries (a config's
+   * `extensions:` list). The built-in extensions always run on objects that declare their schemas.
+   * Default: none.
+   */
+  extensions?: readonly (string | ExtensionConfigEntry)[];
+  /** Extra plugin folder (default ~/.stac-catalog-manager/extensions). */
+  extensionsDir?: string | undefined;
+  /** Folder of the CLI, so plugins installed next to it are found. */
+  cliDir?: string;
+  /** Folder that relative plugin `module` paths are resolved against (the config file's folder). Default `cwd`. */
+  baseDir?: string;
 }
 
 /** Result of {@link validateFiles}. */
@@ -48,10 +67,82 @@ export interface ValidateFilesResult {
 }
 
 /**
+ * The extensions whose schemas and checks the validator runs: every built-in
+ * (each checks only objects that declare its schema), then the plugins named.
+ */
+async function extensionsToCheck(options: ValidateFilesOptions, cwd: string): Promise<ValidatorExtension[]> {
+  const named = options.extensions ?? [];
+  if (named.length === 0) return checkingExtensions([]);
+  const loaded = await loadExtensions({
+    extensions: named.map((e) => (typeof e === 'string' ? { name: e } : e)),
+    builtins: builtinExtensions(),
+    ...(options.extensionsDir ? { extensionsDir: resolve(cwd, options.extensionsDir) } : {}),
+    ...(options.cliDir ? { cliDir: options.cliDir } : {}),
+    cwd,
+    baseDir: options.baseDir ?? cwd,
+    checkConfigs: false, // validation runs schemas and checks only; it never applies an extension
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  return checkingExtensions(loaded.map((l) => l.extension));
+}
+
+/** Streams the JSON report: `{"reports":[…],"valid":…,"summary":…}`, one report per line. */
+async function openReport(path: string | undefined, cwd: string) {
+  if (!path) return undefined;
+  const reportPath = isAbsolute(path) ? path : resolve(cwd, path);
+  await mkdir(dirname(reportPath), { recursive: true });
+  const out = createWriteStream(reportPath);
+  out.write('{"reports":[\n');
+  let entries = 0;
+  return {
+    async add(line: Record<string, unknown>): Promise<void> {
+      const text = `${entries > 0 ? ',\n' : ''}${JSON.stringify(line)}`;
+      entries += 1;
+      if (!out.write(text)) await new Promise<void>((r) => out.once('drain', r));
+    },
+    async close(valid: boolean, summary: Record<string, unknown>): Promise<void> {
+      out.write(`\n],\n"valid":${valid},\n"summary":${JSON.stringify(summary)}}\n`);
+      await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
+    },
+  };
+}
+
+/** One report line: a record that could not be read, or an object's validation report with where it came from. */
+function reportLine(
+  entry: SourceRecord | Failure,
+  validator: StacValidator,
+): { line: Record<string, unknown>; firstErrors: string[] } {
+  if (isFailure(entry)) {
+    const where = `${entry.error_context.file ?? ''}:${entry.error_context.line ?? ''}`;
+    const line = {
+      file: entry.error_context.file,
+      line: entry.error_context.line,
+      id: entry.item_id,
+      valid: false,
+      errors: [{ path: '', message: entry.error_message, kind: 'read', severity: 'error' }],
+      warnings: [],
+    };
+    return { line, firstErrors: [`${where} ${entry.error_message}`] };
+  }
+  const report = validator.validate(entry.value);
+  if (!stacTypeOf(entry.value) && report.valid) {
+    throw new ScmError('SCM_INTERNAL', 'validator accepted a non-STAC object');
+  }
+  const { file, line } = entry.origin;
+  const where = `${file ?? ''}${line !== undefined ? `:${line}` : ''}`;
+  const firstErrors = report.errors
+    .slice(0, 3)
+    .map((e) => `${where} ${report.id ?? ''} ${e.path || '/'}: ${e.message}`);
+  return { line: { file, line, ...report }, firstErrors };
+}
+
+/**
  * Validates every STAC object in the inputs and streams a report: one entry
  * per object (`file`, `line`, `id`, `type`, `valid`, `errors`, `warnings`)
  * and a summary grouped by error kind. Records that cannot be read count as
- * invalid with a `read` error.
+ * invalid with a `read` error. Besides the schemas, the checks of every
+ * built-in extension (and of the plugins named in `extensions`) run on the
+ * objects that declare their schemas; their findings carry JSON paths too.
  */
 export async function validateFiles(options: ValidateFilesOptions): Promise<ValidateFilesResult> {
   const cwd = options.cwd ?? process.cwd();
@@ -61,76 +152,30 @@ export async function validateFiles(options: ValidateFilesOptions): Promise<Vali
   const validator = createValidator({
     level: options.level ?? 'strict',
     schemaDirs: options.schemaDirs ?? [],
+    extensions: await extensionsToCheck(options, cwd),
   });
   const paths = options.inputs.map((p) => (isAbsolute(p) ? p : resolve(cwd, p)));
   const run = { notes: [] as string[] };
-  const source = openSource({
-    paths,
-    format: 'auto',
-    onWarning: sourceWarnings(logger, run),
-    onFileOpened: logOpenedFiles(logger),
-  });
-
-  let out: ReturnType<typeof createWriteStream> | undefined;
-  if (options.reportPath) {
-    const reportPath = isAbsolute(options.reportPath) ? options.reportPath : resolve(cwd, options.reportPath);
-    await mkdir(dirname(reportPath), { recursive: true });
-    out = createWriteStream(reportPath);
-    out.write('{"reports":[\n');
-  }
-  const write = async (text: string) => {
-    if (out && !out.write(text)) await new Promise<void>((r) => out!.once('drain', r));
-  };
+  const hooks = { onWarning: sourceWarnings(logger, run), onFileOpened: logOpenedFiles(logger) };
+  const inputs = await planValidationInputs(paths, hooks.onWarning);
+  const report = await openReport(options.reportPath, cwd);
   const byKindCount: Record<string, number> = {};
-  const countKind = (kind: string) => {
-    byKindCount[kind] = (byKindCount[kind] ?? 0) + 1;
-  };
   const firstErrors: string[] = [];
   let total = 0;
   let invalid = 0;
   progress.start('validate');
-  for await (const entry of source.records({ signal: options.signal })) {
+  for await (const entry of validationObjects(inputs, hooks, options.signal)) {
     total += 1;
-    let line: Record<string, unknown>;
-    if (isFailure(entry)) {
-      invalid += 1;
-      const where = `${entry.error_context.file ?? ''}:${entry.error_context.line ?? ''}`;
-      line = {
-        file: entry.error_context.file,
-        line: entry.error_context.line,
-        id: entry.item_id,
-        valid: false,
-        errors: [{ path: '', message: entry.error_message, kind: 'read', severity: 'error' }],
-        warnings: [],
-      };
-      if (firstErrors.length < 10) firstErrors.push(`${where} ${entry.error_message}`);
-      countKind('read');
-    } else {
-      const kind = stacTypeOf(entry.value);
-      const report = validator.validate(entry.value);
-      if (!kind && report.valid) {
-        throw new ScmError('SCM_INTERNAL', 'validator accepted a non-STAC object');
-      }
-      if (!report.valid) {
-        invalid += 1;
-        if (firstErrors.length < 10) {
-          const where = `${entry.origin.file ?? ''}${entry.origin.line !== undefined ? `:${entry.origin.line}` : ''}`;
-          for (const e of report.errors.slice(0, 3))
-            firstErrors.push(`${where} ${report.id ?? ''} ${e.path || '/'}: ${e.message}`);
-        }
-      }
-      line = { file: entry.origin.file, line: entry.origin.line, ...report };
-      for (const e of report.errors) countKind(e.kind);
-    }
-    await write(`${total > 1 ? ',\n' : ''}${JSON.stringify(line)}`);
+    const { line, firstErrors: errors } = reportLine(entry, validator);
+    if (line.valid === false) invalid += 1;
+    if (firstErrors.length < 10) firstErrors.push(...errors);
+    for (const e of (line.errors ?? []) as { kind: string }[])
+      byKindCount[e.kind] = (byKindCount[e.kind] ?? 0) + 1;
+    await report?.add(line);
     progress.tick();
   }
   progress.done();
-  const summary = { total, valid: total - invalid, invalid, byKind: byKindCount };
-  if (out) {
-    await write(`\n],\n"valid":${invalid === 0},\n"summary":${JSON.stringify(summary)}}\n`);
-    await new Promise<void>((r, j) => out!.end((e?: Error | null) => (e ? j(e) : r())));
-  }
+  await report?.close(invalid === 0, { total, valid: total - invalid, invalid, byKind: byKindCount });
   logger.info('validation finished', { total, invalid });
   const lines = [`${total} object(s): ${total - invalid} valid, ${invalid} invalid`];
   const byKind = Object.entries(byKindCount);

@@ -5,18 +5,18 @@ import { join } from 'node:path';
 import { parseConfig } from '@scm/config';
 import { bundledSchemasDir } from '@scm/validate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { rebuildCatalog } from '../src/index.js';
+import { convertCatalog, rebuildCatalog } from '../src/index.js';
 import { integrationRequired, missingPrerequisite, pgDsn, python, repoRoot } from './integration-env.js';
 
 const quickstartData = join(repoRoot, 'examples/quickstart/data');
 
-/** Rebuilds the quickstart into a temp folder once for all downstream checks. */
-async function buildQuickstart(): Promise<string> {
+/** Rebuilds the quickstart into a temp folder (once for all downstream checks); `output` adds output settings. */
+async function buildQuickstart(output = ''): Promise<string> {
   const out = join(mkdtempSync(join(tmpdir(), 'scm-downstream-')), 'catalog');
   const yaml = `
 workflow: { name: downstream }
 source: { type: local_files, paths: [${quickstartData}/HLSS30_2.0.collection.json, ${quickstartData}/items.ndjson] }
-output: { format: [json, ndjson], path: ${out}, catalog: { id: downstream, description: Downstream tool checks } }
+output: { format: [json, ndjson], path: ${out}, catalog: { id: downstream, description: Downstream tool checks }${output} }
 `;
   const config = parseConfig(yaml, join(out, '..', 'config.yaml'), { env: {} });
   const result = await rebuildCatalog(config, { mode: 'full' });
@@ -46,14 +46,31 @@ function suite(
   });
 }
 
+function stacValidator(folder: string): string {
+  return execFileSync(
+    python,
+    ['-W', 'ignore', join(repoRoot, 'tools/ci/stac_validator_offline.py'), bundledSchemasDir(), folder],
+    { encoding: 'utf8' },
+  );
+}
+
 suite('the Python stac-validator', { python: ['stac_validator'] }, (root) => {
   it('agrees that every item and collection we wrote is valid', () => {
-    const output = execFileSync(
-      python,
-      ['-W', 'ignore', join(repoRoot, 'tools/ci/stac_validator_offline.py'), bundledSchemasDir(), root()],
-      { encoding: 'utf8' },
-    );
-    expect(output).toMatch(/stac-validator: 2[89] objects, 2[89] valid, 0 invalid/);
+    expect(stacValidator(root())).toMatch(/stac-validator: 2[89] objects, 2[89] valid, 0 invalid/);
+  });
+
+  let published = '';
+  beforeAll(async () => {
+    published = await buildQuickstart(', base_url: "https://stac.example.com/downstream"');
+  });
+
+  it('agrees for the published catalog written with output.base_url (absolute links)', () => {
+    const catalog = JSON.parse(readFileSync(join(published, 'catalog.json'), 'utf8'));
+    expect(catalog.links[0]).toMatchObject({
+      rel: 'self',
+      href: 'https://stac.example.com/downstream/catalog.json',
+    });
+    expect(stacValidator(published)).toMatch(/stac-validator: 2[89] objects, 2[89] valid, 0 invalid/);
   });
 });
 
@@ -118,5 +135,28 @@ suite('pypgstac into a real pgstac', { python: ['pypgstac', 'psycopg'], postgres
       expect(theirsRest).toEqual(oursRest);
     }
     writeFileSync(join(root(), '..', 'pgstac-readback.json'), output);
+  });
+
+  it('loads the collections scaffolded for items-only NDJSON, then every item', async () => {
+    const target = join(mkdtempSync(join(tmpdir(), 'scm-downstream-')), 'ndjson');
+    const result = await convertCatalog({
+      input: join(quickstartData, 'items.ndjson'),
+      outputFormat: 'ndjson',
+      outputPath: target,
+    });
+    expect(result.scaffoldedCollections.sort()).toEqual([
+      'HLSS30_2.0',
+      'landsat-c2-l2',
+      'naip',
+      'sentinel-2-l2a',
+    ]);
+    const output = execFileSync(
+      python,
+      ['-W', 'ignore', join(repoRoot, 'tools/python/pgstac_roundtrip.py'), pgDsn, target],
+      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    );
+    const back = JSON.parse(output) as { count: number; collections: string[] };
+    expect(back.count).toBe(24);
+    expect(back.collections).toEqual(['HLSS30_2.0', 'landsat-c2-l2', 'naip', 'sentinel-2-l2a']);
   });
 });

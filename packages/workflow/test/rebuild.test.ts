@@ -85,3 +85,24 @@ describe('rebuildCatalog', () => {
     expect(naip.extent.temporal.interval[0][0]).toMatch(/^2016-08-05/);
   });
 });
+
+describe('rebuildCatalog and validate agree', () => {
+  it('runs the built-in extension checks an item declares, even when that extension is not configured', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scm-rebuild-'));
+    const item = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'dgeo-item.json'), 'utf8'));
+    item.assets.red['dgeo:cid'] = 'bafybeihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyk2';
+    writeFileSync(join(dir, 'item.json'), JSON.stringify(item));
+    const out = join(dir, 'out');
+    const yaml = `
+workflow: { name: agree }
+source: { type: local_files, paths: [${join(dir, 'item.json')}] }
+output: { format: [ndjson], path: ${out} }
+`;
+    const result = await rebuildCatalog(parseConfig(yaml, join(dir, 'config.yaml'), { env: {} }), {
+      mode: 'full',
+    });
+    expect(result.summary).toMatchObject({ processed: 1, failed: 1 });
+    const failure = JSON.parse(readFileSync(join(out, 'failed_items.ndjson'), 'utf8'));
+    expect(failure.error_message).toContain('/assets/red/dgeo:cid');
+  });
+});
