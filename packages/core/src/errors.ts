@@ -30,6 +30,8 @@ export const ScmErrorCodes = [
   'SCM_OUTPUT_INVALID',
   'SCM_MAPPING_NOT_FOUND',
   'SCM_ENGINE_MISSING',
+  'SCM_HTTP_CLIENT_ERROR',
+  'SCM_HTTP_INVALID_BODY',
 ] as const;
 
 /** One of the stable error codes. */

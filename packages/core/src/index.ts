@@ -3,6 +3,7 @@ export type {
   HttpClient,
   HttpRequest,
   HttpResponse,
+  HttpStats,
   JsonSchema,
   LogContext,
   Logger,
