@@ -105,7 +105,8 @@ function collectionOf() {
   };
 }
 
-if (values['collection-json']) writeFileSync(values['collection-json'], `${JSON.stringify(collectionOf())}\n`);
+if (values['collection-json'])
+  writeFileSync(values['collection-json'], `${JSON.stringify(collectionOf())}\n`);
 for (let i = 0; i < count; i += 1) {
   if (!process.stdout.write(`${JSON.stringify(itemOf(i))}\n`)) await once(process.stdout, 'drain');
 }

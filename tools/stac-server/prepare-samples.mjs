@@ -26,7 +26,10 @@ function itemsOf(document) {
 
 function minimalCollection(id, items) {
   const boxes = items.map((item) => item.bbox).filter(Array.isArray);
-  const times = items.map((item) => item.properties?.datetime).filter(Boolean).sort();
+  const times = items
+    .map((item) => item.properties?.datetime)
+    .filter(Boolean)
+    .sort();
   const bbox = [
     Math.min(...boxes.map((b) => b[0])),
     Math.min(...boxes.map((b) => b[1])),
