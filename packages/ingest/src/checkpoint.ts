@@ -1,4 +1,4 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { ScmError } from '@scm/core';
 import type { HarvestEvent } from './events.js';
 import type { WindowState } from './windows.js';
@@ -99,17 +99,6 @@ export class HarvestState {
       ...(output ? { output } : {}),
       updated_at: new Date().toISOString(),
     };
-  }
-}
-
-/** Writes a checkpoint atomically: a temporary file renamed over the old one, so a kill leaves one whole file. */
-export async function saveCheckpoint(path: string, checkpoint: HarvestCheckpoint): Promise<void> {
-  const temp = `${path}.tmp`;
-  try {
-    await writeFile(temp, `${JSON.stringify(checkpoint)}\n`);
-    await rename(temp, path);
-  } catch (cause) {
-    throw new ScmError('SCM_OUTPUT_WRITE', `cannot write the checkpoint ${path}`, { cause });
   }
 }
 

@@ -1,7 +1,7 @@
 export type { ApiEndpoints, FirstPageSpec, ItemsEndpoint } from './api.js';
 export { collectionUrl, firstPageRequest, readCollection, readLanding } from './api.js';
 export type { HarvestCheckpoint } from './checkpoint.js';
-export { HarvestState, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+export { HarvestState, loadCheckpoint } from './checkpoint.js';
 export type {
   CollectionEvent,
   FailureEvent,

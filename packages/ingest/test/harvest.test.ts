@@ -195,3 +195,63 @@ describe('harvest: paging edge cases', () => {
     expect(items).toHaveLength(25);
   });
 });
+
+describe('harvest: resume from a checkpoint', () => {
+  const collections = { a: makeItems('a', 500, T0, 3_600_000, 2), b: makeItems('b', 130, T0, DAY) };
+  const expected = [...ids(collections.a), ...ids(collections.b)].sort();
+  const base = { catalogUrl: 'https://api.test/stac/', collections: ['a', 'b'], limit: 10, concurrency: 3 };
+
+  for (const stopAfter of [1, 7, 23, 41]) {
+    it(`stopped after ${stopAfter} written pages, a resumed run adds exactly the missing items`, async () => {
+      const written: StacItem[] = [];
+      const first = harvest({
+        ...base,
+        client: createStubApi({ collections, counts: true, pageCap: 10 }).client,
+      });
+      let pages = 0;
+      for await (const event of first) {
+        if (event.type === 'page') written.push(...event.items);
+        first.state.apply(event);
+        if (event.type === 'page' && ++pages === stopAfter) break;
+      }
+      const checkpoint = JSON.parse(JSON.stringify(first.state.snapshot()));
+      const second = harvest({
+        ...base,
+        client: createStubApi({ collections, counts: true, pageCap: 10 }).client,
+        resume: checkpoint,
+      });
+      for await (const event of second) {
+        if (event.type === 'page') written.push(...event.items);
+        second.state.apply(event);
+      }
+      expect(ids(written)).toEqual(expected);
+      expect(second.state.snapshot().windows.every((w) => w.status === 'done')).toBe(true);
+    });
+  }
+
+  it('refuses a checkpoint of another harvest', () => {
+    const other = harvest({ ...base, client: createStubApi({ collections }).client });
+    expect(() =>
+      harvest({
+        ...base,
+        collections: ['a'],
+        client: createStubApi({ collections }).client,
+        resume: other.state.snapshot(),
+      }),
+    ).toThrow(/different harvest/);
+  });
+
+  it('an abort signal ends the iteration with SCM_ABORTED', async () => {
+    const controller = new AbortController();
+    const run = harvest({
+      ...base,
+      client: createStubApi({ collections, pageCap: 10 }).client,
+      signal: controller.signal,
+    });
+    const consume = async () => {
+      let n = 0;
+      for await (const event of run) if (event.type === 'page' && ++n === 3) controller.abort();
+    };
+    await expect(consume()).rejects.toMatchObject({ code: 'SCM_ABORTED' });
+  });
+});
