@@ -15,6 +15,7 @@ import {
   validateFiles,
 } from '@scm/workflow';
 import { Command, CommanderError, Option } from 'commander';
+import { addDiscoverCollections } from './commands/discover-collections.js';
 import { ExitCode, type ExitCodeValue, exitCodeFor } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { createCliProgress } from './progress.js';
@@ -86,19 +87,13 @@ export function buildProgram(invocation: Invocation): Command {
     })
     .exitOverride();
 
-  program
-    .command('discover-collections')
-    .description('list the collections of a STAC API, with filters')
-    .option('--catalog-url <url>', 'STAC API root URL')
-    .option('--collection-ids <ids>', 'comma-separated ids or wildcards')
-    .option('--output <format>', 'json or csv', 'json')
-    .addHelpText(
-      'after',
-      example([
-        `${BIN} discover-collections --catalog-url https://cmr.earthdata.nasa.gov/stac/LPCLOUD --collection-ids 'HLS*'`,
-      ]),
-    )
-    .action(later('discover-collections', 'STAC API discovery'));
+  addDiscoverCollections(program, {
+    io,
+    logger: (globals) => makeLogger(io, globals),
+    setExitCode: (code) => {
+      invocation.exitCode = code;
+    },
+  });
 
   program
     .command('fetch-items')
