@@ -16,6 +16,9 @@ import { splitWindow, type WindowState, windowOwns } from './windows.js';
 /** Page sizes tried, largest first, when a server refuses a `limit` with 400 (CMR-STAC refuses more than 5000, and serves at most 100). */
 export const LIMIT_LADDER = [10000, 5000, 1000, 500, 250, 100, 50, 10] as const;
 
+/** Pages in a row that only repeat items already fetched before the loop guard stops a chain. */
+const MAX_REPEATED_PAGES = 3;
+
 /** What every window of one collection shares. */
 export interface CollectionRun {
   client: HttpClient;
@@ -175,77 +178,119 @@ function keptItems(run: CollectionRun, window: WindowState, page: PageBody, seen
   return kept;
 }
 
+/** Where a window's paging stands between two pages. */
+interface Cursor {
+  request: PageRequest;
+  /** The request is the window's first, built by us (its limit may be lowered). */
+  isFirst: boolean;
+  pages: number;
+  /** Pages in a row that only repeated items. */
+  repeats: number;
+  seen: RecentIds;
+  /** Requests already made (loop guard). */
+  visited: Set<string>;
+}
+
+interface FetchedPage extends PageBody {
+  url: string;
+  request: PageRequest;
+}
+
+/** Fetches the cursor's page; on a failure after retries, reports it and ends the window as incomplete. */
+async function fetchOrStop(
+  run: CollectionRun,
+  window: WindowState,
+  cursor: Cursor,
+): Promise<FetchedPage | undefined> {
+  cursor.visited.add(requestKey(cursor.request));
+  let problem: unknown;
+  let request = cursor.request;
+  try {
+    const fetched = await fetchPage(run, window, cursor.request, cursor.isFirst);
+    request = fetched.request;
+    const page = readPage(fetched.body);
+    if (page) return { ...page, url: fetched.url, request };
+    problem = new Error(`${fetched.url} did not return a FeatureCollection`);
+  } catch (error) {
+    problem = error;
+  }
+  if (run.signal.aborted) return undefined;
+  await run.emit(pageFailure({ ...window, pages: cursor.pages }, request, problem));
+  await run.emit(
+    stopEvent(window, 'incomplete', `page ${cursor.pages + 1} failed: ${errorMessage(problem)}`),
+  );
+  return undefined;
+}
+
+/** On a window's first page: cuts the window when it is large, and says whether it did. */
+async function splitIfLarge(run: CollectionRun, window: WindowState, page: FetchedPage, hasNext: boolean) {
+  if (window.first && window.last && page.matched !== undefined) run.onMatched?.(page.matched);
+  const children = planSplit(run, window, page, hasNext);
+  if (!children) return false;
+  await run.emit({ type: 'plan', collection: window.collection, replaces: window.id, windows: children });
+  run.schedule(children);
+  return true;
+}
+
+/** Keeps the page's new items, and says why the chain must stop when it repeats itself. */
+function guardLoops(
+  run: CollectionRun,
+  window: WindowState,
+  cursor: Cursor,
+  page: FetchedPage,
+  next: PageRequest | undefined,
+): { items: StacItem[]; note?: string } {
+  const repeated = page.features.length > 0 && page.features.every((f) => cursor.seen.has(String(f.id)));
+  cursor.repeats = repeated ? cursor.repeats + 1 : 0;
+  const items = repeated ? [] : keptItems(run, window, page, cursor.seen);
+  let note: string | undefined;
+  if (cursor.repeats >= MAX_REPEATED_PAGES)
+    note = `loop guard: ${cursor.repeats} pages in a row repeat items already fetched; stopped at page ${cursor.pages + 1}`;
+  else if (next && cursor.visited.has(requestKey(next)))
+    note = `loop guard: next link repeats ${next.url}; stopped`;
+  if (note) run.logger.warn(note, { window: window.id, url: page.url });
+  return note ? { items, note } : { items };
+}
+
 /**
  * Pages one window from where it stands (its first page, or the checkpointed
  * next link) to its end. It stops on no next link, on an empty page (several
  * servers link past the last page), or when the chain repeats a request or
- * serves a page of items it already gave (the loop guard reports it, never
+ * keeps serving items it already gave (the loop guard reports it, never
  * hangs). A page that fails after the client's retries ends the window as
  * `incomplete` with a failure; other windows go on.
  */
 export async function pageWindow(run: CollectionRun, window: WindowState): Promise<void> {
-  const seen = new RecentIds(run.maxRememberedIds);
-  const visited = new Set<string>();
-  let isFirst = window.next === undefined;
-  let request = window.next ?? firstPageRequest(run.spec, window, run.limit.value);
-  let pages = window.pages;
+  const cursor: Cursor = {
+    request: window.next ?? firstPageRequest(run.spec, window, run.limit.value),
+    isFirst: window.next === undefined,
+    pages: window.pages,
+    repeats: 0,
+    seen: new RecentIds(run.maxRememberedIds),
+    visited: new Set(),
+  };
   while (!run.signal.aborted) {
-    visited.add(requestKey(request));
-    let fetched: Awaited<ReturnType<typeof fetchPage>>;
-    try {
-      fetched = await fetchPage(run, window, request, isFirst);
-    } catch (error) {
-      if (run.signal.aborted) return;
-      await run.emit(pageFailure({ ...window, pages }, request, error));
-      await run.emit(stopEvent(window, 'incomplete', `page ${pages + 1} failed: ${errorMessage(error)}`));
-      return;
-    }
-    const page = readPage(fetched.body);
-    if (!page) {
-      const error = new Error(`${fetched.url} did not return a FeatureCollection`);
-      await run.emit(pageFailure({ ...window, pages }, fetched.request, error));
-      await run.emit(stopEvent(window, 'incomplete', error.message));
-      return;
-    }
+    const page = await fetchOrStop(run, window, cursor);
+    if (!page) return;
     const link = page.features.length > 0 ? findNextLink(page.links) : undefined;
-    let next = link ? nextRequest(link, fetched.url, fetched.request) : undefined;
-    if (isFirst && pages === 0) {
-      if (window.first && window.last && page.matched !== undefined) run.onMatched?.(page.matched);
-      const children = planSplit(run, window, page, next !== undefined);
-      if (children) {
-        await run.emit({
-          type: 'plan',
-          collection: window.collection,
-          replaces: window.id,
-          windows: children,
-        });
-        run.schedule(children);
-        return;
-      }
-    }
-    const repeated = page.features.length > 0 && page.features.every((f) => seen.has(String(f.id)));
-    const items = repeated ? [] : keptItems(run, window, page, seen);
-    let note: string | undefined;
-    if (repeated) note = `loop guard: page ${pages + 1} repeats items already fetched; stopped`;
-    else if (next && visited.has(requestKey(next)))
-      note = `loop guard: next link repeats ${next.url}; stopped`;
-    if (note) {
-      run.logger.warn(note, { window: window.id, url: fetched.url });
-      next = undefined;
-    }
+    let next = link ? nextRequest(link, page.url, page.request) : undefined;
+    if (cursor.isFirst && cursor.pages === 0 && (await splitIfLarge(run, window, page, next !== undefined)))
+      return;
+    const { items, note } = guardLoops(run, window, cursor, page, next);
+    if (note) next = undefined;
     await run.emit({
       type: 'page',
       window: window.id,
       collection: window.collection,
-      url: fetched.url,
+      url: page.url,
       items,
       ...(next ? { next } : {}),
-      ...(page.matched !== undefined && pages === 0 ? { matched: page.matched } : {}),
+      ...(page.matched !== undefined && cursor.pages === 0 ? { matched: page.matched } : {}),
     });
     if (note) await run.emit(stopEvent(window, 'done', note));
-    pages += 1;
     if (!next) return;
-    request = next;
-    isFirst = false;
+    cursor.pages += 1;
+    cursor.request = next;
+    cursor.isFirst = false;
   }
 }
