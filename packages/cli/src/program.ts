@@ -16,6 +16,7 @@ import {
 } from '@scm/workflow';
 import { Command, CommanderError, Option } from 'commander';
 import { addDiscoverCollections } from './commands/discover-collections.js';
+import { addFetchItems } from './commands/fetch-items.js';
 import { ExitCode, type ExitCodeValue, exitCodeFor } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { createCliProgress } from './progress.js';
@@ -95,21 +96,13 @@ export function buildProgram(invocation: Invocation): Command {
     },
   });
 
-  program
-    .command('fetch-items')
-    .description('fetch the items of a collection from a STAC API')
-    .option('--catalog-url <url>', 'STAC API root URL')
-    .option('--collection-id <id>', 'collection to fetch')
-    .option('--concurrency <n>', 'concurrent requests', '5')
-    .option('--output-format <format>', 'json, ndjson or parquet', 'ndjson')
-    .option('--output-path <path>', 'where to write')
-    .addHelpText(
-      'after',
-      example([
-        `${BIN} fetch-items --catalog-url https://cmr.earthdata.nasa.gov/stac/LPCLOUD --collection-id HLSS30_2.0 --output-path items.ndjson`,
-      ]),
-    )
-    .action(later('fetch-items', 'STAC API item harvesting'));
+  addFetchItems(program, {
+    io,
+    logger: (globals) => makeLogger(io, globals),
+    setExitCode: (code) => {
+      invocation.exitCode = code;
+    },
+  });
 
   program
     .command('transform-metadata')
