@@ -303,13 +303,19 @@ export function buildProgram(invocation: Invocation): Command {
         .default('full'),
     )
     .option('--ids <ids>', 'comma-separated item ids (targeted mode)')
+    .option('--resume', 'stac_api sources: continue the harvest of a killed run from its checkpoint')
     .addHelpText(
       'after',
       example([`${BIN} rebuild-catalog --config examples/quickstart/config.yaml --mode full`]),
     )
     .action(async function (this: Command) {
       const opts = this.optsWithGlobals<
-        { config: string; mode: 'full' | 'incremental' | 'targeted'; ids?: string } & GlobalOptions
+        {
+          config: string;
+          mode: 'full' | 'incremental' | 'targeted';
+          ids?: string;
+          resume?: boolean;
+        } & GlobalOptions
       >();
       if (opts.mode !== 'full') {
         throw new ScmError(
@@ -327,6 +333,8 @@ export function buildProgram(invocation: Invocation): Command {
           logger,
           progress,
           signal: io.signal,
+          resume: opts.resume ?? false,
+          env: io.env,
         });
         io.stdout.write(`${formatSummary(result.summary)}\n`);
         if (!opts.dryRun) io.stdout.write(`output: ${result.outputDir}\n`);

@@ -24,13 +24,13 @@ import {
 } from '@scm/core';
 import type { WorkflowConfig } from '@scm/config';
 import { applyExtensions, type LoadedExtension, loadExtensions } from '@scm/extensions';
-import { openSource } from '@scm/input';
 import { buildCollection, createExtentAccumulator, scaffoldItem } from '@scm/scaffold';
 import { applyMapping, loadMapping, type Mapping, parseMapping } from '@scm/transform';
 import { createValidator } from '@scm/validate';
 import { builtinExtensions } from './builtins.js';
 import { openFailuresFile } from './failures-file.js';
 import { assertReplaceable, createStagingDir, promoteStagingDir, writeMarker } from './output-dir.js';
+import { rebuildRecords } from './rebuild-source.js';
 import { openSinks } from './sinks.js';
 import { WORKFLOW_VERSION } from './version.js';
 
@@ -48,6 +48,10 @@ export interface RebuildOptions {
   signal?: AbortSignal | undefined;
   /** Folder of the CLI, so plugins installed next to it are found (see @scm/extensions). */
   cliDir?: string;
+  /** `stac_api` sources: continue the harvest a killed run checkpointed (default false). */
+  resume?: boolean;
+  /** Environment for Earthdata Login (`EARTHDATA_TOKEN`, `EARTHDATA_USERNAME`/`EARTHDATA_PASSWORD`); default process.env. */
+  env?: Record<string, string | undefined>;
 }
 
 /** What a rebuild produced. */
@@ -104,7 +108,7 @@ export async function rebuildCatalog(
       `rebuild mode "${options.mode}" is not available in this version yet`,
     );
   }
-  if (config.source.type !== 'local_files') {
+  if (config.source.type !== 'local_files' && config.source.type !== 'stac_api') {
     throw new ScmError(
       'SCM_NOT_IMPLEMENTED',
       `source type "${config.source.type}" is not available in this version yet`,
@@ -239,8 +243,13 @@ export async function rebuildCatalog(
   let completed = false;
   try {
     progress.start('items');
-    const source = openSource({ paths: config.source.paths ?? [], format: config.source.format ?? 'auto' });
-    for await (const entry of source.records({ signal: options.signal })) {
+    const records = rebuildRecords(config, counter, {
+      resume: options.resume ?? false,
+      ...(options.env ? { env: options.env } : {}),
+      logger,
+      signal: options.signal,
+    });
+    for await (const entry of records) {
       if (options.signal?.aborted) throw new ScmError('SCM_ABORTED', 'the run was interrupted');
       if (isFailure(entry)) {
         counter.processed += 1;
