@@ -20,6 +20,7 @@ export {
   generateHlsItems,
   hlsItem,
   hlsItemMeta,
+  hlsItemText,
   startFakeStacApi,
   TRANSIENT_FAULTS,
 } from './fake-stac-api/index.js';
