@@ -23,12 +23,13 @@ import {
 import { createStatsRecorder, type StatsRecorder } from './stats.js';
 
 /**
- * Supplies a bearer token, fetched lazily on the first request that needs it.
- * `http` is the client without authentication (for a token exchange);
- * returning undefined sends no `Authorization` header.
+ * Supplies a bearer token for a request to `url`, fetched lazily on the
+ * first request that needs it. `http` is the client without authentication
+ * (for a token exchange); returning undefined sends no `Authorization` header.
  */
 export type TokenProvider = (context: {
   http: HttpClient;
+  url: URL;
   signal?: AbortSignal;
 }) => Promise<string | undefined>;
 
@@ -158,8 +159,8 @@ function defaultHeaders(configured: Record<string, string> | undefined): Record<
   };
 }
 
-/** True when `host` is one of `allowed` or a subdomain of one. */
-function hostAllowed(host: string, allowed: readonly string[] | undefined): boolean {
+/** True when `host` is one of `allowed` or a subdomain of one (all hosts when `allowed` is undefined). */
+export function hostAllowed(host: string, allowed: readonly string[] | undefined): boolean {
   if (!allowed) return true;
   return allowed.some((name) => host === name || host.endsWith(`.${name}`));
 }
@@ -174,8 +175,9 @@ function bearerHeader(options: HttpClientOptions, plain: HttpClient) {
   const configured = Object.keys(lowerCaseKeys(options.headers)).includes('authorization');
   return async (req: HttpRequest): Promise<Record<string, string> | undefined> => {
     if (!provider || configured || 'authorization' in lowerCaseKeys(req.headers)) return undefined;
-    if (!hostAllowed(new URL(req.url).hostname, options.bearerTokenHosts)) return undefined;
-    const token = await provider({ http: plain, ...(req.signal ? { signal: req.signal } : {}) });
+    const url = new URL(req.url);
+    if (!hostAllowed(url.hostname, options.bearerTokenHosts)) return undefined;
+    const token = await provider({ http: plain, url, ...(req.signal ? { signal: req.signal } : {}) });
     return token ? { authorization: `Bearer ${token}` } : undefined;
   };
 }

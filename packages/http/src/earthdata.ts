@@ -1,5 +1,5 @@
 import { type HttpClient, isScmError, ScmError } from '@scm/core';
-import type { TokenProvider } from './client.js';
+import { hostAllowed, type TokenProvider } from './client.js';
 
 /** The public Earthdata Login server. */
 export const EARTHDATA_LOGIN_URL = 'https://urs.earthdata.nasa.gov';
@@ -10,6 +10,8 @@ export interface EarthdataTokenOptions {
   env?: Record<string, string | undefined>;
   /** Earthdata Login base URL (a test server, or UAT). Default {@link EARTHDATA_LOGIN_URL}. */
   loginUrl?: string;
+  /** Hosts (or parent domains) that receive the token. Default `['nasa.gov']`: CMR-STAC and the DAACs, nothing else. */
+  hosts?: readonly string[];
 }
 
 /**
@@ -19,14 +21,16 @@ export interface EarthdataTokenOptions {
  *   once for a token (`POST {loginUrl}/api/users/find_or_create_token` with
  *   basic auth), and the token is reused for the whole run.
  *
- * Returns undefined when none of these variables is set. Throws
+ * The token goes only to `hosts` (NASA by default), so a harvest of another
+ * API never carries it. Returns undefined when none of these variables is set. Throws
  * `SCM_CONFIG_ENV_MISSING` when only one of username and password is set.
  * Neither the token nor the password is ever logged or put in error details.
  */
 export function earthdataTokenProvider(options: EarthdataTokenOptions = {}): TokenProvider | undefined {
   const env = options.env ?? process.env;
+  const hosts = options.hosts ?? ['nasa.gov'];
   const token = env.EARTHDATA_TOKEN?.trim();
-  if (token) return async () => token;
+  if (token) return async ({ url }) => (hostAllowed(url.hostname, hosts) ? token : undefined);
   const username = env.EARTHDATA_USERNAME;
   const password = env.EARTHDATA_PASSWORD;
   if (!username && !password) return undefined;
@@ -40,7 +44,8 @@ export function earthdataTokenProvider(options: EarthdataTokenOptions = {}): Tok
   }
   const loginUrl = (options.loginUrl ?? EARTHDATA_LOGIN_URL).replace(/\/+$/, '');
   let pending: Promise<string> | undefined;
-  return ({ http, signal }) => {
+  return async ({ http, url, signal }) => {
+    if (!hostAllowed(url.hostname, hosts)) return undefined;
     pending ??= exchangeForToken(http, loginUrl, username, password, signal).catch((error: unknown) => {
       pending = undefined; // let a later request try again
       throw error;

@@ -26,7 +26,7 @@ const ursAndApi: Responder = (res, seen) => {
 async function setup(env: Record<string, string>, extra: Parameters<typeof createHttpClient>[0] = {}) {
   const server = await startServer([ursAndApi]);
   const logger = memoryLogger();
-  const provider = earthdataTokenProvider({ env, loginUrl: server.url });
+  const provider = earthdataTokenProvider({ env, loginUrl: server.url, hosts: ['127.0.0.1'] });
   const client = createHttpClient({ logger, ...(provider ? { bearerToken: provider } : {}), ...extra });
   cleanups.push(
     () => client.close(),
@@ -64,7 +64,19 @@ describe('earthdataTokenProvider', () => {
     expect(JSON.stringify(error)).not.toContain('wrong');
   });
 
-  it('sends the token only to the listed hosts', async () => {
+  it('sends the token only to NASA hosts by default', async () => {
+    const server = await startServer([ursAndApi]);
+    const provider = earthdataTokenProvider({ env: { EARTHDATA_TOKEN: 'tok-abc' } });
+    const client = createHttpClient(provider ? { bearerToken: provider } : {});
+    cleanups.push(
+      () => client.close(),
+      () => server.close(),
+    );
+    await client.json({ url: `${server.url}/stac` });
+    expect(server.seen[0]?.headers.authorization).toBeUndefined();
+  });
+
+  it("sends the token only to the client's listed hosts", async () => {
     const { server, client } = await setup(
       { EARTHDATA_TOKEN: 'tok-abc' },
       { bearerTokenHosts: ['nasa.gov'] },
