@@ -1,3 +1,5 @@
+import { hash01 } from './random.js';
+
 /** A problem the fake API can inject into one response; a client fixes each by retrying. */
 export type TransientFault = '429' | '500' | '503' | '504' | 'slow' | 'reset' | 'truncated';
 
@@ -28,30 +30,19 @@ export interface FakeFaultOptions {
   slowMs?: number;
 }
 
-/** Mulberry32: a small seeded generator, enough for reproducible fault draws. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Decides the fault of each request in arrival order. */
 export function createFaultPlan(
   options: FakeFaultOptions = {},
 ): (requestNumber: number) => TransientFault | undefined {
-  const random = mulberry32(options.seed ?? 1);
+  const seed = options.seed ?? 1;
   const kinds = options.kinds ?? TRANSIENT_FAULTS;
   const rate = options.rate ?? 0;
   return (requestNumber) => {
     const scheduled = options.schedule?.[requestNumber];
     if (scheduled) return scheduled;
     if (rate <= 0 || kinds.length === 0) return undefined;
-    if (random() >= rate) return undefined;
-    return kinds[Math.floor(random() * kinds.length)];
+    // Drawn from the request number alone: the same seed faults the same requests, whatever the timing.
+    if (hash01(seed, requestNumber, 101) >= rate) return undefined;
+    return kinds[Math.floor(hash01(seed, requestNumber, 102) * kinds.length)];
   };
 }

@@ -1,5 +1,6 @@
 import type { StacItem } from '@scm/core';
 import template from './hls-item-template.json' with { type: 'json' };
+import { hash01 } from './random.js';
 
 /** Which items {@link hlsItem} makes: `count` HLS-shaped items of one collection, spread over a time range. */
 export interface HlsItemSpec {
@@ -59,15 +60,6 @@ const TEXT_PARTS = (() => {
   }
   return parts;
 })();
-
-/** A number in [0, 1) fixed by (seed, index, salt): random access, no sequence state. */
-function hash01(seed: number, index: number, salt: number): number {
-  let h =
-    Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35) ^ Math.imul(salt, 0x27d4eb2f);
-  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
-  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
-  return ((h ^ (h >>> 16)) >>> 0) / 2 ** 32;
-}
 
 /** A unique MGRS-looking tile code for an index: UTM zone 10-59, then three or more letters. */
 function tileCode(index: number): string {
