@@ -109,7 +109,7 @@ export async function fetchItemsToFile(options: FetchItemsToFileOptions): Promis
   const dryRun = options.dryRun ?? false;
   const state = harvestStateDir(
     dryRun ? tmpdir() : dirname(outputPath),
-    `${basename(outputPath)}.${dryRun ? process.pid : ''}`,
+    dryRun ? `${basename(outputPath)}.${process.pid}` : basename(outputPath),
   );
   const logger = (options.logger ?? noopLogger).child('fetch-items');
   const counter = startSummary('fetch-items');
