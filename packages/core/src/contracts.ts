@@ -44,6 +44,8 @@ export interface Progress {
   start(label: string, total?: number): void;
   /** Advances by `n` (default 1). */
   tick(n?: number): void;
+  /** Sets a short status shown after the count, e.g. `120 pages, 3 retries` (optional). */
+  status?(text: string): void;
   /** Ends the current phase. */
   done(message?: string): void;
 }

@@ -119,7 +119,8 @@ export async function* checkpointedHarvest(
     await handle.truncate(bytes);
     if (checkpoint) yield* replay(state.items, report, options);
     const progress = options.progress ?? noopProgress;
-    progress.start('items', run.expectedItems());
+    let started = false;
+    let pages = 0;
     for await (const event of run) {
       if (event.type === 'collection') yield { value: event.collection, origin: {} };
       if (event.type === 'failure') yield event.failure;
@@ -136,7 +137,14 @@ export async function* checkpointedHarvest(
         report.items += 1;
         yield { value: item, origin: { url: (event as { url: string }).url, index } };
       }
-      progress.tick(items.length);
+      if (event.type === 'page') {
+        if (!started) progress.start('items', run.expectedItems());
+        started = true;
+        pages += 1;
+        const stats = options.client.stats?.();
+        progress.status?.(`${pages} pages${stats ? `, ${stats.retries} retries` : ''}`);
+        progress.tick(items.length);
+      }
       if (options.maxItems !== undefined && report.items >= options.maxItems) break;
     }
     progress.done();
