@@ -38,6 +38,8 @@ interface WalkNode {
 /** Where a list of collections came from, for the refs built from it. */
 interface ListContext {
   node: WalkNode;
+  /** The catalog the collection belongs to. */
+  parentUrl: string;
   listUrl: string;
   searchUrl?: string;
 }
@@ -185,13 +187,15 @@ class CollectionWalk {
   private async visit(node: WalkNode): Promise<WalkNode[]> {
     const { document, base = node.url } = node;
     if (isStacCollection(document)) {
-      this.accept(document, { node, listUrl: base }, base, base);
+      this.accept(document, { node, parentUrl: node.parentUrl, listUrl: base }, base, base);
       return this.childNodes(node, hrefsOf(document, 'child', base));
     }
     const endpoint = collectionsEndpoint(document, base);
     if (endpoint) {
       const searchUrl = getHref(document, 'search', base);
-      await this.listEndpoint(endpoint, { node, listUrl: endpoint, ...(searchUrl ? { searchUrl } : {}) });
+      const context: ListContext = { node, parentUrl: base, listUrl: endpoint };
+      if (searchUrl) context.searchUrl = searchUrl;
+      await this.listEndpoint(endpoint, context);
       return [];
     }
     return this.childNodes(node, await this.pagedChildren(node));
@@ -340,7 +344,7 @@ function toRef(collection: StacCollection, url: string, base: string, context: L
   const ref: CollectionRef = {
     id: collection.id,
     url,
-    parentUrl: context.node.base ?? context.node.url,
+    parentUrl: context.parentUrl,
     collection,
   };
   if (typeof collection.title === 'string') ref.title = collection.title;

@@ -121,10 +121,13 @@ function boxesOverlap(a: Box, b: Box): boolean {
   );
 }
 
-/** STAC extents: the first entry is the overall one; later entries, when present, are the precise parts. */
-function preciseParts<T>(entries: unknown): T[] {
-  if (!Array.isArray(entries)) return [];
-  return (entries.length > 1 ? entries.slice(1) : entries) as T[];
+/**
+ * Every entry of an extent. STAC makes the first the overall one and the rest its parts, but real
+ * collections break that (Planetary Computer's `gap` puts the contiguous US first and Alaska after), so a
+ * filter that overlaps any entry keeps the collection: never a false "no".
+ */
+function extentEntries<T>(entries: unknown): T[] {
+  return Array.isArray(entries) ? (entries as T[]) : [];
 }
 
 function timeOf(value: unknown, open: number): number {
@@ -136,7 +139,7 @@ function timeOf(value: unknown, open: number): number {
 /** True when the collection's temporal extent overlaps `range`; a collection without one is kept. */
 export function temporalOverlaps(collection: StacCollection, range: TimeRange): boolean {
   const temporal = isPlainObject(collection.extent) ? collection.extent.temporal : undefined;
-  const intervals = preciseParts<unknown[]>(isPlainObject(temporal) ? temporal.interval : undefined);
+  const intervals = extentEntries<unknown[]>(isPlainObject(temporal) ? temporal.interval : undefined);
   if (intervals.length === 0) return true;
   return intervals.some((interval) => {
     const start = timeOf(interval?.[0], Number.NEGATIVE_INFINITY);
@@ -148,7 +151,7 @@ export function temporalOverlaps(collection: StacCollection, range: TimeRange): 
 /** True when the collection's spatial extent overlaps `box`; a collection without one is kept. */
 export function spatialOverlaps(collection: StacCollection, box: Box): boolean {
   const spatial = isPlainObject(collection.extent) ? collection.extent.spatial : undefined;
-  const boxes = preciseParts<unknown>(isPlainObject(spatial) ? spatial.bbox : undefined)
+  const boxes = extentEntries<unknown>(isPlainObject(spatial) ? spatial.bbox : undefined)
     .map(toBox)
     .filter((b): b is Box => b !== undefined);
   if (boxes.length === 0) return true;

@@ -51,9 +51,12 @@ export function collectionsEndpoint(document: unknown, base: string): string | u
   return url.toString();
 }
 
-/** True when a catalog offers item search (a `rel=search` link or the item-search conformance class). */
+/**
+ * True when a catalog offers item search: it has a `rel=search` link. Conformance classes alone do not
+ * count: CMR-STAC's root claims item search and serves none.
+ */
 export function isSearchable(document: unknown): boolean {
-  return linksOf(document).some((link) => link.rel === 'search') || conformsTo(document, '/item-search');
+  return linksOf(document).some((link) => link.rel === 'search');
 }
 
 /** The URL of one collection under a collections endpoint, its id encoded as one path segment (`/`, spaces). */
