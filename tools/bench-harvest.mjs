@@ -5,7 +5,12 @@
 // (tools/stac-server/start.sh). Each client runs as its own process under /usr/bin/time -v for its peak RSS.
 //
 //   npm run bench:harvest -- --items 20000 [--peers pystac,rustac] [--real-url http://127.0.0.1:8082 --real-collection X]
+//
+// The real server defaults to SCM_STAC_API_URL and tools/stac-server's synthetic HLS collection, capped at
+// --real-items per client (every client stops there), and its rows add the uvicorn worker's CPU seconds:
+// the server shares the machine's cores with the client.
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,8 +31,9 @@ const { values: args } = parseArgs({
         ? `${process.env.SCM_PYTHON_VENV}/bin/python`
         : '/work/main/.venv/bin/python',
     },
-    'real-url': { type: 'string' },
-    'real-collection': { type: 'string' },
+    'real-url': { type: 'string', default: process.env.SCM_STAC_API_URL },
+    'real-collection': { type: 'string', default: 'HLSS30_2.0_synthetic' },
+    'real-items': { type: 'string', default: '20000' },
   },
 });
 const venvBin = join(args.python, '..');
@@ -70,12 +76,16 @@ const PYSTAC = `
 import sys
 from pystac_client import Client
 client = Client.open(sys.argv[1])
-search = client.search(collections=[sys.argv[2]], limit=int(sys.argv[3]))
+search = client.search(collections=[sys.argv[2]], limit=int(sys.argv[3]), max_items=int(sys.argv[4]) or None)
 ids = set()
 for item in search.items_as_dicts():
     ids.add(item["id"])
 print(len(ids))
 `;
+
+/** Items each client stops at (0: all); set for the real server, whose collection may hold 100K. */
+let maxItems = 0;
+const maxItemsArgs = (flag) => (maxItems > 0 ? [flag, String(maxItems)] : []);
 
 /** The three clients, each returning { items, seconds, rssMb }. */
 const clients = {
@@ -99,12 +109,13 @@ const clients = {
       '--limit',
       String(page),
       '--quiet',
+      ...maxItemsArgs('--max-items'),
     ]);
     if (run.code !== 0) console.error(run.stderr.slice(-2000));
     return { ...run, items: await countLines(out) };
   },
   async pystac(url, collection) {
-    const run = await timed(args.python, ['-c', PYSTAC, url, collection, String(page)]);
+    const run = await timed(args.python, ['-c', PYSTAC, url, collection, String(page), String(maxItems)]);
     if (run.code !== 0) console.error(run.stderr.slice(-2000));
     return { ...run, items: Number(run.stdout.trim()) };
   },
@@ -120,19 +131,32 @@ const clients = {
       String(page),
       '-o',
       'ndjson',
+      ...maxItemsArgs('-n'),
     ]);
     if (run.code !== 0) console.error(run.stderr.slice(-2000));
     return { ...run, items: await countLines(out) };
   },
 };
 
+/** CPU seconds (user + system) a process has used so far, from /proc; NaN when unknown. */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** Runs every client against one server; `requests()` counts the server's requests when it can. */
-async function benchServer(label, url, collection, requests) {
+async function benchServer(label, url, collection, requests, serverPid) {
   const rows = [];
   for (const name of ['ours', ...args.peers.split(',').filter(Boolean)]) {
     const dir = await mkdtemp(join(tmpdir(), 'bench-harvest-'));
     const before = requests?.() ?? 0;
+    const cpuBefore = cpuSeconds(serverPid);
     const result = await clients[name](url, collection, dir);
+    const serverCpu = cpuSeconds(serverPid) - cpuBefore;
     await rm(dir, { recursive: true, force: true });
     const itemsPerSecond = result.items / result.seconds;
     rows.push({
@@ -141,6 +165,7 @@ async function benchServer(label, url, collection, requests) {
       ...result,
       itemsPerSecond,
       requests: requests ? requests() - before : undefined,
+      serverCpu,
     });
     console.error(`${label} ${name}: ${result.items} items in ${result.seconds.toFixed(1)} s`);
   }
@@ -149,12 +174,12 @@ async function benchServer(label, url, collection, requests) {
 
 function table(rows, ceiling) {
   const lines = [
-    '| server | client | items | wall s | items/s | requests | peak RSS MB |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    '| server | client | items | wall s | items/s | requests | peak RSS MB | server CPU s |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.server} | ${r.client} | ${r.items} | ${r.seconds.toFixed(1)} | ${r.itemsPerSecond.toFixed(0)} | ${r.requests ?? '—'} | ${r.rssMb} |`,
+      `| ${r.server} | ${r.client} | ${r.items} | ${r.seconds.toFixed(1)} | ${r.itemsPerSecond.toFixed(0)} | ${r.requests ?? '—'} | ${r.rssMb} | ${Number.isNaN(r.serverCpu) ? '—' : r.serverCpu.toFixed(1)} |`,
     );
   }
   lines.push(
@@ -179,7 +204,13 @@ const rows = await benchServer(
 );
 await api.close();
 if (args['real-url'] && args['real-collection']) {
-  rows.push(...(await benchServer('stac-fastapi-pgstac', args['real-url'], args['real-collection'])));
+  maxItems = Number(args['real-items']);
+  const port = new URL(args['real-url']).port || '80';
+  const pidFile = `/tmp/scm-stac-server-${port}/pid`;
+  const pid = existsSync(pidFile) ? readFileSync(pidFile, 'utf8').trim() : '';
+  rows.push(
+    ...(await benchServer('stac-fastapi-pgstac', args['real-url'], args['real-collection'], undefined, pid)),
+  );
 }
 const ceiling = Math.min(rate * page, (concurrency * page) / (latencyMs / 1000));
 console.log(table(rows, ceiling));
