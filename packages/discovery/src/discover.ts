@@ -190,7 +190,9 @@ class CollectionWalk {
       this.accept(document, { node, parentUrl: node.parentUrl, listUrl: base }, base, base);
       return this.childNodes(node, hrefsOf(document, 'child', base));
     }
-    const endpoint = collectionsEndpoint(document, base);
+    // A root that is itself a collections list (STAC Index lists some APIs by such a URL) is its own endpoint.
+    const listed = node.depth === 0 && isPlainObject(document) && Array.isArray(document.collections);
+    const endpoint = listed ? base : collectionsEndpoint(document, base);
     if (endpoint) {
       const searchUrl = getHref(document, 'search', base);
       const context: ListContext = { node, parentUrl: base, listUrl: endpoint };

@@ -186,6 +186,13 @@ describe('discoverCollections on CMR-STAC', () => {
     ]);
   });
 
+  it('starts from a collections list URL as well as from a catalog', async () => {
+    const { http } = cmrStac();
+    const result = await discoverCollections({ url: `${STAC}/LPCLOUD/collections?limit=100`, http });
+
+    expect(result.collections.map((c) => c.id)).toEqual(['HLSL30_2.0', 'HLSS30_2.0', 'ASTGTM_003']);
+  });
+
   it('throws when the root itself cannot be read', async () => {
     const { http } = cmrStac({ [STAC]: new Fail(503) });
     const error = await discoverCollections({ url: STAC, http }).catch((e: unknown) => e);
