@@ -3,7 +3,7 @@
  * answers with the CMR-STAC sample responses (test/fixtures/cmr-stac, from
  * ../shared/samples), their host rewritten to the server's.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -124,6 +124,18 @@ describe('discover-collections', () => {
       ['HLSS30_2.0', 'LPCLOUD', '2015-11-28T00:00:00.000Z'],
       [SLASH_ID, 'ORNL_CLOUD', '2013-04-11T00:00:00.000Z'],
     ]);
+  });
+
+  it('--dry-run discovers but writes no file', async () => {
+    const dir = tempDir();
+    const run = await cli(
+      ['--dry-run', 'discover-collections', '--catalog-url', `${origin}/stac`, '--output-path', 'c.json'],
+      { cwd: dir },
+    );
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('discover-collections: would write 3 collection(s) to c.json\n');
+    expect(existsSync(join(dir, 'c.json'))).toBe(false);
   });
 
   it('reads a literal id with / and a space at its encoded path, and exits 1 naming an id no provider has', async () => {
