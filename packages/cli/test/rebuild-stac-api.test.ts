@@ -1,5 +1,5 @@
 // rebuild-catalog with source.type stac_api, against the in-process fake STAC API.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type FakeStacApi, startFakeStacApi } from '@scm/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -116,5 +116,19 @@ describe('rebuild-catalog with source.type stac_api', () => {
     expect(ndjsonIds(join(dir, 'out', 'ndjson', 'HLSS30_2.0', 'items.ndjson'))).toEqual(
       [...api.itemIds('HLSS30_2.0')].sort(),
     );
+  });
+
+  it('--dry-run harvests and validates but writes nothing beside the config', async () => {
+    const api = await startFakeStacApi({
+      style: 'earth-search',
+      collections: [{ id: 'HLSS30_2.0', count: 80 }],
+    });
+    apis.push(api);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'config.yaml'), config(api));
+    const run = await cli(['--dry-run', 'rebuild-catalog', '--config', 'config.yaml'], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/processed 80, succeeded 80/);
+    expect(readdirSync(dir)).toEqual(['config.yaml']);
   });
 });

@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, dirname } from 'node:path';
 import type { WorkflowConfig } from '@scm/config';
 import {
@@ -17,6 +18,8 @@ import { checkpointedHarvest, createApiClient, type HarvestReport, harvestStateD
 export interface RebuildSourceOptions {
   /** Continue a killed `stac_api` harvest from its checkpoint. */
   resume: boolean;
+  /** Write nothing beside the output: the harvest state goes to a temporary folder. */
+  dryRun?: boolean;
   /** Environment (Earthdata Login variables). */
   env?: Record<string, string | undefined>;
   logger?: Logger;
@@ -71,7 +74,10 @@ export async function* rebuildRecords(
     ...(options.env ? { env: options.env } : {}),
     logger,
   });
-  const state = harvestStateDir(dirname(config.output.path), basename(config.output.path));
+  const name = basename(config.output.path);
+  const state = options.dryRun
+    ? harvestStateDir(tmpdir(), `${name}.${process.pid}`)
+    : harvestStateDir(dirname(config.output.path), name);
   const report: HarvestReport = { items: 0, incomplete: [], notes: [] };
   const datetime = temporalFilter(config);
   const bbox = source.filters?.spatial?.bbox;
@@ -98,7 +104,7 @@ export async function* rebuildRecords(
     await client.close();
   }
   counter.notes.push(...report.notes);
-  if (report.incomplete.length === 0) await rm(state.dir, { recursive: true, force: true });
+  if (report.incomplete.length === 0 || options.dryRun) await rm(state.dir, { recursive: true, force: true });
   else
     counter.notes.push(
       `harvest state kept in ${state.dir}: rebuild with --resume to retry the incomplete windows`,

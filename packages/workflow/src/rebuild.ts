@@ -245,6 +245,7 @@ export async function rebuildCatalog(
     progress.start('items');
     const records = rebuildRecords(config, counter, {
       resume: options.resume ?? false,
+      dryRun,
       ...(options.env ? { env: options.env } : {}),
       logger,
       signal: options.signal,
