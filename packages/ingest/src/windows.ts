@@ -35,12 +35,16 @@ export interface WindowState {
   target?: number;
   /** Why the window stopped early (loop guard, failure). */
   note?: string;
+  /** The last window of a collection whose extent is open: asked for with an open end, so items dated after the run started still come. */
+  openEnd?: boolean;
 }
 
 /** A time range in epoch milliseconds; a missing end is open. */
 export interface TimeRange {
   start?: number;
   end?: number;
+  /** The end is only where the cutting stops (now): the last window asks the server with an open end. */
+  openEnd?: boolean;
 }
 
 function parseInstant(text: string, what: string): number | undefined {
@@ -84,8 +88,13 @@ export function harvestRange(extent: TimeRange, filter: TimeRange | undefined, n
     a === undefined ? b : b === undefined ? a : f(a, b);
   const start = pick(extent.start, filter?.start, Math.max);
   let end = pick(extent.end, filter?.end, Math.min);
-  if (end === undefined && start !== undefined) end = Math.ceil(now / 1000) * 1000;
-  return { ...(start !== undefined ? { start } : {}), ...(end !== undefined ? { end } : {}) };
+  const openEnd = end === undefined && start !== undefined;
+  if (openEnd) end = Math.ceil(now / 1000) * 1000;
+  return {
+    ...(start !== undefined ? { start } : {}),
+    ...(end !== undefined ? { end } : {}),
+    ...(openEnd ? { openEnd } : {}),
+  };
 }
 
 function iso(ms: number | undefined): string | undefined {
@@ -113,13 +122,15 @@ export function makeWindow(
     items: 0,
     pages: 0,
     ...(target !== undefined ? { target } : {}),
+    ...(last && range.openEnd ? { openEnd: true } : {}),
   };
 }
 
 /** The STAC API `datetime` parameter of a window, or undefined when it is open on both sides. */
 export function windowDatetime(window: WindowState): string | undefined {
-  if (window.start === undefined && window.end === undefined) return undefined;
-  return `${window.start ?? '..'}/${window.end ?? '..'}`;
+  const end = window.openEnd ? undefined : window.end;
+  if (window.start === undefined && end === undefined) return undefined;
+  return `${window.start ?? '..'}/${end ?? '..'}`;
 }
 
 /** Shortest window worth cutting further, in milliseconds. */
@@ -141,7 +152,7 @@ export function splitWindow(window: WindowState, parts: number, target?: number)
     const to = i === count - 1 ? end : Math.round(start + ((end - start) * (i + 1)) / count);
     const child = makeWindow(
       window.collection,
-      { start: from, end: to },
+      { start: from, end: to, ...(window.openEnd ? { openEnd: true } : {}) },
       window.first && i === 0,
       window.last && i === count - 1,
       target,

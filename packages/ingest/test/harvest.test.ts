@@ -255,3 +255,29 @@ describe('harvest: resume from a checkpoint', () => {
     await expect(consume()).rejects.toMatchObject({ code: 'SCM_ABORTED' });
   });
 });
+
+describe('windows of a collection whose extent is still open', () => {
+  it('ask the server with an open end, so items dated after the run started are fetched too', async () => {
+    const now = Date.now();
+    const items = makeItems('live', 40, now - 40 * DAY, DAY);
+    items.push(...makeItems('future', 3, now + 10 * DAY, DAY).map((i) => ({ ...i, collection: 'live' })));
+    const api = createStubApi({ collections: { live: items }, counts: true, pageCap: 5 });
+    const original = api.client.json.bind(api.client);
+    // The collection's extent ends with null (ongoing), as CMR-STAC's do.
+    api.client.json = async (request) => {
+      const response = await original(request);
+      const body = response.body as { type?: string; extent?: { temporal: { interval: unknown[][] } } };
+      if (body.type === 'Collection') body.extent!.temporal.interval[0]![1] = null;
+      return response;
+    };
+    const got: StacItem[] = [];
+    for await (const entry of fetchItems({
+      client: api.client,
+      catalogUrl: 'https://api.test/stac/',
+      collectionId: 'live',
+      limit: 5,
+    }))
+      if (!isFailure(entry)) got.push(entry);
+    expect(ids(got)).toEqual(ids(items));
+  });
+});
