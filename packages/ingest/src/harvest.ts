@@ -231,6 +231,7 @@ async function openCollection(
     spec: pickSpec(options, endpoints, id),
     item: { collectionId: id, collectionUrl: collectionUrl(endpoints, id), rootUrl: endpoints.rootUrl },
     limit: { value: options.limit ?? 1000 },
+    fullPage: { value: 0 },
     partition,
     concurrency: options.concurrency ?? 5,
     maxRememberedIds: options.maxRememberedIds ?? 100_000,

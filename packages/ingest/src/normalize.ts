@@ -1,4 +1,4 @@
-import { isPlainObject, type StacItem, type StacLink, stripForbiddenKeys } from '@scm/core';
+import { isPlainObject, removeForbiddenKeys, type StacItem, type StacLink } from '@scm/core';
 
 /** What {@link normalizeItem} repaired, by kind; the harvest counts them for the summary. */
 export type ItemFix =
@@ -28,10 +28,12 @@ function hasRel(links: StacLink[], rel: string): boolean {
  * links with a lone `self` link although the item names its `collection`,
  * which fails the STAC item schema; the `collection`, `parent` and `root`
  * links are restored from where the item was fetched. Keys that could reach a
- * prototype (`__proto__`, `constructor`) are dropped.
+ * prototype (`__proto__`, `constructor`) are dropped. The item is changed in
+ * place (it is fresh from a page): a copy of every item would cost more CPU
+ * than the rest of the harvest.
  */
 export function normalizeItem(raw: StacItem, context: ItemContext): { item: StacItem; fixes: ItemFix[] } {
-  const item = stripForbiddenKeys(raw);
+  const item = removeForbiddenKeys(raw);
   const fixes: ItemFix[] = [];
   if (!Array.isArray(item.links)) {
     item.links = [];

@@ -26,6 +26,8 @@ export interface CollectionRun {
   item: ItemContext;
   /** Page size asked for; lowered for everyone when the server refuses it. */
   limit: { value: number };
+  /** Most features a page of this collection has held: a full page. */
+  fullPage: { value: number };
   /** Cut windows by time (false: one chain per collection, like pystac-client). */
   partition: boolean;
   /** Windows run at once; the first plan aims at several windows per slot. */
@@ -159,9 +161,12 @@ function planSplit(
     return splitWindow(window, run.concurrency * 4);
   }
   const pageSize = Math.max(page.features.length, 1);
-  const target = window.target ?? Math.max(pageSize * 10, Math.ceil(page.matched / (run.concurrency * 8)));
-  if (page.matched <= target) return undefined;
-  return splitWindow(window, Math.min(32, Math.ceil(page.matched / target)), target);
+  const target = window.target ?? Math.max(pageSize * 3, Math.ceil(page.matched / (run.concurrency * 4)));
+  // The whole range is cut as soon as it exceeds the target; a window already cut only when it is well
+  // above it, since each cut costs one page.
+  const threshold = window.first && window.last ? target : target * 2;
+  if (page.matched <= threshold) return undefined;
+  return splitWindow(window, Math.min(64, Math.ceil(page.matched / target)), target);
 }
 
 /** Applies normalisation, seam ownership and the per-window repeat filter to a page's features. */
@@ -189,6 +194,9 @@ interface Cursor {
   seen: RecentIds;
   /** Requests already made (loop guard). */
   visited: Set<string>;
+  /** Features received since the window's first page in this run, and what that page said match. */
+  received: number;
+  matched?: number;
 }
 
 interface FetchedPage extends PageBody {
@@ -253,6 +261,21 @@ function guardLoops(
 }
 
 /**
+ * Whether a window's count says it is finished: a page shorter than the
+ * collection's full pages, with as many features received as its first page
+ * said match. Servers that link past the last page (CMR-STAC, Earth Search)
+ * then cost no extra request per window. A full page never ends a window,
+ * so an estimated count cannot cut one short.
+ */
+function countedOut(run: CollectionRun, cursor: Cursor, page: FetchedPage): boolean {
+  if (cursor.isFirst && cursor.pages === 0) cursor.matched = page.matched;
+  cursor.received += page.features.length;
+  const full = run.fullPage.value;
+  run.fullPage.value = Math.max(full, page.features.length);
+  return cursor.matched !== undefined && page.features.length < full && cursor.received >= cursor.matched;
+}
+
+/**
  * Pages one window from where it stands (its first page, or the checkpointed
  * next link) to its end. It stops on no next link, on an empty page (several
  * servers link past the last page), or when the chain repeats a request or
@@ -268,6 +291,7 @@ export async function pageWindow(run: CollectionRun, window: WindowState): Promi
     repeats: 0,
     seen: new RecentIds(run.maxRememberedIds),
     visited: new Set(),
+    received: 0,
   };
   while (!run.signal.aborted) {
     const page = await fetchOrStop(run, window, cursor);
@@ -277,7 +301,7 @@ export async function pageWindow(run: CollectionRun, window: WindowState): Promi
     if (cursor.isFirst && cursor.pages === 0 && (await splitIfLarge(run, window, page, next !== undefined)))
       return;
     const { items, note } = guardLoops(run, window, cursor, page, next);
-    if (note) next = undefined;
+    if (note || countedOut(run, cursor, page)) next = undefined;
     await run.emit({
       type: 'page',
       window: window.id,

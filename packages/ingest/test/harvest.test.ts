@@ -1,4 +1,11 @@
-import { type Failure, isFailure, ScmError, type StacItem } from '@scm/core';
+import {
+  type Failure,
+  type HttpClient,
+  type HttpRequest,
+  isFailure,
+  ScmError,
+  type StacItem,
+} from '@scm/core';
 import { describe, expect, it } from 'vitest';
 import { fetchItems, type HarvestEvent, harvest, type HarvestOptions } from '../src/index.js';
 import { createStubApi, makeItems, type NextStyle, type StubOptions } from './stub-api.js';
@@ -96,6 +103,22 @@ describe('harvest: paging edge cases', () => {
     expect(failures).toEqual([]);
     expect(ids(items)).toHaveLength(95);
     expect(requests.map((r) => new URL(r.url).searchParams.get('limit'))).toContain('100');
+  });
+
+  it('ends a window on a short page once the count is reached, without asking for the empty page after it', async () => {
+    const counted = await fetchAll(
+      { collections, pageCap: 10, trailingEmpty: true, counts: true },
+      { partition: false, limit: 10 },
+    );
+    const uncounted = await fetchAll(
+      { collections, pageCap: 10, trailingEmpty: true },
+      { partition: false, limit: 10 },
+    );
+    expect(counted.items).toHaveLength(95);
+    expect(uncounted.items).toHaveLength(95);
+    // landing, collection, 10 pages; without counts, also the empty page the last one links to.
+    expect(counted.requests).toHaveLength(12);
+    expect(uncounted.requests).toHaveLength(13);
   });
 
   it('stops on an empty page even when it carries a next link', async () => {
@@ -264,12 +287,12 @@ describe('windows of a collection whose extent is still open', () => {
     const api = createStubApi({ collections: { live: items }, counts: true, pageCap: 5 });
     const original = api.client.json.bind(api.client);
     // The collection's extent ends with null (ongoing), as CMR-STAC's do.
-    api.client.json = async (request) => {
+    api.client.json = (async (request: HttpRequest) => {
       const response = await original(request);
       const body = response.body as { type?: string; extent?: { temporal: { interval: unknown[][] } } };
       if (body.type === 'Collection') body.extent!.temporal.interval[0]![1] = null;
       return response;
-    };
+    }) as HttpClient['json'];
     const got: StacItem[] = [];
     for await (const entry of fetchItems({
       client: api.client,
