@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { copyFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import {
@@ -122,7 +122,7 @@ export async function fetchItemsToFile(options: FetchItemsToFileOptions): Promis
   const client = createApiClient({ ...options.http, ...(options.logger ? { logger: options.logger } : {}) });
   try {
     await harvestInto(options, state, report, client, fail, counter);
-    if (!dryRun) await writeOutput(state, outputPath, format, fail, counter);
+    if (!dryRun) await writeOutput(state, outputPath, format, fail, counter, report.incomplete.length > 0);
   } finally {
     await client.close();
     await failures.close();
@@ -188,7 +188,15 @@ async function writeOutput(
   format: FileOutputFormat,
   fail: (failure: Failure) => Promise<void>,
   counter: ReturnType<typeof startSummary>,
+  keepState: boolean,
 ): Promise<void> {
+  if (format === 'ndjson') {
+    // The harvest's own file is the output: moved (copied while --resume may still need it), not rewritten.
+    if (keepState) await copyFile(state.items, outputPath);
+    else await rename(state.items, outputPath);
+    counter.succeeded = counter.processed;
+    return;
+  }
   const output = await openFileOutput(outputPath, format, { items: true });
   try {
     for await (const entry of readNdjson(state.items)) {

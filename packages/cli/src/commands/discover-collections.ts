@@ -31,7 +31,7 @@ interface DiscoverFlags extends HttpFlags {
 }
 
 const EXAMPLE = `
-Examples:
+Example:
   $ stac-catalog-manager discover-collections --catalog-url https://cmr.earthdata.nasa.gov/stac --provider LPCLOUD --collection-id 'HLS*'
   $ stac-catalog-manager discover-collections --catalog-url https://earth-search.aws.element84.com/v1 --bbox -105,35,-103,37 --datetime 2023-01-01/.. --output csv --output-path collections.csv
 `;

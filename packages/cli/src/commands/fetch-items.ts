@@ -25,7 +25,7 @@ interface FetchFlags extends HttpFlags {
 }
 
 const EXAMPLE = `
-Examples:
+Example:
   $ stac-catalog-manager fetch-items --catalog-url https://cmr.earthdata.nasa.gov/stac/LPCLOUD --collection-id HLSS30_2.0 --datetime 2024-01-01T00:00:00Z/2024-02-01T00:00:00Z --output-path hls.ndjson
   $ stac-catalog-manager fetch-items --catalog-url https://planetarycomputer.microsoft.com/api/stac/v1 --collection-id naip --max-items 1000 --output-format parquet --output-path naip.parquet
   $ stac-catalog-manager fetch-items --catalog-url … --collection-id … --output-path hls.ndjson --resume   # after a killed run
