@@ -8,11 +8,7 @@
 # SCM_PYTHON_VENV (default <repo>/.venv). Re-running it on a database that
 # already holds the same load does nothing; SCM_STAC_RELOAD=1 forces a reload.
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
-repo="$(cd "$here/../.." && pwd)"
-venv="${SCM_PYTHON_VENV:-$repo/.venv}"
-admin_dsn="${SCM_PG_DSN:-postgresql://postgres@127.0.0.1:54329/postgres}"
-db="${SCM_STAC_DB:-scm_stac_api}"
+source "$(dirname "$0")/env.sh"
 big="${SCM_STAC_BIG_ITEMS:-100000}"
 big_id="${SCM_STAC_BIG_COLLECTION:-HLSS30_2.0_synthetic}"
 dsn="${admin_dsn%/*}/$db"

@@ -4,12 +4,7 @@
 # the background, and waits until it answers. Prints the URL; tests and
 # benchmarks read it from SCM_STAC_API_URL. stop.sh stops it.
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
-repo="$(cd "$here/../.." && pwd)"
-venv="${SCM_PYTHON_VENV:-$repo/.venv}"
-admin_dsn="${SCM_PG_DSN:-postgresql://postgres@127.0.0.1:54329/postgres}"
-port="${SCM_STAC_PORT:-8089}"
-run_dir="${SCM_STAC_RUN_DIR:-/tmp/scm-stac-server-$port}"
+source "$(dirname "$0")/env.sh"
 url="http://127.0.0.1:$port"
 mkdir -p "$run_dir"
 
@@ -23,7 +18,7 @@ hostport="${admin_dsn#*@}"; hostport="${hostport%%/*}"
 userinfo="${admin_dsn#*://}"; userinfo="${userinfo%%@*}"
 export PGUSER="${userinfo%%:*}" PGPASSWORD="" PGHOST="${hostport%:*}" PGPORT="${hostport##*:}"
 [ "$userinfo" != "${userinfo#*:}" ] && PGPASSWORD="${userinfo#*:}"
-export PGDATABASE="${SCM_STAC_DB:-scm_stac_api}"
+export PGDATABASE="$db"
 export POSTGRES_USER="$PGUSER" POSTGRES_PASS="$PGPASSWORD" POSTGRES_HOST_READER="$PGHOST"
 export POSTGRES_HOST_WRITER="$PGHOST" POSTGRES_PORT="$PGPORT" POSTGRES_DBNAME="$PGDATABASE"
 

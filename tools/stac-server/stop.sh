@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Stops the server that start.sh started on ${SCM_STAC_PORT:-8089}.
 set -euo pipefail
-port="${SCM_STAC_PORT:-8089}"
-run_dir="${SCM_STAC_RUN_DIR:-/tmp/scm-stac-server-$port}"
+source "$(dirname "$0")/env.sh"
 [ -f "$run_dir/pid" ] || exit 0
 pid="$(cat "$run_dir/pid")"
 kill "$pid" 2>/dev/null || true
