@@ -25,6 +25,8 @@ import {
 } from '@scm/workflow';
 import { Command, CommanderError, Option } from 'commander';
 import { NOT_YET_AVAILABLE, notYetAvailable, notYetAvailableValues } from './availability.js';
+import { addDiscoverCollections } from './commands/discover-collections.js';
+import { addFetchItems } from './commands/fetch-items.js';
 import { ExitCode, type ExitCodeValue, exitCodeFor } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { createCliProgress } from './progress.js';
@@ -63,12 +65,6 @@ interface Invocation {
   exitCode: ExitCodeValue;
   /** The arguments, for the run's first log line. */
   argv: readonly string[];
-}
-
-function later(name: string, what: string): (this: Command) => never {
-  return () => {
-    throw new ScmError('SCM_NOT_IMPLEMENTED', `${name}: ${what} is not available in this version yet`);
-  };
 }
 
 function example(lines: string[]): string {
@@ -144,35 +140,21 @@ export function buildProgram(invocation: Invocation): Command {
     })
     .exitOverride();
 
-  program
-    .command('discover-collections')
-    .description('list the collections of a STAC API, with filters')
-    .option('--catalog-url <url>', 'STAC API root URL')
-    .option('--collection-ids <ids>', 'comma-separated ids or wildcards')
-    .option('--output <format>', 'json or csv', 'json')
-    .addHelpText(
-      'after',
-      example([
-        `${BIN} discover-collections --catalog-url https://cmr.earthdata.nasa.gov/stac/LPCLOUD --collection-ids 'HLS*'`,
-      ]),
-    )
-    .action(later('discover-collections', 'STAC API discovery'));
+  addDiscoverCollections(program, {
+    io,
+    logger: (globals) => makeLogger(io, globals),
+    setExitCode: (code) => {
+      invocation.exitCode = code;
+    },
+  });
 
-  program
-    .command('fetch-items')
-    .description('fetch the items of a collection from a STAC API')
-    .option('--catalog-url <url>', 'STAC API root URL')
-    .option('--collection-id <id>', 'collection to fetch')
-    .option('--concurrency <n>', 'concurrent requests', '5')
-    .option('--output-format <format>', 'json, ndjson or parquet', 'ndjson')
-    .option('--output-path <path>', 'where to write')
-    .addHelpText(
-      'after',
-      example([
-        `${BIN} fetch-items --catalog-url https://cmr.earthdata.nasa.gov/stac/LPCLOUD --collection-id HLSS30_2.0 --output-path items.ndjson`,
-      ]),
-    )
-    .action(later('fetch-items', 'STAC API item harvesting'));
+  addFetchItems(program, {
+    io,
+    logger: (globals) => makeLogger(io, globals),
+    setExitCode: (code) => {
+      invocation.exitCode = code;
+    },
+  });
 
   program
     .command('transform-metadata')
@@ -397,6 +379,7 @@ export function buildProgram(invocation: Invocation): Command {
     .option('--ids <ids>', `comma-separated item ids (targeted mode, ${NOT_YET_AVAILABLE})`)
     .option('--overwrite', OVERWRITE_FOLDER_HELP)
     .addHelpText('after', FOLDER_SIDE_FILES_HELP)
+    .option('--resume', 'stac_api sources: continue the harvest of a killed run from its checkpoint')
     .addHelpText(
       'after',
       example([`${BIN} rebuild-catalog --config examples/quickstart/config.yaml --mode full`]),
@@ -408,6 +391,7 @@ export function buildProgram(invocation: Invocation): Command {
           mode: 'full' | 'incremental' | 'targeted';
           ids?: string;
           overwrite?: boolean;
+          resume?: boolean;
         } & GlobalOptions
       >();
       if (opts.mode !== 'full') {
@@ -427,6 +411,8 @@ export function buildProgram(invocation: Invocation): Command {
             mode: opts.mode,
             dryRun: opts.dryRun ?? false,
             overwrite: opts.overwrite ?? false,
+            resume: opts.resume ?? false,
+            env: io.env,
             logger: run.logger,
             progress: run.progress,
             signal: io.signal,

@@ -12,6 +12,14 @@ export interface CliProgressOptions {
   logger?: Logger;
 }
 
+/** Seconds as `1h02m`, `3m05s` or `42s`. */
+function formatEta(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  if (s >= 60) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${s}s`;
+}
+
 /**
  * Progress for people: one line redrawn in place on a terminal, or a plain
  * line every `intervalS` seconds in CI logs, so a long harvest shows it is
@@ -57,11 +65,14 @@ function drawProgress(options: CliProgressOptions): Progress {
   let count = 0;
   let started = 0;
   let lastDraw = 0;
+  let status = '';
   const line = () => {
     const elapsed = (Date.now() - started) / 1000;
     const rate = elapsed > 0 ? Math.round(count / elapsed) : 0;
     const of = total !== undefined ? `/${total}` : '';
-    return `${label}: ${count}${of} (${rate}/s)`;
+    const eta =
+      total !== undefined && rate > 0 && count < total ? `, ETA ${formatEta((total - count) / rate)}` : '';
+    return `${label}: ${count}${of} (${rate}/s${eta})${status ? ` ${status}` : ''}`;
   };
   return {
     start(newLabel, newTotal) {
@@ -81,6 +92,9 @@ function drawProgress(options: CliProgressOptions): Progress {
         stream.write(`${line()}\n`);
         lastDraw = now;
       }
+    },
+    status(text) {
+      status = text;
     },
     done(message) {
       if (tty) stream.write(`\r${line()}\u001b[K\n`);

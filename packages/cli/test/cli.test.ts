@@ -56,7 +56,7 @@ describe('help and version', () => {
 
 describe('capabilities of later versions', () => {
   it('say so on one line, exit 2 and print no output', async () => {
-    const run = await cli(['discover-collections', '--catalog-url', 'https://example.com/stac']);
+    const run = await cli(['update-metadata', '--input', 'items.ndjson']);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr.trim().split('\n')).toHaveLength(1);

@@ -44,6 +44,8 @@ export interface Progress {
   start(label: string, total?: number): void;
   /** Advances by `n` (default 1). */
   tick(n?: number): void;
+  /** Sets a short status shown after the count, e.g. `120 pages, 3 retries` (optional). */
+  status?(text: string): void;
   /** Ends the current phase. */
   done(message?: string): void;
 }
@@ -164,10 +166,28 @@ export interface HttpResponse<T = unknown> {
   body: T;
 }
 
+/** What an {@link HttpClient} has done so far, for progress lines, summaries and benchmarks. */
+export interface HttpStats {
+  /** Requests sent, retries included. */
+  requests: number;
+  /** Requests that were sent again after a retryable problem. */
+  retries: number;
+  /** Responses by HTTP status (`"200"`, `"503"`, …). */
+  byStatus: Record<string, number>;
+  /** Retries by reason (`status 503`, `timeout`, `network ECONNRESET`, `invalid json`, …). */
+  retriesByReason: Record<string, number>;
+  /** Decoded response body bytes received. */
+  bytes: number;
+  /** Milliseconds spent waiting: retry backoff plus rate-limit waits, summed over requests. */
+  waitMs: number;
+}
+
 /** HTTP client with retries and rate limiting; `@scm/http` implements it. */
 export interface HttpClient {
   /** Sends the request and decodes the JSON body; throws `ScmError` (`SCM_HTTP_*`) after retries. */
   json<T = unknown>(request: HttpRequest): Promise<HttpResponse<T>>;
+  /** Counters since the client was created, when the implementation keeps them. */
+  stats?(): HttpStats;
   /** Releases connections. */
   close?(): Promise<void>;
 }

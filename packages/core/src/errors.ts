@@ -31,6 +31,8 @@ export const ScmErrorCodes = [
   'SCM_MAPPING_NOT_FOUND',
   'SCM_ENGINE_MISSING',
   'SCM_OUTPUT_EXISTS',
+  'SCM_HTTP_CLIENT_ERROR',
+  'SCM_HTTP_INVALID_BODY',
 ] as const;
 
 /** One of the stable error codes. */

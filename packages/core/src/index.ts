@@ -3,6 +3,7 @@ export type {
   HttpClient,
   HttpRequest,
   HttpResponse,
+  HttpStats,
   JsonSchema,
   LogContext,
   Logger,
@@ -33,7 +34,13 @@ export type { Extension, ExtensionDefinition } from './extension.js';
 export { defineExtension, EXTENSION_CONTRACT_VERSION, isExtension, withStacExtension } from './extension.js';
 export type { CreateFailureInput, Failure, FailureErrorType, FailureStep } from './failure.js';
 export { createFailure, isFailure, toRfc3339 } from './failure.js';
-export { assertSafePath, FORBIDDEN_KEYS, isForbiddenKey, stripForbiddenKeys } from './safe-keys.js';
+export {
+  assertSafePath,
+  FORBIDDEN_KEYS,
+  isForbiddenKey,
+  removeForbiddenKeys,
+  stripForbiddenKeys,
+} from './safe-keys.js';
 export type {
   Bbox,
   Geometry,

@@ -9,6 +9,7 @@ import {
   isFailure,
   ScmError,
   startSummary,
+  removeForbiddenKeys,
   stripForbiddenKeys,
 } from '../src/index.js';
 
@@ -73,6 +74,16 @@ describe('safe keys', () => {
     expect(Object.keys(clean.a)).toEqual(['b']);
     const target = Object.assign({}, clean.a);
     expect((target as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+  it('removes forbidden members in place, at any depth, keeping the rest', () => {
+    const parsed = JSON.parse(
+      '{"a":[{"__proto__":{"polluted":true},"b":1}],"constructor":{"prototype":1},"c":{"d":{"prototype":2,"e":3}}}',
+    );
+    expect(removeForbiddenKeys(parsed)).toBe(parsed);
+    expect(parsed).toEqual({ a: [{ b: 1 }], c: { d: { e: 3 } } });
+    expect(Object.keys(parsed.a[0])).toEqual(['b']);
+    Object.assign({}, parsed.a[0]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

@@ -3,9 +3,13 @@ export type { CatalogFormat, ConvertCatalogOptions, ConvertCatalogResult } from 
 export { convertCatalog } from './convert.js';
 export { validateWithStacValidator } from './engine-validate.js';
 export type { FailuresFile } from './failures-file.js';
+export type { FetchItemsToFileOptions, FetchItemsToFileResult } from './fetch-items.js';
+export { fetchItemsToFile } from './fetch-items.js';
 export { AUDIT_FILE, FAILURES_FILE, openFailuresFile } from './failures-file.js';
 export type { FileOutput, FileOutputFormat } from './file-output.js';
 export { flattenRecord, formatFromPath, openFileOutput } from './file-output.js';
+export type { ApiClientSettings, HarvestReport } from './harvest-run.js';
+export { createApiClient } from './harvest-run.js';
 export type { OverwriteOptions } from './output-dir.js';
 export { assertNewFiles, OUTPUT_MARKER, sideFilePath } from './output-dir.js';
 export type { RebuildOptions, RebuildResult } from './rebuild.js';

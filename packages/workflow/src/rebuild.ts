@@ -24,7 +24,6 @@ import {
 } from '@scm/core';
 import type { WorkflowConfig } from '@scm/config';
 import { applyExtensions, type LoadedExtension, loadExtensions } from '@scm/extensions';
-import { openSource } from '@scm/input';
 import { scaffoldItem } from '@scm/scaffold';
 import { applyMapping, loadMapping, type Mapping, parseMapping } from '@scm/transform';
 import { createValidator } from '@scm/validate';
@@ -33,6 +32,7 @@ import { createCollectionExtents, scaffoldedCollectionNote } from './collection-
 import { logOpenedFiles } from './debug-log.js';
 import { openFailuresFile } from './failures-file.js';
 import { assertReplaceable, createStagingDir, promoteStagingDir, writeMarker } from './output-dir.js';
+import { rebuildRecords } from './rebuild-source.js';
 import { openSinks } from './sinks.js';
 import { sourceWarnings } from './source-warnings.js';
 import { WORKFLOW_VERSION } from './version.js';
@@ -53,6 +53,10 @@ export interface RebuildOptions {
   cliDir?: string;
   /** Replace a non-empty output folder this tool did not write (default false: `SCM_OUTPUT_EXISTS`). */
   overwrite?: boolean | undefined;
+  /** `stac_api` sources: continue the harvest a killed run checkpointed (default false). */
+  resume?: boolean;
+  /** Environment for Earthdata Login (`EARTHDATA_TOKEN`, `EARTHDATA_USERNAME`/`EARTHDATA_PASSWORD`); default process.env. */
+  env?: Record<string, string | undefined>;
 }
 
 /** What a rebuild produced. */
@@ -109,7 +113,7 @@ export async function rebuildCatalog(
       `rebuild mode "${options.mode}" is not available in this version yet`,
     );
   }
-  if (config.source.type !== 'local_files') {
+  if (config.source.type !== 'local_files' && config.source.type !== 'stac_api') {
     throw new ScmError(
       'SCM_NOT_IMPLEMENTED',
       `source type "${config.source.type}" is not available in this version yet`,
@@ -238,13 +242,15 @@ export async function rebuildCatalog(
   let completed = false;
   try {
     progress.start('items');
-    const source = openSource({
-      paths: config.source.paths ?? [],
-      format: config.source.format ?? 'auto',
-      onFileOpened: logOpenedFiles(logger),
-      onWarning: sourceWarnings(logger, counter),
+    const records = rebuildRecords(config, counter, {
+      resume: options.resume ?? false,
+      dryRun,
+      sourceHooks: { onFileOpened: logOpenedFiles(logger), onWarning: sourceWarnings(logger, counter) },
+      ...(options.env ? { env: options.env } : {}),
+      logger,
+      signal: options.signal,
     });
-    for await (const entry of source.records({ signal: options.signal })) {
+    for await (const entry of records) {
       if (options.signal?.aborted) throw new ScmError('SCM_ABORTED', 'the run was interrupted');
       if (isFailure(entry)) {
         counter.processed += 1;

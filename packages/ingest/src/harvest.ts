@@ -1,0 +1,245 @@
+import {
+  createChannel,
+  createFailure,
+  errorMessage,
+  type HttpClient,
+  isScmError,
+  type Logger,
+  noopLogger,
+  ScmError,
+} from '@scm/core';
+import pLimit from 'p-limit';
+import {
+  type ApiEndpoints,
+  collectionUrl,
+  type FirstPageSpec,
+  type ItemsEndpoint,
+  readCollection,
+  readLanding,
+} from './api.js';
+import { type HarvestCheckpoint, HarvestState } from './checkpoint.js';
+import type { HarvestEvent } from './events.js';
+import type { ItemFix } from './normalize.js';
+import { type CollectionRun, pageWindow } from './page-window.js';
+import {
+  collectionTimeRange,
+  harvestRange,
+  makeWindow,
+  parseDatetimeFilter,
+  type TimeRange,
+  type WindowState,
+} from './windows.js';
+
+/** Options of {@link harvest}. */
+export interface HarvestOptions {
+  /** HTTP client (retries, rate limit, concurrency): `createHttpClient` of `@scm/http`. */
+  client: HttpClient;
+  /** STAC API landing page, e.g. `https://cmr.earthdata.nasa.gov/stac/LPCLOUD`. */
+  catalogUrl: string;
+  /** Collection ids to harvest. */
+  collections: string[];
+  /** STAC API `datetime` filter (`start/end`, `..` for open ends). Default: the whole extent. */
+  datetime?: string;
+  /** `[minx, miny, maxx, maxy]` filter. */
+  bbox?: number[];
+  /** Items asked for per page; lowered automatically when the server refuses it. Default 1000. */
+  limit?: number;
+  /** `items` (`/collections/{id}/items`), `search`, or `auto`: search when the API has it. Default `auto`. */
+  endpoint?: ItemsEndpoint | 'auto';
+  /** Method of search requests: `GET` or `POST` (when the API advertises it). Default `GET`. */
+  method?: 'GET' | 'POST';
+  /** Cut each collection into time windows fetched in parallel. Default true. */
+  partition?: boolean;
+  /** Windows paged at once. Default 5. */
+  concurrency?: number;
+  /** Continue from this checkpoint: finished windows are skipped, the others go on from their next link. */
+  resume?: HarvestCheckpoint;
+  /** Most ids each window remembers to drop repeats across its pages. Default 100000. */
+  maxRememberedIds?: number;
+  /** Logger (default: none). */
+  logger?: Logger;
+  /** Stops the harvest; the iteration then throws `SCM_ABORTED`. */
+  signal?: AbortSignal;
+}
+
+/** A running harvest: iterate its events, write their items, then `state.apply(event)`. */
+export interface Harvest extends AsyncIterable<HarvestEvent> {
+  /** Where every window stands, as far as the consumer applied events; snapshot it for a checkpoint. */
+  readonly state: HarvestState;
+  /** Identifies the harvest's API, collections and filters (checkpoints carry it). */
+  readonly fingerprint: string;
+  /** Repairs made to items, by kind (see `normalizeItem`). */
+  fixes(): Partial<Record<ItemFix, number>>;
+  /** Items the server said match, over the collections that say (for an ETA); undefined when none says. */
+  expectedItems(): number | undefined;
+}
+
+/** The fingerprint of a harvest: what must not change between a run and its resume. */
+export function harvestFingerprint(options: HarvestOptions): string {
+  return JSON.stringify({
+    api: options.catalogUrl,
+    collections: [...options.collections].sort(),
+    datetime: options.datetime ?? null,
+    bbox: options.bbox ?? null,
+    endpoint: options.endpoint ?? 'auto',
+    method: options.method ?? 'GET',
+    partition: options.partition ?? true,
+  });
+}
+
+function pickSpec(options: HarvestOptions, endpoints: ApiEndpoints, id: string): FirstPageSpec {
+  const wanted = options.endpoint ?? 'auto';
+  const search = endpoints.searchUrl !== undefined && wanted !== 'items';
+  if (wanted === 'search' && !endpoints.searchUrl) {
+    throw new ScmError('SCM_USAGE', `${endpoints.rootUrl} has no search link; use the items endpoint`);
+  }
+  const method =
+    search && options.method === 'POST' && endpoints.searchMethods.includes('POST') ? 'POST' : 'GET';
+  return {
+    endpoint: search ? 'search' : 'items',
+    method,
+    url: search ? (endpoints.searchUrl as string) : `${collectionUrl(endpoints, id)}/items`,
+    ...(options.bbox ? { bbox: options.bbox } : {}),
+  };
+}
+
+/**
+ * Harvests the items of STAC API collections. Each collection is cut into
+ * time windows from its temporal extent (finer where the server's
+ * `numberMatched`/`context.matched` says a window is large; one request tells
+ * an empty window apart), windows are paged concurrently, each by following
+ * its `rel=next` links exactly, and items on window seams are kept once. Events
+ * come in order per window, and the producers wait while the consumer is busy,
+ * so memory stays flat whatever the size of the collection.
+ */
+export function harvest(options: HarvestOptions): Harvest {
+  const fingerprint = harvestFingerprint(options);
+  const state = new HarvestState(fingerprint, options.resume);
+  const fixes = new Map<ItemFix, number>();
+  const expected = new Map<string, number>();
+  const filter: TimeRange | undefined = options.datetime ? parseDatetimeFilter(options.datetime) : undefined;
+  return {
+    state,
+    fingerprint,
+    fixes: () => Object.fromEntries(fixes),
+    expectedItems: () =>
+      expected.size === 0 ? undefined : [...expected.values()].reduce((a, b) => a + b, 0),
+    [Symbol.asyncIterator]: () => runHarvest(options, state, filter, fixes, expected),
+  };
+}
+
+async function* runHarvest(
+  options: HarvestOptions,
+  state: HarvestState,
+  filter: TimeRange | undefined,
+  fixes: Map<ItemFix, number>,
+  expected: Map<string, number>,
+): AsyncGenerator<HarvestEvent> {
+  const concurrency = options.concurrency ?? 5;
+  const logger = (options.logger ?? noopLogger).child('ingest');
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const channel = createChannel<HarvestEvent>(concurrency * 2);
+  const limiter = pLimit(concurrency);
+  let outstanding = 0;
+  const track = (task: Promise<void>) => {
+    outstanding += 1;
+    task.then(
+      () => {
+        outstanding -= 1;
+        if (outstanding === 0) channel.close();
+      },
+      (error) => channel.fail(error),
+    );
+  };
+  const emit = (event: HarvestEvent) => channel.push(event);
+  const startCollection = async (endpoints: ApiEndpoints, id: string) => {
+    const run = await openCollection(options, endpoints, id, { controller, logger, fixes, emit, filter });
+    if (!run) return;
+    run.schedule = (windows) => {
+      for (const w of windows) track(limiter(() => pageWindow(run, w)));
+    };
+    run.onMatched = (n) => expected.set(id, n);
+    const planned = state.plannedWindows(id);
+    const windows = planned ?? [rootWindow(run, id)];
+    if (!planned) await emit({ type: 'plan', collection: id, windows });
+    run.schedule(windows.filter((w) => w.status !== 'done'));
+  };
+  track(
+    (async () => {
+      const endpoints = await readLanding(options.client, options.catalogUrl, controller.signal);
+      for (const id of options.collections) track(limiter(() => startCollection(endpoints, id)));
+    })(),
+  );
+  try {
+    for await (const event of channel) yield event;
+    if (options.signal?.aborted) throw new ScmError('SCM_ABORTED', 'the harvest was interrupted');
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    controller.abort();
+    channel.fail(new ScmError('SCM_ABORTED', 'the harvest was stopped'));
+  }
+}
+
+/** The window a collection starts from: its whole range (none when not partitioned and unfiltered). */
+function rootWindow(run: CollectionRun & { range: TimeRange }, id: string): WindowState {
+  return makeWindow(id, run.range, true, true);
+}
+
+interface OpenContext {
+  controller: AbortController;
+  logger: Logger;
+  fixes: Map<ItemFix, number>;
+  emit(event: HarvestEvent): Promise<void>;
+  filter: TimeRange | undefined;
+}
+
+/**
+ * Reads a collection and prepares what its windows share. A collection that
+ * cannot be read is a failure (`api_error`) and the others go on.
+ */
+async function openCollection(
+  options: HarvestOptions,
+  endpoints: ApiEndpoints,
+  id: string,
+  context: OpenContext,
+): Promise<(CollectionRun & { range: TimeRange }) | undefined> {
+  let collection: Awaited<ReturnType<typeof readCollection>>;
+  try {
+    collection = await readCollection(options.client, endpoints, id, context.controller.signal);
+  } catch (error) {
+    if (context.controller.signal.aborted) return undefined;
+    const details = isScmError(error) ? (error.details ?? {}) : {};
+    await context.emit({
+      type: 'failure',
+      failure: createFailure({
+        itemId: id,
+        errorType: 'api_error',
+        message: `collection "${id}" could not be read: ${errorMessage(error)}`,
+        step: 'fetch',
+        details: { url: collectionUrl(endpoints, id), status: details.status ?? null, collection: id },
+      }),
+    });
+    return undefined;
+  }
+  await context.emit({ type: 'collection', collection });
+  const range = harvestRange(collectionTimeRange(collection), context.filter);
+  const partition = options.partition ?? true;
+  return {
+    client: options.client,
+    spec: pickSpec(options, endpoints, id),
+    item: { collectionId: id, collectionUrl: collectionUrl(endpoints, id), rootUrl: endpoints.rootUrl },
+    limit: { value: options.limit ?? 1000 },
+    fullPage: { value: 0 },
+    partition,
+    concurrency: options.concurrency ?? 5,
+    maxRememberedIds: options.maxRememberedIds ?? 100_000,
+    signal: context.controller.signal,
+    logger: context.logger,
+    fixes: context.fixes,
+    emit: context.emit,
+    schedule: () => undefined,
+    range: partition || context.filter ? range : {},
+  };
+}

@@ -1,0 +1,320 @@
+import {
+  createFailure,
+  errorMessage,
+  type HttpClient,
+  isPlainObject,
+  isScmError,
+  type Logger,
+  type StacItem,
+} from '@scm/core';
+import { type FirstPageSpec, firstPageRequest } from './api.js';
+import type { HarvestEvent } from './events.js';
+import { type ItemContext, type ItemFix, normalizeItem } from './normalize.js';
+import { findNextLink, nextRequest, type PageRequest, requestKey } from './request.js';
+import { splitWindow, type WindowState, windowOwns } from './windows.js';
+
+/** Page sizes tried, largest first, when a server refuses a `limit` with 400 (CMR-STAC refuses more than 5000, and serves at most 100). */
+export const LIMIT_LADDER = [10000, 5000, 1000, 500, 250, 100, 50, 10] as const;
+
+/** Pages in a row that only repeat items already fetched before the loop guard stops a chain. */
+const MAX_REPEATED_PAGES = 3;
+
+/** What every window of one collection shares. */
+export interface CollectionRun {
+  client: HttpClient;
+  spec: FirstPageSpec;
+  item: ItemContext;
+  /** Page size asked for; lowered for everyone when the server refuses it. */
+  limit: { value: number };
+  /** Most features a page of this collection has held: a full page. */
+  fullPage: { value: number };
+  /** Cut windows by time (false: one chain per collection, like pystac-client). */
+  partition: boolean;
+  /** Windows run at once; the first plan aims at several windows per slot. */
+  concurrency: number;
+  /** Most ids a window remembers to drop repeats across its pages. */
+  maxRememberedIds: number;
+  signal: AbortSignal;
+  logger: Logger;
+  /** Fixes applied to items, counted. */
+  fixes: Map<ItemFix, number>;
+  /** Hands an event to the consumer (waits while it is busy: backpressure). */
+  emit(event: HarvestEvent): Promise<void>;
+  /** Queues windows cut from a larger one. */
+  schedule(windows: WindowState[]): void;
+  /** Told the number of items the whole collection range matches, when the server says. */
+  onMatched?(matched: number): void;
+}
+
+interface PageBody {
+  features: StacItem[];
+  links: unknown;
+  matched?: number;
+}
+
+function readPage(body: unknown): PageBody | undefined {
+  if (!isPlainObject(body) || !Array.isArray(body.features)) return undefined;
+  const context = isPlainObject(body.context) ? body.context : {};
+  const matched = typeof body.numberMatched === 'number' ? body.numberMatched : context.matched;
+  return {
+    features: body.features.filter((f): f is StacItem => isPlainObject(f) && f.type === 'Feature'),
+    links: body.links,
+    ...(typeof matched === 'number' ? { matched } : {}),
+  };
+}
+
+/** Ids a window has kept, forgetting the oldest beyond `max` so memory stays flat. */
+class RecentIds {
+  private readonly ids = new Set<string>();
+  constructor(private readonly max: number) {}
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+  add(id: string): void {
+    this.ids.add(id);
+    if (this.ids.size > this.max) this.ids.delete(this.ids.values().next().value as string);
+  }
+}
+
+function stopEvent(
+  window: WindowState,
+  status: 'incomplete' | 'done',
+  note: string,
+): Extract<HarvestEvent, { type: 'window-stop' }> {
+  return { type: 'window-stop', window: window.id, collection: window.collection, status, note };
+}
+
+/** A failed page as a PRD failure, with what is needed to re-run just that page. */
+function pageFailure(window: WindowState, request: PageRequest, error: unknown): HarvestEvent {
+  const details = isScmError(error) ? (error.details ?? {}) : {};
+  return {
+    type: 'failure',
+    failure: createFailure({
+      itemId: `${window.id} page ${window.pages + 1}`,
+      errorType: 'api_error',
+      message: `page request failed: ${errorMessage(error)}`,
+      step: 'fetch',
+      details: {
+        url: request.url,
+        method: request.method,
+        ...(request.body !== undefined ? { request_body: request.body } : {}),
+        status: details.status ?? null,
+        attempts: details.attempts ?? null,
+        response_body: details.body ?? null,
+        window: window.id,
+        code: isScmError(error) ? error.code : null,
+      },
+    }),
+  };
+}
+
+function smallerLimit(current: number): number | undefined {
+  return LIMIT_LADDER.find((l) => l < current);
+}
+
+/**
+ * Fetches one page. A 400 on a window's first page whose `limit` we chose is
+ * taken as "page too large": the next smaller limit is tried, and every
+ * window of the collection uses it from then on.
+ */
+async function fetchPage(
+  run: CollectionRun,
+  window: WindowState,
+  request: PageRequest,
+  isFirst: boolean,
+): Promise<{ body: unknown; url: string; request: PageRequest }> {
+  let current = request;
+  while (true) {
+    try {
+      const response = await run.client.json<unknown>({ ...current, signal: run.signal });
+      return { body: response.body, url: response.url || current.url, request: current };
+    } catch (error) {
+      const lower = smallerLimit(run.limit.value);
+      const refused = isFirst && isScmError(error) && error.details?.status === 400;
+      if (!refused || lower === undefined || run.signal.aborted) throw error;
+      run.logger.warn('the server refused the page size; asking for fewer items per page', {
+        url: current.url,
+        limit: run.limit.value,
+        next_limit: lower,
+      });
+      run.limit.value = Math.min(run.limit.value, lower);
+      current = firstPageRequest(run.spec, window, run.limit.value);
+    }
+  }
+}
+
+/**
+ * Decides, from a window's first page, whether to cut it: when the server says
+ * it holds more than the window's target, or (no counts) when it is the
+ * collection's only window and has a next page. Returns the windows to run
+ * instead, or undefined to page this one.
+ */
+function planSplit(
+  run: CollectionRun,
+  window: WindowState,
+  page: PageBody,
+  hasNext: boolean,
+): WindowState[] | undefined {
+  if (!run.partition || !hasNext) return undefined;
+  if (page.matched === undefined) {
+    if (!(window.first && window.last)) return undefined;
+    return splitWindow(window, run.concurrency * 4);
+  }
+  const pageSize = Math.max(page.features.length, 1);
+  const target = window.target ?? Math.max(pageSize * 3, Math.ceil(page.matched / (run.concurrency * 4)));
+  // The whole range is cut as soon as it exceeds the target; a window already cut only when it is well
+  // above it, since each cut costs one page.
+  const threshold = window.first && window.last ? target : target * 2;
+  if (page.matched <= threshold) return undefined;
+  return splitWindow(window, Math.min(64, Math.ceil(page.matched / target)), target);
+}
+
+/** Applies normalisation, seam ownership and the per-window repeat filter to a page's features. */
+function keptItems(run: CollectionRun, window: WindowState, page: PageBody, seen: RecentIds): StacItem[] {
+  const kept: StacItem[] = [];
+  for (const feature of page.features) {
+    const { item, fixes } = normalizeItem(feature, run.item);
+    for (const fix of fixes) run.fixes.set(fix, (run.fixes.get(fix) ?? 0) + 1);
+    const id = String(item.id);
+    if (seen.has(id) || !windowOwns(window, item)) continue;
+    seen.add(id);
+    kept.push(item);
+  }
+  return kept;
+}
+
+/** Where a window's paging stands between two pages. */
+interface Cursor {
+  request: PageRequest;
+  /** The request is the window's first, built by us (its limit may be lowered). */
+  isFirst: boolean;
+  pages: number;
+  /** Pages in a row that only repeated items. */
+  repeats: number;
+  seen: RecentIds;
+  /** Requests already made (loop guard). */
+  visited: Set<string>;
+  /** Features received since the window's first page in this run, and what that page said match. */
+  received: number;
+  matched?: number;
+}
+
+interface FetchedPage extends PageBody {
+  url: string;
+  request: PageRequest;
+}
+
+/** Fetches the cursor's page; on a failure after retries, reports it and ends the window as incomplete. */
+async function fetchOrStop(
+  run: CollectionRun,
+  window: WindowState,
+  cursor: Cursor,
+): Promise<FetchedPage | undefined> {
+  cursor.visited.add(requestKey(cursor.request));
+  let problem: unknown;
+  let request = cursor.request;
+  try {
+    const fetched = await fetchPage(run, window, cursor.request, cursor.isFirst);
+    request = fetched.request;
+    const page = readPage(fetched.body);
+    if (page) return { ...page, url: fetched.url, request };
+    problem = new Error(`${fetched.url} did not return a FeatureCollection`);
+  } catch (error) {
+    problem = error;
+  }
+  if (run.signal.aborted) return undefined;
+  await run.emit(pageFailure({ ...window, pages: cursor.pages }, request, problem));
+  await run.emit(
+    stopEvent(window, 'incomplete', `page ${cursor.pages + 1} failed: ${errorMessage(problem)}`),
+  );
+  return undefined;
+}
+
+/** On a window's first page: cuts the window when it is large, and says whether it did. */
+async function splitIfLarge(run: CollectionRun, window: WindowState, page: FetchedPage, hasNext: boolean) {
+  if (window.first && window.last && page.matched !== undefined) run.onMatched?.(page.matched);
+  const children = planSplit(run, window, page, hasNext);
+  if (!children) return false;
+  await run.emit({ type: 'plan', collection: window.collection, replaces: window.id, windows: children });
+  run.schedule(children);
+  return true;
+}
+
+/** Keeps the page's new items, and says why the chain must stop when it repeats itself. */
+function guardLoops(
+  run: CollectionRun,
+  window: WindowState,
+  cursor: Cursor,
+  page: FetchedPage,
+  next: PageRequest | undefined,
+): { items: StacItem[]; note?: string } {
+  const repeated = page.features.length > 0 && page.features.every((f) => cursor.seen.has(String(f.id)));
+  cursor.repeats = repeated ? cursor.repeats + 1 : 0;
+  const items = repeated ? [] : keptItems(run, window, page, cursor.seen);
+  let note: string | undefined;
+  if (cursor.repeats >= MAX_REPEATED_PAGES)
+    note = `loop guard: ${cursor.repeats} pages in a row repeat items already fetched; stopped at page ${cursor.pages + 1}`;
+  else if (next && cursor.visited.has(requestKey(next)))
+    note = `loop guard: next link repeats ${next.url}; stopped`;
+  if (note) run.logger.warn(note, { window: window.id, url: page.url });
+  return note ? { items, note } : { items };
+}
+
+/**
+ * Whether a window's count says it is finished: a page shorter than the
+ * collection's full pages, with as many features received as its first page
+ * said match. Servers that link past the last page (CMR-STAC, Earth Search)
+ * then cost no extra request per window. A full page never ends a window,
+ * so an estimated count cannot cut one short.
+ */
+function countedOut(run: CollectionRun, cursor: Cursor, page: FetchedPage): boolean {
+  if (cursor.isFirst && cursor.pages === 0) cursor.matched = page.matched;
+  cursor.received += page.features.length;
+  const full = run.fullPage.value;
+  run.fullPage.value = Math.max(full, page.features.length);
+  return cursor.matched !== undefined && page.features.length < full && cursor.received >= cursor.matched;
+}
+
+/**
+ * Pages one window from where it stands (its first page, or the checkpointed
+ * next link) to its end. It stops on no next link, on an empty page (several
+ * servers link past the last page), or when the chain repeats a request or
+ * keeps serving items it already gave (the loop guard reports it, never
+ * hangs). A page that fails after the client's retries ends the window as
+ * `incomplete` with a failure; other windows go on.
+ */
+export async function pageWindow(run: CollectionRun, window: WindowState): Promise<void> {
+  const cursor: Cursor = {
+    request: window.next ?? firstPageRequest(run.spec, window, run.limit.value),
+    isFirst: window.next === undefined,
+    pages: window.pages,
+    repeats: 0,
+    seen: new RecentIds(run.maxRememberedIds),
+    visited: new Set(),
+    received: 0,
+  };
+  while (!run.signal.aborted) {
+    const page = await fetchOrStop(run, window, cursor);
+    if (!page) return;
+    const link = page.features.length > 0 ? findNextLink(page.links) : undefined;
+    let next = link ? nextRequest(link, page.url, page.request) : undefined;
+    if (cursor.isFirst && cursor.pages === 0 && (await splitIfLarge(run, window, page, next !== undefined)))
+      return;
+    const { items, note } = guardLoops(run, window, cursor, page, next);
+    if (note || countedOut(run, cursor, page)) next = undefined;
+    await run.emit({
+      type: 'page',
+      window: window.id,
+      collection: window.collection,
+      url: page.url,
+      items,
+      ...(next ? { next } : {}),
+      ...(page.matched !== undefined && cursor.pages === 0 ? { matched: page.matched } : {}),
+    });
+    if (note) await run.emit(stopEvent(window, 'done', note));
+    if (!next) return;
+    cursor.pages += 1;
+    cursor.request = next;
+    cursor.isFirst = false;
+  }
+}

@@ -1,0 +1,120 @@
+// The harvest against the in-process fake STAC API of @scm/testing, through the real HTTP client of @scm/http.
+import { type Failure, isFailure, type StacItem } from '@scm/core';
+import { createHttpClient } from '@scm/http';
+import { type FakeStacApi, type FakeStacApiOptions, memoryLogger, startFakeStacApi } from '@scm/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fetchItems, type HarvestOptions } from '../src/index.js';
+
+const apis: FakeStacApi[] = [];
+afterEach(async () => {
+  for (const api of apis.splice(0)) await api.close();
+});
+
+async function start(options: FakeStacApiOptions): Promise<FakeStacApi> {
+  const api = await startFakeStacApi(options);
+  apis.push(api);
+  return api;
+}
+
+/** Harvests `collection` from the API and returns what came, with the log. */
+async function harvestAll(api: FakeStacApi, collection: string, options: Partial<HarvestOptions> = {}) {
+  const logger = memoryLogger();
+  const client = createHttpClient({
+    concurrency: 4,
+    maxAttempts: 10,
+    timeoutMs: 400,
+    backoff: { baseMs: 5, maxMs: 40 },
+    maxRetryAfterMs: 50,
+    logger,
+  });
+  const items: StacItem[] = [];
+  const failures: Failure[] = [];
+  try {
+    for await (const entry of fetchItems({
+      client,
+      catalogUrl: api.apiUrl('LPCLOUD'),
+      collections: [collection],
+      concurrency: 4,
+      logger,
+      ...options,
+    })) {
+      if (isFailure(entry)) failures.push(entry);
+      else items.push(entry);
+    }
+  } finally {
+    await client.close();
+  }
+  return { items, failures, logger, stats: client.stats() };
+}
+
+const sortedIds = (items: StacItem[]) => items.map((i) => i.id).sort();
+
+describe('harvest against the fake STAC API at 10% injected faults', () => {
+  for (const style of ['cmr-stac', 'earth-search', 'planetary-computer'] as const) {
+    it(`${style}: every item exactly once, retries logged, nothing hangs`, async () => {
+      const api = await start({
+        style,
+        collections: [{ id: 'HLSS30_2.0', count: 1200 }],
+        pageCap: 50,
+        faults: { rate: 0.1, seed: 7, retryAfterSeconds: 0, slowMs: 1000 },
+      });
+      const { items, failures, logger, stats } = await harvestAll(api, 'HLSS30_2.0', { limit: 50 });
+      expect(failures).toEqual([]);
+      expect(sortedIds(items)).toEqual([...api.itemIds('HLSS30_2.0')].sort());
+      expect(api.requests.filter((r) => r.fault).length).toBeGreaterThan(3);
+      expect(stats.retries).toBeGreaterThan(3);
+      expect(
+        logger.lines.filter((l) => l.level === 'warn' && /retr/i.test(l.message)).length,
+      ).toBeGreaterThan(3);
+    });
+  }
+
+  it('sequential and partitioned fetches of the same collection give the same set', async () => {
+    const api = await start({ style: 'earth-search', collections: [{ id: 'c', count: 700 }], pageCap: 40 });
+    const partitioned = await harvestAll(api, 'c', { limit: 40 });
+    const sequential = await harvestAll(api, 'c', { limit: 40, partition: false });
+    expect(sortedIds(partitioned.items)).toEqual(sortedIds(sequential.items));
+    expect(sequential.items).toHaveLength(700);
+  });
+});
+
+describe('paging quirks of real servers', () => {
+  it('duplicates across pages (Planetary Computer #163) are dropped', async () => {
+    const api = await start({
+      style: 'planetary-computer',
+      collections: [{ id: 'c', count: 300 }],
+      duplicatesAcrossPages: true,
+    });
+    const { items } = await harvestAll(api, 'c', { limit: 25, partition: false });
+    expect(sortedIds(items)).toEqual([...api.itemIds('c')].sort());
+  });
+
+  it('a page that repeats the previous one and links to itself (CMR-STAC #353) stops the chain, reported, without duplicates', async () => {
+    const api = await start({ style: 'cmr-stac', collections: [{ id: 'c', count: 300 }], repeatPageAt: 3 });
+    const { items, failures, logger } = await harvestAll(api, 'c', { limit: 25, partition: false });
+    expect(failures).toEqual([]);
+    expect(sortedIds(items)).toEqual(api.itemIds('c').slice(0, 50).sort());
+    expect(logger.lines.some((l) => l.message.startsWith('loop guard'))).toBe(true);
+  });
+
+  it('a next link looping back to the first page is cut and reported, without duplicates', async () => {
+    const api = await start({
+      style: 'earth-search',
+      collections: [{ id: 'c', count: 300 }],
+      nextLinkLoopAt: 4,
+    });
+    const { items, logger } = await harvestAll(api, 'c', { limit: 25, partition: false });
+    expect(new Set(sortedIds(items)).size).toBe(items.length);
+    expect(items.length).toBeGreaterThanOrEqual(100);
+    expect(logger.lines.some((l) => l.message.startsWith('loop guard'))).toBe(true);
+  });
+
+  it('CMR-STAC: a limit above its maximum is refused (400) and 100 is used; ids with "/" and spaces are encoded', async () => {
+    const id = '10.3334/cdiac/otg.vos_alligatorhope_1999-2001_Not applicable';
+    const api = await start({ style: 'cmr-stac', collections: [{ id, count: 230 }] });
+    const { items, failures } = await harvestAll(api, id, { limit: 10000, partition: false });
+    expect(failures).toEqual([]);
+    expect(items).toHaveLength(230);
+    expect(api.requests.some((r) => r.status === 400)).toBe(true);
+  });
+});

@@ -1,0 +1,306 @@
+import {
+  type Failure,
+  type HttpClient,
+  type HttpRequest,
+  isFailure,
+  ScmError,
+  type StacItem,
+} from '@scm/core';
+import { describe, expect, it } from 'vitest';
+import { fetchItems, type HarvestEvent, harvest, type HarvestOptions } from '../src/index.js';
+import { createStubApi, makeItems, type NextStyle, type StubOptions } from './stub-api.js';
+
+const DAY = 86_400_000;
+const T0 = Date.parse('2022-01-01T00:00:00Z');
+
+async function fetchAll(stub: StubOptions, options: Partial<HarvestOptions> = {}) {
+  const api = createStubApi(stub);
+  const items: StacItem[] = [];
+  const failures: Failure[] = [];
+  for await (const entry of fetchItems({
+    client: api.client,
+    catalogUrl: 'https://api.test/stac/',
+    collections: Object.keys(stub.collections),
+    concurrency: 4,
+    ...options,
+  })) {
+    if (isFailure(entry)) failures.push(entry);
+    else items.push(entry);
+  }
+  return { items, failures, requests: api.requests };
+}
+
+function ids(items: StacItem[]): string[] {
+  return items.map((i) => i.id).sort();
+}
+
+describe('harvest: partitioned parallel fetch gives the same item set as one chain', () => {
+  // 3 items per instant, every hour for 10 days: windows cut the 240 h into 4 or 16 parts, so their
+  // seams fall exactly on item instants, which the server's closed intervals return to both neighbours.
+  const collections = { hls: makeItems('hls', 723, T0, 3_600_000, 3) };
+  const expected = ids(collections.hls);
+
+  for (const style of [
+    'get-token',
+    'post-merge-false',
+    'post-no-merge',
+    'post-merge-true',
+    'cmr-get',
+  ] as NextStyle[]) {
+    it(`${style}: every item exactly once, with counts`, async () => {
+      const method = style.startsWith('post') || style === 'cmr-get' ? 'POST' : 'GET';
+      const { items, failures, requests } = await fetchAll(
+        { collections, style, counts: true, pageCap: 5, trailingEmpty: true },
+        { method, limit: 5 },
+      );
+      expect(failures).toEqual([]);
+      expect(ids(items)).toEqual(expected);
+      // It really was cut: many windows, each with its own datetime range.
+      const windows = new Set(
+        requests.map(
+          (r) => new URL(r.url).searchParams.get('datetime') ?? (r.body as { datetime?: string })?.datetime,
+        ),
+      );
+      expect(windows.size).toBeGreaterThan(15);
+    });
+  }
+
+  it('without counts (Planetary Computer) it still cuts the range and keeps every item once', async () => {
+    const { items, requests } = await fetchAll({ collections, pageCap: 25, relative: true }, { limit: 25 });
+    expect(ids(items)).toEqual(expected);
+    const windows = new Set(requests.map((r) => new URL(r.url).searchParams.get('datetime')).filter(Boolean));
+    expect(windows.size).toBe(4 * 4 + 1);
+  });
+
+  it('sequential (partition: false) follows one chain and finds the same set', async () => {
+    const { items, requests } = await fetchAll(
+      { collections, counts: true, pageCap: 50 },
+      { partition: false, limit: 50 },
+    );
+    expect(ids(items)).toEqual(expected);
+    expect(requests.every((r) => !new URL(r.url).searchParams.has('datetime'))).toBe(true);
+  });
+
+  it('uses /collections/{id}/items when asked, restoring the links CMR-STAC strips', async () => {
+    const { items, requests } = await fetchAll(
+      { collections, counts: true, pageCap: 50, selfOnly: true },
+      { endpoint: 'items', limit: 50 },
+    );
+    expect(ids(items)).toEqual(expected);
+    expect(requests.some((r) => r.url.includes('/collections/hls/items?'))).toBe(true);
+    expect(items[0]!.links.map((l) => l.rel)).toEqual(['self', 'collection', 'parent', 'root']);
+  });
+});
+
+describe('harvest: paging edge cases', () => {
+  const collections = { c: makeItems('c', 95, T0, DAY) };
+
+  it('asks for smaller pages when the server refuses the limit (CMR-STAC: 400 above its maximum)', async () => {
+    const { items, requests, failures } = await fetchAll(
+      { collections, maxLimit: 100, pageCap: 100 },
+      { partition: false, limit: 1000 },
+    );
+    expect(failures).toEqual([]);
+    expect(ids(items)).toHaveLength(95);
+    expect(requests.map((r) => new URL(r.url).searchParams.get('limit'))).toContain('100');
+  });
+
+  it('ends a window on a short page once the count is reached, without asking for the empty page after it', async () => {
+    const counted = await fetchAll(
+      { collections, pageCap: 10, trailingEmpty: true, counts: true },
+      { partition: false, limit: 10 },
+    );
+    const uncounted = await fetchAll(
+      { collections, pageCap: 10, trailingEmpty: true },
+      { partition: false, limit: 10 },
+    );
+    expect(counted.items).toHaveLength(95);
+    expect(uncounted.items).toHaveLength(95);
+    // landing, collection, 10 pages; without counts, also the empty page the last one links to.
+    expect(counted.requests).toHaveLength(12);
+    expect(uncounted.requests).toHaveLength(13);
+  });
+
+  it('stops on an empty page even when it carries a next link', async () => {
+    const { items, requests } = await fetchAll(
+      { collections, pageCap: 95, trailingEmpty: true },
+      { partition: false, limit: 95 },
+    );
+    expect(items).toHaveLength(95);
+    // landing, collection, the page, the empty page after it: no more.
+    expect(requests).toHaveLength(4);
+  });
+
+  it('the loop guard cuts a next link that points back to an earlier page, without duplicates', async () => {
+    const api = createStubApi({ collections, pageCap: 10, loopAt: 40 });
+    const events: HarvestEvent[] = [];
+    for await (const event of harvest({
+      client: api.client,
+      catalogUrl: 'https://api.test/stac/',
+      collections: ['c'],
+      partition: false,
+      limit: 10,
+    }))
+      events.push(event);
+    const items = events.flatMap((e) => (e.type === 'page' ? e.items : []));
+    expect(new Set(ids(items)).size).toBe(items.length);
+    expect(items).toHaveLength(50);
+    const stop = events.find((e) => e.type === 'window-stop');
+    expect(stop).toMatchObject({ status: 'done', note: expect.stringContaining('loop guard') });
+  });
+
+  it('a page failing after retries is an api_error failure; its window is incomplete, the others finish', async () => {
+    const big = { c: makeItems('c', 400, T0, 3_600_000) };
+    let failed = false;
+    const api = createStubApi({
+      collections: big,
+      counts: true,
+      pageCap: 10,
+      fault: (request) => {
+        if (!failed && new URL(request.url).searchParams.get('token') === '20') {
+          failed = true;
+          throw new ScmError('SCM_HTTP_STATUS', 'status 503 after 3 attempts', {
+            details: {
+              url: request.url,
+              status: 503,
+              attempts: 3,
+              body: '{"message":"Endpoint request timed out"}',
+            },
+          });
+        }
+      },
+    });
+    const run = harvest({
+      client: api.client,
+      catalogUrl: 'https://api.test/stac/',
+      collections: ['c'],
+      limit: 10,
+      concurrency: 2,
+    });
+    const events: HarvestEvent[] = [];
+    for await (const event of run) {
+      events.push(event);
+      run.state.apply(event);
+    }
+    const failures = events.filter((e) => e.type === 'failure').map((e) => e.failure);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({
+      error_type: 'api_error',
+      error_context: { step: 'fetch', details: { status: 503, attempts: 3 } },
+    });
+    expect(
+      String(
+        failures[0]!.error_context.details && (failures[0]!.error_context.details as { url: string }).url,
+      ),
+    ).toContain('token=20');
+    const incomplete = run.state.incomplete();
+    expect(incomplete).toHaveLength(1);
+    expect(incomplete[0]!.next?.url).toContain('token=20');
+    const got = events.flatMap((e) => (e.type === 'page' ? e.items : []));
+    expect(got.length).toBe(400 - (incomplete[0]!.matched! - incomplete[0]!.items));
+  });
+
+  it('a collection that does not exist is a failure and the others are fetched', async () => {
+    const api = createStubApi({ collections });
+    const out: (StacItem | Failure)[] = [];
+    for await (const entry of fetchItems({
+      client: api.client,
+      catalogUrl: 'https://api.test/stac/',
+      collections: ['missing', 'c'],
+    }))
+      out.push(entry);
+    expect(out.filter(isFailure).map((f) => f.item_id)).toEqual(['missing']);
+    expect(out.filter((e) => !isFailure(e))).toHaveLength(95);
+  });
+
+  it('maxItems stops early', async () => {
+    const { items } = await fetchAll({ collections, pageCap: 10 }, { maxItems: 25 } as never);
+    expect(items).toHaveLength(25);
+  });
+});
+
+describe('harvest: resume from a checkpoint', () => {
+  const collections = { a: makeItems('a', 500, T0, 3_600_000, 2), b: makeItems('b', 130, T0, DAY) };
+  const expected = [...ids(collections.a), ...ids(collections.b)].sort();
+  const base = { catalogUrl: 'https://api.test/stac/', collections: ['a', 'b'], limit: 10, concurrency: 3 };
+
+  for (const stopAfter of [1, 7, 23, 41]) {
+    it(`stopped after ${stopAfter} written pages, a resumed run adds exactly the missing items`, async () => {
+      const written: StacItem[] = [];
+      const first = harvest({
+        ...base,
+        client: createStubApi({ collections, counts: true, pageCap: 10 }).client,
+      });
+      let pages = 0;
+      for await (const event of first) {
+        if (event.type === 'page') written.push(...event.items);
+        first.state.apply(event);
+        if (event.type === 'page' && ++pages === stopAfter) break;
+      }
+      const checkpoint = JSON.parse(JSON.stringify(first.state.snapshot()));
+      const second = harvest({
+        ...base,
+        client: createStubApi({ collections, counts: true, pageCap: 10 }).client,
+        resume: checkpoint,
+      });
+      for await (const event of second) {
+        if (event.type === 'page') written.push(...event.items);
+        second.state.apply(event);
+      }
+      expect(ids(written)).toEqual(expected);
+      expect(second.state.snapshot().windows.every((w) => w.status === 'done')).toBe(true);
+    });
+  }
+
+  it('refuses a checkpoint of another harvest', () => {
+    const other = harvest({ ...base, client: createStubApi({ collections }).client });
+    expect(() =>
+      harvest({
+        ...base,
+        collections: ['a'],
+        client: createStubApi({ collections }).client,
+        resume: other.state.snapshot(),
+      }),
+    ).toThrow(/different harvest/);
+  });
+
+  it('an abort signal ends the iteration with SCM_ABORTED', async () => {
+    const controller = new AbortController();
+    const run = harvest({
+      ...base,
+      client: createStubApi({ collections, pageCap: 10 }).client,
+      signal: controller.signal,
+    });
+    const consume = async () => {
+      let n = 0;
+      for await (const event of run) if (event.type === 'page' && ++n === 3) controller.abort();
+    };
+    await expect(consume()).rejects.toMatchObject({ code: 'SCM_ABORTED' });
+  });
+});
+
+describe('windows of a collection whose extent is still open', () => {
+  it('ask the server with an open end, so items dated after the run started are fetched too', async () => {
+    const now = Date.now();
+    const items = makeItems('live', 40, now - 40 * DAY, DAY);
+    items.push(...makeItems('future', 3, now + 10 * DAY, DAY).map((i) => ({ ...i, collection: 'live' })));
+    const api = createStubApi({ collections: { live: items }, counts: true, pageCap: 5 });
+    const original = api.client.json.bind(api.client);
+    // The collection's extent ends with null (ongoing), as CMR-STAC's do.
+    api.client.json = (async (request: HttpRequest) => {
+      const response = await original(request);
+      const body = response.body as { type?: string; extent?: { temporal: { interval: unknown[][] } } };
+      if (body.type === 'Collection') body.extent!.temporal.interval[0]![1] = null;
+      return response;
+    }) as HttpClient['json'];
+    const got: StacItem[] = [];
+    for await (const entry of fetchItems({
+      client: api.client,
+      catalogUrl: 'https://api.test/stac/',
+      collectionId: 'live',
+      limit: 5,
+    }))
+      if (!isFailure(entry)) got.push(entry);
+    expect(ids(got)).toEqual(ids(items));
+  });
+});

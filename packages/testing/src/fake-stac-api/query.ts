@@ -1,0 +1,102 @@
+/** A search as the fake server understands it, from a GET query or a POST body. */
+export interface SearchParams {
+  collections?: string[];
+  ids?: string[];
+  bbox?: number[];
+  /** Raw datetime parameter (instant or interval). */
+  datetime?: string;
+  /** Requested page size, as given. */
+  limit?: number;
+  /** Paging token, whatever its parameter name (`cursor`, `next`, `token`). */
+  token?: string;
+  /** Every parameter, as given, for echoing into next links. */
+  raw: Record<string, unknown>;
+}
+
+/** Thrown for a parameter the server rejects with 400. */
+export class BadRequest extends Error {}
+
+/** `a,b` or `["a","b"]` → list of strings. */
+function stringList(value: unknown): string[] | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (Array.isArray(value)) return value.map(String);
+  return String(value).split(',');
+}
+
+function numberList(value: unknown): number[] | undefined {
+  const list = stringList(value);
+  if (!list) return undefined;
+  const numbers = list.map(Number);
+  if (![4, 6].includes(numbers.length) || numbers.some((n) => !Number.isFinite(n))) {
+    throw new BadRequest(
+      "BBOX must be in the form of 'bbox=swLon,swLat,neLon,neLat' with valid latitude and longitude.",
+    );
+  }
+  return numbers;
+}
+
+/**
+ * Reads a GET query, including the qs bracket form CMR-STAC puts in next
+ * links after a POST (`collections[0]=A&bbox[0]=-104`).
+ */
+export function queryToObject(query: URLSearchParams): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of query) {
+    const bracket = /^([^[\]]+)\[(\d+)\]$/.exec(key);
+    if (bracket) {
+      const name = bracket[1] as string;
+      const list = Array.isArray(out[name]) ? (out[name] as unknown[]) : [];
+      list[Number(bracket[2])] = value;
+      out[name] = list;
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+/** Picks the search fields out of a parameter object; `tokenName` is the style's paging parameter. */
+export function searchParams(raw: Record<string, unknown>, tokenName: string): SearchParams {
+  const params: SearchParams = { raw };
+  const collections = stringList(raw.collections);
+  if (collections) params.collections = collections;
+  const ids = stringList(raw.ids);
+  if (ids) params.ids = ids;
+  const bbox = numberList(raw.bbox);
+  if (bbox) params.bbox = bbox;
+  if (raw.datetime !== undefined && raw.datetime !== '') params.datetime = String(raw.datetime);
+  if (raw.limit !== undefined && raw.limit !== '') params.limit = Number(raw.limit);
+  if (raw[tokenName] !== undefined) params.token = String(raw[tokenName]);
+  return params;
+}
+
+/** A datetime parameter as an inclusive [start, end] range in epoch ms; open ends are infinite. */
+export function datetimeRange(value: string, requireTime: boolean): [number, number] {
+  const parts = value.includes('/') ? value.split('/') : [value, value];
+  if (parts.length !== 2) throw new BadRequest(DATETIME_MESSAGE);
+  const [start, end] = parts.map((part, index) => {
+    if (part === '..' || part === '') return index === 0 ? -Infinity : Infinity;
+    if (requireTime && !/T.*(Z|[+-]\d\d:\d\d)$/i.test(part)) throw new BadRequest(DATETIME_MESSAGE);
+    const ms = Date.parse(part);
+    if (Number.isNaN(ms)) throw new BadRequest(DATETIME_MESSAGE);
+    return ms;
+  }) as [number, number];
+  if (start > end) throw new BadRequest(DATETIME_MESSAGE);
+  return [start, end];
+}
+
+const DATETIME_MESSAGE =
+  'Query param datetime does not match a valid date format. Please use RFC3339 or ISO8601 formatted datetime strings.';
+
+/** Serialises parameters the way CMR-STAC's `qs.stringify` does: arrays as `name[0]=…`, nested objects as JSON. */
+export function qsStringify(params: Record<string, unknown>): string {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === null) continue;
+    if (Array.isArray(value)) {
+      for (const [i, item] of value.entries()) query.append(`${key}[${i}]`, String(item));
+    } else if (typeof value === 'object') query.append(key, JSON.stringify(value));
+    else query.append(key, String(value));
+  }
+  return query.toString();
+}

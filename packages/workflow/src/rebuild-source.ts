@@ -1,0 +1,137 @@
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname } from 'node:path';
+import type { WorkflowConfig } from '@scm/config';
+import {
+  type Failure,
+  type Logger,
+  noopLogger,
+  ScmError,
+  type SourceRecord,
+  type SummaryCounter,
+} from '@scm/core';
+import { discoverCollections } from '@scm/discovery';
+import { type OpenSourceOptions, openSource } from '@scm/input';
+import { checkpointedHarvest, createApiClient, type HarvestReport, harvestStateDir } from './harvest-run.js';
+
+/** What a rebuild's source needs besides the config. */
+export interface RebuildSourceOptions {
+  /** Continue a killed `stac_api` harvest from its checkpoint. */
+  resume: boolean;
+  /** Write nothing beside the output: the harvest state goes to a temporary folder. */
+  dryRun?: boolean;
+  /** Environment (Earthdata Login variables). */
+  env?: Record<string, string | undefined>;
+  logger?: Logger;
+  signal?: AbortSignal | undefined;
+  /** Told about each local file opened and each empty input (debug logs, `no records in …` notes). */
+  sourceHooks?: Pick<OpenSourceOptions, 'onWarning' | 'onFileOpened'>;
+}
+
+/** `source.filters.temporal` as a STAC API `datetime` interval; a date alone covers its whole UTC day. */
+export function temporalFilter(config: WorkflowConfig): string | undefined {
+  const temporal = config.source.filters?.temporal;
+  if (!temporal?.start_date && !temporal?.end_date) return undefined;
+  const dateOnly = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v);
+  const start = temporal.start_date
+    ? `${temporal.start_date}${dateOnly(temporal.start_date) ? 'T00:00:00Z' : ''}`
+    : '..';
+  const end = temporal.end_date
+    ? `${temporal.end_date}${dateOnly(temporal.end_date) ? 'T23:59:59.999Z' : ''}`
+    : '..';
+  return `${start}/${end}`;
+}
+
+/**
+ * The records of a rebuild: local files, or the items and collections of a
+ * STAC API harvested with checkpoints (state in `.<output>.harvest` beside the
+ * output folder, removed once a harvest is complete). HTTP settings come from
+ * `processing` (`retry_max_attempts` counts retries, so attempts are one more)
+ * and `source.headers`.
+ */
+export async function* rebuildRecords(
+  config: WorkflowConfig,
+  counter: SummaryCounter,
+  options: RebuildSourceOptions,
+): AsyncGenerator<SourceRecord | Failure> {
+  const { source } = config;
+  if (source.type === 'local_files') {
+    const files = openSource({
+      paths: source.paths ?? [],
+      format: source.format ?? 'auto',
+      ...options.sourceHooks,
+    });
+    yield* files.records({ signal: options.signal });
+    return;
+  }
+  if (source.type !== 'stac_api' || !source.catalog_url) {
+    throw new ScmError(
+      'SCM_NOT_IMPLEMENTED',
+      `source type "${source.type}" is not available in this version yet`,
+    );
+  }
+  const logger = options.logger ?? noopLogger;
+  const client = createApiClient({
+    concurrency: config.processing.concurrency,
+    rateLimit: config.processing.rate_limit,
+    maxAttempts: config.processing.retry_max_attempts + 1,
+    timeoutS: config.processing.timeout_s,
+    ...(source.headers ? { headers: source.headers } : {}),
+    ...(options.env ? { env: options.env } : {}),
+    logger,
+  });
+  const name = basename(config.output.path);
+  const state = options.dryRun
+    ? harvestStateDir(tmpdir(), `${name}.${process.pid}`)
+    : harvestStateDir(dirname(config.output.path), name);
+  const report: HarvestReport = { items: 0, incomplete: [], notes: [] };
+  const datetime = temporalFilter(config);
+  const bbox = source.filters?.spatial?.bbox;
+  try {
+    const collections = await collectionIds(config, client, logger, options.signal);
+    yield* checkpointedHarvest(
+      {
+        client,
+        catalogUrl: source.catalog_url,
+        collections,
+        state,
+        resume: options.resume,
+        concurrency: config.processing.concurrency,
+        ...(datetime ? { datetime } : {}),
+        ...(bbox ? { bbox } : {}),
+        ...(source.limit ? { limit: source.limit } : {}),
+        ...(source.max_items ? { maxItems: source.max_items } : {}),
+        logger,
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+      report,
+    );
+  } finally {
+    await client.close();
+  }
+  counter.notes.push(...report.notes);
+  if (report.incomplete.length === 0 || options.dryRun) await rm(state.dir, { recursive: true, force: true });
+  else
+    counter.notes.push(
+      `harvest state kept in ${state.dir}: rebuild with --resume to retry the incomplete windows`,
+    );
+}
+
+/** The collection ids to harvest: the listed ones, with wildcards (or an empty list) resolved by discovery. */
+async function collectionIds(
+  config: WorkflowConfig,
+  client: ReturnType<typeof createApiClient>,
+  logger: Logger,
+  signal: AbortSignal | undefined,
+): Promise<string[]> {
+  const listed = config.source.collections ?? [];
+  if (listed.length > 0 && listed.every((id) => !id.includes('*'))) return listed;
+  const result = await discoverCollections({
+    url: config.source.catalog_url as string,
+    http: client,
+    ...(listed.length > 0 ? { ids: listed } : {}),
+    logger,
+    ...(signal ? { signal } : {}),
+  });
+  return [...new Set(result.collections.map((c) => c.id))];
+}
