@@ -105,7 +105,6 @@ describe('output (format conversion)', () => {
       'json',
       '--output-path',
       target,
-      '--quiet',
     ]);
     expect(run.code).toBe(0);
     const catalog = JSON.parse(readFileSync(join(target, 'catalog.json'), 'utf8'));
@@ -127,7 +126,6 @@ describe('output (format conversion)', () => {
       format,
       '--output-path',
       target,
-      '--quiet',
     ]);
     expect(run.code).toBe(0);
     return { run, target };

@@ -18,14 +18,14 @@ describe('rebuild-catalog on the quickstart, then validate on its output', () =>
   const dir = quickstartCopy();
   let rebuild: Awaited<ReturnType<typeof cli>>;
   beforeAll(async () => {
-    rebuild = await cli(['rebuild-catalog', '--config', join(dir, 'config.yaml'), '--quiet']);
+    rebuild = await cli(['rebuild-catalog', '--config', join(dir, 'config.yaml')]);
   });
 
   it('exits 0: every object rebuild-catalog wrote passes our own validate', async () => {
     expect(rebuild.code).toBe(0);
     expect(rebuild.stdout).toContain('succeeded 24, failed 0');
     const report = join(dir, 'report.json');
-    const run = await cli(['validate', '--input', join(dir, 'output'), '--output-report', report, '--quiet']);
+    const run = await cli(['validate', '--input', join(dir, 'output'), '--output-report', report]);
     expect(run.stdout).toBe('29 object(s): 29 valid, 0 invalid\n');
     expect(run.code).toBe(0);
     expect(JSON.parse(readFileSync(report, 'utf8')).valid).toBe(true);
@@ -37,7 +37,7 @@ describe('validate input kinds', () => {
     const dir = tempDir();
     const csv = join(dir, 'records.csv');
     writeFileSync(csv, 'id,lon,lat\na,1,2\n');
-    const run = await cli(['validate', '--input', csv, '--quiet']);
+    const run = await cli(['validate', '--input', csv]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(csv);
     expect(run.stderr).toContain('stac-geoparquet files');
@@ -54,7 +54,7 @@ describe('validate on the stac-geoparquet that rebuild-catalog writes', () => {
       'format: [parquet]',
     );
     writeFileSync(join(dir, 'config.yaml'), config);
-    rebuilt = (await cli(['rebuild-catalog', '--config', join(dir, 'config.yaml'), '--quiet'])).code;
+    rebuilt = (await cli(['rebuild-catalog', '--config', join(dir, 'config.yaml')])).code;
   });
 
   it('validates the stac-geoparquet that rebuild-catalog writes, as Items', async () => {
@@ -89,7 +89,6 @@ describe('validate runs extension checks', () => {
       'demo',
       '--extensions-dir',
       join(dir, 'plugins'),
-      '--quiet',
     ]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('/properties/demo:asset_count: demo:asset_count is 99 but the Item has');
@@ -112,7 +111,6 @@ output: { format: [json], path: out }
       demoItem(dir),
       '--config',
       join(dir, 'config.yaml'),
-      '--quiet',
     ]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('/properties/demo:asset_count: demo:asset_count is 99');
