@@ -201,7 +201,6 @@ export async function* readLines(
 ): AsyncGenerator<NumberedLine> {
   const maxLineBytes = options.maxLineBytes ?? 64 * 1024 * 1024;
   const decoder = new TextDecoder('utf-8');
-  let tail: Buffer | undefined;
   let lineNumber = 0;
   const decode = (bytes: Buffer): string => {
     let end = bytes.length;
@@ -210,30 +209,43 @@ export async function* readLines(
     if (lineNumber === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     return text;
   };
+  // The unfinished line is kept as the list of its pieces and joined once, when its newline comes,
+  // so a line spread over many chunks costs its length, not its length times the number of chunks.
+  const pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const takeLine = (last: Buffer): Buffer => {
+    if (pendingBytes === 0) return last;
+    const whole = Buffer.concat([...pending, last], pendingBytes + last.length);
+    pending.length = 0;
+    pendingBytes = 0;
+    return whole;
+  };
   for await (const raw of chunks) {
-    let chunk =
+    const chunk =
       typeof raw === 'string'
         ? Buffer.from(raw, 'utf8')
         : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-    if (tail && tail.length > 0) chunk = Buffer.concat([tail, chunk]);
     let start = 0;
     let newline = chunk.indexOf(10, start);
     while (newline !== -1) {
       lineNumber += 1;
-      yield { text: decode(chunk.subarray(start, newline)), line: lineNumber };
+      yield { text: decode(takeLine(chunk.subarray(start, newline))), line: lineNumber };
       start = newline + 1;
       newline = chunk.indexOf(10, start);
     }
-    tail = start < chunk.length ? Buffer.from(chunk.subarray(start)) : undefined;
-    if (tail && tail.length > maxLineBytes) {
+    if (start < chunk.length) {
+      pending.push(Buffer.from(chunk.subarray(start)));
+      pendingBytes += chunk.length - start;
+    }
+    if (pendingBytes > maxLineBytes) {
       throw new ScmError('SCM_INPUT_PARSE', `line ${lineNumber + 1} is longer than ${maxLineBytes} bytes`, {
         location: { file: options.file, line: lineNumber + 1 },
       });
     }
   }
-  if (tail && tail.length > 0) {
+  if (pendingBytes > 0) {
     lineNumber += 1;
-    yield { text: decode(tail), line: lineNumber };
+    yield { text: decode(takeLine(Buffer.alloc(0))), line: lineNumber };
   }
 }
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { batch, collect, createChannel, mapConcurrent, readLines } from '../src/index.js';
 
 describe('batch', () => {
@@ -125,5 +125,28 @@ describe('readLines', () => {
     await expect(
       collect(readLines(chunks('ok\n', 'x'.repeat(50)), { maxLineBytes: 10, file: 'f.ndjson' })),
     ).rejects.toThrow(/line 2/);
+  });
+  it('reads a 50 MB line that arrives in 64 KiB chunks by joining its pieces once', async () => {
+    const piece = Buffer.alloc(64 * 1024, 'x');
+    const count = Math.ceil((50 * 1024 * 1024) / piece.length);
+    async function* longLine() {
+      yield Buffer.from('{"short":1}\n');
+      for (let i = 0; i < count; i++) yield Buffer.from(piece);
+      yield Buffer.from('\nlast');
+    }
+    // Re-joining the unfinished line on every chunk copies it again each time (quadratic in its length).
+    const concat = vi.spyOn(Buffer, 'concat');
+    try {
+      const lines: { length: number; line: number }[] = [];
+      for await (const { text, line } of readLines(longLine())) lines.push({ length: text.length, line });
+      expect(lines).toEqual([
+        { length: 11, line: 1 },
+        { length: count * piece.length, line: 2 },
+        { length: 4, line: 3 },
+      ]);
+      expect(concat.mock.calls.length).toBeLessThanOrEqual(2);
+    } finally {
+      concat.mockRestore();
+    }
   });
 });
