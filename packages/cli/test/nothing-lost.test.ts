@@ -39,15 +39,7 @@ function expectTheThreeBadLines(failures: Failure[]): void {
 describe('unreadable records are never dropped', () => {
   it('output: writes them to failed_items.ndjson in the output folder, counts them, exits 1', async () => {
     const out = join(tempDir(), 'out');
-    const run = await cli([
-      'output',
-      '--input',
-      bad,
-      '--output-format',
-      'ndjson',
-      '--output-path',
-      out,
-    ]);
+    const run = await cli(['output', '--input', bad, '--output-format', 'ndjson', '--output-path', out]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/2 item\(s\), 3 failed/);
     expect(run.stdout).toContain(`failures: ${join(out, 'failed_items.ndjson')}`);
@@ -178,13 +170,7 @@ describe('nothing is overwritten that the command did not write', () => {
 
   it('puts side files beside the output with its stem, so two outputs in one folder never collide', async () => {
     const dir = tempDir();
-    const args = [
-      'scaffold-items',
-      '--input',
-      join(scenario4, 'data.csv'),
-      '--mapping-schema',
-      mapping,
-    ];
+    const args = ['scaffold-items', '--input', join(scenario4, 'data.csv'), '--mapping-schema', mapping];
     expect((await cli([...args, '--output-path', join(dir, 'a.json')])).code).toBe(1);
     expect((await cli([...args, '--output-path', join(dir, 'b.ndjson')])).code).toBe(1);
     expect(readdirSync(dir).sort()).toEqual([
@@ -230,9 +216,7 @@ describe('nothing is overwritten that the command did not write', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/SCM_OUTPUT_EXISTS.*report\.json already exists/);
     expect(readFileSync(report, 'utf8')).toBe('an older report');
-    expect(
-      (await cli(['validate', '--input', bad, '--output-report', report, '--overwrite'])).code,
-    ).toBe(1);
+    expect((await cli(['validate', '--input', bad, '--output-report', report, '--overwrite'])).code).toBe(1);
     expect(JSON.parse(readFileSync(report, 'utf8')).valid).toBe(false);
   });
 

@@ -105,13 +105,7 @@ extensions: [{ name: demo, module: ./demo, config: { label: checked } }]
 output: { format: [json], path: out }
 `,
     );
-    const run = await cli([
-      'validate',
-      '--input',
-      demoItem(dir),
-      '--config',
-      join(dir, 'config.yaml'),
-    ]);
+    const run = await cli(['validate', '--input', demoItem(dir), '--config', join(dir, 'config.yaml')]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('/properties/demo:asset_count: demo:asset_count is 99');
   });
