@@ -103,7 +103,7 @@ describe('fetch-items', () => {
     expect(parquet.stdout).toMatch(/succeeded 50,/);
   });
 
-  it('a page that keeps failing is an api_error in failed_items.ndjson; exit 1; --resume then completes it', async () => {
+  it('a page that keeps failing is an api_error in items.failed_items.ndjson; exit 1; --resume then completes it', async () => {
     const api = await start({
       style: 'earth-search',
       collections: [{ id: 'HLSS30_2.0', count: 200 }],
@@ -116,7 +116,7 @@ describe('fetch-items', () => {
     );
     expect(first.code).toBe(1);
     expect(first.stdout).toMatch(/incomplete window: HLSS30_2.0 /);
-    const failure = JSON.parse(readFileSync(join(dir, 'failed_items.ndjson'), 'utf8').split('\n')[0]!);
+    const failure = JSON.parse(readFileSync(join(dir, 'items.failed_items.ndjson'), 'utf8').split('\n')[0]!);
     expect(failure).toMatchObject({
       error_type: 'api_error',
       error_context: { step: 'fetch', details: { status: 500, attempts: 3 } },
@@ -125,6 +125,11 @@ describe('fetch-items', () => {
     const resumed = await cli(fetchArgs(api, 'items.ndjson', ['--resume']), dir);
     expect(resumed.code).toBe(0);
     expect(ndjsonIds(join(dir, 'items.ndjson'))).toEqual([...api.itemIds('HLSS30_2.0')].sort());
+    // A fresh run over that output is refused unless the user says --overwrite.
+    const again = await cli(fetchArgs(api, 'items.ndjson'), dir);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('SCM_OUTPUT_EXISTS');
+    expect((await cli(fetchArgs(api, 'items.ndjson', ['--overwrite']), dir)).code).toBe(0);
   });
 
   it('interrupted at a random point (Ctrl-C), --resume gives every item exactly once', async () => {
@@ -147,6 +152,11 @@ describe('fetch-items', () => {
     const resumed = await cli(fetchArgs(api, 'items.ndjson', ['--resume']), dir);
     expect(resumed.code).toBe(0);
     expect(ndjsonIds(join(dir, 'items.ndjson'))).toEqual([...api.itemIds('HLSS30_2.0')].sort());
+    // A fresh run over that output is refused unless the user says --overwrite.
+    const again = await cli(fetchArgs(api, 'items.ndjson'), dir);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('SCM_OUTPUT_EXISTS');
+    expect((await cli(fetchArgs(api, 'items.ndjson', ['--overwrite']), dir)).code).toBe(0);
   });
 
   it('kill -9 of the CLI process at a random point, then --resume: no item lost, none duplicated', async () => {
@@ -178,6 +188,11 @@ describe('fetch-items', () => {
     const resumed = await cli(fetchArgs(api, 'items.ndjson', ['--resume']), dir);
     expect(resumed.code).toBe(0);
     expect(ndjsonIds(join(dir, 'items.ndjson'))).toEqual([...api.itemIds('HLSS30_2.0')].sort());
+    // A fresh run over that output is refused unless the user says --overwrite.
+    const again = await cli(fetchArgs(api, 'items.ndjson'), dir);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('SCM_OUTPUT_EXISTS');
+    expect((await cli(fetchArgs(api, 'items.ndjson', ['--overwrite']), dir)).code).toBe(0);
   });
 
   it('a bad flag is a usage error (exit 2) and nothing is written', async () => {
