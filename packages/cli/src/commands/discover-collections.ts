@@ -1,21 +1,13 @@
 import { resolve } from 'node:path';
 import { ScmError } from '@scm/core';
 import { type DiscoveryResult, discoverCollections, formatCollections } from '@scm/discovery';
-import type { ScmLogger } from '@scm/logging';
 import { writeTextAtomic } from '@scm/output-json';
 import { createApiClient } from '@scm/workflow';
 import { type Command, Option } from 'commander';
-import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
+import type { AddCommand, CommandContext } from '../run.js';
 import { addHttpOptions, type HttpFlags, httpSettings } from './http-options.js';
-
-/** What a command needs from the invocation that runs it. */
-export interface CommandContext {
-  io: CliIo;
-  /** A logger honouring the global `--log-level`. */
-  logger(globals: { logLevel?: string }): ScmLogger;
-  setExitCode(code: ExitCodeValue): void;
-}
 
 interface DiscoverFlags extends HttpFlags {
   catalogUrl: string;
@@ -39,7 +31,7 @@ Example:
 const repeat = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** Registers `discover-collections`: list a STAC API's (or static catalog's) collections, filtered, as JSON or CSV. */
-export function addDiscoverCollections(program: Command, context: CommandContext): void {
+export const addDiscoverCollections: AddCommand = (program, context) => {
   const command = program
     .command('discover-collections')
     .description('list the collections of a STAC API or static catalog, with filters')
@@ -60,7 +52,7 @@ export function addDiscoverCollections(program: Command, context: CommandContext
     .action(async function (this: Command) {
       await runDiscover(this.optsWithGlobals<DiscoverFlags>(), context);
     });
-}
+};
 
 /** Parses `--bbox w,s,e,n` (shared with fetch-items). */
 export function parseBbox(text: string | undefined): number[] | undefined {

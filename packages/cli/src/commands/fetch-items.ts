@@ -3,7 +3,8 @@ import { fetchItemsToFile } from '@scm/workflow';
 import { type Command, Option } from 'commander';
 import { ExitCode } from '../exit-codes.js';
 import { createCliProgress } from '../progress.js';
-import { type CommandContext, parseBbox } from './discover-collections.js';
+import type { AddCommand, CommandContext } from '../run.js';
+import { parseBbox } from './discover-collections.js';
 import { addHttpOptions, type HttpFlags, httpSettings } from './http-options.js';
 
 interface FetchFlags extends HttpFlags {
@@ -43,7 +44,7 @@ function count(flag: string, text: string | undefined): number | undefined {
 }
 
 /** Registers `fetch-items`: harvest STAC API collections into one JSON, NDJSON or stac-geoparquet file. */
-export function addFetchItems(program: Command, context: CommandContext): void {
+export const addFetchItems: AddCommand = (program, context) => {
   const command = program
     .command('fetch-items')
     .description('fetch the items of STAC API collections, in parallel time windows, with checkpoints')
@@ -84,7 +85,7 @@ export function addFetchItems(program: Command, context: CommandContext): void {
     .action(async function (this: Command) {
       await runFetch(this.optsWithGlobals<FetchFlags>(), context);
     });
-}
+};
 
 async function runFetch(flags: FetchFlags, context: CommandContext): Promise<void> {
   const { io } = context;

@@ -1,0 +1,33 @@
+import { scaffoldFiles } from '@scm/workflow';
+import type { Command } from 'commander';
+import { type AddCommand, BIN, example } from '../run.js';
+import {
+  addFailuresOptions,
+  addMappingInputOptions,
+  addOutputFileOptions,
+  type RecordFlags,
+  runRecordCommand,
+} from './record-command.js';
+
+/** Registers `scaffold-items`: turn records into STAC Items with a mapping file. */
+export const addScaffoldItems: AddCommand = (program, context) => {
+  const command = program
+    .command('scaffold-items')
+    .description('turn records into valid STAC Items with a mapping file')
+    .requiredOption('--input <path...>', 'input files or folders (CSV, JSON, NDJSON, Parquet)')
+    .requiredOption('--mapping-schema <file>', 'mapping file (YAML or JSON)');
+  addOutputFileOptions(command, ['json', 'ndjson', 'parquet']);
+  addFailuresOptions(addMappingInputOptions(command))
+    .addHelpText(
+      'after',
+      example([
+        `${BIN} scaffold-items --input data.csv --mapping-schema mapping.yaml --output-path items.json`,
+      ]),
+    )
+    .action(async function (this: Command) {
+      const opts = this.optsWithGlobals<RecordFlags & { mappingSchema: string }>();
+      await runRecordCommand(context, 'scaffold-items', opts, (common) =>
+        scaffoldFiles({ ...common, mappingPath: opts.mappingSchema }),
+      );
+    });
+};

@@ -1,0 +1,96 @@
+import { dirname } from 'node:path';
+import { loadConfig, type WorkflowConfig } from '@scm/config';
+import { assertNewFiles, validateFiles } from '@scm/workflow';
+import { type Command, Option } from 'commander';
+import {
+  type AddCommand,
+  BIN,
+  CLI_DIR,
+  type CommandContext,
+  example,
+  type GlobalOptions,
+  resolvePath,
+} from '../run.js';
+
+interface ValidateFlags extends GlobalOptions {
+  input: string[];
+  outputReport?: string;
+  level: 'strict' | 'lenient';
+  schemaDir?: string[];
+  engine: 'ajv' | 'stac-validator';
+  overwrite?: boolean;
+  extension?: string[];
+  extensionsDir?: string;
+  config?: string;
+}
+
+/** Registers `validate`: check STAC objects offline against the official schemas and extension checks. */
+export const addValidate: AddCommand = (program, context) => {
+  program
+    .command('validate')
+    .description('validate STAC Items, Collections and Catalogs offline against the official schemas')
+    .requiredOption(
+      '--input <path...>',
+      'JSON, NDJSON or stac-geoparquet file, static catalog or folder (repeatable); not CSV',
+    )
+    .option('--output-report <file>', 'write the JSON report here')
+    .addOption(
+      new Option('--level <level>', 'strict: an unresolvable extension schema is an error')
+        .choices(['strict', 'lenient'])
+        .default('strict'),
+    )
+    .option('--schema-dir <dir...>', 'extra folders of extension schemas, laid out by URL')
+    .option('--extension <name...>', 'plugin extensions whose checks run too (built-ins always run)')
+    .option('--extensions-dir <dir>', 'plugin folder (default ~/.stac-catalog-manager/extensions)')
+    .option('--config <file>', "a workflow config: its extensions' checks run too")
+    .addOption(
+      new Option('--engine <engine>', 'ajv (built in) or stac-validator (the Python tool, if installed)')
+        .choices(['ajv', 'stac-validator'])
+        .default('ajv'),
+    )
+    .option('--overwrite', 'replace the report file if it exists (default: refuse)')
+    .addHelpText('after', example([`${BIN} validate --input items.ndjson --output-report report.json`]))
+    .action(async function (this: Command) {
+      await runValidate(this.optsWithGlobals<ValidateFlags>(), context);
+    });
+};
+
+/** The config's extensions, then the `--extension` names it does not already list. */
+function extensionsOf(opts: ValidateFlags, config: WorkflowConfig | undefined) {
+  const fromFlags = (opts.extension ?? []).filter(
+    (name) => !config?.extensions?.some((e) => e.name === name),
+  );
+  return [...(config?.extensions ?? []), ...fromFlags];
+}
+
+async function runValidate(opts: ValidateFlags, context: CommandContext): Promise<void> {
+  const { io } = context;
+  if (opts.outputReport && !opts.dryRun) {
+    await assertNewFiles([resolvePath(io.cwd, opts.outputReport)], { overwrite: opts.overwrite ?? false });
+  }
+  const config = opts.config
+    ? await loadConfig(resolvePath(io.cwd, opts.config), { env: io.env })
+    : undefined;
+  const run = context.startRun('validate', opts);
+  const result = await run.log(
+    () =>
+      validateFiles({
+        inputs: opts.input,
+        cwd: io.cwd,
+        level: opts.level,
+        schemaDirs: opts.schemaDir ?? [],
+        reportPath: opts.dryRun ? undefined : opts.outputReport,
+        engine: opts.engine,
+        extensions: extensionsOf(opts, config),
+        extensionsDir: opts.extensionsDir ?? config?.extensions_dir,
+        ...(opts.config ? { baseDir: dirname(resolvePath(io.cwd, opts.config)) } : {}),
+        cliDir: CLI_DIR,
+        logger: run.logger,
+        progress: run.progress,
+        signal: io.signal,
+      }),
+    (r) => ({ total: r.total, valid: r.valid, invalid: r.invalid }),
+  );
+  run.say(result.text);
+  run.finish(result.invalid > 0);
+}

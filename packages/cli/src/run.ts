@@ -1,0 +1,125 @@
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LogContext } from '@scm/core';
+import { createLogger, type ScmLogger } from '@scm/logging';
+import type { Command } from 'commander';
+import { ExitCode, type ExitCodeValue } from './exit-codes.js';
+import type { CliIo } from './io.js';
+import { createCliProgress } from './progress.js';
+import { logRun, type RunLogInfo } from './run-log.js';
+
+/** The program's name, as help examples spell it. */
+export const BIN = 'stac-catalog-manager';
+
+/**
+ * Folder of the running CLI, where plugins installed beside it are found.
+ * This file sits at the top of `src/` (and is bundled into `dist/`), so it
+ * names the same folder the CLI's entry does.
+ */
+export const CLI_DIR = dirname(fileURLToPath(import.meta.url));
+
+/** The flags every command inherits from the program. */
+export interface GlobalOptions {
+  logLevel?: string;
+  dryRun?: boolean;
+  quiet?: boolean;
+}
+
+/** Logging settings a workflow config may carry (they win over the defaults, not over `--log-level`). */
+export interface ConfigLogging {
+  level?: string | undefined;
+  file?: string | undefined;
+}
+
+/** State shared by the command handlers of one invocation. */
+export interface Invocation {
+  io: CliIo;
+  exitCode: ExitCodeValue;
+  /** The arguments, for the run's first log line. */
+  argv: readonly string[];
+}
+
+/** What one command's run uses: its logger and progress, and `say`, which `--quiet` silences. */
+export interface Run {
+  logger: ScmLogger;
+  progress: ReturnType<typeof createCliProgress>;
+  /** Prints lines for people on stdout, unless `--quiet`. */
+  say(text: string): void;
+  /** Runs `work` with start, end, failure and interrupt log lines (see {@link logRun}). */
+  log<T>(work: () => Promise<T>, counts: (result: T) => LogContext): Promise<T>;
+  /** Sets the exit code: 1 when something failed or is invalid, else 0. */
+  finish(partial: boolean): void;
+}
+
+/** What a command file gets from the invocation that runs it. */
+export interface CommandContext {
+  io: CliIo;
+  /** A logger honouring the global `--log-level`, on stderr. */
+  logger(globals: GlobalOptions): ScmLogger;
+  /** Sets up one run: logger, progress that logs its stages, `--quiet`, the exit code. */
+  startRun(command: string, globals: GlobalOptions, fromConfig?: ConfigLogging): Run;
+  setExitCode(code: ExitCodeValue): void;
+}
+
+/** Adds one subcommand (its options, help example and handler) to the program. */
+export type AddCommand = (program: Command, context: CommandContext) => void;
+
+/** The `Example:` block at the end of a command's help. */
+export function example(lines: string[]): string {
+  return `\nExample:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+}
+
+/** `path` made absolute against the invocation's working directory. */
+export function resolvePath(cwd: string, path: string): string {
+  return path.startsWith('/') ? path : `${cwd.replace(/\/$/, '')}/${path}`;
+}
+
+function makeLogger(io: CliIo, globals: GlobalOptions, fromConfig?: ConfigLogging): ScmLogger {
+  const options: Parameters<typeof createLogger>[0] = {
+    level: globals.logLevel ?? fromConfig?.level ?? (fromConfig?.file ? 'info' : 'warn'),
+    module: 'cli',
+  };
+  if (fromConfig?.file) options.file = fromConfig.file;
+  else options.stream = io.stderr;
+  return createLogger(options);
+}
+
+function startRun(
+  invocation: Invocation,
+  command: string,
+  globals: GlobalOptions,
+  fromConfig?: ConfigLogging,
+): Run {
+  const { io } = invocation;
+  const logger = makeLogger(io, globals, fromConfig);
+  const quiet = globals.quiet ?? false;
+  const info: RunLogInfo = {
+    command,
+    argv: invocation.argv,
+    dryRun: globals.dryRun ?? false,
+    failureLevel: fromConfig?.file ? 'error' : 'info',
+  };
+  return {
+    logger,
+    progress: createCliProgress({ stream: io.stderr, quiet, logger: logger.child('progress') }),
+    say: (text) => {
+      if (!quiet) io.stdout.write(`${text}\n`);
+    },
+    log: (work, counts) => logRun(logger, info, io.signal, work, counts),
+    finish: (partial) => {
+      invocation.exitCode = partial ? ExitCode.PARTIAL : ExitCode.OK;
+    },
+  };
+}
+
+/** The context the command files of one invocation share. */
+export function createCommandContext(invocation: Invocation): CommandContext {
+  return {
+    io: invocation.io,
+    logger: (globals) => makeLogger(invocation.io, globals),
+    startRun: (command, globals, fromConfig) => startRun(invocation, command, globals, fromConfig),
+    setExitCode: (code) => {
+      invocation.exitCode = code;
+    },
+  };
+}
