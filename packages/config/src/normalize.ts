@@ -29,24 +29,24 @@ function isRelativeModule(specifier: string): boolean {
   return /^\.\.?([\\/]|$)/.test(specifier);
 }
 
-/**
- * Applies defaults, normalises `output.format` to `formats` and
- * `logging.level` to upper case, and makes relative paths absolute against
- * `baseDir`. Expects data that passed validation.
- */
-export function toWorkflowConfig(data: Raw, baseDir: string): WorkflowConfig {
-  const at = (p: string) => resolve(baseDir, p);
+/** Makes a path from the file absolute against the config file's folder. */
+type Resolve = (path: string) => string;
+
+function toSource(data: Raw, at: Resolve): SourceConfig {
   const rawSource = section(data, 'source');
-  const source: SourceConfig = defined({
+  return defined({
     ...(rawSource as unknown as SourceConfig),
     format: (rawSource.format as SourceConfig['format'] | undefined) ?? CONFIG_DEFAULTS.sourceFormat,
     paths: Array.isArray(rawSource.paths) ? (rawSource.paths as string[]).map(at) : undefined,
   });
+}
 
+/** `output.format` (one or a list) becomes `formats`. */
+function toOutput(data: Raw, at: Resolve): OutputConfig {
   const rawOutput = section(data, 'output');
   const format = rawOutput.format as OutputFormat | OutputFormat[] | undefined;
   const { format: _format, ...outputRest } = rawOutput;
-  const output: OutputConfig = {
+  return {
     formats:
       format === undefined
         ? [...CONFIG_DEFAULTS.outputFormats]
@@ -59,8 +59,11 @@ export function toWorkflowConfig(data: Raw, baseDir: string): WorkflowConfig {
       (rawOutput.organize_by as OutputConfig['organize_by'] | undefined) ?? CONFIG_DEFAULTS.organizeBy,
     failures_file: (rawOutput.failures_file as string | undefined) ?? CONFIG_DEFAULTS.failuresFile,
   };
+}
 
-  const extensions: ExtensionConfig[] = ((data.extensions as Raw[] | undefined) ?? []).map((raw) =>
+/** A relative `module` is a file beside the config; any other is a package name, left as is. */
+function toExtensions(data: Raw, at: Resolve): ExtensionConfig[] {
+  return ((data.extensions as Raw[] | undefined) ?? []).map((raw) =>
     defined({
       name: String(raw.name),
       config: (raw.config as JsonObject | undefined) ?? {},
@@ -73,48 +76,64 @@ export function toWorkflowConfig(data: Raw, baseDir: string): WorkflowConfig {
       optional: raw.optional === true,
     }),
   );
+}
 
-  let transformation: TransformationConfig | undefined;
-  if (data.transformation !== undefined) {
-    const raw = section(data, 'transformation');
-    transformation = defined({
-      mapping_schema:
-        typeof raw.mapping_schema === 'string'
-          ? at(raw.mapping_schema)
-          : (raw.mapping_schema as JsonObject[] | undefined),
-      lookup_tables: raw.lookup_tables as JsonObject | undefined,
-    });
-  }
+/** A mapping file path is resolved; inline mappings pass as they are. */
+function toTransformation(data: Raw, at: Resolve): TransformationConfig | undefined {
+  if (data.transformation === undefined) return undefined;
+  const raw = section(data, 'transformation');
+  return defined({
+    mapping_schema:
+      typeof raw.mapping_schema === 'string'
+        ? at(raw.mapping_schema)
+        : (raw.mapping_schema as JsonObject[] | undefined),
+    lookup_tables: raw.lookup_tables as JsonObject | undefined,
+  });
+}
 
+function toValidation(data: Raw, at: Resolve): WorkflowConfig['validation'] {
   const validation = section(data, 'validation');
-  const logging = section(data, 'logging');
-  const processing = section(data, 'processing');
+  return {
+    level:
+      (validation.level as WorkflowConfig['validation']['level'] | undefined) ??
+      CONFIG_DEFAULTS.validationLevel,
+    schema_dirs: ((validation.schema_dirs as string[] | undefined) ?? []).map(at),
+    engine:
+      (validation.engine as WorkflowConfig['validation']['engine'] | undefined) ??
+      CONFIG_DEFAULTS.validationEngine,
+  };
+}
 
+function toLogging(data: Raw, at: Resolve): WorkflowConfig['logging'] {
+  const logging = section(data, 'logging');
+  return defined({
+    level: (typeof logging.level === 'string'
+      ? logging.level.toUpperCase()
+      : CONFIG_DEFAULTS.logLevel) as ConfigLogLevel,
+    file: typeof logging.file === 'string' ? at(logging.file) : undefined,
+  });
+}
+
+/**
+ * Applies defaults, normalises `output.format` to `formats` and
+ * `logging.level` to upper case, and makes relative paths absolute against
+ * `baseDir`. Expects data that passed validation.
+ */
+export function toWorkflowConfig(data: Raw, baseDir: string): WorkflowConfig {
+  const at: Resolve = (p) => resolve(baseDir, p);
+  const processing = section(data, 'processing');
   return defined({
     workflow: defined({
       name: String(section(data, 'workflow').name),
       description: section(data, 'workflow').description as string | undefined,
     }),
-    source,
-    transformation,
-    extensions,
+    source: toSource(data, at),
+    transformation: toTransformation(data, at),
+    extensions: toExtensions(data, at),
     extensions_dir: typeof data.extensions_dir === 'string' ? at(data.extensions_dir) : undefined,
-    output,
-    validation: {
-      level:
-        (validation.level as WorkflowConfig['validation']['level'] | undefined) ??
-        CONFIG_DEFAULTS.validationLevel,
-      schema_dirs: ((validation.schema_dirs as string[] | undefined) ?? []).map(at),
-      engine:
-        (validation.engine as WorkflowConfig['validation']['engine'] | undefined) ??
-        CONFIG_DEFAULTS.validationEngine,
-    },
-    logging: defined({
-      level: (typeof logging.level === 'string'
-        ? logging.level.toUpperCase()
-        : CONFIG_DEFAULTS.logLevel) as ConfigLogLevel,
-      file: typeof logging.file === 'string' ? at(logging.file) : undefined,
-    }),
+    output: toOutput(data, at),
+    validation: toValidation(data, at),
+    logging: toLogging(data, at),
     processing: { ...CONFIG_DEFAULTS.processing, ...(processing as Partial<WorkflowConfig['processing']>) },
   });
 }
