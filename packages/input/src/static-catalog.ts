@@ -82,41 +82,13 @@ export async function* readStaticCatalog(
   const { signal } = options;
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   throwIfAborted(signal);
-  let rootPath = path;
-  const info = await statInput(path);
-  if (info.isDirectory()) {
-    const found = await findCatalogRoot(path);
-    if (!found) {
-      throw new ScmError('SCM_INPUT_NOT_FOUND', `no catalog.json or collection.json in ${path}`, {
-        location: { file: path },
-      });
-    }
-    rootPath = found;
-  } else {
-    if (formatFromExtension(path) === 'ndjson') {
-      yield* readNdjson(path, { signal });
-      return;
-    }
-    const sniff = await sniffFile(path);
-    if (sniff.kind === 'ndjson') {
-      yield* readNdjson(path, { signal });
-      return;
-    }
-    if (sniff.kind === 'array' || sniff.type === 'FeatureCollection') {
-      yield* readJson(path, { signal });
-      return;
-    }
+  const root = await findRoot(path);
+  if (root.kind !== 'catalog') {
+    yield* root.kind === 'ndjson' ? readNdjson(path, { signal }) : readJson(path, { signal });
+    return;
   }
-
-  const rootAbsolute = await realpath(resolve(rootPath)).catch((error: unknown) => {
-    throw fileError(error, rootPath);
-  });
-  const rootFolder = dirname(rootAbsolute);
-  const visited = new Set<string>([rootAbsolute]);
-  const stack: PendingFile[] = [{ display: rootPath, absolute: rootAbsolute }];
-  const warn = options.onWarning ?? (() => {});
-  let published: string | undefined;
-
+  const walk = await startWalk(root.path, options);
+  const stack: PendingFile[] = [{ display: walk.rootPath, absolute: walk.rootAbsolute }];
   while (stack.length > 0) {
     throwIfAborted(signal);
     const current = stack.pop()!;
@@ -127,54 +99,114 @@ export async function* readStaticCatalog(
       if (isRoot && loaded.code !== 'SCM_INPUT_PARSE') {
         throw new ScmError(loaded.code, loaded.error, { location: { file: current.display } });
       }
-      yield readFailure({
-        file: current.display,
-        message: loaded.error,
-        details: current.via,
-      });
+      yield readFailure({ file: current.display, message: loaded.error, details: current.via });
       continue;
     }
     const value = loaded.value;
-    if (isRoot) published = publishedFolder(value);
+    if (isRoot) walk.published = publishedFolder(value);
     yield { value, origin: { file: current.display } };
-
-    const next: PendingFile[] = [];
-    const links = Array.isArray(value.links) ? value.links : [];
-    for (const link of links) {
-      if (!isPlainObject(link) || typeof link.rel !== 'string' || !FOLLOWED_RELS.has(link.rel)) continue;
-      const rel = link.rel;
-      const href = link.href;
-      if (typeof href !== 'string' || href === '') {
-        warn(`a "${rel}" link in ${current.display} has no href`, { file: current.display, rel });
-        continue;
-      }
-      const target =
-        published !== undefined && href.startsWith(published)
-          ? localCopyOf(href.slice(published.length), rootPath, rootFolder)
-          : await resolveLink(current, href);
-      if (target === 'remote') {
-        warn(`not following remote ${rel} link ${href} in ${current.display}`, {
-          file: current.display,
-          href,
-          rel,
-        });
-        continue;
-      }
-      const real = await realpath(target.absolute).catch(() => target.absolute);
-      if (!options.allowOutsideRoot && isOutside(rootFolder, real)) {
-        warn(`not following ${rel} link ${href} in ${current.display}: it leads outside the catalog folder`, {
-          file: current.display,
-          href,
-          rel,
-        });
-        continue;
-      }
-      if (visited.has(real)) continue;
-      visited.add(real);
-      next.push({ display: target.display, absolute: real, via: { file: current.display, rel, href } });
-    }
+    const next = await linkedFiles(current, value, walk);
     for (let i = next.length - 1; i >= 0; i--) stack.push(next[i]!);
   }
+}
+
+/**
+ * What `path` is: a static catalog's root file (a folder's catalog.json or
+ * collection.json, or the file itself), or an NDJSON or JSON file of items to
+ * read as such.
+ */
+async function findRoot(
+  path: string,
+): Promise<{ kind: 'catalog'; path: string } | { kind: 'ndjson' | 'json' }> {
+  const info = await statInput(path);
+  if (info.isDirectory()) {
+    const found = await findCatalogRoot(path);
+    if (!found) {
+      throw new ScmError('SCM_INPUT_NOT_FOUND', `no catalog.json or collection.json in ${path}`, {
+        location: { file: path },
+      });
+    }
+    return { kind: 'catalog', path: found };
+  }
+  if (formatFromExtension(path) === 'ndjson') return { kind: 'ndjson' };
+  const sniff = await sniffFile(path);
+  if (sniff.kind === 'ndjson') return { kind: 'ndjson' };
+  if (sniff.kind === 'array' || sniff.type === 'FeatureCollection') return { kind: 'json' };
+  return { kind: 'catalog', path };
+}
+
+/** The state of one walk that deciding which links to follow needs. */
+interface Walk {
+  /** The root file as the user named it. */
+  rootPath: string;
+  /** The root file's real path. */
+  rootAbsolute: string;
+  /** The folder of {@link Walk.rootAbsolute}: links leading outside it are not followed. */
+  rootFolder: string;
+  /** The URL folder of a published root's `self` link, once the root is read. */
+  published: string | undefined;
+  /** Real paths already queued, so each file is read once. */
+  visited: Set<string>;
+  warn: NonNullable<StaticCatalogOptions['onWarning']>;
+  allowOutsideRoot: boolean;
+}
+
+async function startWalk(rootPath: string, options: StaticCatalogOptions): Promise<Walk> {
+  const rootAbsolute = await realpath(resolve(rootPath)).catch((error: unknown) => {
+    throw fileError(error, rootPath);
+  });
+  return {
+    rootPath,
+    rootAbsolute,
+    rootFolder: dirname(rootAbsolute),
+    published: undefined,
+    visited: new Set<string>([rootAbsolute]),
+    warn: options.onWarning ?? (() => {}),
+    allowOutsideRoot: options.allowOutsideRoot ?? false,
+  };
+}
+
+/** The files `value`'s `child` and `item` links lead to that the walk follows, in link order. */
+async function linkedFiles(current: PendingFile, value: JsonObject, walk: Walk): Promise<PendingFile[]> {
+  const next: PendingFile[] = [];
+  const links = Array.isArray(value.links) ? value.links : [];
+  for (const link of links) {
+    if (!isPlainObject(link) || typeof link.rel !== 'string' || !FOLLOWED_RELS.has(link.rel)) continue;
+    const rel = link.rel;
+    const href = link.href;
+    if (typeof href !== 'string' || href === '') {
+      walk.warn(`a "${rel}" link in ${current.display} has no href`, { file: current.display, rel });
+      continue;
+    }
+    const target =
+      walk.published !== undefined && href.startsWith(walk.published)
+        ? localCopyOf(href.slice(walk.published.length), walk.rootPath, walk.rootFolder)
+        : await resolveLink(current, href);
+    if (target === 'remote') {
+      walk.warn(`not following remote ${rel} link ${href} in ${current.display}`, {
+        file: current.display,
+        href,
+        rel,
+      });
+      continue;
+    }
+    const real = await realpath(target.absolute).catch(() => target.absolute);
+    if (!walk.allowOutsideRoot && isOutside(walk.rootFolder, real)) {
+      walk.warn(
+        `not following ${rel} link ${href} in ${current.display}: it leads outside the catalog folder`,
+        {
+          file: current.display,
+          href,
+          rel,
+        },
+      );
+      continue;
+    }
+    if (walk.visited.has(real)) continue;
+    walk.visited.add(real);
+    next.push({ display: target.display, absolute: real, via: { file: current.display, rel, href } });
+  }
+  return next;
 }
 
 /** The URL folder (ending in `/`) of an object's absolute http(s) `self` link, when it has one. */
