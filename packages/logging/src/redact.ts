@@ -78,12 +78,11 @@ export interface Redactor {
   redact<T>(value: T): T;
 }
 
-/**
- * Builds a {@link Redactor} for the default keys plus `extraKeys`. Reuse it:
- * building compiles regular expressions.
- */
-export function createRedactor(extraKeys: readonly string[] = []): Redactor {
-  const secretKeys = new Set([...DEFAULT_REDACT_KEYS, ...extraKeys].map(normalizeKey));
+/** The string redactor for one set of secret keys: URL credentials, auth headers, query secrets, JSON members. */
+function stringRedactor(
+  secretKeys: ReadonlySet<string>,
+  extraKeys: readonly string[],
+): (text: string) => string {
   const queryNames = [...new Set([...QUERY_KEYS, ...extraKeys].map((k) => k.toLowerCase()))];
   const namePattern = queryNames.map((k) => escapeRegExp(k).replace(/[-_]/g, '[-_]')).join('|');
   // `?token=…`, `&sig=…`, also `token=…` at the start of a string or after a space.
@@ -91,12 +90,7 @@ export function createRedactor(extraKeys: readonly string[] = []): Redactor {
   const keyPattern = [...secretKeys].map((k) => escapeRegExp(k).replace(/-/g, '[-_]')).join('|');
   // `"password": "…"` inside a JSON text (an error body, for instance).
   const jsonMember = new RegExp(`("(?:${keyPattern})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi');
-
-  function isSecretKey(key: string): boolean {
-    return secretKeys.has(normalizeKey(key));
-  }
-
-  function redactString(text: string): string {
+  return (text) => {
     if (text.length < 4) return text;
     return text
       .replace(URL_USERINFO, `$1${REDACTED}@`)
@@ -106,14 +100,39 @@ export function createRedactor(extraKeys: readonly string[] = []): Redactor {
       )
       .replace(query, `$1$2=${REDACTED}`)
       .replace(jsonMember, `$1"${REDACTED}"`);
-  }
+  };
+}
 
-  function setMember(out: Record<string, unknown>, key: string, value: unknown): void {
-    if (value === undefined) return;
-    // defineProperty, so that a `__proto__` key stays a plain member.
-    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-  }
+function setMember(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (value === undefined) return;
+  // defineProperty, so that a `__proto__` key stays a plain member.
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+}
 
+/** A JSON-safe form of a value that is neither a string nor an object (null included). */
+function jsonScalar(value: unknown): unknown {
+  switch (typeof value) {
+    case 'bigint':
+      return value.toString();
+    case 'function':
+    case 'symbol':
+      return undefined;
+    case 'number':
+      return Number.isFinite(value) ? value : String(value);
+    default:
+      return value;
+  }
+}
+
+/**
+ * The deep copy behind {@link Redactor.redact}: members under secret keys
+ * are replaced, strings cleaned, cycles and deep nesting cut, and values
+ * JSON cannot hold (dates, maps, errors, binary) turned into ones it can.
+ */
+function deepRedactor(
+  isSecretKey: (key: string) => boolean,
+  redactString: (text: string) => string,
+): (value: unknown) => unknown {
   function copyMembers(
     out: Record<string, unknown>,
     entries: Iterable<[string, unknown]>,
@@ -126,59 +145,57 @@ export function createRedactor(extraKeys: readonly string[] = []): Redactor {
     return out;
   }
 
-  function walk(value: unknown, depth: number, seen: Set<object>): unknown {
-    switch (typeof value) {
-      case 'string':
-        return redactString(value);
-      case 'bigint':
-        return value.toString();
-      case 'function':
-      case 'symbol':
-        return undefined;
-      case 'number':
-        return Number.isFinite(value) ? value : String(value);
-      case 'object':
-        break;
-      default:
-        return value;
+  function walkObject(value: object, depth: number, seen: Set<object>): unknown {
+    if (Array.isArray(value)) return value.map((item) => walk(item, depth + 1, seen) ?? null);
+    if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+    if (value instanceof URL) return redactString(value.href);
+    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer)
+      return `[binary ${value.byteLength} bytes]`;
+    if (value instanceof Map) {
+      const entries = [...value].map(([k, v]) => [String(k), v] as [string, unknown]);
+      return copyMembers({}, entries, depth, seen);
     }
-    if (value === null) return null;
+    if (value instanceof Set) return [...value].map((item) => walk(item, depth + 1, seen) ?? null);
+    if (value instanceof Error) {
+      const out: Record<string, unknown> = { name: value.name, message: redactString(value.message) };
+      copyMembers(out, Object.entries(value), depth, seen);
+      if (value.stack) out.stack = redactString(value.stack);
+      if (value.cause !== undefined) setMember(out, 'cause', walk(value.cause, depth + 1, seen));
+      return out;
+    }
+    return copyMembers({}, Object.entries(value), depth, seen);
+  }
+
+  function walk(value: unknown, depth: number, seen: Set<object>): unknown {
+    if (typeof value === 'string') return redactString(value);
+    if (typeof value !== 'object' || value === null) return jsonScalar(value);
     if (seen.has(value)) return '[Circular]';
     if (depth >= MAX_DEPTH) return '[Truncated]';
     seen.add(value);
     try {
-      if (Array.isArray(value)) return value.map((item) => walk(item, depth + 1, seen) ?? null);
-      if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
-      if (value instanceof URL) return redactString(value.href);
-      if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer)
-        return `[binary ${value.byteLength} bytes]`;
-      if (value instanceof Map) {
-        return copyMembers(
-          {},
-          [...value].map(([k, v]) => [String(k), v] as [string, unknown]),
-          depth,
-          seen,
-        );
-      }
-      if (value instanceof Set) return [...value].map((item) => walk(item, depth + 1, seen) ?? null);
-      if (value instanceof Error) {
-        const out: Record<string, unknown> = { name: value.name, message: redactString(value.message) };
-        copyMembers(out, Object.entries(value), depth, seen);
-        if (value.stack) out.stack = redactString(value.stack);
-        if (value.cause !== undefined) setMember(out, 'cause', walk(value.cause, depth + 1, seen));
-        return out;
-      }
-      return copyMembers({}, Object.entries(value), depth, seen);
+      return walkObject(value, depth, seen);
     } finally {
       seen.delete(value);
     }
   }
 
+  return (value) => walk(value, 0, new Set());
+}
+
+/**
+ * Builds a {@link Redactor} for the default keys plus `extraKeys`. Reuse it:
+ * building compiles regular expressions.
+ */
+export function createRedactor(extraKeys: readonly string[] = []): Redactor {
+  const secretKeys = new Set([...DEFAULT_REDACT_KEYS, ...extraKeys].map(normalizeKey));
+  const isSecretKey = (key: string): boolean => secretKeys.has(normalizeKey(key));
+  const redactString = stringRedactor(secretKeys, extraKeys);
+  const redact = deepRedactor(isSecretKey, redactString);
   return {
     isSecretKey,
     redactString,
     redact<T>(value: T): T {
-      return walk(value, 0, new Set()) as T;
+      return redact(value) as T;
     },
   };
 }
