@@ -39,16 +39,28 @@ export interface Invocation {
   argv: readonly string[];
 }
 
+/** What every workflow function takes from the run that calls it. */
+export interface RunServices {
+  logger: ScmLogger;
+  progress: ReturnType<typeof createCliProgress>;
+  /** Aborted on SIGINT/SIGTERM. */
+  signal: AbortSignal | undefined;
+}
+
 /** What one command's run uses: its logger and progress, and `say`, which `--quiet` silences. */
 export interface Run {
   logger: ScmLogger;
   progress: ReturnType<typeof createCliProgress>;
+  /** The logger, progress and signal together, to spread into a workflow function's options. */
+  services: RunServices;
   /** Prints lines for people on stdout, unless `--quiet`. */
   say(text: string): void;
   /** Runs `work` with start, end, failure and interrupt log lines (see {@link logRun}). */
   log<T>(work: () => Promise<T>, counts: (result: T) => LogContext): Promise<T>;
   /** Sets the exit code: 1 when something failed or is invalid, else 0. */
   finish(partial: boolean): void;
+  /** Prints the run's summary (see `say`), then sets the exit code (see `finish`). */
+  report(text: string, partial: boolean): void;
 }
 
 /** What a command file gets from the invocation that runs it. */
@@ -99,15 +111,23 @@ function startRun(
     dryRun: globals.dryRun ?? false,
     failureLevel: fromConfig?.file ? 'error' : 'info',
   };
+  const progress = createCliProgress({ stream: io.stderr, quiet, logger: logger.child('progress') });
+  const say = (text: string) => {
+    if (!quiet) io.stdout.write(`${text}\n`);
+  };
+  const finish = (partial: boolean) => {
+    invocation.exitCode = partial ? ExitCode.PARTIAL : ExitCode.OK;
+  };
   return {
     logger,
-    progress: createCliProgress({ stream: io.stderr, quiet, logger: logger.child('progress') }),
-    say: (text) => {
-      if (!quiet) io.stdout.write(`${text}\n`);
-    },
+    progress,
+    services: { logger, progress, signal: io.signal },
+    say,
     log: (work, counts) => logRun(logger, info, io.signal, work, counts),
-    finish: (partial) => {
-      invocation.exitCode = partial ? ExitCode.PARTIAL : ExitCode.OK;
+    finish,
+    report: (text, partial) => {
+      say(text);
+      finish(partial);
     },
   };
 }

@@ -48,12 +48,9 @@ async function runOutput(opts: OutputFlags, context: CommandContext): Promise<vo
         cwd: io.cwd,
         dryRun: opts.dryRun ?? false,
         overwrite: opts.overwrite ?? false,
-        logger: run.logger,
-        progress: run.progress,
-        signal: io.signal,
+        ...run.services,
       }),
     (r) => ({ collections: r.collections, items: r.items, failed: r.failed }),
   );
-  run.say(result.text);
-  run.finish(result.failed > 0);
+  run.report(result.text, result.failed > 0);
 }

@@ -67,9 +67,7 @@ async function runRebuild(opts: RebuildFlags, context: CommandContext): Promise<
         overwrite: opts.overwrite ?? false,
         resume: opts.resume ?? false,
         env: io.env,
-        logger: run.logger,
-        progress: run.progress,
-        signal: io.signal,
+        ...run.services,
       }),
     (r) => summaryCounts(r.summary),
   );

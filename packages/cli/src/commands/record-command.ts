@@ -36,9 +36,26 @@ export function addOutputFileOptions(command: Command, formats: string[]): Comma
     .requiredOption('--output-path <file>', 'where to write');
 }
 
-/** Adds `--records-key` and `--audit-file`, the flags of the commands that map records. */
-export function addMappingInputOptions(command: Command): Command {
-  return command
+/** What distinguishes the two commands that map records with a mapping file. */
+export interface MappingCommandSpec {
+  name: string;
+  description: string;
+  inputHelp: string;
+  /** The `--output-format` choices. */
+  formats: string[];
+}
+
+/**
+ * Declares a command that maps records: `--input`, `--mapping-schema`, the
+ * output file flags, `--records-key` and `--audit-file`, in that help order.
+ */
+export function addMappingCommand(program: Command, spec: MappingCommandSpec): Command {
+  const command = program
+    .command(spec.name)
+    .description(spec.description)
+    .requiredOption('--input <path...>', spec.inputHelp)
+    .requiredOption('--mapping-schema <file>', 'mapping file (YAML or JSON)');
+  return addOutputFileOptions(command, spec.formats)
     .option(
       '--records-key <name>',
       'JSON API pages: the member holding the records, e.g. data (default features)',
@@ -72,12 +89,9 @@ export async function runRecordCommand(
         auditPath: opts.auditFile,
         overwrite: opts.overwrite ?? false,
         dryRun: opts.dryRun ?? false,
-        logger: run.logger,
-        progress: run.progress,
-        signal: io.signal,
+        ...run.services,
       }),
     (r) => summaryCounts(r.summary),
   );
-  run.say(result.text);
-  run.finish(result.summary.failed > 0);
+  run.report(result.text, result.summary.failed > 0);
 }

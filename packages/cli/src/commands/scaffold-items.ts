@@ -3,21 +3,20 @@ import type { Command } from 'commander';
 import { type AddCommand, BIN, example } from '../run.js';
 import {
   addFailuresOptions,
-  addMappingInputOptions,
-  addOutputFileOptions,
+  addMappingCommand,
   type RecordFlags,
   runRecordCommand,
 } from './record-command.js';
 
 /** Registers `scaffold-items`: turn records into STAC Items with a mapping file. */
 export const addScaffoldItems: AddCommand = (program, context) => {
-  const command = program
-    .command('scaffold-items')
-    .description('turn records into valid STAC Items with a mapping file')
-    .requiredOption('--input <path...>', 'input files or folders (CSV, JSON, NDJSON, Parquet)')
-    .requiredOption('--mapping-schema <file>', 'mapping file (YAML or JSON)');
-  addOutputFileOptions(command, ['json', 'ndjson', 'parquet']);
-  addFailuresOptions(addMappingInputOptions(command))
+  const command = addMappingCommand(program, {
+    name: 'scaffold-items',
+    description: 'turn records into valid STAC Items with a mapping file',
+    inputHelp: 'input files or folders (CSV, JSON, NDJSON, Parquet)',
+    formats: ['json', 'ndjson', 'parquet'],
+  });
+  addFailuresOptions(command)
     .addHelpText(
       'after',
       example([

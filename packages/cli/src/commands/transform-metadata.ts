@@ -3,8 +3,7 @@ import { type Command, Option } from 'commander';
 import { type AddCommand, BIN, example } from '../run.js';
 import {
   addFailuresOptions,
-  addMappingInputOptions,
-  addOutputFileOptions,
+  addMappingCommand,
   type RecordFlags,
   runRecordCommand,
 } from './record-command.js';
@@ -36,13 +35,12 @@ function addSidecarOptions(command: Command): Command {
 
 /** Registers `transform-metadata`: map records to new fields, optionally joining a sidecar file. */
 export const addTransformMetadata: AddCommand = (program, context) => {
-  const command = program
-    .command('transform-metadata')
-    .description('map records (CSV, JSON, NDJSON, Parquet) to new fields with a mapping file')
-    .requiredOption('--input <path...>', 'input files or folders')
-    .requiredOption('--mapping-schema <file>', 'mapping file (YAML or JSON)');
-  addOutputFileOptions(command, ['json', 'ndjson', 'csv']);
-  addMappingInputOptions(command);
+  const command = addMappingCommand(program, {
+    name: 'transform-metadata',
+    description: 'map records (CSV, JSON, NDJSON, Parquet) to new fields with a mapping file',
+    inputHelp: 'input files or folders',
+    formats: ['json', 'ndjson', 'csv'],
+  });
   addFailuresOptions(addSidecarOptions(command))
     .addHelpText(
       'after',

@@ -85,12 +85,9 @@ async function runValidate(opts: ValidateFlags, context: CommandContext): Promis
         extensionsDir: opts.extensionsDir ?? config?.extensions_dir,
         ...(opts.config ? { baseDir: dirname(resolvePath(io.cwd, opts.config)) } : {}),
         cliDir: CLI_DIR,
-        logger: run.logger,
-        progress: run.progress,
-        signal: io.signal,
+        ...run.services,
       }),
     (r) => ({ total: r.total, valid: r.valid, invalid: r.invalid }),
   );
-  run.say(result.text);
-  run.finish(result.invalid > 0);
+  run.report(result.text, result.invalid > 0);
 }
