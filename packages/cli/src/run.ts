@@ -50,7 +50,6 @@ export interface RunServices {
 /** What one command's run uses: its logger and progress, and `say`, which `--quiet` silences. */
 export interface Run {
   logger: ScmLogger;
-  progress: ReturnType<typeof createCliProgress>;
   /** The logger, progress and signal together, to spread into a workflow function's options. */
   services: RunServices;
   /** Prints lines for people on stdout, unless `--quiet`. */
@@ -120,7 +119,6 @@ function startRun(
   };
   return {
     logger,
-    progress,
     services: { logger, progress, signal: io.signal },
     say,
     log: (work, counts) => logRun(logger, info, io.signal, work, counts),
