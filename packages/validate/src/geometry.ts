@@ -1,12 +1,6 @@
-import { isPlainObject, type ValidationIssue, type ValidationSeverity } from '@scm/core';
-import { kinks } from '@turf/kinks';
+import { isPlainObject, type Position, type ValidationIssue, type ValidationSeverity } from '@scm/core';
+import { polygonSelfIntersection, ringProblem } from '@scm/core/geojson';
 import { fieldLabel, pointer, preview } from './pointer.js';
-
-/** Limits for {@link checkGeometry}. */
-export interface GeometryCheckOptions {
-  /** Polygons with more vertices skip the self-intersection test (a warning says so). */
-  maxSelfIntersectionVertices: number;
-}
 
 /** Running extent of the positions seen, in plain and antimeridian-shifted longitudes. */
 export interface Extent {
@@ -53,10 +47,7 @@ class GeometryChecker {
   private positionIssues = 0;
   private hiddenPositionIssues = 0;
 
-  constructor(
-    private readonly issues: ValidationIssue[],
-    private readonly options: GeometryCheckOptions,
-  ) {}
+  constructor(private readonly issues: ValidationIssue[]) {}
 
   add(path: string, text: string, severity: ValidationSeverity = 'error'): void {
     if (severity === 'error') this.structural = false;
@@ -153,8 +144,7 @@ class GeometryChecker {
     const ring = value as number[][];
     const first = ring[0]!;
     const last = ring[ring.length - 1]!;
-    const closed = first.length === last.length && first.every((n, i) => n === last[i]);
-    if (!closed) {
+    if (ringProblem(ring) === 'not-closed') {
       this.add(
         path,
         `is not closed: the first position ${preview(first)} differs from the last ${preview(last)}`,
@@ -175,29 +165,19 @@ class GeometryChecker {
     }
     let ok = true;
     for (let i = 0; i < value.length; i++) ok = this.ring(value[i], `${path}/${i}`) && ok;
-    if (ok) this.selfIntersection(value as number[][][], path);
+    if (ok) this.selfIntersection(value as Position[][], path);
   }
 
-  private selfIntersection(rings: number[][][], path: string): void {
-    const vertices = rings.reduce((n, r) => n + r.length, 0);
-    if (vertices > this.options.maxSelfIntersectionVertices) {
-      this.add(
-        path,
-        `has ${vertices} vertices; the self-intersection check was skipped (limit ${this.options.maxSelfIntersectionVertices})`,
-        'warning',
-      );
-      return;
-    }
-    const polygon = { type: 'Polygon', coordinates: rings } as Parameters<typeof kinks>[0];
-    const found = kinks(polygon).features;
-    if (found.length > 0) {
-      const at = found[0]!.geometry.coordinates.map((n) => Number(n.toFixed(7)));
-      this.add(
-        path,
-        `intersects itself at ${preview(at)}${found.length > 1 ? ` and ${found.length - 1} more point(s)` : ''}; ` +
-          'rings must not cross or touch themselves (a "bow-tie" must be split into a MultiPolygon)',
-      );
-    }
+  /** The self-intersection rule of `@scm/core/geojson`, the one scaffold applies too; no vertex limit. */
+  private selfIntersection(rings: Position[][], path: string): void {
+    const verdict = polygonSelfIntersection(rings);
+    if (verdict?.kind !== 'intersection') return;
+    const at = verdict.at.map((n) => Number(n.toFixed(7)));
+    this.add(
+      path,
+      `intersects itself at ${preview(at)}; ` +
+        'rings must not cross or touch themselves (a "bow-tie" must be split into a MultiPolygon)',
+    );
   }
 
   geometry(value: unknown, path: string, depth = 0): void {
@@ -263,15 +243,10 @@ class GeometryChecker {
 /**
  * Geometry validity (`geometry` issues): positions of 2–3 finite numbers within lon [-180, 180] and
  * lat [-90, 90], LineStrings of ≥ 2 positions, closed rings of ≥ 4 positions and no self-intersection
- * (via `@turf/kinks`, which also catches the "bow-tie" that `@turf/boolean-valid` misses).
+ * (the `@scm/core/geojson` rule: bow-ties and touching rings included, antimeridian-aware, any size).
  */
-export function checkGeometry(
-  geometry: unknown,
-  path: string,
-  issues: ValidationIssue[],
-  options: GeometryCheckOptions,
-): GeometryResult {
-  const checker = new GeometryChecker(issues, options);
+export function checkGeometry(geometry: unknown, path: string, issues: ValidationIssue[]): GeometryResult {
+  const checker = new GeometryChecker(issues);
   checker.geometry(geometry, path);
   checker.finish(path);
   return checker.structural && checker.extent.count > 0
