@@ -201,14 +201,17 @@ function isoOffset(m: RegExpExecArray): number | undefined {
 }
 
 /**
- * Parses the looser ISO 8601 forms that mappings and records carry (see
- * {@link ISO_DATE_TIME}), with the same calendar checks and leap-second rule
- * as {@link parseRfc3339}. Returns `undefined` when the text is not one. The
- * caller decides what a value without an offset means.
+ * Reads the shape of the looser ISO 8601 forms that mappings and records
+ * carry (see {@link ISO_DATE_TIME}) without checking that the fields are in
+ * range, for callers that explain a bad month or day in their own words
+ * (every field is a number; an offset out of range is refused). Most callers
+ * want {@link parseIsoDateTime}.
  */
-export function parseIsoDateTime(text: string): IsoDateTime | undefined {
+export function matchIsoDateTime(text: string): IsoDateTime | undefined {
   const m = ISO_DATE_TIME.exec(text);
   if (!m) return undefined;
+  const offset = isoOffset(m);
+  if (Number.isNaN(offset)) return undefined;
   const parsed: IsoDateTime = {
     year: Number(m[1]),
     month: m[2] === undefined ? 1 : Number(m[2]),
@@ -219,11 +222,19 @@ export function parseIsoDateTime(text: string): IsoDateTime | undefined {
     fraction: m[7] ?? '',
     precision: isoPrecision(m),
   };
-  if (!fieldsInRange(parsed)) return undefined;
-  const offset = isoOffset(m);
-  if (Number.isNaN(offset)) return undefined;
   if (offset !== undefined) parsed.offsetMinutes = offset;
   return parsed;
+}
+
+/**
+ * Parses the looser ISO 8601 forms (see {@link matchIsoDateTime}) with the
+ * same calendar checks and leap-second rule as {@link parseRfc3339}. Returns
+ * `undefined` when the text is not one. The caller decides what a value
+ * without an offset means.
+ */
+export function parseIsoDateTime(text: string): IsoDateTime | undefined {
+  const parsed = matchIsoDateTime(text);
+  return parsed !== undefined && fieldsInRange(parsed) ? parsed : undefined;
 }
 
 /** One end of a parsed interval. */

@@ -1,7 +1,6 @@
 import type { Bbox, StacExtent, StacItem } from '@scm/core';
 import { isPlainObject } from '@scm/core';
-import type { LonRange } from './bbox.js';
-import { isBboxShape, unionLongitudes } from './bbox.js';
+import { isBboxShape, type LonRange, unionLongitudes } from '@scm/core/geojson';
 import { compareDatetimes, normalizeDatetime } from './datetime.js';
 
 /**

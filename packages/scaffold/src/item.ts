@@ -19,7 +19,8 @@ import {
   ScmError,
   toRfc3339,
 } from '@scm/core';
-import { bboxesAgree, geometryFromBbox, isBboxShape } from './bbox.js';
+import { bboxesAgree, geometryFromBbox, isBboxShape } from '@scm/core/geojson';
+import { ITEM_DATETIME_PROPERTIES, isItemMember } from '@scm/core/stac-item';
 import { compareDatetimes, normalizeDatetime } from './datetime.js';
 import { prepareGeometry } from './geometry-prepare.js';
 import { copyJson, forbiddenKeyWarning } from './json-copy.js';
@@ -33,22 +34,8 @@ export type ScaffoldResult =
   | { ok: true; item: StacItem; warnings: string[] }
   | { ok: false; failure: Failure };
 
-/** Top-level members of a STAC Item; every other top-level field of a record moves into `properties`. */
-const ITEM_MEMBERS = new Set([
-  'type',
-  'stac_version',
-  'stac_extensions',
-  'id',
-  'collection',
-  'geometry',
-  'bbox',
-  'properties',
-  'links',
-  'assets',
-]);
-
 /** Properties written first, in this order. */
-const LEADING_PROPERTIES = new Set(['datetime', 'start_datetime', 'end_datetime', 'created', 'updated']);
+const LEADING_PROPERTIES: ReadonlySet<string> = new Set(ITEM_DATETIME_PROPERTIES);
 
 const DATETIME_EXAMPLE = 'an RFC 3339 date-time or a date, e.g. "2024-01-12T13:50:00Z" or "2024-01-12"';
 
@@ -215,7 +202,7 @@ export function scaffoldResolved(record: unknown, o: ResolvedOptions, origin: Re
     }
   }
   for (const key of Object.keys(record)) {
-    if (ITEM_MEMBERS.has(key) && !(key === 'type' && record.type !== 'Feature')) continue;
+    if (isItemMember(key) && !(key === 'type' && record.type !== 'Feature')) continue;
     if (isForbiddenKey(key)) {
       warnings.push(forbiddenKeyWarning(key));
       continue;
