@@ -32,6 +32,13 @@ describe('RFC 3339 timestamps', () => {
     expect(readTimestamp('2020-02-29T00:00:00Z')).toBeDefined();
   });
 
+  it('reads a leap second as the next second, as scaffold and validate do, keeping its text aside', () => {
+    const leap = readTimestamp('2016-12-31T23:59:60Z')!;
+    expect(leap.micros).toBe(readTimestamp('2017-01-01T00:00:00Z')!.micros);
+    expect(leap.regular).toBe(false);
+    expect(readTimestamp('2016-12-31T23:59:61Z')).toBeUndefined();
+  });
+
   it('formats in each style', () => {
     const micros = readTimestamp('2021-06-30T12:34:56.120000Z')!.micros;
     const texts = TIMESTAMP_STYLES.map((style) => formatTimestamp(micros, style));
