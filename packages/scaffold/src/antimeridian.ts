@@ -152,62 +152,92 @@ function cutPolygon(rings: Position[][], c: number, keepWest: boolean): Position
   const chains: Chain[] = [];
   const wholeHoles: Position[][] = [];
   let wholeExterior: Position[] | undefined;
-
   for (let r = 0; r < rings.length; r++) {
     const ring = rings[r]!;
-    const n = ring.length - 1;
-    const side = new Int8Array(n);
-    let anyKept = false;
-    let anyOther = false;
-    for (let i = 0; i < n; i++) {
-      const x = ring[i]![0]!;
-      side[i] = x < c ? -1 : x > c ? 1 : 0;
-      if (side[i] === kept) anyKept = true;
-      else if (side[i] === -kept) anyOther = true;
-    }
-    if (!anyKept) continue;
-    if (!anyOther) {
+    const side = sidesOf(ring, c);
+    if (!side.includes(kept)) continue;
+    if (!side.includes(-kept)) {
       if (r === 0) wholeExterior = ring;
       else wholeHoles.push(ring);
       continue;
     }
-    let start = 0;
-    while (side[start] !== -kept) start++;
-    const at = (t: number) => (start + t) % n;
-    // Runs of vertices not on the other side, between vertices that are.
-    let t = 1;
-    while (t < n) {
-      if (side[at(t)] === -kept) {
-        t++;
-        continue;
-      }
-      const runStart = t;
-      while (t < n && side[at(t)] !== -kept) t++;
-      const runEnd = t - 1;
-      let first = -1;
-      let last = -1;
-      for (let u = runStart; u <= runEnd; u++) {
-        if (side[at(u)] === kept) {
-          if (first < 0) first = u;
-          last = u;
-        }
-      }
-      if (first < 0) continue; // only touches the line from the other side
-      const entry =
-        first === runStart
-          ? interpolateAtX(ring[at(runStart - 1)]!, ring[at(first)]!, c)
-          : ring[at(first - 1)]!;
-      const exit =
-        last === runEnd ? interpolateAtX(ring[at(last)]!, ring[at(runEnd + 1)]!, c) : ring[at(last + 1)]!;
-      const points: Position[] = [entry];
-      for (let u = first; u <= last; u++) points.push(ring[at(u)]!);
-      points.push(exit);
-      chains.push({ points, entryY: entry[1]!, exitY: exit[1]! });
+    addChains(ring, side, c, kept, chains);
+  }
+  const pieces: Position[][][] = wholeExterior ? [[wholeExterior]] : [];
+  for (const ring of joinChains(chains, keepWest)) pieces.push([ring]);
+  placeHoles(pieces, wholeHoles, c, keepWest);
+  return pieces;
+}
+
+/** For each distinct vertex of a closed ring: -1 west of `c`, 1 east of it, 0 on it. */
+function sidesOf(ring: Position[], c: number): Int8Array {
+  const n = ring.length - 1;
+  const side = new Int8Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = ring[i]![0]!;
+    side[i] = x < c ? -1 : x > c ? 1 : 0;
+  }
+  return side;
+}
+
+/**
+ * Adds the chains of a ring that crosses the cut: each run of vertices not on
+ * the other side, from where it enters the kept side to where it leaves,
+ * with the crossing points interpolated on the cut.
+ */
+function addChains(ring: Position[], side: Int8Array, c: number, kept: number, chains: Chain[]): void {
+  const n = side.length;
+  let start = 0;
+  while (side[start] !== -kept) start++;
+  const at = (t: number) => (start + t) % n;
+  let t = 1;
+  while (t < n) {
+    if (side[at(t)] === -kept) {
+      t++;
+      continue;
+    }
+    const runStart = t;
+    while (t < n && side[at(t)] !== -kept) t++;
+    const chain = runChain(ring, side, at, runStart, t - 1, c, kept);
+    if (chain) chains.push(chain);
+  }
+}
+
+/** The chain of one run, or `undefined` when the run only touches the cut from the other side. */
+function runChain(
+  ring: Position[],
+  side: Int8Array,
+  at: (t: number) => number,
+  runStart: number,
+  runEnd: number,
+  c: number,
+  kept: number,
+): Chain | undefined {
+  let first = -1;
+  let last = -1;
+  for (let u = runStart; u <= runEnd; u++) {
+    if (side[at(u)] === kept) {
+      if (first < 0) first = u;
+      last = u;
     }
   }
+  if (first < 0) return undefined;
+  const entry =
+    first === runStart ? interpolateAtX(ring[at(runStart - 1)]!, ring[at(first)]!, c) : ring[at(first - 1)]!;
+  const exit =
+    last === runEnd ? interpolateAtX(ring[at(last)]!, ring[at(runEnd + 1)]!, c) : ring[at(last + 1)]!;
+  const points: Position[] = [entry];
+  for (let u = first; u <= last; u++) points.push(ring[at(u)]!);
+  points.push(exit);
+  return { points, entryY: entry[1]!, exitY: exit[1]! };
+}
 
-  const pieces: Position[][][] = [];
-  if (wholeExterior) pieces.push([wholeExterior]);
+/**
+ * Joins chains into closed rings, each exit continuing along the cut to the
+ * next entry (see {@link cutPolygon}). Flat or degenerate rings are dropped.
+ */
+function joinChains(chains: Chain[], keepWest: boolean): Position[][] {
+  const rings: Position[][] = [];
   const used = new Uint8Array(chains.length);
   for (let k = 0; k < chains.length; k++) {
     if (used[k]) continue;
@@ -216,27 +246,35 @@ function cutPolygon(rings: Position[][], c: number, keepWest: boolean): Position
     for (;;) {
       used[current] = 1;
       ring.push(...chains[current]!.points);
-      const y = chains[current]!.exitY;
-      let next = -1;
-      for (let m = 0; m < chains.length; m++) {
-        const entryY = chains[m]!.entryY;
-        if (keepWest ? entryY < y : entryY > y) continue;
-        if (next < 0 || (keepWest ? entryY < chains[next]!.entryY : entryY > chains[next]!.entryY)) next = m;
-      }
+      const next = nextChain(chains, chains[current]!.exitY, keepWest);
       if (next < 0 || next === k || used[next]) break;
       current = next;
     }
     ring.push(ring[0]!);
     const clean = dropRepeats(ring);
-    if (clean.length >= 4 && ringArea2(clean) !== 0) pieces.push([clean]);
+    if (clean.length >= 4 && ringArea2(clean) !== 0) rings.push(clean);
   }
+  return rings;
+}
 
-  for (const hole of wholeHoles) {
+/** The chain whose entry is nearest along the cut from latitude `y` (north when keeping the west), or -1. */
+function nextChain(chains: Chain[], y: number, keepWest: boolean): number {
+  let next = -1;
+  for (let m = 0; m < chains.length; m++) {
+    const entryY = chains[m]!.entryY;
+    if (keepWest ? entryY < y : entryY > y) continue;
+    if (next < 0 || (keepWest ? entryY < chains[next]!.entryY : entryY > chains[next]!.entryY)) next = m;
+  }
+  return next;
+}
+
+/** Puts each hole that lies wholly on the kept side into the piece that contains it. */
+function placeHoles(pieces: Position[][][], holes: Position[][], c: number, keepWest: boolean): void {
+  for (const hole of holes) {
     const probe = hole.find((p) => (keepWest ? p[0]! < c : p[0]! > c)) ?? hole[0]!;
     const home = pieces.find((piece) => pointInRing(probe, piece[0]!));
     if (home) home.push(hole);
   }
-  return pieces;
 }
 
 /** Even-odd test of a point against a closed ring. */
