@@ -1,4 +1,5 @@
 import { isPlainObject } from '@scm/core';
+import { isBboxShape } from '@scm/core/geojson';
 import { ITEM_DATETIME_PROPERTIES, ITEM_MEMBER_NAMES, isItemMember } from '@scm/core/stac-item';
 import { inspectGeometry } from './geometry.js';
 import { readTimestamp } from './timestamp.js';
@@ -70,13 +71,8 @@ export function checkItem(item: unknown, options: CheckOptions): ItemProblem | u
   }
   const bbox = item.bbox;
   if (bbox !== undefined && bbox !== null) {
-    if (
-      !Array.isArray(bbox) ||
-      (bbox.length !== 4 && bbox.length !== 6) ||
-      bbox.some((n) => typeof n !== 'number' || !Number.isFinite(n))
-    ) {
+    if (!isBboxShape(bbox))
       return { field: 'bbox', message: 'bbox must be an array of 4 or 6 finite numbers' };
-    }
   }
   if (!isPlainObject(item.properties))
     return { field: 'properties', message: 'properties must be an object' };
