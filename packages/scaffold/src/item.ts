@@ -160,7 +160,7 @@ function readParts(
   if (header instanceof Refusal) return header;
   const gathered = gatherProperties(record, warnings);
   if (gathered instanceof Refusal) return gathered;
-  const times = readDatetimes(gathered, o);
+  const times = itemDatetimes(gathered, o);
   if (times instanceof Refusal) return times;
   const place = readGeometry(record, o, warnings);
   if (place instanceof Refusal) return place;
@@ -289,7 +289,7 @@ const TIME_FIELDS: ReadonlyArray<[keyof Datetimes, string]> = [
 ];
 
 /** The datetime rules: RFC 3339 values, a datetime or a start/end pair in order, created/updated stamps. */
-function readDatetimes(gathered: Record<string, unknown>, o: ResolvedOptions): Datetimes | Refusal {
+function itemDatetimes(gathered: Record<string, unknown>, o: ResolvedOptions): Datetimes | Refusal {
   const times = readTimes(gathered);
   const badTime = (field: string) =>
     new Refusal(
