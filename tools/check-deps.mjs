@@ -5,7 +5,7 @@
 // the @scm packages its src/ imports (an unused one is installed for nothing),
 // and wires the pack hooks that make its tarball stand alone.
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 
 const COMPOSERS = new Set(['@scm/workflow', '@scm/cli', '@scm/testing']);
 const root = new URL('..', import.meta.url).pathname;
@@ -71,6 +71,50 @@ for (const dir of readdirSync(join(root, 'packages'))) {
         );
       }
     }
+  }
+}
+
+// ---------------------------------------------------------------- one home per rule: RFC 3339
+// RFC 3339 parsing lives in packages/core/src/time*.ts (`@scm/core/time`). A
+// second copy elsewhere in packages/*/src shows up as a date or time regular
+// expression (`\d{4}-\d{2}`, `(\d{2}):(\d{2})`) or as a function named like
+// parseRfc3339 / parseDatetime / isRfc3339 in a file that does not import
+// `@scm/core/time` (a named wrapper that delegates to core is fine).
+const DATE_TIME_REGEX = /\\d\{4\}\)?-\(?\\d\{2\}|\\d\{2\}\)?:\(?\\d\{2\}/;
+const DATE_TIME_FUNCTION =
+  /\b(?:function\s+|(?:const|let)\s+)((?:parse|read|is|normali[sz]e)\w*(?:Rfc3339|Date[Tt]ime|Iso8601)\w*)\b/;
+const CORE_TIME = /from\s+'@scm\/core\/time'/;
+
+/** Where a TypeScript file under packages/<pkg>/src re-implements RFC 3339 parsing. */
+function rfc3339Copies(relative, text) {
+  if (/^packages\/core\/src\/time[^/]*\.ts$/.test(relative)) return [];
+  const found = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (DATE_TIME_REGEX.test(line)) {
+      found.push(`${relative}:${i + 1}: a date-time regular expression; parse with @scm/core/time`);
+    }
+    const named = DATE_TIME_FUNCTION.exec(line);
+    if (named && !CORE_TIME.test(text)) {
+      found.push(`${relative}:${i + 1}: ${named[1]} parses date-times without @scm/core/time; use it`);
+    }
+  }
+  return found;
+}
+
+for (const dir of readdirSync(join(root, 'packages'))) {
+  const src = join(root, 'packages', dir, 'src');
+  let entries;
+  try {
+    entries = readdirSync(src, { recursive: true, withFileTypes: true });
+  } catch {
+    continue;
+  }
+  for (const entry of entries) {
+    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+    const file = join(entry.parentPath, entry.name);
+    problems.push(...rfc3339Copies(relative(root, file), readFileSync(file, 'utf8')));
   }
 }
 

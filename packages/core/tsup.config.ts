@@ -1,7 +1,13 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: {
+    index: 'src/index.ts',
+    time: 'src/time.ts',
+    'geojson/index': 'src/geojson/index.ts',
+    'json-pointer': 'src/json-pointer.ts',
+    'stac-item': 'src/stac-item.ts',
+  },
   format: ['esm'],
   dts: true,
   clean: true,

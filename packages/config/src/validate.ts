@@ -1,4 +1,5 @@
 import { isForbiddenKey, isPlainObject } from '@scm/core';
+import { pointerSegments } from '@scm/core/json-pointer';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { Node, Scalar } from 'yaml';
@@ -44,13 +45,7 @@ export interface DataOrigin {
 
 // ------------------------------------------------------------------ data helpers
 
-function decodePointer(pointer: string): string[] {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
+const decodePointer = pointerSegments;
 
 /** Turns pointer segments into a key path, using numbers where the data holds an array. */
 function toKeyPath(data: unknown, segments: readonly string[]): (string | number)[] {

@@ -1,4 +1,5 @@
 import { isPlainObject, ScmError, type StacCollection } from '@scm/core';
+import { isIntervalProblem, LAST_MS_OF_DAY, parseDatetimeInterval, rfc3339ToMillis } from '@scm/core/time';
 import picomatch from 'picomatch';
 import type { CollectionFilters } from './types.js';
 
@@ -10,8 +11,6 @@ export interface TimeRange {
 
 type Box = [west: number, south: number, east: number, north: number];
 
-const DAY_MS = 86_400_000;
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 /** `*` and `?` cross `/` (CMR ids hold slashes); dots are ordinary characters. */
 const GLOB_OPTIONS = { bash: true, dot: true } as const;
 
@@ -37,41 +36,33 @@ export function nameMatcher(names: readonly string[]): NameMatcher {
   };
 }
 
-function parseInstant(text: string, end: boolean, filter: string): number {
-  const value = text.trim();
-  if (value === '' || value === '..') return end ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-  const time = Date.parse(DATE_ONLY.test(value) ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(time) || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
-    throw new ScmError('SCM_USAGE', `datetime filter "${filter}": "${value}" is not an RFC 3339 date-time`, {
-      details: { field: 'datetime', value: filter },
-    });
-  }
-  return end && DATE_ONLY.test(value) ? time + DAY_MS - 1 : time;
+function usage(filter: string, message: string): ScmError {
+  return new ScmError('SCM_USAGE', `datetime filter "${filter}": ${message}`, {
+    details: { field: 'datetime', value: filter },
+  });
 }
 
 /**
- * Parses an RFC 3339 instant or interval (`a/b`, `../b`, `a/..`); a date
- * alone covers that whole UTC day. Throws `SCM_USAGE` naming the bad part.
+ * Parses an RFC 3339 instant or interval (`a/b`, `../b`, `a/..`) with
+ * `@scm/core/time`; a date alone covers that whole UTC day. Throws
+ * `SCM_USAGE` naming the bad part.
  */
 export function parseDatetimeRange(filter: string): TimeRange {
-  const parts = filter.split('/');
-  if (
-    parts.length > 2 ||
-    filter.trim() === '' ||
-    (parts.length === 2 && parts.every((p) => /^\s*(\.\.)?\s*$/.test(p)))
-  ) {
-    throw new ScmError('SCM_USAGE', `datetime filter "${filter}": expected an instant or "start/end"`, {
-      details: { field: 'datetime', value: filter },
-    });
+  const parsed = parseDatetimeInterval(filter);
+  if (isIntervalProblem(parsed)) {
+    if (parsed.reason === 'bound') throw usage(filter, `"${parsed.part}" is not an RFC 3339 date-time`);
+    throw usage(filter, 'expected an instant or "start/end"');
   }
-  const start = parseInstant(parts[0] ?? '', false, filter);
-  const end = parseInstant(parts[1] ?? parts[0] ?? '', true, filter);
-  if (start > end) {
-    throw new ScmError('SCM_USAGE', `datetime filter "${filter}": the start is after the end`, {
-      details: { field: 'datetime', value: filter },
-    });
+  const { start, end } = parsed;
+  if (filter.trim() === '' || (!parsed.instant && start === undefined && end === undefined)) {
+    throw usage(filter, 'expected an instant or "start/end"');
   }
-  return { start, end };
+  const range = {
+    start: start === undefined ? Number.NEGATIVE_INFINITY : start.ms,
+    end: end === undefined ? Number.POSITIVE_INFINITY : end.ms + (end.dateOnly ? LAST_MS_OF_DAY : 0),
+  };
+  if (range.start > range.end) throw usage(filter, 'the start is after the end');
+  return range;
 }
 
 /** Checks a bbox filter (4 or 6 numbers, south ≤ north, latitudes within ±90) and returns its 2D box. */
@@ -130,10 +121,9 @@ function extentEntries<T>(entries: unknown): T[] {
   return Array.isArray(entries) ? (entries as T[]) : [];
 }
 
+/** An extent bound in epoch ms; one that is not RFC 3339 counts as open, so it never excludes a collection. */
 function timeOf(value: unknown, open: number): number {
-  if (typeof value !== 'string') return open;
-  const time = Date.parse(value);
-  return Number.isNaN(time) ? open : time;
+  return (typeof value === 'string' ? rfc3339ToMillis(value) : undefined) ?? open;
 }
 
 /** True when the collection's temporal extent overlaps `range`; a collection without one is kept. */

@@ -1,7 +1,8 @@
 import { isPlainObject, type ValidationIssue } from '@scm/core';
+import { escapePointerSegment } from '@scm/core/json-pointer';
 import { declaredVersions } from './versions.js';
 
-const segment = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
+const segment = escapePointerSegment;
 
 /**
  * Per-asset checks of alternate-assets (kind `alternate_assets`). The v1.2.0 schema does not check Item asset

@@ -1,7 +1,8 @@
 import { isPlainObject, type ValidationIssue } from '@scm/core';
+import { escapePointerSegment } from '@scm/core/json-pointer';
 import { declaredDgeo, DGEO_SCHEMA_URIS } from './uris.js';
 
-const segment = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
+const segment = escapePointerSegment;
 
 function hasDgeoFields(value: unknown): boolean {
   return isPlainObject(value) && Object.keys(value).some((k) => k.startsWith('dgeo:'));

@@ -1,4 +1,5 @@
 import { isForbiddenKey, type JsonObject, type ValidationIssue } from '@scm/core';
+import { escapePointerSegment } from '@scm/core/json-pointer';
 import { isValidCid, isValidPieceCid } from './cid.js';
 import { type CidProfile, toVariantProfile } from './profile.js';
 import type { DgeoVariant } from './uris.js';
@@ -80,7 +81,7 @@ export function variantOf(config: DgeoConfig | undefined): DgeoVariant {
   return config?.variant === 'main' ? 'main' : 'pgstac-variant';
 }
 
-const pointerSegment = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
+const pointerSegment = escapePointerSegment;
 
 /**
  * Checks the JSON Schema cannot express: constant CIDs match the variant's pattern (main is narrower),

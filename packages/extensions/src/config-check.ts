@@ -1,4 +1,5 @@
 import { errorMessage, ScmError, type ValidationIssue } from '@scm/core';
+import { escapePointerSegment, unescapePointerSegment } from '@scm/core/json-pointer';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { createAjv } from './ajv.js';
 import type { AnyExtension } from './registry.js';
@@ -28,7 +29,7 @@ export function pointerToPath(base: string, pointer: string): string {
   if (pointer === '') return base;
   let out = base;
   for (const raw of pointer.slice(1).split('/')) {
-    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const segment = unescapePointerSegment(raw);
     out += /^\d+$/.test(segment)
       ? `[${segment}]`
       : /^[A-Za-z_$][\w$-]*$/.test(segment)
@@ -47,7 +48,7 @@ function ajvPointer(error: ErrorObject): string {
         ? params.additionalProperty
         : undefined;
   return typeof child === 'string'
-    ? `${error.instancePath}/${child.replace(/~/g, '~0').replace(/\//g, '~1')}`
+    ? `${error.instancePath}/${escapePointerSegment(child)}`
     : error.instancePath;
 }
 

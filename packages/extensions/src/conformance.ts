@@ -8,6 +8,7 @@ import {
   type StacItem,
   stripForbiddenKeys,
 } from '@scm/core';
+import { toPointer } from '@scm/core/json-pointer';
 import type { Ajv, ValidateFunction } from 'ajv';
 import { createAjv } from './ajv.js';
 import { findConfigProblems } from './config-check.js';
@@ -83,9 +84,7 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
-function pointer(segments: readonly (string | number)[]): string {
-  return segments.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
-}
+const pointer = toPointer;
 
 /** JSON Pointers of changes made outside the extension's prefix and `stac_extensions`. */
 export function foreignChanges(before: unknown, after: unknown, prefix: string): string[] {

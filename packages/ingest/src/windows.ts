@@ -1,4 +1,5 @@
 import { isPlainObject, type StacCollection, type StacItem, ScmError, toRfc3339 } from '@scm/core';
+import { isIntervalProblem, parseDatetimeInterval, rfc3339ToMillis } from '@scm/core/time';
 import type { PageRequest } from './request.js';
 
 /**
@@ -47,32 +48,36 @@ export interface TimeRange {
   openEnd?: boolean;
 }
 
-function parseInstant(text: string, what: string): number | undefined {
-  if (text === '' || text === '..') return undefined;
-  const ms = Date.parse(text);
-  if (Number.isNaN(ms)) {
-    throw new ScmError('SCM_USAGE', `${what}: "${text}" is not an RFC 3339 date-time`);
-  }
-  return ms;
-}
-
-/** Parses a STAC API `datetime` filter: an instant, or `start/end` with `..` or empty for an open end. */
+/**
+ * Parses a STAC API `datetime` filter with `@scm/core/time`: an instant, or
+ * `start/end` with `..` or empty for an open end. A date alone is its UTC
+ * midnight.
+ */
 export function parseDatetimeFilter(text: string): TimeRange {
-  const parts = text.split('/');
-  if (parts.length > 2) throw new ScmError('SCM_USAGE', `datetime "${text}" has more than one "/"`);
-  const start = parseInstant(parts[0] ?? '', 'datetime');
-  const end = parts.length === 2 ? parseInstant(parts[1] ?? '', 'datetime') : start;
+  const parsed = parseDatetimeInterval(text);
+  if (isIntervalProblem(parsed)) {
+    if (parsed.reason === 'parts')
+      throw new ScmError('SCM_USAGE', `datetime "${text}" has more than one "/"`);
+    throw new ScmError('SCM_USAGE', `datetime: "${parsed.part}" is not an RFC 3339 date-time`);
+  }
+  const start = parsed.start?.ms;
+  const end = parsed.end?.ms;
   if (start !== undefined && end !== undefined && end < start) {
     throw new ScmError('SCM_USAGE', `datetime "${text}": the end is before the start`);
   }
   return { ...(start !== undefined ? { start } : {}), ...(end !== undefined ? { end } : {}) };
 }
 
+/** Epoch ms of an RFC 3339 string, `NaN` for anything else (so comparisons with it are false). */
+function millis(value: unknown): number {
+  return (typeof value === 'string' ? rfc3339ToMillis(value) : undefined) ?? Number.NaN;
+}
+
 /** The collection's temporal extent (first interval), as epoch milliseconds. */
 export function collectionTimeRange(collection: StacCollection | undefined): TimeRange {
   const interval = collection?.extent?.temporal?.interval?.[0];
   if (!Array.isArray(interval)) return {};
-  const [start, end] = interval.map((v) => (typeof v === 'string' ? Date.parse(v) : Number.NaN));
+  const [start, end] = interval.map(millis);
   return {
     ...(start !== undefined && !Number.isNaN(start) ? { start } : {}),
     ...(end !== undefined && !Number.isNaN(end) ? { end } : {}),
@@ -142,8 +147,8 @@ const MIN_WINDOW_MS = 2000;
  */
 export function splitWindow(window: WindowState, parts: number, target?: number): WindowState[] | undefined {
   if (window.start === undefined || window.end === undefined) return undefined;
-  const start = Date.parse(window.start);
-  const end = Date.parse(window.end);
+  const start = millis(window.start);
+  const end = millis(window.end);
   const count = Math.min(parts, Math.floor((end - start) / (MIN_WINDOW_MS / 2)));
   if (count < 2) return undefined;
   const children: WindowState[] = [];
@@ -166,9 +171,7 @@ export function splitWindow(window: WindowState, parts: number, target?: number)
 export function itemInstant(item: StacItem): number | undefined {
   const properties: Record<string, unknown> = isPlainObject(item.properties) ? item.properties : {};
   const value = properties.datetime ?? properties.start_datetime;
-  if (typeof value !== 'string') return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : ms;
+  return typeof value === 'string' ? rfc3339ToMillis(value) : undefined;
 }
 
 /**
@@ -180,7 +183,7 @@ export function itemInstant(item: StacItem): number | undefined {
 export function windowOwns(window: WindowState, item: StacItem): boolean {
   const t = itemInstant(item);
   if (t === undefined) return true;
-  if (!window.first && window.start !== undefined && t < Date.parse(window.start)) return false;
-  if (!window.last && window.end !== undefined && t >= Date.parse(window.end)) return false;
+  if (!window.first && window.start !== undefined && t < millis(window.start)) return false;
+  if (!window.last && window.end !== undefined && t >= millis(window.end)) return false;
   return true;
 }

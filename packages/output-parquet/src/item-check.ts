@@ -1,25 +1,20 @@
 import { isPlainObject } from '@scm/core';
+import { isBboxShape } from '@scm/core/geojson';
+import { ITEM_DATETIME_PROPERTIES, ITEM_MEMBER_NAMES, isItemMember } from '@scm/core/stac-item';
 import { inspectGeometry } from './geometry.js';
-import { parseRfc3339 } from './timestamp.js';
+import { readTimestamp } from './timestamp.js';
 
 /** Name of the optional column that keeps what the spec's columns cannot say (see README "Round trip"). */
 export const SIDE_COLUMN = '_scm_roundtrip';
 
-/** Item members that have their own column (everything but `properties`). */
-export const ITEM_COLUMNS = [
+/** Item members that have their own column (everything but `properties`), `id` first. */
+export const ITEM_COLUMNS: readonly string[] = [
   'id',
-  'type',
-  'stac_version',
-  'stac_extensions',
-  'collection',
-  'geometry',
-  'bbox',
-  'links',
-  'assets',
-] as const;
+  ...ITEM_MEMBER_NAMES.filter((name) => name !== 'id' && name !== 'properties'),
+];
 
-/** Members of a STAC Item; any other top-level member is a foreign member. */
-export const ITEM_MEMBERS: ReadonlySet<string> = new Set<string>([...ITEM_COLUMNS, 'properties']);
+/** Members of a STAC Item (from `@scm/core/stac-item`); any other top-level member is a foreign member. */
+export const ITEM_MEMBERS: { has(name: string): boolean } = { has: isItemMember };
 
 /** Names a property cannot use as its column (kept in the side column instead). */
 export const RESERVED_COLUMNS: ReadonlySet<string> = new Set<string>([
@@ -29,13 +24,7 @@ export const RESERVED_COLUMNS: ReadonlySet<string> = new Set<string>([
 ]);
 
 /** Properties written as TIMESTAMP(MICROS, UTC); an item with another value there is reported. */
-export const CORE_TIMESTAMPS: readonly string[] = [
-  'datetime',
-  'start_datetime',
-  'end_datetime',
-  'created',
-  'updated',
-];
+export const CORE_TIMESTAMPS: readonly string[] = ITEM_DATETIME_PROPERTIES;
 
 /** Timestamps-extension properties written as timestamps while every value parses (else as strings). */
 export const SOFT_TIMESTAMPS: readonly string[] = ['expires', 'published', 'unpublished'];
@@ -82,20 +71,15 @@ export function checkItem(item: unknown, options: CheckOptions): ItemProblem | u
   }
   const bbox = item.bbox;
   if (bbox !== undefined && bbox !== null) {
-    if (
-      !Array.isArray(bbox) ||
-      (bbox.length !== 4 && bbox.length !== 6) ||
-      bbox.some((n) => typeof n !== 'number' || !Number.isFinite(n))
-    ) {
+    if (!isBboxShape(bbox))
       return { field: 'bbox', message: 'bbox must be an array of 4 or 6 finite numbers' };
-    }
   }
   if (!isPlainObject(item.properties))
     return { field: 'properties', message: 'properties must be an object' };
   for (const name of CORE_TIMESTAMPS) {
     const value = item.properties[name];
     if (value === undefined || value === null) continue;
-    if (typeof value !== 'string' || !parseRfc3339(value)) {
+    if (typeof value !== 'string' || !readTimestamp(value)) {
       return { field: `properties.${name}`, message: `${name} must be an RFC 3339 date-time string or null` };
     }
   }

@@ -17,7 +17,7 @@
  */
 import { isForbiddenKey } from '@scm/core';
 import { inspectGeometry } from './geometry.js';
-import { parseRfc3339, TimestampStyleCounter } from './timestamp.js';
+import { readTimestamp, TimestampStyleCounter } from './timestamp.js';
 
 /** The kinds of the lattice. */
 export type ShapeKind =
@@ -160,7 +160,7 @@ export class ShapeNode {
         if (this.timestampCandidate && (this.kind === 'null' || this.kind === 'timestamp')) {
           this.join('timestamp');
           if (!this.styles) this.styles = new TimestampStyleCounter();
-          const parsed = parseRfc3339(value);
+          const parsed = readTimestamp(value);
           if (parsed) this.styles.add(parsed);
           else this.unparsed += 1;
           return;

@@ -15,7 +15,7 @@ import { writeColumn } from 'hyparquet-writer/src/column.js';
 import { type BoundsAccumulator, emptyBounds, inspectGeometry, toWkb } from './geometry.js';
 import { ITEM_MEMBERS, RESERVED_COLUMNS } from './item-check.js';
 import type { FilePlan, PlanColumn, PlanNode } from './plan.js';
-import { parseRfc3339, styleReproduces } from './timestamp.js';
+import { readTimestamp, styleReproduces } from './timestamp.js';
 
 /**
  * What the side column holds for one row (every member optional; the row's
@@ -358,7 +358,7 @@ export class RowShredder {
     }
     if (node.kind === 'timestamp') {
       if (typeof value !== 'string') throw mismatch(column.name, value);
-      const parsed = parseRfc3339(value);
+      const parsed = readTimestamp(value);
       if (!parsed || !styleReproduces(parsed, node.plan.style!)) {
         if (!this.plan.side) throw mismatch(column.name, value);
         if (!this.side.t) this.side.t = {};
@@ -409,7 +409,7 @@ export class RowShredder {
         node.leaf!.push(toWkb(value), def, rep);
         return;
       case 'timestamp': {
-        const parsed = typeof value === 'string' ? parseRfc3339(value) : undefined;
+        const parsed = typeof value === 'string' ? readTimestamp(value) : undefined;
         if (!parsed) throw mismatch(this.stack.join('.'), value);
         node.leaf!.push(parsed.micros, def, rep);
         return;

@@ -7,6 +7,7 @@
  * cannot reproduce exactly (`+01:00` offsets, nanoseconds, a lower-case `t`)
  * keeps its original text in the round-trip side column.
  */
+import { parseRfc3339 } from '@scm/core/time';
 
 /** How many fraction digits a formatted timestamp carries. */
 export type FractionStyle = 'f0' | 'f3' | 'f6' | 'f9' | 'auto' | 'py';
@@ -62,64 +63,33 @@ export interface ParsedTimestamp {
   suffix: 'Z' | '+00:00' | undefined;
 }
 
-const RFC3339 =
-  /^(\d{4})-(\d{2})-(\d{2})([Tt ])(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,12}))?([Zz]|[+-]\d{2}:\d{2})$/;
-const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
 /**
- * Parses an RFC 3339 date-time. Returns `undefined` for anything that is not
- * one (bad ranges included). A leap second (`:60`) is accepted and counted as
- * the next second; its text is then not regular.
+ * Reads an RFC 3339 date-time (with `@scm/core/time`; a space may separate
+ * date and time here) as a Parquet timestamp. Returns `undefined` for
+ * anything that is not one (bad ranges included). A leap second (`:60`)
+ * counts as the next second; its text is then not regular.
  */
-export function parseRfc3339(text: string): ParsedTimestamp | undefined {
-  const m = RFC3339.exec(text);
-  if (!m) return undefined;
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  const hour = Number(m[5]);
-  const minute = Number(m[6]);
-  const second = Number(m[7]);
-  if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]!) return undefined;
-  if (month === 2 && day === 29 && !isLeapYear(year)) return undefined;
-  if (hour > 23 || minute > 59 || second > 60) return undefined;
-  const zone = m[9]!;
-  let offsetMinutes = 0;
-  if (zone !== 'Z' && zone !== 'z') {
-    const oh = Number(zone.slice(1, 3));
-    const om = Number(zone.slice(4, 6));
-    if (oh > 23 || om > 59) return undefined;
-    offsetMinutes = (oh * 60 + om) * (zone[0] === '-' ? -1 : 1);
-  }
-  const fractionText = m[8] ?? '';
+export function readTimestamp(text: string): ParsedTimestamp | undefined {
+  const parsed = parseRfc3339(text, { allowSpace: true });
+  if (!parsed) return undefined;
+  const fractionText = parsed.fraction;
   const digits = fractionText.length;
   const fractionMicros = digits === 0 ? 0 : Number(`${fractionText}000000`.slice(0, 6));
   const lostPrecision = digits > 6 && !/^0+$/.test(fractionText.slice(6));
-  const seconds =
-    daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60;
+  const seconds = parsed.epochSecond;
   const micros =
     Math.abs(seconds) < 9e9
       ? BigInt(seconds * 1_000_000 + fractionMicros)
       : BigInt(seconds) * 1_000_000n + BigInt(fractionMicros);
+  const zone = parsed.zone;
   const suffix = zone === 'Z' ? 'Z' : zone === '+00:00' ? '+00:00' : undefined;
   const regular =
-    m[4] === 'T' && suffix !== undefined && second < 60 && !lostPrecision && [0, 3, 6, 9].includes(digits);
+    parsed.separator === 'T' &&
+    suffix !== undefined &&
+    parsed.second < 60 &&
+    !lostPrecision &&
+    [0, 3, 6, 9].includes(digits);
   return { micros, digits, fractionMicros, regular, suffix };
-}
-
-/** Days from 1970-01-01 to a proleptic Gregorian date (month 1-12). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const shiftedMonth = month > 2 ? month - 3 : month + 9;
-  const dayOfYear = Math.floor((153 * shiftedMonth + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146097 + dayOfEra - 719468;
-}
-
-function isLeapYear(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
 function fractionDigitsFor(style: FractionStyle, fractionMicros: number): number {

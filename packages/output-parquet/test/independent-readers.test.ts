@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { StacItem } from '@scm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGeoParquetMetadata, writeGeoParquet } from '../src/index.js';
-import { parseRfc3339 } from '../src/timestamp.js';
+import { readTimestamp } from '../src/timestamp.js';
 import { mixedItems } from './helpers/generate.js';
 import { asJson, readAll, tempDir } from './helpers/io.js';
 import { pythonTools, type ReaderResult, runReader, writeWithPeer } from './helpers/python.js';
@@ -51,7 +51,7 @@ function instants(properties: Record<string, unknown>): Record<string, unknown> 
   for (const key of TIMESTAMPS) {
     const value = out[key];
     if (typeof value === 'string') {
-      const parsed = parseRfc3339(value);
+      const parsed = readTimestamp(value);
       if (parsed) out[key] = `instant:${parsed.micros}`;
     }
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   formatTimestamp,
-  parseRfc3339,
+  readTimestamp,
   styleReproduces,
   TIMESTAMP_STYLES,
   TimestampStyleCounter,
@@ -10,12 +10,12 @@ import { random } from './helpers/generate.js';
 
 describe('RFC 3339 timestamps', () => {
   it('parses to microseconds since the epoch', () => {
-    expect(parseRfc3339('1970-01-01T00:00:00Z')!.micros).toBe(0n);
-    expect(parseRfc3339('2020-01-01T00:00:00.123456Z')!.micros).toBe(1577836800123456n);
-    expect(parseRfc3339('2020-01-01T01:00:00+01:00')!.micros).toBe(1577836800000000n);
-    expect(parseRfc3339('1969-12-31T23:59:59.5Z')!.micros).toBe(-500000n);
-    expect(parseRfc3339('0001-01-01T00:00:00Z')!.micros).toBe(-62135596800000000n);
-    expect(parseRfc3339('9999-12-31T23:59:59.999999Z')!.micros).toBe(253402300799999999n);
+    expect(readTimestamp('1970-01-01T00:00:00Z')!.micros).toBe(0n);
+    expect(readTimestamp('2020-01-01T00:00:00.123456Z')!.micros).toBe(1577836800123456n);
+    expect(readTimestamp('2020-01-01T01:00:00+01:00')!.micros).toBe(1577836800000000n);
+    expect(readTimestamp('1969-12-31T23:59:59.5Z')!.micros).toBe(-500000n);
+    expect(readTimestamp('0001-01-01T00:00:00Z')!.micros).toBe(-62135596800000000n);
+    expect(readTimestamp('9999-12-31T23:59:59.999999Z')!.micros).toBe(253402300799999999n);
   });
 
   it('rejects what is not a date-time', () => {
@@ -27,13 +27,20 @@ describe('RFC 3339 timestamps', () => {
       'soon',
       '',
     ]) {
-      expect(parseRfc3339(text), text).toBeUndefined();
+      expect(readTimestamp(text), text).toBeUndefined();
     }
-    expect(parseRfc3339('2020-02-29T00:00:00Z')).toBeDefined();
+    expect(readTimestamp('2020-02-29T00:00:00Z')).toBeDefined();
+  });
+
+  it('reads a leap second as the next second, as scaffold and validate do, keeping its text aside', () => {
+    const leap = readTimestamp('2016-12-31T23:59:60Z')!;
+    expect(leap.micros).toBe(readTimestamp('2017-01-01T00:00:00Z')!.micros);
+    expect(leap.regular).toBe(false);
+    expect(readTimestamp('2016-12-31T23:59:61Z')).toBeUndefined();
   });
 
   it('formats in each style', () => {
-    const micros = parseRfc3339('2021-06-30T12:34:56.120000Z')!.micros;
+    const micros = readTimestamp('2021-06-30T12:34:56.120000Z')!.micros;
     const texts = TIMESTAMP_STYLES.map((style) => formatTimestamp(micros, style));
     expect(texts).toEqual([
       '2021-06-30T12:34:56.120Z',
@@ -75,7 +82,7 @@ describe('RFC 3339 timestamps', () => {
         base.replace(rnd() < 0.05 ? 'T' : '\u0000', 't') +
         fractions[Math.floor(rnd() * fractions.length)] +
         ['Z', '+00:00', 'z', '-00:00', '+02:00'][Math.floor(rnd() * 5)];
-      const parsed = parseRfc3339(text);
+      const parsed = readTimestamp(text);
       if (!parsed) continue;
       for (const style of TIMESTAMP_STYLES) {
         expect(styleReproduces(parsed, style), `${text} ${style.fraction}|${style.suffix}`).toBe(
@@ -95,7 +102,7 @@ describe('RFC 3339 timestamps', () => {
       '2020-01-01T00:00:01.500000Z',
       '2020-01-01T00:00:01.5Z',
     ]) {
-      counter.add(parseRfc3339(text)!);
+      counter.add(readTimestamp(text)!);
     }
     const { style, misses } = counter.best();
     expect(style).toEqual({ fraction: 'py', suffix: 'Z' });

@@ -1,121 +1,11 @@
 import type { Geometry, Position } from '@scm/core';
-
-/**
- * True when the edge between two longitudes is read as crossing the
- * antimeridian: it jumps more than 180°. An edge from -180 to 180 (or back)
- * is a seam along the antimeridian itself (polar caps use them), not a crossing.
- */
-export function edgeCrossesAntimeridian(x1: number, x2: number): boolean {
-  const d = x2 - x1;
-  if (d <= 180 && d >= -180) return false;
-  return !(Math.abs(x1) === 180 && Math.abs(x2) === 180);
-}
-
-/** True when any edge of the line or ring crosses the antimeridian. */
-export function lineCrossesAntimeridian(line: Position[]): boolean {
-  for (let i = 1; i < line.length; i++) {
-    if (edgeCrossesAntimeridian(line[i - 1]![0]!, line[i]![0]!)) return true;
-  }
-  return false;
-}
-
-/**
- * For each position of a line, the multiple of 360° to add to its longitude
- * so that no edge jumps more than 180°. The first position gets 0.
- */
-function unwrapTurns(line: Position[]): Int32Array {
-  const turns = new Int32Array(line.length);
-  let k = 0;
-  for (let i = 1; i < line.length; i++) {
-    const d = line[i]![0]! - line[i - 1]![0]!;
-    if (d > 180) k -= 1;
-    else if (d < -180) k += 1;
-    turns[i] = k;
-  }
-  return turns;
-}
-
-/**
- * The ring with longitudes made continuous (no jump above 180°) and shifted
- * by a whole number of turns so its westernmost longitude lies in
- * [-180, 180). Returns `undefined` when the continuous ring does not close,
- * that is, when it winds around a pole, and so cannot be cut into pieces on
- * either side of the antimeridian.
- */
-export function unwrapRing(ring: Position[]): Position[] | undefined {
-  const turns = unwrapTurns(ring);
-  if (turns[turns.length - 1] !== 0) return undefined;
-  return shiftedCopy(ring, turns);
-}
-
-/** Continuous copy of a line; `shift` extra turns, or by default the ones that put its west end in [-180, 180). */
-function shiftedCopy(
-  line: Position[],
-  turns: Int32Array,
-  shift = normalisingShift(line, turns, -180),
-): Position[] {
-  const out = new Array<Position>(line.length);
-  for (let i = 0; i < line.length; i++) {
-    const p = line[i]!.slice();
-    p[0] = p[0]! + 360 * (turns[i]! + shift);
-    out[i] = p;
-  }
-  return out;
-}
-
-/** Whole turns to add so that the line's westernmost continuous longitude lies in [west, west + 360). */
-function normalisingShift(line: Position[], turns: Int32Array, west: number): number {
-  let min = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < line.length; i++) min = Math.min(min, line[i]![0]! + 360 * turns[i]!);
-  let shift = 0;
-  while (min + 360 * shift < west) shift += 1;
-  while (min + 360 * shift >= west + 360) shift -= 1;
-  return shift;
-}
-
-/** Smallest and largest longitude of a line. */
-function xRange(line: Position[]): [number, number] {
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (const p of line) {
-    if (p[0]! < min) min = p[0]!;
-    if (p[0]! > max) max = p[0]!;
-  }
-  return [min, max];
-}
-
-/** Twice the signed area of a closed ring (positive when counter-clockwise). */
-export function ringArea2(ring: Position[]): number {
-  let sum = 0;
-  for (let i = 0; i + 1 < ring.length; i++) {
-    sum += ring[i]![0]! * ring[i + 1]![1]! - ring[i + 1]![0]! * ring[i]![1]!;
-  }
-  return sum;
-}
-
-/**
- * A polygon (exterior, then holes) whose exterior crosses the antimeridian,
- * in continuous longitudes: exterior counter-clockwise with its westernmost
- * point in [-180, 180), holes clockwise and shifted next to it. `undefined`
- * when the exterior winds around a pole or spans 360° or more.
- */
-export function unwrapPolygon(rings: Position[][]): Position[][] | undefined {
-  const exterior = unwrapRing(rings[0]!);
-  if (!exterior) return undefined;
-  const [west, east] = xRange(exterior);
-  if (east - west >= 360) return undefined;
-  if (ringArea2(exterior) < 0) exterior.reverse();
-  const out = [exterior];
-  for (let r = 1; r < rings.length; r++) {
-    const ring = rings[r]!;
-    const turns = unwrapTurns(ring);
-    // Place the hole in the same 360° window as the exterior.
-    const hole = shiftedCopy(ring, turns, normalisingShift(ring, turns, west));
-    if (ringArea2(hole) > 0) hole.reverse();
-    out.push(hole);
-  }
-  return out;
-}
+import {
+  continuousLine,
+  lineCrossesAntimeridian,
+  longitudeRange,
+  ringArea2,
+  unwrapPolygon,
+} from '@scm/core/geojson';
 
 /**
  * Cuts geometries that cross the antimeridian into parts on each side of it,
@@ -184,8 +74,7 @@ export function splitAntimeridian(geometry: Geometry): Geometry {
 // ---------------------------------------------------------------- lines
 
 function splitLine(line: Position[]): Position[][] {
-  const turns = unwrapTurns(line);
-  const points = shiftedCopy(line, turns);
+  const points = continuousLine(line);
   const pieces: Position[][] = [];
   let current: Position[] = [points[0]!];
   for (let i = 1; i < points.length; i++) {
@@ -211,7 +100,7 @@ function splitLine(line: Position[]): Position[][] {
   for (const piece of pieces) {
     const clean = dropRepeats(piece);
     if (clean.length < 2) continue;
-    const [min, max] = xRange(clean);
+    const [min, max] = longitudeRange(clean);
     const shift = -360 * cellOf((min + max) / 2);
     out.push(shift === 0 ? clean : clean.map((p) => withX(p, p[0]! + shift)));
   }
@@ -230,7 +119,7 @@ function splitPolygon(rings: Position[][]): Position[][][] | undefined {
   if (!lineCrossesAntimeridian(rings[0]!)) return undefined;
   const continuous = unwrapPolygon(rings);
   if (!continuous) return undefined;
-  const [, east] = xRange(continuous[0]!);
+  const [, east] = longitudeRange(continuous[0]!);
   if (east <= 180) return [continuous];
   const west = cutPolygon(continuous, 180, true);
   const eastPieces = cutPolygon(continuous, 180, false).map((polygon) =>
@@ -263,62 +152,92 @@ function cutPolygon(rings: Position[][], c: number, keepWest: boolean): Position
   const chains: Chain[] = [];
   const wholeHoles: Position[][] = [];
   let wholeExterior: Position[] | undefined;
-
   for (let r = 0; r < rings.length; r++) {
     const ring = rings[r]!;
-    const n = ring.length - 1;
-    const side = new Int8Array(n);
-    let anyKept = false;
-    let anyOther = false;
-    for (let i = 0; i < n; i++) {
-      const x = ring[i]![0]!;
-      side[i] = x < c ? -1 : x > c ? 1 : 0;
-      if (side[i] === kept) anyKept = true;
-      else if (side[i] === -kept) anyOther = true;
-    }
-    if (!anyKept) continue;
-    if (!anyOther) {
+    const side = sidesOf(ring, c);
+    if (!side.includes(kept)) continue;
+    if (!side.includes(-kept)) {
       if (r === 0) wholeExterior = ring;
       else wholeHoles.push(ring);
       continue;
     }
-    let start = 0;
-    while (side[start] !== -kept) start++;
-    const at = (t: number) => (start + t) % n;
-    // Runs of vertices not on the other side, between vertices that are.
-    let t = 1;
-    while (t < n) {
-      if (side[at(t)] === -kept) {
-        t++;
-        continue;
-      }
-      const runStart = t;
-      while (t < n && side[at(t)] !== -kept) t++;
-      const runEnd = t - 1;
-      let first = -1;
-      let last = -1;
-      for (let u = runStart; u <= runEnd; u++) {
-        if (side[at(u)] === kept) {
-          if (first < 0) first = u;
-          last = u;
-        }
-      }
-      if (first < 0) continue; // only touches the line from the other side
-      const entry =
-        first === runStart
-          ? interpolateAtX(ring[at(runStart - 1)]!, ring[at(first)]!, c)
-          : ring[at(first - 1)]!;
-      const exit =
-        last === runEnd ? interpolateAtX(ring[at(last)]!, ring[at(runEnd + 1)]!, c) : ring[at(last + 1)]!;
-      const points: Position[] = [entry];
-      for (let u = first; u <= last; u++) points.push(ring[at(u)]!);
-      points.push(exit);
-      chains.push({ points, entryY: entry[1]!, exitY: exit[1]! });
+    addChains(ring, side, c, kept, chains);
+  }
+  const pieces: Position[][][] = wholeExterior ? [[wholeExterior]] : [];
+  for (const ring of joinChains(chains, keepWest)) pieces.push([ring]);
+  placeHoles(pieces, wholeHoles, c, keepWest);
+  return pieces;
+}
+
+/** For each distinct vertex of a closed ring: -1 west of `c`, 1 east of it, 0 on it. */
+function sidesOf(ring: Position[], c: number): Int8Array {
+  const n = ring.length - 1;
+  const side = new Int8Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = ring[i]![0]!;
+    side[i] = x < c ? -1 : x > c ? 1 : 0;
+  }
+  return side;
+}
+
+/**
+ * Adds the chains of a ring that crosses the cut: each run of vertices not on
+ * the other side, from where it enters the kept side to where it leaves,
+ * with the crossing points interpolated on the cut.
+ */
+function addChains(ring: Position[], side: Int8Array, c: number, kept: number, chains: Chain[]): void {
+  const n = side.length;
+  let start = 0;
+  while (side[start] !== -kept) start++;
+  const at = (t: number) => (start + t) % n;
+  let t = 1;
+  while (t < n) {
+    if (side[at(t)] === -kept) {
+      t++;
+      continue;
+    }
+    const runStart = t;
+    while (t < n && side[at(t)] !== -kept) t++;
+    const chain = runChain(ring, side, at, runStart, t - 1, c, kept);
+    if (chain) chains.push(chain);
+  }
+}
+
+/** The chain of one run, or `undefined` when the run only touches the cut from the other side. */
+function runChain(
+  ring: Position[],
+  side: Int8Array,
+  at: (t: number) => number,
+  runStart: number,
+  runEnd: number,
+  c: number,
+  kept: number,
+): Chain | undefined {
+  let first = -1;
+  let last = -1;
+  for (let u = runStart; u <= runEnd; u++) {
+    if (side[at(u)] === kept) {
+      if (first < 0) first = u;
+      last = u;
     }
   }
+  if (first < 0) return undefined;
+  const entry =
+    first === runStart ? interpolateAtX(ring[at(runStart - 1)]!, ring[at(first)]!, c) : ring[at(first - 1)]!;
+  const exit =
+    last === runEnd ? interpolateAtX(ring[at(last)]!, ring[at(runEnd + 1)]!, c) : ring[at(last + 1)]!;
+  const points: Position[] = [entry];
+  for (let u = first; u <= last; u++) points.push(ring[at(u)]!);
+  points.push(exit);
+  return { points, entryY: entry[1]!, exitY: exit[1]! };
+}
 
-  const pieces: Position[][][] = [];
-  if (wholeExterior) pieces.push([wholeExterior]);
+/**
+ * Joins chains into closed rings, each exit continuing along the cut to the
+ * next entry (see {@link cutPolygon}). Flat or degenerate rings are dropped.
+ */
+function joinChains(chains: Chain[], keepWest: boolean): Position[][] {
+  const rings: Position[][] = [];
   const used = new Uint8Array(chains.length);
   for (let k = 0; k < chains.length; k++) {
     if (used[k]) continue;
@@ -327,27 +246,35 @@ function cutPolygon(rings: Position[][], c: number, keepWest: boolean): Position
     for (;;) {
       used[current] = 1;
       ring.push(...chains[current]!.points);
-      const y = chains[current]!.exitY;
-      let next = -1;
-      for (let m = 0; m < chains.length; m++) {
-        const entryY = chains[m]!.entryY;
-        if (keepWest ? entryY < y : entryY > y) continue;
-        if (next < 0 || (keepWest ? entryY < chains[next]!.entryY : entryY > chains[next]!.entryY)) next = m;
-      }
+      const next = nextChain(chains, chains[current]!.exitY, keepWest);
       if (next < 0 || next === k || used[next]) break;
       current = next;
     }
     ring.push(ring[0]!);
     const clean = dropRepeats(ring);
-    if (clean.length >= 4 && ringArea2(clean) !== 0) pieces.push([clean]);
+    if (clean.length >= 4 && ringArea2(clean) !== 0) rings.push(clean);
   }
+  return rings;
+}
 
-  for (const hole of wholeHoles) {
+/** The chain whose entry is nearest along the cut from latitude `y` (north when keeping the west), or -1. */
+function nextChain(chains: Chain[], y: number, keepWest: boolean): number {
+  let next = -1;
+  for (let m = 0; m < chains.length; m++) {
+    const entryY = chains[m]!.entryY;
+    if (keepWest ? entryY < y : entryY > y) continue;
+    if (next < 0 || (keepWest ? entryY < chains[next]!.entryY : entryY > chains[next]!.entryY)) next = m;
+  }
+  return next;
+}
+
+/** Puts each hole that lies wholly on the kept side into the piece that contains it. */
+function placeHoles(pieces: Position[][][], holes: Position[][], c: number, keepWest: boolean): void {
+  for (const hole of holes) {
     const probe = hole.find((p) => (keepWest ? p[0]! < c : p[0]! > c)) ?? hole[0]!;
     const home = pieces.find((piece) => pointInRing(probe, piece[0]!));
     if (home) home.push(hole);
   }
-  return pieces;
 }
 
 /** Even-odd test of a point against a closed ring. */

@@ -1,22 +1,19 @@
 import { toRfc3339 } from '@scm/core';
-
-/**
- * Date, date-time with optional seconds and fraction, and an optional
- * offset (`Z`, `+02:00`, `+0200`, `+02`). `T`, `t` or a space separate date
- * and time.
- */
-const DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?)?$/;
+import { epochSecondOf, type IsoDateTime, parseIsoDateTime, parseRfc3339 } from '@scm/core/time';
 
 /**
  * Normalises a date or date-time to an RFC 3339 UTC string such as
- * `2024-01-12T13:50:00Z`, or returns `undefined` when it is not one.
+ * `2024-01-12T13:50:00Z`, or returns `undefined` when it is not one. The text
+ * is read by `@scm/core/time` (`parseIsoDateTime`), the parser `validate`
+ * shares, so both accept the same values.
  *
  * - A date alone (`2024-01-12`) means midnight UTC.
  * - A date-time without an offset is read as UTC; one with an offset is
  *   converted to UTC.
  * - Fractional seconds keep all their digits (trailing zeros dropped).
  * - Calendar checks are strict: `2023-02-29` and `24:00` are rejected.
+ * - A leap second (`23:59:60Z`) is accepted and written as the instant it
+ *   stands for, the next `:00`.
  * - A valid `Date` object is accepted too. Numbers are not: an epoch number is
  *   ambiguous (seconds or milliseconds) and should be converted by the mapping.
  */
@@ -24,73 +21,33 @@ export function normalizeDatetime(value: unknown): string | undefined {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : toRfc3339(value);
   if (typeof value !== 'string') return undefined;
   if (isCanonicalUtc(value)) return value;
-  const m = DATE_TIME.exec(value.trim());
-  if (!m) return undefined;
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  const hour = m[4] === undefined ? 0 : Number(m[4]);
-  const minute = m[5] === undefined ? 0 : Number(m[5]);
-  const second = m[6] === undefined ? 0 : Number(m[6]);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  if (hour > 23 || minute > 59 || second > 59) return undefined;
-  let offsetMinutes = 0;
-  if (m[9] !== undefined) {
-    const oh = Number(m[10]);
-    const om = m[11] === undefined ? 0 : Number(m[11]);
-    if (oh > 23 || om > 59) return undefined;
-    offsetMinutes = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
+  const parsed = parseIsoDateTime(value.trim());
+  if (!parsed || parsed.precision === 'year' || parsed.precision === 'month') return undefined;
+  return utcText(parsed);
+}
+
+/** True for an already normalised `YYYY-MM-DDTHH:MM:SSZ` (the common case, returned as it is). */
+function isCanonicalUtc(text: string): boolean {
+  if (text.length !== 20) return false;
+  const parsed = parseRfc3339(text);
+  return parsed !== undefined && parsed.separator === 'T' && parsed.zone === 'Z' && parsed.second < 60;
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** The UTC text of a parsed date-time; `undefined` when the offset moves it out of years 0000-9999. */
+function utcText(p: IsoDateTime): string | undefined {
+  const trimmed = p.fraction.replace(/0+$/, '');
+  const fraction = trimmed ? `.${trimmed}` : '';
+  const offset = p.offsetMinutes ?? 0;
+  if (offset === 0 && p.second < 60) {
+    // Already UTC: reassemble from the checked fields, no Date arithmetic needed.
+    return `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}${fraction}Z`;
   }
-  const fraction = m[7] === undefined ? '' : m[7].replace(/0+$/, '');
-  if (offsetMinutes === 0) {
-    // Already UTC: reassemble from the checked parts, no Date arithmetic needed.
-    if (m[4] === undefined) return `${m[1]}-${m[2]}-${m[3]}T00:00:00Z`;
-    return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}${fraction ? `.${fraction}` : ''}Z`;
-  }
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(hour, minute - offsetMinutes, second, 0);
+  const date = new Date(epochSecondOf(p, offset) * 1000);
   const utcYear = date.getUTCFullYear();
   if (utcYear < 0 || utcYear > 9999) return undefined;
-  const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.000Z
-  return `${iso.slice(0, 19)}${fraction ? `.${fraction}` : ''}Z`;
-}
-
-/** Digit value at `i`, or NaN when it is not a digit (NaN spreads through the sums and fails every range check). */
-function digit(s: string, i: number): number {
-  const c = s.charCodeAt(i) - 48;
-  return c >= 0 && c <= 9 ? c : Number.NaN;
-}
-
-/** True for an already normalised, valid `YYYY-MM-DDTHH:MM:SSZ`; checked without a regular expression. */
-function isCanonicalUtc(s: string): boolean {
-  if (s.length !== 20) return false;
-  if (s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':' || s[19] !== 'Z')
-    return false;
-  const year = digit(s, 0) * 1000 + digit(s, 1) * 100 + digit(s, 2) * 10 + digit(s, 3);
-  const month = digit(s, 5) * 10 + digit(s, 6);
-  const day = digit(s, 8) * 10 + digit(s, 9);
-  const hour = digit(s, 11) * 10 + digit(s, 12);
-  const minute = digit(s, 14) * 10 + digit(s, 15);
-  const second = digit(s, 17) * 10 + digit(s, 18);
-  return (
-    year >= 0 &&
-    month >= 1 &&
-    month <= 12 &&
-    day >= 1 &&
-    day <= daysInMonth(year, month) &&
-    hour >= 0 &&
-    hour <= 23 &&
-    minute >= 0 &&
-    minute <= 59 &&
-    second >= 0 &&
-    second <= 59
-  );
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return `${date.toISOString().slice(0, 19)}${fraction}Z`;
 }
 
 /**

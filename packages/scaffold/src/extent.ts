@@ -1,7 +1,6 @@
 import type { Bbox, StacExtent, StacItem } from '@scm/core';
 import { isPlainObject } from '@scm/core';
-import type { LonRange } from './bbox.js';
-import { isBboxShape, unionLongitudes } from './bbox.js';
+import { horizontal, isBboxShape, type LonRange, unionLongitudes } from '@scm/core/geojson';
 import { compareDatetimes, normalizeDatetime } from './datetime.js';
 
 /**
@@ -32,113 +31,127 @@ export interface ExtentAccumulator {
 /** Disjoint longitude ranges kept before the smallest gaps are filled (the bbox then covers a bit more than needed). */
 const MAX_RANGES = 1024;
 
-/** Creates an {@link ExtentAccumulator}. */
-export function createExtentAccumulator(): ExtentAccumulator {
-  const ranges: LonRange[] = []; // sorted, disjoint, within [-180, 180]
-  let boxes = 0;
-  let crossing = false;
-  let allZ = true;
-  let minY = Number.POSITIVE_INFINITY;
-  let maxY = Number.NEGATIVE_INFINITY;
-  let minZ = Number.POSITIVE_INFINITY;
-  let maxZ = Number.NEGATIVE_INFINITY;
-  let earliest: string | undefined;
-  let latest: string | undefined;
-  let openStart = false;
-  let openEnd = false;
-  let count = 0;
+/** Sorted, disjoint longitude ranges within [-180, 180]; touching ranges merge. */
+function addRange(ranges: LonRange[], west: number, east: number): void {
+  // First range whose east end reaches `west`.
+  let lo = 0;
+  let hi = ranges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ranges[mid]![1] < west) lo = mid + 1;
+    else hi = mid;
+  }
+  let end = lo;
+  let w = west;
+  let e = east;
+  while (end < ranges.length && ranges[end]![0] <= east) {
+    w = Math.min(w, ranges[end]![0]);
+    e = Math.max(e, ranges[end]![1]);
+    end++;
+  }
+  ranges.splice(lo, end - lo, [w, e]);
+  if (ranges.length > 2 * MAX_RANGES) fillSmallestGaps(ranges, MAX_RANGES);
+}
 
-  const addRange = (west: number, east: number) => {
-    // First range whose east end reaches `west` (touching ranges merge).
-    let lo = 0;
-    let hi = ranges.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (ranges[mid]![1] < west) lo = mid + 1;
-      else hi = mid;
-    }
-    let end = lo;
-    let w = west;
-    let e = east;
-    while (end < ranges.length && ranges[end]![0] <= east) {
-      w = Math.min(w, ranges[end]![0]);
-      e = Math.max(e, ranges[end]![1]);
-      end++;
-    }
-    ranges.splice(lo, end - lo, [w, e]);
-    if (ranges.length > 2 * MAX_RANGES) fillSmallestGaps(ranges, MAX_RANGES);
-  };
+/** The spatial half of the extent: longitude ranges, latitude and elevation bounds. */
+class SpatialExtent {
+  private readonly ranges: LonRange[] = [];
+  private boxes = 0;
+  private crossing = false;
+  private allZ = true;
+  private minY = Number.POSITIVE_INFINITY;
+  private maxY = Number.NEGATIVE_INFINITY;
+  private minZ = Number.POSITIVE_INFINITY;
+  private maxZ = Number.NEGATIVE_INFINITY;
 
-  const addTime = (value: string | null, isStart: boolean) => {
+  add(bbox: Bbox): void {
+    if (!isBboxShape(bbox)) return;
+    const three = bbox.length === 6;
+    const [west, south, east, north] = horizontal(bbox);
+    this.boxes += 1;
+    if (three) {
+      this.minZ = Math.min(this.minZ, bbox[2]!);
+      this.maxZ = Math.max(this.maxZ, bbox[5]!);
+    } else {
+      this.allZ = false;
+    }
+    this.minY = Math.min(this.minY, south);
+    this.maxY = Math.max(this.maxY, north);
+    if (west > east) {
+      this.crossing = true;
+      addRange(this.ranges, west, 180);
+      addRange(this.ranges, -180, east);
+    } else {
+      addRange(this.ranges, west, east);
+    }
+  }
+
+  bbox(): Bbox {
+    if (this.boxes === 0) return [-180, -90, 180, 90];
+    const ranges = this.ranges;
+    const [west, east] = this.crossing
+      ? unionLongitudes(ranges)
+      : [ranges[0]![0], ranges[ranges.length - 1]![1]];
+    return this.allZ
+      ? [west, this.minY, this.minZ, east, this.maxY, this.maxZ]
+      : [west, this.minY, east, this.maxY];
+  }
+}
+
+/** The temporal half of the extent: earliest start, latest end, and whether an end is open. */
+class TemporalExtent {
+  private earliest: string | undefined;
+  private latest: string | undefined;
+  private openStart = false;
+  private openEnd = false;
+
+  add(value: string | null, isStart: boolean): void {
     if (value === null) {
-      if (isStart) openStart = true;
-      else openEnd = true;
+      if (isStart) this.openStart = true;
+      else this.openEnd = true;
       return;
     }
     const normalized = normalizeDatetime(value);
     if (normalized === undefined) return;
-    if (earliest === undefined || compareDatetimes(normalized, earliest) < 0) earliest = normalized;
-    if (latest === undefined || compareDatetimes(normalized, latest) > 0) latest = normalized;
-  };
+    if (this.earliest === undefined || compareDatetimes(normalized, this.earliest) < 0)
+      this.earliest = normalized;
+    if (this.latest === undefined || compareDatetimes(normalized, this.latest) > 0) this.latest = normalized;
+  }
 
-  const accumulator: ExtentAccumulator = {
+  interval(): [string | null, string | null] {
+    return [this.openStart ? null : (this.earliest ?? null), this.openEnd ? null : (this.latest ?? null)];
+  }
+}
+
+/** Creates an {@link ExtentAccumulator}. */
+export function createExtentAccumulator(): ExtentAccumulator {
+  const spatial = new SpatialExtent();
+  const temporal = new TemporalExtent();
+  let count = 0;
+  return {
     get count() {
       return count;
     },
     add(item: StacItem) {
       count += 1;
-      if (item.bbox !== undefined) accumulator.addBbox(item.bbox);
+      if (item.bbox !== undefined) spatial.add(item.bbox);
       const properties = isPlainObject(item.properties) ? item.properties : undefined;
       if (!properties) return;
       for (const field of ['datetime', 'start_datetime', 'end_datetime'] as const) {
         const value = properties[field];
-        if (typeof value === 'string') {
-          addTime(value, true);
-        }
+        if (typeof value === 'string') temporal.add(value, true);
       }
     },
-    addBbox(bbox: Bbox) {
-      if (!isBboxShape(bbox)) return;
-      const three = bbox.length === 6;
-      const west = bbox[0]!;
-      const south = bbox[1]!;
-      const east = three ? bbox[3]! : bbox[2]!;
-      const north = three ? bbox[4]! : bbox[3]!;
-      boxes += 1;
-      if (three) {
-        minZ = Math.min(minZ, bbox[2]!);
-        maxZ = Math.max(maxZ, bbox[5]!);
-      } else {
-        allZ = false;
-      }
-      minY = Math.min(minY, south);
-      maxY = Math.max(maxY, north);
-      if (west > east) {
-        crossing = true;
-        addRange(west, 180);
-        addRange(-180, east);
-      } else {
-        addRange(west, east);
-      }
-    },
+    addBbox: (bbox: Bbox) => spatial.add(bbox),
     addInterval(start: string | null, end: string | null) {
-      addTime(start, true);
-      addTime(end, false);
+      temporal.add(start, true);
+      temporal.add(end, false);
     },
-    extent(): StacExtent {
-      let bbox: Bbox = [-180, -90, 180, 90];
-      if (boxes > 0) {
-        const [west, east] = crossing
-          ? unionLongitudes(ranges)
-          : [ranges[0]![0], ranges[ranges.length - 1]![1]];
-        bbox = allZ ? [west, minY, minZ, east, maxY, maxZ] : [west, minY, east, maxY];
-      }
-      const start = openStart ? null : (earliest ?? null);
-      const end = openEnd ? null : (latest ?? null);
-      return { spatial: { bbox: [bbox] }, temporal: { interval: [[start, end]] } };
-    },
+    extent: (): StacExtent => ({
+      spatial: { bbox: [spatial.bbox()] },
+      temporal: { interval: [temporal.interval()] },
+    }),
   };
-  return accumulator;
 }
 
 /** Merges neighbouring ranges across the smallest gaps until at most `target` remain. */

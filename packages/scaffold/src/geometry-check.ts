@@ -1,8 +1,7 @@
 import type { Geometry, Position } from '@scm/core';
-import { lineCrossesAntimeridian, ringArea2, unwrapPolygon } from './antimeridian.js';
+import { polygonSelfIntersection, ringProblem } from '@scm/core/geojson';
 import { structureProblem } from './geometry-parse.js';
 import type { Problem } from './rules.js';
-import { findSelfIntersection, withoutRepeats } from './self-intersection.js';
 
 /** Position-level problems reported before "and N more". */
 const MAX_POSITION_PROBLEMS = 3;
@@ -158,65 +157,47 @@ function checkShapes(geometry: Geometry, prefix: string, problems: Problem[]): v
 }
 
 function checkPolygon(rings: Position[][], path: string, problems: Problem[]): void {
+  if (!checkRings(rings, path, problems)) return;
+  const verdict = polygonSelfIntersection(rings);
+  if (verdict === undefined) return;
+  if (verdict.kind === 'winds-around-pole') {
+    problems.push({
+      rule: 'geometry_winds_around_pole',
+      message: `${path}: polygon crosses the antimeridian and winds around a pole (or spans 360° of longitude); it cannot be cut into parts on each side of the antimeridian`,
+    });
+  } else if (verdict.kind === 'intersection') {
+    problems.push({
+      rule: 'geometry_self_intersection',
+      message: `${path}: polygon boundary crosses or touches itself near ${fmt(verdict.at)}`,
+    });
+  } else {
+    problems.push({
+      rule: 'geometry_zero_area',
+      message: `${path}[${verdict.ring}]: ring has zero area (all its positions are on one line)`,
+    });
+  }
+}
+
+/** Ring shape (closed, 4 positions or more) of every ring; false when one fails. */
+function checkRings(rings: Position[][], path: string, problems: Problem[]): boolean {
   let ringsOk = true;
   for (let i = 0; i < rings.length; i++) {
     const ring = rings[i]!;
-    const first = ring[0]!;
-    const last = ring[ring.length - 1]!;
-    if (!samePosition(first, last)) {
-      ringsOk = false;
+    const problem = ringProblem(ring);
+    if (problem === 'not-closed') {
       problems.push({
         rule: 'geometry_ring_not_closed',
-        message: `${path}[${i}]: ring is not closed (its first position ${fmt(first)} differs from its last ${fmt(last)})`,
+        message: `${path}[${i}]: ring is not closed (its first position ${fmt(ring[0]!)} differs from its last ${fmt(ring[ring.length - 1]!)})`,
       });
-    } else if (ring.length < 4) {
-      ringsOk = false;
+    } else if (problem === 'too-short') {
       problems.push({
         rule: 'geometry_ring_too_short',
         message: `${path}[${i}]: ring has ${ring.length} positions; a closed ring needs at least 4`,
       });
     }
+    if (problem) ringsOk = false;
   }
-  if (!ringsOk) return;
-
-  let planar = rings;
-  if (lineCrossesAntimeridian(rings[0]!)) {
-    const continuous = unwrapPolygon(rings);
-    if (!continuous) {
-      problems.push({
-        rule: 'geometry_winds_around_pole',
-        message: `${path}: polygon crosses the antimeridian and winds around a pole (or spans 360° of longitude); it cannot be cut into parts on each side of the antimeridian`,
-      });
-      return;
-    }
-    planar = continuous;
-  }
-  const hit = findSelfIntersection(planar);
-  if (hit) {
-    const x = hit[0]! > 180 ? hit[0]! - 360 : hit[0]!;
-    problems.push({
-      rule: 'geometry_self_intersection',
-      message: `${path}: polygon boundary crosses or touches itself near ${fmt([x, hit[1]!])}`,
-    });
-    return;
-  }
-  // A simple ring can still be flat (all positions on one line), which the intersection test does not see.
-  for (let i = 0; i < planar.length; i++) {
-    if (ringArea2(withoutRepeats(planar[i]!)) === 0) {
-      problems.push({
-        rule: 'geometry_zero_area',
-        message: `${path}[${i}]: ring has zero area (all its positions are on one line)`,
-      });
-      return;
-    }
-  }
-}
-
-/** True when two positions have the same ordinates. */
-export function samePosition(a: Position, b: Position): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return ringsOk;
 }
 
 function fmt(p: Position): string {

@@ -1,5 +1,6 @@
 import type { Geometry, Position } from '@scm/core';
 import { isPlainObject } from '@scm/core';
+import { GEOMETRY_TYPES } from '@scm/core/geojson';
 import { readWkt } from './wkt.js';
 
 /** What {@link parseGeometry} returns. */
@@ -129,16 +130,6 @@ function copyGeometry(value: unknown, prefix: string): Geometry {
       fail(unknownType(prefix, type));
   }
 }
-
-const GEOMETRY_TYPES = new Set([
-  'Point',
-  'MultiPoint',
-  'LineString',
-  'MultiLineString',
-  'Polygon',
-  'MultiPolygon',
-  'GeometryCollection',
-]);
 
 function unknownType(prefix: string, type: unknown): string {
   return `${prefix}type ${typeof type === 'string' ? `"${type}"` : describe(type)} is not a GeoJSON geometry type (Point, MultiPoint, LineString, MultiLineString, Polygon, MultiPolygon, GeometryCollection)`;

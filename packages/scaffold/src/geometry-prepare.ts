@@ -1,7 +1,7 @@
 import type { Bbox, Geometry, Position } from '@scm/core';
+import { computeBbox, samePosition } from '@scm/core/geojson';
 import { splitAntimeridian } from './antimeridian.js';
-import { computeBbox } from './bbox.js';
-import { geometryProblems, samePosition } from './geometry-check.js';
+import { geometryProblems } from './geometry-check.js';
 import { parseGeometry } from './geometry-parse.js';
 import type { ScaffoldRule } from './rules.js';
 

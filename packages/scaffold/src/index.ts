@@ -7,7 +7,7 @@
  */
 
 export { splitAntimeridian } from './antimeridian.js';
-export { computeBbox } from './bbox.js';
+export { computeBbox } from '@scm/core/geojson';
 export type { CollectionMeta, ScaffoldCollectionOptions } from './collection.js';
 export { buildCollection, scaffoldCollection } from './collection.js';
 export { normalizeDatetime } from './datetime.js';

@@ -19,7 +19,8 @@ import {
   ScmError,
   toRfc3339,
 } from '@scm/core';
-import { bboxesAgree, geometryFromBbox, isBboxShape } from './bbox.js';
+import { bboxesAgree, geometryFromBbox, isBboxShape } from '@scm/core/geojson';
+import { ITEM_DATETIME_PROPERTIES, isItemMember } from '@scm/core/stac-item';
 import { compareDatetimes, normalizeDatetime } from './datetime.js';
 import { prepareGeometry } from './geometry-prepare.js';
 import { copyJson, forbiddenKeyWarning } from './json-copy.js';
@@ -33,22 +34,8 @@ export type ScaffoldResult =
   | { ok: true; item: StacItem; warnings: string[] }
   | { ok: false; failure: Failure };
 
-/** Top-level members of a STAC Item; every other top-level field of a record moves into `properties`. */
-const ITEM_MEMBERS = new Set([
-  'type',
-  'stac_version',
-  'stac_extensions',
-  'id',
-  'collection',
-  'geometry',
-  'bbox',
-  'properties',
-  'links',
-  'assets',
-]);
-
 /** Properties written first, in this order. */
-const LEADING_PROPERTIES = new Set(['datetime', 'start_datetime', 'end_datetime', 'created', 'updated']);
+const LEADING_PROPERTIES: ReadonlySet<string> = new Set(ITEM_DATETIME_PROPERTIES);
 
 const DATETIME_EXAMPLE = 'an RFC 3339 date-time or a date, e.g. "2024-01-12T13:50:00Z" or "2024-01-12"';
 
@@ -124,84 +111,123 @@ async function* run(
   }
 }
 
-/** Scaffolds with options already resolved; the hot path. */
+/** Why a record cannot become an Item: the rule it breaks, the field, and what to tell the user. */
+class Refusal {
+  constructor(
+    readonly rule: ScaffoldRule,
+    readonly field: string,
+    readonly message: string,
+    readonly details?: unknown,
+  ) {}
+}
+
+const invalid = (field: string, message: string) => new Refusal('field_invalid', field, message);
+
+/** Scaffolds with options already resolved; the hot path. Each step reads one part of the record. */
 export function scaffoldResolved(record: unknown, o: ResolvedOptions, origin: RecordOrigin): ScaffoldResult {
   if (!isPlainObject(record)) {
-    return failure(
-      undefined,
-      record,
-      origin,
-      'record_invalid',
-      undefined,
-      `record must be an object, got ${describe(record)}`,
-    );
+    const message = `record must be an object, got ${describe(record)}`;
+    return failure(undefined, record, origin, 'record_invalid', undefined, message);
   }
+  const id = readId(record.id);
+  if (id instanceof Refusal) return failure(undefined, record, origin, id.rule, id.field, id.message);
   const warnings: string[] = [];
-
-  // ------------------------------------------------------------ id
-  const rawId = record.id;
-  let id: string | undefined;
-  if (typeof rawId === 'string') id = rawId.trim() === '' ? undefined : rawId;
-  else if ((typeof rawId === 'number' && Number.isFinite(rawId)) || typeof rawId === 'bigint')
-    id = String(rawId);
-  if (id === undefined) {
-    const message =
-      rawId === undefined || rawId === null || rawId === ''
-        ? 'id is missing; every Item needs a non-empty string id'
-        : `id must be a non-empty string or a number, got ${describe(rawId)}`;
-    return failure(undefined, record, origin, 'id_missing', 'id', message);
+  const parts = readParts(record, id, o, warnings);
+  if (parts instanceof Refusal) {
+    return failure(id, record, origin, parts.rule, parts.field, parts.message, parts.details);
   }
-  const itemId = id;
-  const fail = (rule: ScaffoldRule, field: string, message: string, details?: unknown) =>
-    failure(itemId, record, origin, rule, field, message, details);
+  return { ok: true, item: assembleItem(id, parts, o), warnings };
+}
 
-  // ------------------------------------------------------------ collection, version, extensions
+/** Everything an Item is made of, once read and checked. */
+interface ItemParts {
+  header: { collection: string | undefined; stacExtensions: string[] };
+  gathered: Record<string, unknown>;
+  times: Datetimes;
+  place: { geometry: Geometry | null; bbox: Bbox | undefined };
+  links: StacLink[];
+  assets: Record<string, StacAsset>;
+}
+
+/** The steps in the order their problems are reported. */
+function readParts(
+  record: Record<string, unknown>,
+  id: string,
+  o: ResolvedOptions,
+  warnings: string[],
+): ItemParts | Refusal {
+  const header = readHeader(record, o, warnings);
+  if (header instanceof Refusal) return header;
+  const gathered = gatherProperties(record, warnings);
+  if (gathered instanceof Refusal) return gathered;
+  const times = itemDatetimes(gathered, o);
+  if (times instanceof Refusal) return times;
+  const place = readGeometry(record, o, warnings);
+  if (place instanceof Refusal) return place;
+  const recordLinks = readLinks(record.links, warnings);
+  if (recordLinks instanceof Refusal) return recordLinks;
+  const links = buildLinks(recordLinks, id, header.collection, o.links, warnings);
+  const assets = readAssets(record.assets, warnings);
+  if (assets instanceof Refusal) return assets;
+  return { header, gathered, times, place, links, assets };
+}
+
+/** A non-empty string id, or a number written as one. */
+function readId(rawId: unknown): string | Refusal {
+  if (typeof rawId === 'string' && rawId.trim() !== '') return rawId;
+  if ((typeof rawId === 'number' && Number.isFinite(rawId)) || typeof rawId === 'bigint')
+    return String(rawId);
+  const message =
+    rawId === undefined || rawId === null || rawId === ''
+      ? 'id is missing; every Item needs a non-empty string id'
+      : `id must be a non-empty string or a number, got ${describe(rawId)}`;
+  return new Refusal('id_missing', 'id', message);
+}
+
+/** Collection (the record's, else the option's), the STAC version note, and the extension URIs. */
+function readHeader(
+  record: Record<string, unknown>,
+  o: ResolvedOptions,
+  warnings: string[],
+): ItemParts['header'] | Refusal {
   let collection = o.collection;
-  const rawCollection = record.collection;
-  if (typeof rawCollection === 'string' && rawCollection !== '') collection = rawCollection;
-  else if (typeof rawCollection === 'number' && Number.isFinite(rawCollection))
-    collection = String(rawCollection);
-  else if (rawCollection !== undefined && rawCollection !== null && rawCollection !== '') {
-    return fail(
-      'field_invalid',
-      'collection',
-      `collection must be a non-empty string, got ${describe(rawCollection)}`,
-    );
+  const raw = record.collection;
+  if (typeof raw === 'string' && raw !== '') collection = raw;
+  else if (typeof raw === 'number' && Number.isFinite(raw)) collection = String(raw);
+  else if (raw !== undefined && raw !== null && raw !== '') {
+    return invalid('collection', `collection must be a non-empty string, got ${describe(raw)}`);
   }
   if (record.stac_version !== undefined && record.stac_version !== o.stacVersion) {
     warnings.push(`stac_version: replaced ${JSON.stringify(record.stac_version)} with "${o.stacVersion}"`);
   }
   const stacExtensions = [...o.stacExtensions];
   const rawExtensions = record.stac_extensions;
-  if (rawExtensions !== undefined && rawExtensions !== null) {
-    if (!Array.isArray(rawExtensions)) {
-      return fail(
-        'field_invalid',
-        'stac_extensions',
-        `stac_extensions must be an array of schema URIs, got ${describe(rawExtensions)}`,
-      );
-    }
-    for (let i = 0; i < rawExtensions.length; i++) {
-      const uri = rawExtensions[i];
-      if (typeof uri !== 'string' || uri === '') {
-        return fail(
-          'field_invalid',
-          `stac_extensions[${i}]`,
-          `stac_extensions[${i}] must be a schema URI string, got ${describe(uri)}`,
-        );
-      }
-      if (!stacExtensions.includes(uri)) stacExtensions.push(uri);
-    }
+  if (rawExtensions === undefined || rawExtensions === null) return { collection, stacExtensions };
+  if (!Array.isArray(rawExtensions)) {
+    return invalid(
+      'stac_extensions',
+      `stac_extensions must be an array of schema URIs, got ${describe(rawExtensions)}`,
+    );
   }
+  for (let i = 0; i < rawExtensions.length; i++) {
+    const uri = rawExtensions[i];
+    if (typeof uri !== 'string' || uri === '') {
+      const field = `stac_extensions[${i}]`;
+      return invalid(field, `${field} must be a schema URI string, got ${describe(uri)}`);
+    }
+    if (!stacExtensions.includes(uri)) stacExtensions.push(uri);
+  }
+  return { collection, stacExtensions };
+}
 
-  // ------------------------------------------------------------ properties (record.properties, then custom top-level fields)
+/** `record.properties`, then every top-level field that is not an Item member, copied as JSON. */
+function gatherProperties(
+  record: Record<string, unknown>,
+  warnings: string[],
+): Record<string, unknown> | Refusal {
   const rawProperties = record.properties;
   if (rawProperties !== undefined && rawProperties !== null && !isPlainObject(rawProperties)) {
-    return fail(
-      'field_invalid',
-      'properties',
-      `properties must be an object, got ${describe(rawProperties)}`,
-    );
+    return invalid('properties', `properties must be an object, got ${describe(rawProperties)}`);
   }
   const gathered: Record<string, unknown> = {};
   if (rawProperties) {
@@ -215,7 +241,7 @@ export function scaffoldResolved(record: unknown, o: ResolvedOptions, origin: Re
     }
   }
   for (const key of Object.keys(record)) {
-    if (ITEM_MEMBERS.has(key) && !(key === 'type' && record.type !== 'Feature')) continue;
+    if (isItemMember(key) && !(key === 'type' && record.type !== 'Feature')) continue;
     if (isForbiddenKey(key)) {
       warnings.push(forbiddenKeyWarning(key));
       continue;
@@ -228,70 +254,109 @@ export function scaffoldResolved(record: unknown, o: ResolvedOptions, origin: Re
     }
     gathered[key] = copyJson(value, key, warnings);
   }
+  return gathered;
+}
 
-  // ------------------------------------------------------------ datetimes
+/** The normalised datetime properties of an Item. */
+interface Datetimes {
+  datetime: string | undefined;
+  start: string | undefined;
+  end: string | undefined;
+  created: string | undefined;
+  updated: string | undefined;
+}
+
+/** Reads and normalises each datetime property; `false` marks one that is not a date-time. */
+function readTimes(gathered: Record<string, unknown>): Record<keyof Datetimes, string | undefined | false> {
   const read = (field: string): string | undefined | false => {
     const value = gathered[field];
     if (value === undefined || value === null || value === '') return undefined;
     return normalizeDatetime(value) ?? false;
   };
+  return {
+    datetime: read('datetime'),
+    start: read('start_datetime'),
+    end: read('end_datetime'),
+    created: read('created'),
+    updated: read('updated'),
+  };
+}
+
+const TIME_FIELDS: ReadonlyArray<[keyof Datetimes, string]> = [
+  ['datetime', 'datetime'],
+  ['start', 'start_datetime'],
+  ['end', 'end_datetime'],
+];
+
+/** The datetime rules: RFC 3339 values, a datetime or a start/end pair in order, created/updated stamps. */
+function itemDatetimes(gathered: Record<string, unknown>, o: ResolvedOptions): Datetimes | Refusal {
+  const times = readTimes(gathered);
   const badTime = (field: string) =>
-    fail(
+    new Refusal(
       'datetime_invalid',
       `properties.${field}`,
       `properties.${field}: ${describe(gathered[field])} is not ${DATETIME_EXAMPLE}`,
     );
-  const datetime = read('datetime');
-  if (datetime === false) return badTime('datetime');
-  const start = read('start_datetime');
-  if (start === false) return badTime('start_datetime');
-  const end = read('end_datetime');
-  if (end === false) return badTime('end_datetime');
+  for (const [key, field] of TIME_FIELDS) if (times[key] === false) return badTime(field);
+  const { datetime, start, end } = times as Datetimes;
+  const order = timeOrderProblem(datetime, start, end);
+  if (order) return order;
+  if (times.created === false) return badTime('created');
+  if (times.updated === false) return badTime('updated');
+  let { created, updated } = times as Datetimes;
+  if ((o.createdNow && created === undefined) || o.updated) {
+    const now = toRfc3339(o.now());
+    if (o.createdNow && created === undefined) created = now;
+    if (o.updated) updated = now;
+  }
+  return { datetime, start, end, created, updated };
+}
+
+/** A start without an end (or the reverse), no time at all, or a start after the end. */
+function timeOrderProblem(
+  datetime: string | undefined,
+  start: string | undefined,
+  end: string | undefined,
+): Refusal | undefined {
   if ((start === undefined) !== (end === undefined)) {
     const missing = start === undefined ? 'start_datetime' : 'end_datetime';
-    return fail(
+    return new Refusal(
       'datetime_missing',
       `properties.${missing}`,
       `properties.${missing} is missing; start_datetime and end_datetime must be given together`,
     );
   }
   if (datetime === undefined && start === undefined) {
-    return fail(
+    return new Refusal(
       'datetime_missing',
       'properties.datetime',
       'properties.datetime is missing; give properties.datetime, or properties.start_datetime and properties.end_datetime',
     );
   }
   if (start !== undefined && end !== undefined && compareDatetimes(start, end) > 0) {
-    return fail(
+    return new Refusal(
       'datetime_order',
       'properties.start_datetime',
       `properties.start_datetime ${start} is after properties.end_datetime ${end}`,
     );
   }
-  let created = read('created');
-  if (created === false) return badTime('created');
-  let updated = read('updated');
-  if (updated === false) return badTime('updated');
-  if ((o.createdNow && created === undefined) || o.updated) {
-    const now = toRfc3339(o.now());
-    if (o.createdNow && created === undefined) created = now;
-    if (o.updated) updated = now;
-  }
+  return undefined;
+}
 
-  // ------------------------------------------------------------ geometry and bbox
+/** The geometry (from the record, else from its bbox) and the bbox that goes with it. */
+function readGeometry(
+  record: Record<string, unknown>,
+  o: ResolvedOptions,
+  warnings: string[],
+): ItemParts['place'] | Refusal {
   const rawGeometry = record.geometry;
   const rawBbox = record.bbox;
-  let geometrySource = rawGeometry;
   const fromBbox =
     (rawGeometry === undefined || rawGeometry === null || rawGeometry === '') && isBboxShape(rawBbox);
-  if (fromBbox) {
-    geometrySource = geometryFromBbox(rawBbox);
-    warnings.push('geometry: missing; built from bbox');
-  }
-  const prepared = prepareGeometry(geometrySource, o);
+  if (fromBbox) warnings.push('geometry: missing; built from bbox');
+  const prepared = prepareGeometry(fromBbox ? geometryFromBbox(rawBbox) : rawGeometry, o);
   if (!prepared.ok) {
-    return fail(prepared.rule, 'geometry', `geometry: ${prepared.problems.join('; ')}`, {
+    return new Refusal(prepared.rule, 'geometry', `geometry: ${prepared.problems.join('; ')}`, {
       problems: prepared.problems,
     });
   }
@@ -299,7 +364,7 @@ export function scaffoldResolved(record: unknown, o: ResolvedOptions, origin: Re
   let bbox: Bbox | undefined;
   if (geometry === null) {
     if (!o.allowNullGeometry) {
-      return fail(
+      return new Refusal(
         'geometry_missing',
         'geometry',
         'geometry is missing; give a GeoJSON geometry, GeoJSON text or WKT (or set allowNullGeometry for Items without a location)',
@@ -311,120 +376,123 @@ export function scaffoldResolved(record: unknown, o: ResolvedOptions, origin: Re
     bbox = (rawBbox as Bbox).slice();
   } else {
     bbox = prepared.bbox;
-    if (rawBbox !== undefined && rawBbox !== null && bbox) {
-      if (!isBboxShape(rawBbox)) {
-        warnings.push(
-          `bbox: replaced ${describe(rawBbox)} (not 4 or 6 finite numbers) with [${bbox.join(', ')}] computed from the geometry`,
-        );
-      } else if (!bboxesAgree(rawBbox, bbox, o.bboxTolerance)) {
-        warnings.push(
-          `bbox: replaced [${rawBbox.join(', ')}] with [${bbox.join(', ')}] computed from the geometry`,
-        );
-      }
-    }
+    if (bbox) noteReplacedBbox(rawBbox, bbox, o, warnings);
   }
   for (const warning of prepared.warnings) warnings.push(warning);
+  return { geometry, bbox };
+}
 
-  // ------------------------------------------------------------ links
-  const rawLinks = record.links;
-  const recordLinks: StacLink[] = [];
-  if (rawLinks !== undefined && rawLinks !== null) {
-    if (!Array.isArray(rawLinks))
-      return fail('field_invalid', 'links', `links must be an array, got ${describe(rawLinks)}`);
-    for (let i = 0; i < rawLinks.length; i++) {
-      const link = rawLinks[i];
-      if (!isPlainObject(link))
-        return fail(
-          'field_invalid',
-          `links[${i}]`,
-          `links[${i}] must be a link object, got ${describe(link)}`,
-        );
-      for (const member of ['href', 'rel'] as const) {
-        const value = link[member];
-        if (typeof value !== 'string' || value.trim() === '') {
-          return fail(
-            'field_invalid',
-            `links[${i}].${member}`,
-            `links[${i}].${member} must be a non-empty string, got ${describe(value)}`,
-          );
-        }
-      }
-      recordLinks.push(copyJson(link, `links[${i}]`, warnings) as StacLink);
-    }
+/** Warns when the record's own bbox is replaced by the one computed from the geometry. */
+function noteReplacedBbox(rawBbox: unknown, bbox: Bbox, o: ResolvedOptions, warnings: string[]): void {
+  if (rawBbox === undefined || rawBbox === null) return;
+  if (!isBboxShape(rawBbox)) {
+    warnings.push(
+      `bbox: replaced ${describe(rawBbox)} (not 4 or 6 finite numbers) with [${bbox.join(', ')}] computed from the geometry`,
+    );
+  } else if (!bboxesAgree(rawBbox, bbox, o.bboxTolerance)) {
+    warnings.push(
+      `bbox: replaced [${rawBbox.join(', ')}] with [${bbox.join(', ')}] computed from the geometry`,
+    );
   }
-  const links = buildLinks(recordLinks, itemId, collection, o.links, warnings);
+}
 
-  // ------------------------------------------------------------ assets
-  const rawAssets = record.assets;
+/** The record's own links: objects with a non-empty `href` and `rel`. */
+function readLinks(rawLinks: unknown, warnings: string[]): StacLink[] | Refusal {
+  const links: StacLink[] = [];
+  if (rawLinks === undefined || rawLinks === null) return links;
+  if (!Array.isArray(rawLinks)) return invalid('links', `links must be an array, got ${describe(rawLinks)}`);
+  for (let i = 0; i < rawLinks.length; i++) {
+    const link = rawLinks[i];
+    if (!isPlainObject(link))
+      return invalid(`links[${i}]`, `links[${i}] must be a link object, got ${describe(link)}`);
+    for (const member of ['href', 'rel'] as const) {
+      const value = link[member];
+      if (typeof value !== 'string' || value.trim() === '') {
+        const field = `links[${i}].${member}`;
+        return invalid(field, `${field} must be a non-empty string, got ${describe(value)}`);
+      }
+    }
+    links.push(copyJson(link, `links[${i}]`, warnings) as StacLink);
+  }
+  return links;
+}
+
+/** The record's assets, each with a non-empty `href`; `roles` may be given as comma-separated text. */
+function readAssets(rawAssets: unknown, warnings: string[]): Record<string, StacAsset> | Refusal {
   const assets: Record<string, StacAsset> = {};
-  if (rawAssets !== undefined && rawAssets !== null) {
-    if (!isPlainObject(rawAssets))
-      return fail('field_invalid', 'assets', `assets must be an object, got ${describe(rawAssets)}`);
-    for (const key of Object.keys(rawAssets)) {
-      if (isForbiddenKey(key)) {
-        warnings.push(forbiddenKeyWarning(`assets.${key}`));
-        continue;
-      }
-      const asset = rawAssets[key];
-      if (asset === undefined) continue;
-      if (!isPlainObject(asset))
-        return fail(
-          'field_invalid',
-          `assets.${key}`,
-          `assets.${key} must be an asset object, got ${describe(asset)}`,
-        );
-      const href = asset.href;
-      if (typeof href !== 'string' || href.trim() === '') {
-        return fail(
-          'field_invalid',
-          `assets.${key}.href`,
-          `assets.${key}.href must be a non-empty string, got ${describe(href)}`,
-        );
-      }
-      const copy = copyJson(asset, `assets.${key}`, warnings) as StacAsset;
-      const roles = copy.roles as unknown;
-      if (roles === null) {
-        delete copy.roles;
-      } else if (typeof roles === 'string') {
-        copy.roles = roles
-          .split(',')
-          .map((role) => role.trim())
-          .filter((role) => role !== '');
-      } else if (roles !== undefined) {
-        if (!Array.isArray(roles) || !roles.every((role) => typeof role === 'string')) {
-          return fail(
-            'field_invalid',
-            `assets.${key}.roles`,
-            `assets.${key}.roles must be a string or an array of strings, got ${describe(roles)}`,
-          );
-        }
-      }
-      assets[key] = copy;
+  if (rawAssets === undefined || rawAssets === null) return assets;
+  if (!isPlainObject(rawAssets))
+    return invalid('assets', `assets must be an object, got ${describe(rawAssets)}`);
+  for (const key of Object.keys(rawAssets)) {
+    if (isForbiddenKey(key)) {
+      warnings.push(forbiddenKeyWarning(`assets.${key}`));
+      continue;
     }
+    const asset = rawAssets[key];
+    if (asset === undefined) continue;
+    const copy = readAsset(key, asset, warnings);
+    if (copy instanceof Refusal) return copy;
+    assets[key] = copy;
   }
+  return assets;
+}
 
-  // ------------------------------------------------------------ assemble in a stable order
+function readAsset(key: string, asset: unknown, warnings: string[]): StacAsset | Refusal {
+  if (!isPlainObject(asset)) {
+    return invalid(`assets.${key}`, `assets.${key} must be an asset object, got ${describe(asset)}`);
+  }
+  const href = asset.href;
+  if (typeof href !== 'string' || href.trim() === '') {
+    return invalid(
+      `assets.${key}.href`,
+      `assets.${key}.href must be a non-empty string, got ${describe(href)}`,
+    );
+  }
+  const copy = copyJson(asset, `assets.${key}`, warnings) as StacAsset;
+  const roles = copy.roles as unknown;
+  if (roles === null) {
+    delete copy.roles;
+  } else if (typeof roles === 'string') {
+    copy.roles = roles
+      .split(',')
+      .map((role) => role.trim())
+      .filter((role) => role !== '');
+  } else if (
+    roles !== undefined &&
+    (!Array.isArray(roles) || !roles.every((role) => typeof role === 'string'))
+  ) {
+    return invalid(
+      `assets.${key}.roles`,
+      `assets.${key}.roles must be a string or an array of strings, got ${describe(roles)}`,
+    );
+  }
+  return copy;
+}
+
+/** The Item, members and leading properties in a stable order. */
+function assembleItem(id: string, parts: ItemParts, o: ResolvedOptions): StacItem {
+  const { datetime, start, end, created, updated } = parts.times;
   const properties = { datetime: datetime ?? null } as StacItemProperties;
   if (start !== undefined) properties.start_datetime = start;
   if (end !== undefined) properties.end_datetime = end;
   if (created !== undefined) properties.created = created;
   if (updated !== undefined) properties.updated = updated;
-  for (const key of Object.keys(gathered)) {
-    if (!LEADING_PROPERTIES.has(key)) properties[key] = gathered[key];
+  for (const key of Object.keys(parts.gathered)) {
+    if (!LEADING_PROPERTIES.has(key)) properties[key] = parts.gathered[key];
   }
   const item = {
     type: 'Feature',
     stac_version: o.stacVersion,
-    stac_extensions: stacExtensions,
-    id: itemId,
+    stac_extensions: parts.header.stacExtensions,
+    id,
   } as StacItem;
-  if (collection !== undefined) item.collection = collection;
-  item.geometry = geometry;
-  if (bbox !== undefined) item.bbox = bbox;
+  if (parts.header.collection !== undefined) item.collection = parts.header.collection;
+  item.geometry = parts.place.geometry;
+  if (parts.place.bbox !== undefined) item.bbox = parts.place.bbox;
   item.properties = properties;
-  item.links = links;
-  item.assets = assets;
-  return { ok: true, item, warnings };
+  item.links = parts.links;
+  item.assets = parts.assets;
+  return item;
 }
 
 function failure(

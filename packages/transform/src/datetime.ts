@@ -1,3 +1,4 @@
+import { daysInMonth, isLeapYear, matchIsoDateTime } from '@scm/core/time';
 import { DefinitionError } from './path.js';
 
 /** Calendar fields read from a value, before the time zone is applied. */
@@ -140,7 +141,7 @@ const TOKENS: [string, string, Setter][] = [
 ];
 
 function setDayOfYear(f: Fields, dayOfYear: number): boolean {
-  const leap = isLeap(f.year);
+  const leap = isLeapYear(f.year);
   if (dayOfYear < 1 || dayOfYear > (leap ? 366 : 365)) return false;
   let remaining = dayOfYear;
   for (let m = 1; m <= 12; m++) {
@@ -172,14 +173,6 @@ function setEpochSeconds(f: Fields, text: string): boolean {
   f.epochMs = seconds * 1000;
   f.fraction = trimFraction(frac.slice(0, 9));
   return true;
-}
-
-function isLeap(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-}
-
-function daysInMonth(year: number, month: number): number {
-  return month === 2 ? (isLeap(year) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
 function escapeRegExp(text: string): string {
@@ -242,26 +235,23 @@ function compileTokenFormat(format: string): Matcher {
   };
 }
 
-const ISO =
-  /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?)?)?)?$/;
-
+/**
+ * The `iso` format: the ISO 8601 forms of `@scm/core/time` (date-only and
+ * reduced precision allowed), with at most 9 fraction digits. Ranges are
+ * checked with the other formats' fields, so a bad month is named.
+ */
 const isoMatcher: Matcher = (text) => {
-  const m = ISO.exec(text);
-  if (!m) return undefined;
+  const parsed = matchIsoDateTime(text);
+  if (!parsed || parsed.fraction.length > 9) return undefined;
   const f = newFields();
-  f.year = Number(m[1]);
-  if (m[2]) f.month = Number(m[2]);
-  if (m[3]) f.day = Number(m[3]);
-  if (m[4]) {
-    f.hour = Number(m[4]);
-    f.minute = Number(m[5]);
-  }
-  if (m[6]) f.second = Number(m[6]);
-  if (m[7]) f.fraction = trimFraction(m[7]);
-  if (m[8]) {
-    f.offset = parseOffset(m[8]);
-    if (f.offset === undefined) return undefined;
-  }
+  f.year = parsed.year;
+  f.month = parsed.month;
+  f.day = parsed.day;
+  f.hour = parsed.hour;
+  f.minute = parsed.minute;
+  f.second = parsed.second;
+  f.fraction = trimFraction(parsed.fraction);
+  if (parsed.offsetMinutes !== undefined) f.offset = parsed.offsetMinutes;
   return f;
 };
 
@@ -335,6 +325,88 @@ export interface Instant {
 /** A parser for date values. */
 export type DateParser = (value: unknown) => Instant | string;
 
+/** One input format, compiled. */
+interface CompiledFormat {
+  format: string;
+  match: Matcher;
+  epoch: 'seconds' | 'ms' | undefined;
+}
+
+function compileFormat(format: string): CompiledFormat {
+  return {
+    format,
+    match: format === 'iso' ? isoMatcher : compileTokenFormat(format),
+    epoch: format === 'X' ? 'seconds' : format === 'x' ? 'ms' : undefined,
+  };
+}
+
+/** The instant of an epoch value (`X`, `x` or a `Date`), or why it is out of range. */
+function finishEpoch(epochMs: number, written: string): Instant | string {
+  if (Number.isNaN(new Date(epochMs).getTime())) return 'the epoch value is out of range';
+  const subSecond = ((epochMs % 1000) + 1000) % 1000;
+  const ms = epochMs - subSecond;
+  const fraction = written || (subSecond !== 0 ? trimFraction(String(subSecond).padStart(3, '0')) : '');
+  const check = new Date(ms);
+  const year = check.getUTCFullYear();
+  if (year < 0 || year > 9999) return 'the year is outside 0000-9999';
+  return {
+    secondMs: ms,
+    fraction,
+    localDate: { year, month: check.getUTCMonth() + 1, day: check.getUTCDate() },
+  };
+}
+
+/**
+ * Resolves a 12-hour clock and checks the calendar fields; returns why they
+ * are wrong, or `undefined`. A leap second (`:60`) is accepted, as
+ * `@scm/core/time` agrees: it is the instant of the next `:00`.
+ */
+function fieldsProblem(f: Fields): string | undefined {
+  if (f.twelveHour) {
+    if (f.hour < 1 || f.hour > 12) return `hour ${f.hour} is not a 12-hour clock hour`;
+    if (f.pm === undefined) return 'a 12-hour clock value needs AM or PM (token A)';
+    f.hour = (f.hour % 12) + (f.pm ? 12 : 0);
+  }
+  if (f.month < 1 || f.month > 12) return `month ${f.month} is out of range`;
+  if (f.day < 1 || f.day > daysInMonth(f.year, f.month))
+    return `day ${f.day} does not exist in ${f.year}-${String(f.month).padStart(2, '0')}`;
+  if (f.hour > 23) return `hour ${f.hour} is out of range`;
+  if (f.minute > 59) return `minute ${f.minute} is out of range`;
+  if (f.second > 60) return `second ${f.second} is out of range`;
+  return undefined;
+}
+
+/** Minutes east of UTC for wall-clock milliseconds `wall`: the value's own offset, else the zone's. */
+function offsetFor(f: Fields, zone: Zone, wall: number): number {
+  if (f.offset !== undefined) return f.offset;
+  if ('fixed' in zone) return zone.fixed;
+  // An IANA offset depends on the instant, which depends on the offset: settle it in two steps.
+  const guess = ianaOffset(zone.iana, wall);
+  return ianaOffset(zone.iana, wall - guess * 60000);
+}
+
+/** The instant of calendar fields read in `zone`, or why there is none. */
+function finishCalendar(f: Fields, zone: Zone): Instant | string {
+  const problem = fieldsProblem(f);
+  if (problem !== undefined) return problem;
+  const wall = utcMsOf(f);
+  const offset = offsetFor(f, zone, wall);
+  const ms = wall - offset * 60000;
+  if (ms < MIN_MS || ms > MAX_MS) return 'the year is outside 0000-9999';
+  const instant: Instant = {
+    secondMs: ms,
+    fraction: f.fraction,
+    localDate: { year: f.year, month: f.month, day: f.day },
+  };
+  // A leap second's wall clock is not the instant's: let formatting go through the Date.
+  if (offset === 0 && f.second < 60) instant.utc = f;
+  return instant;
+}
+
+function finish(f: Fields, zone: Zone): Instant | string {
+  return f.epochMs !== undefined ? finishEpoch(f.epochMs, f.fraction) : finishCalendar(f, zone);
+}
+
 /**
  * Builds a parser from a list of input formats, tried in order. A format is
  * `iso` (RFC 3339 / ISO 8601 extended, date-only forms allowed), `X`
@@ -344,83 +416,28 @@ export type DateParser = (value: unknown) => Instant | string;
  */
 export function compileDateParser(formats: readonly string[], timezone: string): DateParser {
   const zone = compileZone(timezone);
-  const matchers: { format: string; match: Matcher; epoch: 'seconds' | 'ms' | undefined }[] = formats.map(
-    (format) => ({
-      format,
-      match: format === 'iso' ? isoMatcher : compileTokenFormat(format),
-      epoch: format === 'X' ? 'seconds' : format === 'x' ? 'ms' : undefined,
-    }),
-  );
+  const matchers = formats.map(compileFormat);
   const numeric = matchers.find((m) => m.epoch !== undefined);
-
-  const finish = (f: Fields): Instant | string => {
-    if (f.epochMs !== undefined) {
-      const d = new Date(f.epochMs);
-      if (Number.isNaN(d.getTime())) return 'the epoch value is out of range';
-      const ms = f.epochMs - (((f.epochMs % 1000) + 1000) % 1000);
-      let fraction = f.fraction;
-      if (!fraction && f.epochMs % 1000 !== 0)
-        fraction = trimFraction(String(((f.epochMs % 1000) + 1000) % 1000).padStart(3, '0'));
-      const check = new Date(ms);
-      const year = check.getUTCFullYear();
-      if (year < 0 || year > 9999) return 'the year is outside 0000-9999';
-      return {
-        secondMs: ms,
-        fraction,
-        localDate: { year, month: check.getUTCMonth() + 1, day: check.getUTCDate() },
-      };
-    }
-    if (f.twelveHour) {
-      if (f.hour < 1 || f.hour > 12) return `hour ${f.hour} is not a 12-hour clock hour`;
-      if (f.pm === undefined) return 'a 12-hour clock value needs AM or PM (token A)';
-      f.hour = (f.hour % 12) + (f.pm ? 12 : 0);
-    }
-    if (f.month < 1 || f.month > 12) return `month ${f.month} is out of range`;
-    if (f.day < 1 || f.day > daysInMonth(f.year, f.month))
-      return `day ${f.day} does not exist in ${f.year}-${String(f.month).padStart(2, '0')}`;
-    if (f.hour > 23) return `hour ${f.hour} is out of range`;
-    if (f.minute > 59) return `minute ${f.minute} is out of range`;
-    if (f.second > 59) return `second ${f.second} is out of range`;
-    const wall = utcMsOf(f);
-    let offset: number;
-    if (f.offset !== undefined) offset = f.offset;
-    else if ('fixed' in zone) offset = zone.fixed;
-    else {
-      offset = ianaOffset(zone.iana, wall);
-      const second = ianaOffset(zone.iana, wall - offset * 60000);
-      if (second !== offset) offset = second;
-    }
-    const ms = wall - offset * 60000;
-    if (ms < MIN_MS || ms > MAX_MS) return 'the year is outside 0000-9999';
-    const instant: Instant = {
-      secondMs: ms,
-      fraction: f.fraction,
-      localDate: { year: f.year, month: f.month, day: f.day },
-    };
-    if (offset === 0) instant.utc = f;
-    return instant;
-  };
-
+  const listed = formats.join(', ');
   return (value) => {
     if (value instanceof Date) {
       const ms = value.getTime();
-      if (Number.isNaN(ms)) return 'the date is invalid';
-      return finish({ ...newFields(), epochMs: ms });
+      return Number.isNaN(ms) ? 'the date is invalid' : finishEpoch(ms, '');
     }
     if (typeof value === 'number' || typeof value === 'bigint') {
       if (!numeric)
-        return `a number is not a date in the formats ${formats.join(', ')} (add "X" for epoch seconds or "x" for epoch milliseconds)`;
+        return `a number is not a date in the formats ${listed} (add "X" for epoch seconds or "x" for epoch milliseconds)`;
       const f = numeric.match(String(value));
-      return f ? finish(f) : `${String(value)} is not a valid epoch value`;
+      return f ? finish(f, zone) : `${String(value)} is not a valid epoch value`;
     }
     if (typeof value !== 'string')
       return `expected a date string, got ${Array.isArray(value) ? 'an array' : typeof value}`;
     const text = value.trim();
     for (const matcher of matchers) {
       const f = matcher.match(text);
-      if (f) return finish(f);
+      if (f) return finish(f, zone);
     }
-    return `"${value}" matches none of the formats ${formats.join(', ')}`;
+    return `"${value}" matches none of the formats ${listed}`;
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Geometry } from '@scm/core';
+import { COORDINATE_DEPTH, isBboxShape, ringProblem } from '@scm/core/geojson';
 import { isObject } from './values.js';
 
 /**
@@ -28,31 +29,16 @@ export function checkGeometry(value: unknown, depth = 0, copy = true): Geometry 
     }
     return withBbox({ type, geometries }, value.bbox);
   }
-  const levels: Record<string, number> = {
-    Point: 0,
-    MultiPoint: 1,
-    LineString: 1,
-    MultiLineString: 2,
-    Polygon: 2,
-    MultiPolygon: 3,
-  };
-  if (typeof type !== 'string' || !Object.hasOwn(levels, type)) {
-    return `"${String(type)}" is not a GeoJSON geometry type`;
-  }
-  const problem = checkCoordinates(type, value.coordinates, levels[type]!);
+  const level = typeof type === 'string' ? COORDINATE_DEPTH.get(type) : undefined;
+  if (level === undefined) return `"${String(type)}" is not a GeoJSON geometry type`;
+  const problem = checkCoordinates(type as string, value.coordinates, level);
   if (problem) return problem;
   if (!copy) return value as Geometry;
   return withBbox({ type, coordinates: copyCoordinates(value.coordinates) } as Geometry, value.bbox);
 }
 
 function withBbox(geometry: Geometry, bbox: unknown): Geometry {
-  if (
-    Array.isArray(bbox) &&
-    (bbox.length === 4 || bbox.length === 6) &&
-    bbox.every((n) => typeof n === 'number' && Number.isFinite(n))
-  ) {
-    geometry.bbox = bbox.slice();
-  }
+  if (isBboxShape(bbox)) geometry.bbox = bbox.slice();
   return geometry;
 }
 
@@ -76,10 +62,9 @@ function checkLine(value: unknown, ring: boolean): string | undefined {
     if (problem) return problem;
   }
   if (ring) {
+    // Length first, as this message always read; the rule itself is the one of @scm/core/geojson.
     if (value.length < 4) return 'a polygon ring needs at least 4 positions';
-    const first = value[0] as number[];
-    const last = value[value.length - 1] as number[];
-    if (first.length !== last.length || first.some((n, i) => n !== last[i]))
+    if (ringProblem(value as number[][]) === 'not-closed')
       return 'a polygon ring is not closed (first and last positions differ)';
   } else if (value.length < 2) return 'a line needs at least 2 positions';
   return undefined;

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { errorMessage, isForbiddenKey, ScmError, type SourceLocation } from '@scm/core';
+import { pointerSegments } from '@scm/core/json-pointer';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 import { type Audit, type AuditRuleInfo, createAudit } from './audit.js';
@@ -603,10 +604,7 @@ function compileDocument(
   documentValidator ??= ajv().compile(mappingJsonSchema);
   if (!documentValidator(top)) {
     const e = documentValidator.errors?.[0];
-    const parts = (e?.instancePath ?? '')
-      .split('/')
-      .slice(1)
-      .map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
+    const parts = pointerSegments(e?.instancePath ?? '').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
     throw loc.error(
       parts,
       `does not match the mapping schema: ${e?.instancePath || '/'} ${ajvMessage(documentValidator.errors)}`,

@@ -1,43 +1,9 @@
 import { isPlainObject, type ValidationIssue } from '@scm/core';
+import { ITEM_DATETIME_PROPERTIES } from '@scm/core/stac-item';
+import { rfc3339ToMillis } from '@scm/core/time';
 import { fieldLabel, pointer, preview } from './pointer.js';
 
-const RFC3339 =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
-
-/**
- * Parses an RFC 3339 date-time (section 5.6, `T` separator, `Z` or `±hh:mm` offset, any fraction) into
- * milliseconds since the epoch (fractional), or `undefined` when the text is not one: wrong shape, month 13,
- * February 30, hour 24 and the like. A leap second (`:60`) is accepted.
- */
-export function parseRfc3339(text: string): number | undefined {
-  const m = RFC3339.exec(text);
-  if (!m) return undefined;
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  const hour = Number(m[4]);
-  const minute = Number(m[5]);
-  const second = Number(m[6]);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  if (hour > 23 || minute > 59 || second > 60) return undefined;
-  let offsetMinutes = 0;
-  if (m[9]) {
-    const oh = Number(m[10]);
-    const om = Number(m[11]);
-    if (oh > 23 || om > 59) return undefined;
-    offsetMinutes = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
-  }
-  const fraction = m[7] ? Number(m[7]) * 1000 : 0;
-  const utc = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59));
-  return utc + (second === 60 ? 1000 : 0) + fraction - offsetMinutes * 60_000;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
-}
-
-const FIELDS = ['datetime', 'start_datetime', 'end_datetime', 'created', 'updated'] as const;
+const FIELDS = ITEM_DATETIME_PROPERTIES;
 const EXAMPLE = '"2024-01-12T13:50:00Z"';
 
 function issue(path: string, text: string): ValidationIssue {
@@ -54,7 +20,7 @@ function checkFields(
   for (const field of FIELDS) {
     const value = container[field];
     if (value === undefined || (value === null && field === 'datetime')) continue;
-    const ms = typeof value === 'string' ? parseRfc3339(value) : undefined;
+    const ms = typeof value === 'string' ? rfc3339ToMillis(value) : undefined;
     if (ms === undefined) {
       const kind = typeof value === 'string' ? '' : ' string';
       issues.push(
@@ -147,7 +113,7 @@ function checkIntervals(collection: Record<string, unknown>, issues: ValidationI
         bounds.push(undefined);
         continue;
       }
-      const ms = typeof value === 'string' ? parseRfc3339(value) : undefined;
+      const ms = typeof value === 'string' ? rfc3339ToMillis(value) : undefined;
       if (ms === undefined) {
         issues.push(
           issue(

@@ -1,12 +1,6 @@
-import { isPlainObject, type ValidationIssue, type ValidationSeverity } from '@scm/core';
-import { kinks } from '@turf/kinks';
+import { isPlainObject, type Position, type ValidationIssue, type ValidationSeverity } from '@scm/core';
+import { horizontal, isBboxShape, polygonSelfIntersection, ringProblem } from '@scm/core/geojson';
 import { fieldLabel, pointer, preview } from './pointer.js';
-
-/** Limits for {@link checkGeometry}. */
-export interface GeometryCheckOptions {
-  /** Polygons with more vertices skip the self-intersection test (a warning says so). */
-  maxSelfIntersectionVertices: number;
-}
 
 /** Running extent of the positions seen, in plain and antimeridian-shifted longitudes. */
 export interface Extent {
@@ -53,10 +47,7 @@ class GeometryChecker {
   private positionIssues = 0;
   private hiddenPositionIssues = 0;
 
-  constructor(
-    private readonly issues: ValidationIssue[],
-    private readonly options: GeometryCheckOptions,
-  ) {}
+  constructor(private readonly issues: ValidationIssue[]) {}
 
   add(path: string, text: string, severity: ValidationSeverity = 'error'): void {
     if (severity === 'error') this.structural = false;
@@ -153,8 +144,7 @@ class GeometryChecker {
     const ring = value as number[][];
     const first = ring[0]!;
     const last = ring[ring.length - 1]!;
-    const closed = first.length === last.length && first.every((n, i) => n === last[i]);
-    if (!closed) {
+    if (ringProblem(ring) === 'not-closed') {
       this.add(
         path,
         `is not closed: the first position ${preview(first)} differs from the last ${preview(last)}`,
@@ -175,29 +165,19 @@ class GeometryChecker {
     }
     let ok = true;
     for (let i = 0; i < value.length; i++) ok = this.ring(value[i], `${path}/${i}`) && ok;
-    if (ok) this.selfIntersection(value as number[][][], path);
+    if (ok) this.selfIntersection(value as Position[][], path);
   }
 
-  private selfIntersection(rings: number[][][], path: string): void {
-    const vertices = rings.reduce((n, r) => n + r.length, 0);
-    if (vertices > this.options.maxSelfIntersectionVertices) {
-      this.add(
-        path,
-        `has ${vertices} vertices; the self-intersection check was skipped (limit ${this.options.maxSelfIntersectionVertices})`,
-        'warning',
-      );
-      return;
-    }
-    const polygon = { type: 'Polygon', coordinates: rings } as Parameters<typeof kinks>[0];
-    const found = kinks(polygon).features;
-    if (found.length > 0) {
-      const at = found[0]!.geometry.coordinates.map((n) => Number(n.toFixed(7)));
-      this.add(
-        path,
-        `intersects itself at ${preview(at)}${found.length > 1 ? ` and ${found.length - 1} more point(s)` : ''}; ` +
-          'rings must not cross or touch themselves (a "bow-tie" must be split into a MultiPolygon)',
-      );
-    }
+  /** The self-intersection rule of `@scm/core/geojson`, the one scaffold applies too; no vertex limit. */
+  private selfIntersection(rings: Position[][], path: string): void {
+    const verdict = polygonSelfIntersection(rings);
+    if (verdict?.kind !== 'intersection') return;
+    const at = verdict.at.map((n) => Number(n.toFixed(7)));
+    this.add(
+      path,
+      `intersects itself at ${preview(at)}; ` +
+        'rings must not cross or touch themselves (a "bow-tie" must be split into a MultiPolygon)',
+    );
   }
 
   geometry(value: unknown, path: string, depth = 0): void {
@@ -263,15 +243,10 @@ class GeometryChecker {
 /**
  * Geometry validity (`geometry` issues): positions of 2–3 finite numbers within lon [-180, 180] and
  * lat [-90, 90], LineStrings of ≥ 2 positions, closed rings of ≥ 4 positions and no self-intersection
- * (via `@turf/kinks`, which also catches the "bow-tie" that `@turf/boolean-valid` misses).
+ * (the `@scm/core/geojson` rule: bow-ties and touching rings included, antimeridian-aware, any size).
  */
-export function checkGeometry(
-  geometry: unknown,
-  path: string,
-  issues: ValidationIssue[],
-  options: GeometryCheckOptions,
-): GeometryResult {
-  const checker = new GeometryChecker(issues, options);
+export function checkGeometry(geometry: unknown, path: string, issues: ValidationIssue[]): GeometryResult {
+  const checker = new GeometryChecker(issues);
   checker.geometry(geometry, path);
   checker.finish(path);
   return checker.structural && checker.extent.count > 0
@@ -289,6 +264,113 @@ function round(n: number): number {
   return Number(n.toFixed(7));
 }
 
+/** Adds one `bbox` issue. */
+type BboxIssue = (text: string, severity?: ValidationSeverity) => void;
+
+/** A bbox's sides, elevations apart. */
+interface BboxSides {
+  west: number;
+  south: number;
+  east: number;
+  north: number;
+  /** Minimum and maximum elevation of a 6-number bbox. */
+  low?: number;
+  high?: number;
+}
+
+/** The sides of a well-formed bbox (4 or 6 finite numbers), or `undefined` after saying what is wrong. */
+function readBbox(bbox: unknown, add: BboxIssue): BboxSides | undefined {
+  if (!Array.isArray(bbox) || (bbox.length !== 4 && bbox.length !== 6)) {
+    add(`must be 4 numbers [west, south, east, north] or 6 with elevations, got ${preview(bbox)}`);
+    return undefined;
+  }
+  if (!isBboxShape(bbox)) {
+    add(`must hold finite numbers only, got ${preview(bbox)}`);
+    return undefined;
+  }
+  const [west, south, east, north] = horizontal(bbox);
+  return bbox.length === 6
+    ? { west, south, east, north, low: bbox[2]!, high: bbox[5]! }
+    : { west, south, east, north };
+}
+
+/** Ranges: south ≤ north, longitudes and latitudes in range, low ≤ high. True when all hold. */
+function bboxInRange(b: BboxSides, add: BboxIssue): boolean {
+  let ok = true;
+  const fail = (text: string) => {
+    add(text);
+    ok = false;
+  };
+  if (b.south > b.north) fail(`has south ${b.south} greater than north ${b.north}`);
+  for (const [name, v] of [
+    ['west', b.west],
+    ['east', b.east],
+  ] as const) {
+    if (v < -180 || v > 180) fail(`has ${name} ${v}, outside [-180, 180]`);
+  }
+  for (const [name, v] of [
+    ['south', b.south],
+    ['north', b.north],
+  ] as const) {
+    if (v < -90 || v > 90) fail(`has ${name} ${v}, outside [-90, 90]`);
+  }
+  if (b.low !== undefined && b.high !== undefined && b.low > b.high) {
+    fail(`has minimum elevation ${b.low} greater than maximum ${b.high}`);
+  }
+  return ok;
+}
+
+/**
+ * The geometry's west and east to compare with the bbox: plain, or shifted
+ * when the bbox crosses the antimeridian; `undefined` (after an issue) when
+ * the bbox crosses but the geometry does not.
+ */
+function geometryLongitudes(b: BboxSides, extent: Extent, add: BboxIssue): [number, number] | undefined {
+  if (b.west <= b.east) return [extent.minX, extent.maxX];
+  const crosses =
+    extent.maxXs - extent.minXs < extent.maxX - extent.minX && extent.minX < 0 && extent.maxX > 0;
+  if (!crosses) {
+    add(
+      `crosses the antimeridian (west ${b.west} > east ${b.east}) but the geometry does not; ` +
+        `expected about [${round(extent.minX)}, ${round(extent.minY)}, ${round(extent.maxX)}, ${round(extent.maxY)}]`,
+    );
+    return undefined;
+  }
+  return [
+    extent.minXs > 180 ? extent.minXs - 360 : extent.minXs,
+    extent.maxXs > 180 ? extent.maxXs - 360 : extent.maxXs,
+  ];
+}
+
+/** The geometry inside the bbox (error), the bbox no larger than needed (warning), elevations inside. */
+function compareWithExtent(bbox: unknown[], b: BboxSides, extent: Extent, tol: number, add: BboxIssue): void {
+  const longitudes = geometryLongitudes(b, extent, add);
+  if (!longitudes) return;
+  const [gx0, gx1] = longitudes;
+  const expected = () => `[${round(gx0)}, ${round(extent.minY)}, ${round(gx1)}, ${round(extent.maxY)}]`;
+  // Distances from each bbox side to the extent: positive means the geometry sticks out.
+  const outside = Math.max(b.west - gx0, gx1 - b.east, b.south - extent.minY, extent.maxY - b.north);
+  if (outside > tol) {
+    add(
+      `does not contain the geometry: ${preview(bbox, 120)} vs. the geometry's extent ${expected()} ` +
+        `(off by ${round(outside)}°, tolerance ${tol}°)`,
+    );
+    return;
+  }
+  const slack = Math.max(gx0 - b.west, b.east - gx1, extent.minY - b.south, b.north - extent.maxY);
+  if (slack > tol) {
+    add(
+      `is larger than the geometry's extent ${expected()} by up to ${round(slack)}° (tolerance ${tol}°)`,
+      'warning',
+    );
+  }
+  if (b.low !== undefined && b.high !== undefined && extent.allZ && Number.isFinite(extent.minZ)) {
+    if (extent.minZ < b.low - tol || extent.maxZ > b.high + tol) {
+      add(`elevations [${b.low}, ${b.high}] do not contain the geometry's [${extent.minZ}, ${extent.maxZ}]`);
+    }
+  }
+}
+
 /**
  * `bbox` checks for an Item: present when the geometry is not null, 4 or 6 finite numbers, south ≤ north,
  * the geometry inside it (error) and no larger than needed (warning). A bbox with west > east is accepted only
@@ -300,97 +382,16 @@ export function checkBbox(
   issues: ValidationIssue[],
   options: BboxCheckOptions,
 ): void {
-  const add = (path: string, text: string, severity: ValidationSeverity = 'error') =>
-    issues.push({ path, message: `${fieldLabel(path)} ${text}`, kind: 'bbox', severity });
+  const add: BboxIssue = (text, severity = 'error') =>
+    issues.push({ path: '/bbox', message: `${fieldLabel('/bbox')} ${text}`, kind: 'bbox', severity });
   const bbox = item.bbox;
   if (bbox === undefined) {
     if (item.geometry !== null && item.geometry !== undefined) {
-      add('/bbox', 'is required when geometry is not null; expected [west, south, east, north]');
+      add('is required when geometry is not null; expected [west, south, east, north]');
     }
     return;
   }
-  if (!Array.isArray(bbox) || (bbox.length !== 4 && bbox.length !== 6)) {
-    add('/bbox', `must be 4 numbers [west, south, east, north] or 6 with elevations, got ${preview(bbox)}`);
-    return;
-  }
-  if (!bbox.every((n) => typeof n === 'number' && Number.isFinite(n))) {
-    add('/bbox', `must hold finite numbers only, got ${preview(bbox)}`);
-    return;
-  }
-  const three = bbox.length === 6;
-  const [west, south, east, north] = (three ? [bbox[0], bbox[1], bbox[3], bbox[4]] : bbox) as number[];
-  const [low, high] = three ? [bbox[2] as number, bbox[5] as number] : [undefined, undefined];
-  let ok = true;
-  if (south! > north!) {
-    add('/bbox', `has south ${south} greater than north ${north}`);
-    ok = false;
-  }
-  for (const [name, v] of [
-    ['west', west],
-    ['east', east],
-  ] as const) {
-    if (v! < -180 || v! > 180) {
-      add('/bbox', `has ${name} ${v}, outside [-180, 180]`);
-      ok = false;
-    }
-  }
-  for (const [name, v] of [
-    ['south', south],
-    ['north', north],
-  ] as const) {
-    if (v! < -90 || v! > 90) {
-      add('/bbox', `has ${name} ${v}, outside [-90, 90]`);
-      ok = false;
-    }
-  }
-  if (low !== undefined && high !== undefined && low > high) {
-    add('/bbox', `has minimum elevation ${low} greater than maximum ${high}`);
-    ok = false;
-  }
-  if (!ok || !extent) return;
-
-  const tol = options.tolerance;
-  const crosses =
-    extent.maxXs - extent.minXs < extent.maxX - extent.minX && extent.minX < 0 && extent.maxX > 0;
-  let gx0 = extent.minX;
-  let gx1 = extent.maxX;
-  if (west! > east!) {
-    if (!crosses) {
-      add(
-        '/bbox',
-        `crosses the antimeridian (west ${west} > east ${east}) but the geometry does not; ` +
-          `expected about [${round(extent.minX)}, ${round(extent.minY)}, ${round(extent.maxX)}, ${round(extent.maxY)}]`,
-      );
-      return;
-    }
-    gx0 = extent.minXs > 180 ? extent.minXs - 360 : extent.minXs;
-    gx1 = extent.maxXs > 180 ? extent.maxXs - 360 : extent.maxXs;
-  }
-  const expected = () => `[${round(gx0)}, ${round(extent.minY)}, ${round(gx1)}, ${round(extent.maxY)}]`;
-  // Distances from each bbox side to the extent: positive means the geometry sticks out.
-  const outside = Math.max(west! - gx0, gx1 - east!, south! - extent.minY, extent.maxY - north!);
-  if (outside > tol) {
-    add(
-      '/bbox',
-      `does not contain the geometry: ${preview(bbox, 120)} vs. the geometry's extent ${expected()} ` +
-        `(off by ${round(outside)}°, tolerance ${tol}°)`,
-    );
-    return;
-  }
-  const slack = Math.max(gx0 - west!, east! - gx1, extent.minY - south!, north! - extent.maxY);
-  if (slack > tol) {
-    add(
-      '/bbox',
-      `is larger than the geometry's extent ${expected()} by up to ${round(slack)}° (tolerance ${tol}°)`,
-      'warning',
-    );
-  }
-  if (three && extent.allZ && Number.isFinite(extent.minZ)) {
-    if (extent.minZ < low! - tol || extent.maxZ > high! + tol) {
-      add(
-        '/bbox',
-        `elevations [${low}, ${high}] do not contain the geometry's [${extent.minZ}, ${extent.maxZ}]`,
-      );
-    }
-  }
+  const sides = readBbox(bbox, add);
+  if (!sides || !bboxInRange(sides, add) || !extent) return;
+  compareWithExtent(bbox as unknown[], sides, extent, options.tolerance, add);
 }

@@ -56,8 +56,8 @@ export interface ValidatorOptions {
    */
   bboxTolerance?: number;
   /**
-   * Polygons with more vertices than this skip the self-intersection check (it is quadratic) with a
-   * `geometry` warning saying so. Default: 5000.
+   * Ignored: the self-intersection check is a sweep with no vertex limit, so every polygon is checked.
+   * @deprecated Kept so existing option objects still type-check.
    */
   maxSelfIntersectionVertices?: number;
   /** Receives ajv's schema warnings at debug level. Default: a logger that drops everything. */

@@ -1,25 +1,14 @@
-/** JSON Pointer helpers and the readable field labels used in messages. */
+/** The readable field labels used in messages; JSON Pointer escaping itself lives in `@scm/core/json-pointer`. */
+import { appendPointer, escapePointerSegment, pointerSegments } from '@scm/core/json-pointer';
 
 /** Escapes one JSON Pointer segment (`~` → `~0`, `/` → `~1`). */
-export function escapeSegment(segment: string | number): string {
-  return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
-}
+export const escapeSegment = escapePointerSegment;
 
 /** Joins a pointer and more segments. */
-export function pointer(base: string, ...segments: Array<string | number>): string {
-  let out = base;
-  for (const segment of segments) out += `/${escapeSegment(segment)}`;
-  return out;
-}
+export const pointer = appendPointer;
 
 /** The segments of a JSON Pointer (unescaped). */
-export function segments(path: string): string[] {
-  if (path === '') return [];
-  return path
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
+export const segments = pointerSegments;
 
 const PLAIN_KEY = /^[A-Za-z_$][\w$:-]*$/;
 

@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ScmError, type ValidationIssue, type ValidationReport } from '@scm/core';
+import { toPointer } from '@scm/core/json-pointer';
 import { report } from './validator.js';
 import { bundledSchemas } from './schema-store.js';
 
@@ -113,10 +114,7 @@ function parseMessages(stdout: string): Array<Record<string, unknown>> | undefin
 function pathOf(message: string): string {
   const match = /Error is in (.+?)\s*$/.exec(message);
   if (!match) return '';
-  return match[1]!
-    .split(' -> ')
-    .map((s) => `/${s.trim().replace(/~/g, '~0').replace(/\//g, '~1')}`)
-    .join('');
+  return toPointer(match[1]!.split(' -> ').map((s) => s.trim()));
 }
 
 function toReport(

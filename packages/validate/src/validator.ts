@@ -33,7 +33,10 @@ const CORE_KIND: Record<string, string> = { Feature: 'item', Collection: 'collec
 
 /** Default of {@link ValidatorOptions.bboxTolerance}. */
 export const DEFAULT_BBOX_TOLERANCE = 0.00001;
-/** Default of {@link ValidatorOptions.maxSelfIntersectionVertices}. */
+/**
+ * Former default of {@link ValidatorOptions.maxSelfIntersectionVertices}.
+ * @deprecated The self-intersection test has no vertex limit any more; nothing reads this.
+ */
 export const DEFAULT_MAX_SELF_INTERSECTION_VERTICES = 5000;
 
 /** The URI of the core schema for a STAC version and object kind (`item`, `collection`, `catalog`). */
@@ -126,7 +129,6 @@ export class StacValidatorImpl implements StacValidator {
   private readonly seen = new Set<string>();
   private readonly checkDuplicates: boolean;
   private readonly bboxTolerance: number;
-  private readonly maxVertices: number;
   private readonly compileBranch: BranchCompiler;
 
   constructor(options: ValidatorOptions = {}) {
@@ -139,7 +141,6 @@ export class StacValidatorImpl implements StacValidator {
     }
     this.checkDuplicates = options.checkDuplicateIds ?? true;
     this.bboxTolerance = options.bboxTolerance ?? DEFAULT_BBOX_TOLERANCE;
-    this.maxVertices = options.maxSelfIntersectionVertices ?? DEFAULT_MAX_SELF_INTERSECTION_VERTICES;
     this.logger = options.logger ?? noopLogger;
     this.fast = new SchemaEngine(false, this.logger);
     if (options.schemas)
@@ -413,9 +414,7 @@ export class StacValidatorImpl implements StacValidator {
           severity: 'error',
         });
       } else if (object.geometry !== null) {
-        const result = checkGeometry(object.geometry, '/geometry', checkIssues, {
-          maxSelfIntersectionVertices: this.maxVertices,
-        });
+        const result = checkGeometry(object.geometry, '/geometry', checkIssues);
         checkBbox(object, result.valid ? result.extent : undefined, checkIssues, {
           tolerance: this.bboxTolerance,
         });

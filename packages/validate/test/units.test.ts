@@ -1,37 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseRfc3339 } from '../src/datetime.js';
 import { hrefProblem, isIri, isIriReference } from '../src/href.js';
 import { fieldLabel, pointer } from '../src/pointer.js';
-
-describe('parseRfc3339', () => {
-  it.each([
-    ['2024-01-12T13:50:00Z', Date.UTC(2024, 0, 12, 13, 50)],
-    ['2024-01-12t13:50:00z', Date.UTC(2024, 0, 12, 13, 50)],
-    ['2024-01-12T15:50:00+02:00', Date.UTC(2024, 0, 12, 13, 50)],
-    ['2024-01-12T13:50:00.250Z', Date.UTC(2024, 0, 12, 13, 50) + 250],
-    ['2024-02-29T00:00:00Z', Date.UTC(2024, 1, 29)],
-    ['2016-12-31T23:59:60Z', Date.UTC(2017, 0, 1)],
-  ])('accepts %s', (text, ms) => {
-    expect(parseRfc3339(text)).toBe(ms);
-  });
-
-  it.each([
-    '2023-02-29T00:00:00Z',
-    '2024-13-01T00:00:00Z',
-    '2024-01-12T24:00:00Z',
-    '2024-01-12 13:50:00Z',
-    '2024-01-12T13:50:00',
-    '2024-01-12',
-    '2024-01-12T13:50:00+25:00',
-    '12/01/2024',
-  ])('rejects %s', (text) => {
-    expect(parseRfc3339(text)).toBeUndefined();
-  });
-
-  it('keeps sub-millisecond order', () => {
-    expect(parseRfc3339('2024-01-01T00:00:00.0001Z')!).toBeGreaterThan(parseRfc3339('2024-01-01T00:00:00Z')!);
-  });
-});
 
 describe('iri formats', () => {
   it.each([

@@ -377,18 +377,24 @@ describe('checks beyond JSON Schema', () => {
     expect(validator().validate(item).valid).toBe(true);
   });
 
-  it('skips the self-intersection test above the vertex limit with a warning', () => {
-    const ring = Array.from({ length: 40 }, (_, i) => [
-      10 + Math.cos((i / 40) * 2 * Math.PI),
-      10 + Math.sin((i / 40) * 2 * Math.PI),
+  it('checks self-intersection on polygons of any size (no vertex limit, the old option is ignored)', () => {
+    const ring = Array.from({ length: 6000 }, (_, i) => [
+      10 + Math.cos((i / 6000) * 2 * Math.PI),
+      10 + Math.sin((i / 6000) * 2 * Math.PI),
     ]);
     ring.push(ring[0]!);
     const item = clone(core) as Record<string, unknown>;
     item.geometry = { type: 'Polygon', coordinates: [ring] };
     item.bbox = [9, 9, 11, 11];
+    const simple = createValidator({ maxSelfIntersectionVertices: 10 }).validate(item);
+    expect(simple.valid).toBe(true);
+    expect(simple.warnings.map((w) => w.kind)).not.toContain('geometry');
+    const crossed = ring.map((p) => p.slice());
+    crossed[3000] = [10.5, 10.5]; // pulled inside, past the centre: its edges cut through the ring
+    crossed[1500] = [9.5, 9.5];
+    item.geometry = { type: 'Polygon', coordinates: [crossed] };
     const report = createValidator({ maxSelfIntersectionVertices: 10 }).validate(item);
-    expect(report.valid).toBe(true);
-    expect(report.warnings.map((w) => w.kind)).toContain('geometry');
+    expect(report.errors.map((e) => e.kind)).toContain('geometry');
   });
 
   it('respects bboxTolerance', () => {

@@ -10,6 +10,7 @@ import {
   type SourceRecord,
   type SummaryCounter,
 } from '@scm/core';
+import { parseIsoDateTime } from '@scm/core/time';
 import { discoverCollections } from '@scm/discovery';
 import { type OpenSourceOptions, openSource } from '@scm/input';
 import { checkpointedHarvest, createApiClient, type HarvestReport, harvestStateDir } from './harvest-run.js';
@@ -32,7 +33,7 @@ export interface RebuildSourceOptions {
 export function temporalFilter(config: WorkflowConfig): string | undefined {
   const temporal = config.source.filters?.temporal;
   if (!temporal?.start_date && !temporal?.end_date) return undefined;
-  const dateOnly = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v);
+  const dateOnly = (v: string) => parseIsoDateTime(v)?.precision === 'day';
   const start = temporal.start_date
     ? `${temporal.start_date}${dateOnly(temporal.start_date) ? 'T00:00:00Z' : ''}`
     : '..';

@@ -1,5 +1,6 @@
 import type { StacItem } from '@scm/core';
 import template from './hls-item-template.json' with { type: 'json' };
+import { timeOf } from './query.js';
 import { hash01 } from './random.js';
 
 /** Which items {@link hlsItem} makes: `count` HLS-shaped items of one collection, spread over a time range. */
@@ -88,8 +89,8 @@ function julianStamp(time: number): string {
  */
 export function hlsItemMeta(spec: HlsItemSpec, index: number): HlsItemMeta {
   const seed = spec.seed ?? 1;
-  const start = Date.parse(spec.start ?? DEFAULT_START);
-  const slice = (Date.parse(spec.end ?? DEFAULT_END) - start) / Math.max(1, spec.count);
+  const start = timeOf(spec.start ?? DEFAULT_START);
+  const slice = (timeOf(spec.end ?? DEFAULT_END) - start) / Math.max(1, spec.count);
   const time = Math.floor(start + slice * index + slice * 0.9 * hash01(seed, index, 0));
   const west = Math.round((-180 + 358 * hash01(seed, index, 1)) * 1e4) / 1e4;
   const south = Math.round((-60 + 118 * hash01(seed, index, 2)) * 1e4) / 1e4;

@@ -1,3 +1,4 @@
+import { isIntervalProblem, parseDatetimeInterval, rfc3339ToMillis } from '@scm/core/time';
 /** A search as the fake server understands it, from a GET query or a POST body. */
 export interface SearchParams {
   collections?: string[];
@@ -70,19 +71,24 @@ export function searchParams(raw: Record<string, unknown>, tokenName: string): S
   return params;
 }
 
-/** A datetime parameter as an inclusive [start, end] range in epoch ms; open ends are infinite. */
+/**
+ * A datetime parameter as an inclusive [start, end] range in epoch ms; open
+ * ends are infinite. Read with `@scm/core/time`; `requireTime` refuses a date
+ * alone, as servers that want full date-times do.
+ */
 export function datetimeRange(value: string, requireTime: boolean): [number, number] {
-  const parts = value.includes('/') ? value.split('/') : [value, value];
-  if (parts.length !== 2) throw new BadRequest(DATETIME_MESSAGE);
-  const [start, end] = parts.map((part, index) => {
-    if (part === '..' || part === '') return index === 0 ? -Infinity : Infinity;
-    if (requireTime && !/T.*(Z|[+-]\d\d:\d\d)$/i.test(part)) throw new BadRequest(DATETIME_MESSAGE);
-    const ms = Date.parse(part);
-    if (Number.isNaN(ms)) throw new BadRequest(DATETIME_MESSAGE);
-    return ms;
-  }) as [number, number];
+  const parsed = parseDatetimeInterval(value);
+  if (isIntervalProblem(parsed)) throw new BadRequest(DATETIME_MESSAGE);
+  if (requireTime && (parsed.start?.dateOnly || parsed.end?.dateOnly)) throw new BadRequest(DATETIME_MESSAGE);
+  const start = parsed.start?.ms ?? Number.NEGATIVE_INFINITY;
+  const end = parsed.end?.ms ?? Number.POSITIVE_INFINITY;
   if (start > end) throw new BadRequest(DATETIME_MESSAGE);
   return [start, end];
+}
+
+/** Epoch ms of an RFC 3339 date-time; NaN when it is not one. */
+export function timeOf(text: string): number {
+  return rfc3339ToMillis(text) ?? Number.NaN;
 }
 
 const DATETIME_MESSAGE =

@@ -1,6 +1,6 @@
 import type { StacItem } from '@scm/core';
 import { type HlsItemSpec, hlsItem, hlsItemMeta, hlsItemText } from './hls-items.js';
-import { BadRequest, datetimeRange, type SearchParams } from './query.js';
+import { BadRequest, datetimeRange, type SearchParams, timeOf } from './query.js';
 
 /** One collection of the fake API: generated HLS items (`count`) or the given `items`. */
 export interface FakeCollectionSpec {
@@ -42,7 +42,7 @@ export interface StoredCollection {
 
 function itemTime(item: StacItem): number {
   const props = item.properties as Record<string, unknown>;
-  return Date.parse(String(props.datetime ?? props.start_datetime));
+  return timeOf(String(props.datetime ?? props.start_datetime));
 }
 
 function indexCollection(spec: FakeCollectionSpec, order: number): StoredCollection {
@@ -69,7 +69,7 @@ function indexCollection(spec: FakeCollectionSpec, order: number): StoredCollect
   const range: [number, number] =
     first && last
       ? [first.time, last.time]
-      : [Date.parse(spec.start ?? '2022-01-01T00:00:00Z'), Date.parse(spec.end ?? '2023-01-01T00:00:00Z')];
+      : [timeOf(spec.start ?? '2022-01-01T00:00:00Z'), timeOf(spec.end ?? '2023-01-01T00:00:00Z')];
   return { order, spec, entries, byId: new Map(entries.map((e) => [e.id, e])), range };
 }
 

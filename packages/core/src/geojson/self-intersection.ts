@@ -1,8 +1,4 @@
-import type { Position } from '@scm/core';
-import { kinks } from '@turf/kinks';
-
-/** Rings with more segments than this are checked with the sweep below instead of kinks' all-pairs loop. */
-const KINKS_MAX_SEGMENTS = 64;
+import type { Position } from '../stac.js';
 
 /**
  * Finds a point where the boundary of a polygon (closed rings: exterior
@@ -12,22 +8,14 @@ const KINKS_MAX_SEGMENTS = 64;
  *
  * - A single strictly convex ring is simple by construction, so it skips the
  *   pairwise test (see {@link isStrictlyConvexRing}).
- * - Up to 64 segments, `@turf/kinks` decides.
- * - Larger polygons use a sweep over segments sorted by longitude that runs
- *   the same segment test as kinks on pairs whose boxes overlap, so the
- *   verdict is the same but the cost is near O(n log n) instead of O(n²).
+ * - Otherwise a sweep over segments sorted by longitude runs the segment test
+ *   of `@turf/kinks` on the pairs whose boxes overlap: the same verdict as
+ *   kinks (the tests use it as an oracle) at a cost near O(n log n) instead
+ *   of O(n²), so there is no vertex limit.
  */
 export function findSelfIntersection(rings: Position[][]): Position | undefined {
   const clean = rings.map(withoutRepeats);
   if (clean.length === 1 && isStrictlyConvexRing(clean[0]!)) return undefined;
-  let segments = 0;
-  for (const ring of clean) segments += ring.length - 1;
-  if (segments <= KINKS_MAX_SEGMENTS) {
-    // The cast is only about @types/geojson's nominal types; the shapes are the same.
-    const found = kinks({ type: 'Polygon', coordinates: clean } as Parameters<typeof kinks>[0]);
-    const first = found.features[0];
-    return first ? (first.geometry.coordinates as Position) : undefined;
-  }
   return sweepIntersection(clean);
 }
 
@@ -111,7 +99,7 @@ interface Segment {
   maxY: number;
 }
 
-/** The sweep used for large polygons; exported for the test that compares it with kinks. */
+/** The sweep behind {@link findSelfIntersection}, without the convex shortcut; exported for the test that compares it with kinks. */
 export function sweepIntersection(rings: Position[][]): Position | undefined {
   const segments: Segment[] = [];
   for (let r = 0; r < rings.length; r++) {

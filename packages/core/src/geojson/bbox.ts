@@ -1,4 +1,4 @@
-import type { Bbox, Geometry, Position } from '@scm/core';
+import type { Bbox, Geometry, Position } from '../stac.js';
 import { lineCrossesAntimeridian, unwrapRing } from './antimeridian.js';
 
 /** A longitude range; `west > east` when it crosses the antimeridian. */
@@ -30,7 +30,7 @@ interface BboxState {
  * antimeridian, `west` is greater than `east`, e.g. `[170, -10, -170, 10]`.
  * That is the case for a line or polygon with an edge that jumps more than
  * 180° of longitude, and for a multi-part geometry whose lines or polygons
- * touch both +180 and -180 (what {@link splitAntimeridian} produces); the
+ * touch both +180 and -180 (what cutting at the antimeridian produces); the
  * longitudes then get the narrowest range that covers every part. A polygon
  * that winds around a pole gets all longitudes and reaches that pole.
  * Otherwise the box is the plain minimum and maximum.
