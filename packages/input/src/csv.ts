@@ -155,6 +155,34 @@ export async function* readCsv(
   }
 }
 
+/**
+ * Parses a whole CSV text held in memory (a small lookup table, say) into
+ * rows of strings, the header row first, with the same papaparse settings as
+ * {@link readCsv}: the same delimiter guess, `"` quoting with `""` escapes,
+ * delimiters and line breaks inside quoted fields, a leading BOM ignored and
+ * blank lines skipped. Values stay strings.
+ *
+ * @param text - The CSV text.
+ * @throws `SCM_INPUT_PARSE` when a quoted field is not closed or quoting is malformed, naming the line.
+ */
+export function parseCsvText(text: string): string[][] {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const head = firstLine(body.trimStart());
+  const delimiter = guessDelimiter(head?.text ?? body.trimStart());
+  const parsed = Papa.parse<string[]>(body, {
+    delimiter,
+    newline: head?.newline ?? '\n',
+    quoteChar: '"',
+    skipEmptyLines: 'greedy',
+  });
+  const error = parsed.errors.find((e) => e.type === 'Quotes');
+  if (error) {
+    const row = error.row === undefined ? '' : ` in row ${error.row + 1}`;
+    throw new ScmError('SCM_INPUT_PARSE', `CSV text has malformed quoting${row}: ${error.message}`);
+  }
+  return parsed.data;
+}
+
 interface HeaderColumn {
   /** Record key, or `undefined` for a dropped column. */
   key: string | undefined;

@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, extname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { errorMessage, isForbiddenKey, ScmError, type SourceLocation } from '@scm/core';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { LineCounter, parseDocument } from 'yaml';
 import { type Audit, type AuditRuleInfo, createAudit } from './audit.js';
 import { buildLookupTable, type LookupTable, type LookupTableSpec } from './lookup.js';
 import type { MappingDocument, WhenMissing } from './mapping-types.js';
 import { DefinitionError, type KeyPath, parsePath } from './path.js';
 import { mappingJsonSchema } from './schema.js';
+import type { CsvRowsReader, WktReader, YamlReader } from './readers.js';
 import { parseTemplate, type Template } from './template.js';
 import {
   COMMON_OPTIONS,
@@ -86,10 +86,20 @@ export function compiledOf(mapping: Mapping): CompiledMapping {
   return compiled;
 }
 
-/** Options of {@link parseMapping}. */
+/**
+ * Options of {@link parseMapping}. The readers are the workspace's single
+ * implementations of rules that need an npm library; `@scm/workflow` and the
+ * CLI pass them in, so this package parses no WKT, YAML or CSV itself.
+ */
 export interface ParseMappingOptions {
   /** Folder that lookup table files are relative to (default: the mapping file's folder, else the working directory). */
   baseDir?: string;
+  /** WKT reader for `wkt_geometry` (`readWkt` of `@scm/scaffold`). A mapping using `wkt_geometry` without it is refused. */
+  readWkt?: WktReader;
+  /** CSV reader for `.csv` lookup tables (`parseCsvText` of `@scm/input`). A CSV table without it is refused. */
+  parseCsv?: CsvRowsReader;
+  /** YAML reader for mapping text (`readYaml` of `@scm/config`). Without it, only objects and JSON text are accepted. */
+  parseYaml?: YamlReader;
 }
 
 const TOP_KEYS = [
@@ -192,6 +202,7 @@ function ruleSourceText(rule: Record<string, unknown>): string {
 interface Compiler {
   loc: Locator;
   tables: Map<string, LookupTable>;
+  readWkt: WktReader | undefined;
 }
 
 function compileSteps(
@@ -254,7 +265,7 @@ function compileSteps(
     if (i === 0 && definition.readsFields?.(options)) readsFields = true;
     let fn: TransformFn;
     try {
-      fn = definition.compile(options, { tables: compiler.tables, ruleDefault });
+      fn = definition.compile(options, { tables: compiler.tables, ruleDefault, readWkt: compiler.readWkt });
     } catch (error) {
       if (error instanceof DefinitionError)
         throw compiler.loc.error(at, `${label}: transform "${name}": ${error.message}`);
@@ -351,7 +362,7 @@ function compileRule(raw: unknown, index: number | 'id_template', compiler: Comp
       steps.push({
         name: 'lookup',
         each: false,
-        fn: compileLookup(spec, { tables: compiler.tables, ruleDefault }),
+        fn: compileLookup(spec, { tables: compiler.tables, ruleDefault, readWkt: compiler.readWkt }),
       });
     } catch (error) {
       if (error instanceof DefinitionError) throw loc.error(at, `${label}: ${error.message}`);
@@ -509,59 +520,92 @@ export function isUsedKey(used: UsedKeys | undefined, name: string): boolean {
   return used.names.has(name) || used.patterns.some((p) => p.test(name));
 }
 
+/** What compiling a document needs besides the document: where lookup files are and the readers. */
+type CompileOptions = ParseMappingOptions & { baseDir: string };
+
 function compileDocument(
   doc: unknown,
   loc: Locator,
-  baseDir: string,
+  options: CompileOptions,
 ): { document: MappingDocument; compiled: CompiledMapping } {
+  const top = topLevelObject(doc, loc);
+  const tables = compileLookupTables(top.lookup_tables, loc, options);
+  const compiler: Compiler = { loc, tables, readWkt: options.readWkt };
+  const rules = compileRules(top, compiler);
+  const passthrough = compilePassthrough(top.passthrough, loc);
+  const passthroughTarget = compileConcretePath(
+    top.passthrough_target ?? 'properties',
+    ['passthrough_target'],
+    loc,
+  );
+  const defaults = compileDefaults(top.defaults, loc);
+  checkAgainstSchema(top, loc);
+  const document = safeClone(top) as MappingDocument;
+  return {
+    document,
+    compiled: { rules, passthrough, passthroughTarget, usedKeys: usedTopLevelKeys(rules), defaults },
+  };
+}
+
+/** The document as an object with known top-level keys and a `mappings` array. */
+function topLevelObject(doc: unknown, loc: Locator): Record<string, unknown> & { mappings: unknown[] } {
   let top: Record<string, unknown>;
   if (Array.isArray(doc)) top = { mappings: doc };
   else if (isObject(doc)) top = doc;
   else throw loc.error([], 'a mapping must be an object with "mappings" or an array of rules');
-
   for (const key of Object.keys(top)) {
     if (!TOP_KEYS.includes(key))
       throw loc.error([key], `unknown top-level key "${key}"${didYouMean(key, TOP_KEYS)}`);
   }
   if (!Array.isArray(top.mappings)) throw loc.error(['mappings'], '"mappings" must be an array of rules');
+  return top as Record<string, unknown> & { mappings: unknown[] };
+}
 
+function compileLookupTables(
+  raw: unknown,
+  loc: Locator,
+  options: CompileOptions,
+): Map<string, LookupTable> {
   const tables = new Map<string, LookupTable>();
-  if (top.lookup_tables !== undefined) {
-    if (!isObject(top.lookup_tables))
-      throw loc.error(['lookup_tables'], 'lookup_tables must be an object of named tables');
-    for (const [name, spec] of Object.entries(top.lookup_tables)) {
-      const at = ['lookup_tables', name];
-      if (isForbiddenKey(name)) throw loc.error(at, `"${name}" is not allowed as a table name`);
-      if (!isObject(spec) || (!Object.hasOwn(spec, 'inline') && !Object.hasOwn(spec, 'file'))) {
-        throw loc.error(at, `lookup table "${name}" must be { inline: {...} } or { file, key, value }`);
-      }
-      const allowed = Object.hasOwn(spec, 'inline') ? ['inline'] : ['file', 'key', 'value'];
-      for (const key of Object.keys(spec)) {
-        if (!allowed.includes(key))
-          throw loc.error(
-            [...at, key],
-            `lookup table "${name}": unknown key "${key}" (use ${allowed.join(', ')})`,
-          );
-      }
-      if (Object.hasOwn(spec, 'inline')) {
-        if (!isObject(spec.inline))
-          throw loc.error([...at, 'inline'], `lookup table "${name}": inline must be an object`);
-        const bad = Object.keys(spec.inline).find(isForbiddenKey);
-        if (bad)
-          throw loc.error([...at, 'inline', bad], `lookup table "${name}": "${bad}" is not allowed as a key`);
-      } else if (typeof spec.file !== 'string' || spec.file === '') {
-        throw loc.error([...at, 'file'], `lookup table "${name}": file must be a path`);
-      }
-      try {
-        tables.set(name, buildLookupTable(name, spec as LookupTableSpec, baseDir));
-      } catch (error) {
-        if (error instanceof DefinitionError) throw loc.error(at, error.message, error);
-        throw error;
-      }
+  if (raw === undefined) return tables;
+  if (!isObject(raw)) throw loc.error(['lookup_tables'], 'lookup_tables must be an object of named tables');
+  for (const [name, spec] of Object.entries(raw)) {
+    const at = ['lookup_tables', name];
+    checkTableSpec(name, spec, at, loc);
+    try {
+      tables.set(name, buildLookupTable(name, spec as LookupTableSpec, options.baseDir, options.parseCsv));
+    } catch (error) {
+      if (error instanceof DefinitionError) throw loc.error(at, error.message, error);
+      throw error;
     }
   }
+  return tables;
+}
 
-  const compiler: Compiler = { loc, tables };
+/** Refuses a lookup table spec whose shape or keys are wrong, before any file is read. */
+function checkTableSpec(name: string, spec: unknown, at: PathPart[], loc: Locator): void {
+  if (isForbiddenKey(name)) throw loc.error(at, `"${name}" is not allowed as a table name`);
+  if (!isObject(spec) || (!Object.hasOwn(spec, 'inline') && !Object.hasOwn(spec, 'file'))) {
+    throw loc.error(at, `lookup table "${name}" must be { inline: {...} } or { file, key, value }`);
+  }
+  const allowed = Object.hasOwn(spec, 'inline') ? ['inline'] : ['file', 'key', 'value'];
+  for (const key of Object.keys(spec)) {
+    if (!allowed.includes(key))
+      throw loc.error([...at, key], `lookup table "${name}": unknown key "${key}" (use ${allowed.join(', ')})`);
+  }
+  if (Object.hasOwn(spec, 'inline')) {
+    if (!isObject(spec.inline))
+      throw loc.error([...at, 'inline'], `lookup table "${name}": inline must be an object`);
+    const bad = Object.keys(spec.inline).find(isForbiddenKey);
+    if (bad) throw loc.error([...at, 'inline', bad], `lookup table "${name}": "${bad}" is not allowed as a key`);
+  } else if (typeof spec.file !== 'string' || spec.file === '') {
+    throw loc.error([...at, 'file'], `lookup table "${name}": file must be a path`);
+  }
+}
+
+/** The `id_template` (as a rule on `id`) followed by every rule of `mappings`. */
+function compileRules(top: Record<string, unknown> & { mappings: unknown[] }, compiler: Compiler): CompiledRule[] {
+  const { loc } = compiler;
   const rules: CompiledRule[] = [];
   if (top.id_template !== undefined) {
     if (typeof top.id_template !== 'string') throw loc.error(['id_template'], 'id_template must be text');
@@ -571,53 +615,43 @@ function compileDocument(
     rules.push(compileRule(rule, i, compiler));
   });
   if (rules.length === 0) throw loc.error(['mappings'], 'the mapping has no rules');
+  return rules;
+}
 
-  let passthrough: CompiledMapping['passthrough'] = false;
-  if (top.passthrough !== undefined) {
-    if (typeof top.passthrough === 'boolean') passthrough = top.passthrough;
-    else if (
-      Array.isArray(top.passthrough) &&
-      top.passthrough.every((f) => typeof f === 'string' && f !== '')
-    ) {
-      const bad = (top.passthrough as string[]).find(isForbiddenKey);
-      if (bad) throw loc.error(['passthrough'], `"${bad}" is not allowed in passthrough`);
-      passthrough = new Set(top.passthrough as string[]);
-    } else throw loc.error(['passthrough'], 'passthrough must be true, false or a list of field names');
+function compilePassthrough(raw: unknown, loc: Locator): CompiledMapping['passthrough'] {
+  if (raw === undefined) return false;
+  if (typeof raw === 'boolean') return raw;
+  if (Array.isArray(raw) && raw.every((f) => typeof f === 'string' && f !== '')) {
+    const bad = (raw as string[]).find(isForbiddenKey);
+    if (bad) throw loc.error(['passthrough'], `"${bad}" is not allowed in passthrough`);
+    return new Set(raw as string[]);
   }
-  const passthroughTarget = compileConcretePath(
-    top.passthrough_target ?? 'properties',
-    ['passthrough_target'],
-    loc,
-  );
+  throw loc.error(['passthrough'], 'passthrough must be true, false or a list of field names');
+}
 
+function compileDefaults(raw: unknown, loc: Locator): CompiledMapping['defaults'] {
   const defaults: CompiledMapping['defaults'] = [];
-  if (top.defaults !== undefined) {
-    if (!isObject(top.defaults))
-      throw loc.error(['defaults'], 'defaults must be an object of target path -> value');
-    for (const [path, value] of Object.entries(top.defaults)) {
-      defaults.push({ keys: compileConcretePath(path, ['defaults', path], loc), value: safeClone(value) });
-    }
+  if (raw === undefined) return defaults;
+  if (!isObject(raw)) throw loc.error(['defaults'], 'defaults must be an object of target path -> value');
+  for (const [path, value] of Object.entries(raw)) {
+    defaults.push({ keys: compileConcretePath(path, ['defaults', path], loc), value: safeClone(value) });
   }
+  return defaults;
+}
 
-  // Backstop: the published JSON Schema must accept whatever the checks above accepted.
+/** Backstop: the published JSON Schema must accept whatever the checks above accepted. */
+function checkAgainstSchema(top: Record<string, unknown>, loc: Locator): void {
   documentValidator ??= ajv().compile(mappingJsonSchema);
-  if (!documentValidator(top)) {
-    const e = documentValidator.errors?.[0];
-    const parts = (e?.instancePath ?? '')
-      .split('/')
-      .slice(1)
-      .map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
-    throw loc.error(
-      parts,
-      `does not match the mapping schema: ${e?.instancePath || '/'} ${ajvMessage(documentValidator.errors)}`,
-    );
-  }
-
-  const document = safeClone(top) as MappingDocument;
-  return {
-    document,
-    compiled: { rules, passthrough, passthroughTarget, usedKeys: usedTopLevelKeys(rules), defaults },
-  };
+  if (documentValidator(top)) return;
+  const e = documentValidator.errors?.[0];
+  const parts = (e?.instancePath ?? '')
+    .split('/')
+    .slice(1)
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
+  throw loc.error(
+    parts,
+    `does not match the mapping schema: ${e?.instancePath || '/'} ${ajvMessage(documentValidator.errors)}`,
+  );
 }
 
 function compileConcretePath(text: unknown, at: PathPart[], loc: Locator): (string | number)[] {
@@ -637,49 +671,29 @@ function compileConcretePath(text: unknown, at: PathPart[], loc: Locator): (stri
 function parseText(
   text: string,
   file: string | undefined,
+  parseYaml: YamlReader | undefined,
 ): { data: unknown; find: (path: readonly PathPart[]) => number | undefined } {
-  const lineCounter = new LineCounter();
-  const json = file !== undefined && extname(file).toLowerCase() === '.json';
-  const doc = parseDocument(text, {
-    schema: json ? 'json' : 'core',
-    merge: false,
-    uniqueKeys: true,
-    customTags: [],
-    prettyErrors: true,
-    lineCounter,
-  });
-  const problem = doc.errors[0] ?? doc.warnings[0];
   const loc = new Locator(file);
-  if (problem) {
-    const line = problem.linePos?.[0]?.line;
-    const err = loc.error([], `cannot parse the mapping: ${problem.message.split('\n')[0]}`, problem);
-    if (line !== undefined && err.location) {
-      (err.location as SourceLocation).line = line;
-      err.message = `${file ?? 'mapping'}:${line}: cannot parse the mapping: ${problem.message.split('\n')[0]}`;
-    }
-    throw err;
+  if (!parseYaml) {
+    throw new ScmError(
+      'SCM_USAGE',
+      'mapping text needs a YAML reader: pass parseYaml (readYaml of @scm/config) in the options, or give the mapping as an object',
+    );
   }
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    throw loc.error([], `cannot read the mapping: ${errorMessage(error)}`, error);
+  const read = parseYaml(text, file);
+  if (read.ok) return { data: read.data, find: read.lineOf };
+  const err = loc.error([], `cannot parse the mapping: ${read.message}`);
+  if (read.line !== undefined && err.location) {
+    (err.location as SourceLocation).line = read.line;
+    err.message = `${file ?? 'mapping'}:${read.line}: cannot parse the mapping: ${read.message}`;
   }
-  const find = (path: readonly PathPart[]): number | undefined => {
-    for (let n = path.length; n >= 0; n--) {
-      const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-      if (node && typeof node === 'object' && Array.isArray(node.range))
-        return lineCounter.linePos(node.range[0]).line;
-    }
-    return undefined;
-  };
-  return { data, find };
+  throw err;
 }
 
 /**
  * Compiles a mapping from an object (a parsed file or a literal in code) or
- * from YAML/JSON text. YAML is read with the core schema, without custom
- * tags or merge keys, with at most 100 aliases. `file` is used in messages
+ * from YAML/JSON text, read by `options.parseYaml` (the workspace's one safe
+ * YAML reader, `readYaml` of `@scm/config`). `file` is used in messages
  * and to resolve lookup table files. Throws `ScmError('SCM_MAPPING_INVALID')`
  * naming the file, line when known, rule index and field.
  */
@@ -687,12 +701,12 @@ export function parseMapping(input: unknown, file?: string, options: ParseMappin
   let data = input;
   let loc = new Locator(file);
   if (typeof input === 'string') {
-    const parsed = parseText(input, file);
+    const parsed = parseText(input, file, options.parseYaml);
     data = parsed.data;
     loc = new Locator(file, parsed.find);
   }
   const baseDir = options.baseDir ?? (file ? dirname(resolve(file)) : process.cwd());
-  const { document, compiled } = compileDocument(data, loc, baseDir);
+  const { document, compiled } = compileDocument(data, loc, { ...options, baseDir });
   const rules = compiled.rules.map((r) => r.info);
   const mapping: Mapping = {
     file,

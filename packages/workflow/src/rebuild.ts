@@ -32,6 +32,7 @@ import { createCollectionExtents, scaffoldedCollectionNote } from './collection-
 import { logOpenedFiles } from './debug-log.js';
 import { openFailuresFile } from './failures-file.js';
 import { assertReplaceable, createStagingDir, promoteStagingDir, writeMarker } from './output-dir.js';
+import { MAPPING_READERS } from './readers.js';
 import { rebuildRecords } from './rebuild-source.js';
 import { openSinks } from './sinks.js';
 import { sourceWarnings } from './source-warnings.js';
@@ -138,10 +139,14 @@ export async function rebuildCatalog(
   });
   let mapping: Mapping | undefined;
   const mappingSpec = config.transformation?.mapping_schema;
-  if (typeof mappingSpec === 'string') mapping = await loadMapping(mappingSpec);
+  if (typeof mappingSpec === 'string') mapping = await loadMapping(mappingSpec, MAPPING_READERS);
   else if (Array.isArray(mappingSpec) && mappingSpec.length > 0) {
     const tables = config.transformation?.lookup_tables;
-    mapping = parseMapping(tables ? { mappings: mappingSpec, lookup_tables: tables } : mappingSpec);
+    mapping = parseMapping(
+      tables ? { mappings: mappingSpec, lookup_tables: tables } : mappingSpec,
+      undefined,
+      MAPPING_READERS,
+    );
   }
   const validator = createValidator({
     level: config.validation?.level ?? 'strict',
