@@ -1,4 +1,4 @@
-import { isForbiddenKey } from '@scm/core';
+import { isForbiddenKey, type ScmError } from '@scm/core';
 import {
   type Document,
   isAlias,
@@ -11,6 +11,7 @@ import {
   parseDocument,
   type Scalar,
 } from 'yaml';
+import { issuesError } from './issues.js';
 import type { ConfigIssue } from './types.js';
 
 /** Alias expansions allowed while converting the document (yaml's default, stated on purpose). */
@@ -236,13 +237,20 @@ export type ReadYamlResult =
       column?: number;
       /** Every problem found. */
       issues: ConfigIssue[];
+      /** The error a configuration file with these problems throws, for callers that throw. */
+      error: ScmError;
     };
 
 function refused(code: 'SCM_CONFIG_PARSE' | 'SCM_CONFIG_INVALID', issues: ConfigIssue[]): ReadYamlResult {
   const first = issues[0]!;
   const place = first.line === undefined ? {} : { line: first.line, column: first.column ?? 1 };
   const message = first.path ? `${first.path}: ${first.message}` : first.message;
-  return { ok: false, code, message, ...place, issues };
+  return { ok: false, code, message, ...place, issues, error: issuesError(code, first.file, issues) };
+}
+
+/** The issue of a document whose aliases expand past {@link MAX_ALIAS_COUNT}. */
+export function aliasLimitIssue(file: string): ConfigIssue {
+  return { file, line: 1, column: 1, path: '', message: `aliases expand to too many nodes (limit ${MAX_ALIAS_COUNT})` };
 }
 
 /**
@@ -264,8 +272,7 @@ export function readYaml(text: string, file = 'document'): ReadYamlResult {
   try {
     data = source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch {
-    const message = `aliases expand to too many nodes (limit ${MAX_ALIAS_COUNT})`;
-    return refused('SCM_CONFIG_PARSE', [{ file, line: 1, column: 1, path: '', message }]);
+    return refused('SCM_CONFIG_PARSE', [aliasLimitIssue(file)]);
   }
   const lineOf = (path: KeyPath): number | undefined => {
     for (let n = path.length; n >= 0; n--) {

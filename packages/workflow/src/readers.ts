@@ -22,8 +22,9 @@ export const MAPPING_READERS: Readonly<ParseMappingOptions> = Object.freeze({
  * Reads a YAML or JSON file with the one safe YAML reader of `@scm/config`
  * (size and alias limits, core schema, no custom tags, duplicate and
  * `__proto__`/`constructor` keys refused). Throws `SCM_CONFIG_NOT_FOUND`
- * when the file cannot be read, `SCM_CONFIG_PARSE` or `SCM_CONFIG_INVALID`
- * with `file:line:column` otherwise.
+ * when the file cannot be read, otherwise the `SCM_CONFIG_PARSE` or
+ * `SCM_CONFIG_INVALID` error a configuration file with the same problem gets
+ * (`file:line:column`).
  */
 export async function readSafeYaml(path: string): Promise<unknown> {
   let text: string;
@@ -34,8 +35,5 @@ export async function readSafeYaml(path: string): Promise<unknown> {
   }
   const read = readYaml(text, path);
   if (read.ok) return read.data;
-  const where = read.line === undefined ? path : `${path}:${read.line}:${read.column ?? 1}`;
-  throw new ScmError(read.code, `${where}: ${read.message}`, {
-    location: { file: path, ...(read.line === undefined ? {} : { line: read.line }) },
-  });
+  throw read.error;
 }
