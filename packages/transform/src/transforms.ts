@@ -561,14 +561,14 @@ export const TRANSFORMS: readonly TransformDefinition[] = [
     },
     compile: (o, env) => {
       const anySrid = o.ignore_srid === true;
-      const readWkt = env.readWkt;
-      if (!readWkt) {
+      const read = env.readWkt;
+      if (!read) {
         throw new DefinitionError(
           'needs a WKT reader: pass readWkt (from @scm/scaffold) in the mapping options',
         );
       }
       return (value) => {
-        const result = readWkt(expectString(value, 'wkt_geometry'), { anySrid });
+        const result = read(expectString(value, 'wkt_geometry'), { anySrid });
         if (!result.ok) {
           const hint = result.srid === undefined ? '' : '; reproject the data or set ignore_srid';
           throw new ValueError(`${result.problem}${hint}`);
