@@ -293,33 +293,85 @@ function parseRulePath(
   }
 }
 
+/** A rule being compiled: the raw object and where it sits, for messages. */
+interface RuleContext {
+  rule: Record<string, unknown>;
+  index: number | 'id_template';
+  /** Document path of the rule. */
+  base: PathPart[];
+  /** "rule 3 (target_field x)", for messages. */
+  label: string;
+  loc: Locator;
+}
+
+/** What a rule reads: record paths, a constant, a template, or the fields a transform names. */
+interface RuleInput {
+  kind: CompiledRule['kind'];
+  sources: KeyPath[];
+  template: Template | undefined;
+}
+
+/**
+ * Compiles one rule in the order its problems are reported: shape and keys,
+ * target, missing-value policy, lookup and transform steps, input, then how
+ * wildcards pair up (mode).
+ */
 function compileRule(raw: unknown, index: number | 'id_template', compiler: Compiler): CompiledRule {
-  const loc = compiler.loc;
+  const ctx = ruleContext(raw, index, compiler.loc);
+  const { rule, base, label, loc } = ctx;
+  if (!Object.hasOwn(rule, 'target_field')) throw loc.error(base, `${label}: target_field is required`);
+  const target = parseRulePath(rule.target_field, 'target', [...base, 'target_field'], label, loc);
+  checkRuleOptions(ctx);
+  const { policy, ruleDefault } = missingPolicy(ctx);
+  const steps: CompiledStep[] = [];
+  if (Object.hasOwn(rule, 'lookup')) steps.push(lookupStep(ctx, compiler, ruleDefault));
+  const compiledSteps = compileSteps(rule.transform, [...base, 'transform'], compiler, ruleDefault, label);
+  steps.push(...compiledSteps.steps);
+  const input = ruleInput(ctx, compiledSteps.readsFields);
+  const { mode, sourceWildcards } = ruleMode(ctx, target, input);
+  return assembleRule(ctx, target, input, {
+    mode,
+    sourceWildcards,
+    steps,
+    policy,
+    defaultValue: ruleDefault.value,
+  });
+}
+
+/** The rule as an object with known keys, its document path and its label. */
+function ruleContext(raw: unknown, index: number | 'id_template', loc: Locator): RuleContext {
   const base: PathPart[] = index === 'id_template' ? ['id_template'] : ['mappings', index];
   if (!isObject(raw))
     throw loc.error(base, `rule ${index} must be an object with target_field, got ${JSON.stringify(raw)}`);
-  const rule = raw;
-  const label = index === 'id_template' ? 'id_template' : `rule ${index}${describeRule(rule)}`;
-  for (const key of Object.keys(rule)) {
+  const label = index === 'id_template' ? 'id_template' : `rule ${index}${describeRule(raw)}`;
+  for (const key of Object.keys(raw)) {
     if (!RULE_KEYS.includes(key))
       throw loc.error([...base, key], `${label}: unknown key "${key}"${didYouMean(key, RULE_KEYS)}`);
   }
-  if (!Object.hasOwn(rule, 'target_field')) throw loc.error(base, `${label}: target_field is required`);
-  const target = parseRulePath(rule.target_field, 'target', [...base, 'target_field'], label, loc);
+  return { rule: raw, index, base, label, loc };
+}
 
+/** One input kind at most, boolean flags and a text description. */
+function checkRuleOptions({ rule, base, label, loc }: RuleContext): void {
   const kinds = ['source_field', 'constant', 'template'].filter((k) => Object.hasOwn(rule, k));
   if (kinds.length > 1)
     throw loc.error(
       [...base, kinds[1]!],
       `${label}: use only one of source_field, constant and template (found ${kinds.join(', ')})`,
     );
-
   for (const key of ['optional', 'merge', 'overwrite'] as const) {
     if (Object.hasOwn(rule, key) && typeof rule[key] !== 'boolean')
       throw loc.error([...base, key], `${label}: ${key} must be true or false`);
   }
   if (Object.hasOwn(rule, 'description') && typeof rule.description !== 'string')
     throw loc.error([...base, 'description'], `${label}: description must be text`);
+}
+
+/** What happens when the source is missing, and the rule's `default`. */
+function missingPolicy({ rule, base, label, loc }: RuleContext): {
+  policy: WhenMissing;
+  ruleDefault: CompileEnv['ruleDefault'];
+} {
   const hasDefault = Object.hasOwn(rule, 'default');
   let policy: WhenMissing = hasDefault ? 'default' : rule.optional === true ? 'skip' : 'error';
   if (Object.hasOwn(rule, 'when_missing')) {
@@ -334,84 +386,101 @@ function compileRule(raw: unknown, index: number | 'id_template', compiler: Comp
       throw loc.error([...base, 'when_missing'], `${label}: when_missing: default needs a "default" value`);
     policy = wm;
   }
-  const ruleDefault = { present: hasDefault, value: hasDefault ? safeClone(rule.default) : undefined };
+  return {
+    policy,
+    ruleDefault: { present: hasDefault, value: hasDefault ? safeClone(rule.default) : undefined },
+  };
+}
 
-  const steps: CompiledStep[] = [];
-  if (Object.hasOwn(rule, 'lookup')) {
-    const lk = rule.lookup;
-    const at = [...base, 'lookup'];
-    let spec: { table: string; on_miss?: string; default?: unknown; hasDefault: boolean };
-    if (typeof lk === 'string') spec = { table: lk, hasDefault: false };
-    else if (isObject(lk)) {
-      for (const key of Object.keys(lk)) {
-        if (!['table', 'on_miss', 'default'].includes(key))
-          throw loc.error([...at, key], `${label}: lookup has no key "${key}" (use table, on_miss, default)`);
-      }
-      if (typeof lk.table !== 'string') throw loc.error(at, `${label}: lookup needs a "table" name`);
-      if (lk.on_miss !== undefined && !(ON_MISS as readonly unknown[]).includes(lk.on_miss)) {
-        throw loc.error([...at, 'on_miss'], `${label}: on_miss must be one of ${ON_MISS.join(', ')}`);
-      }
-      spec = {
-        table: lk.table,
-        on_miss: lk.on_miss as string | undefined,
-        default: lk.default,
-        hasDefault: Object.hasOwn(lk, 'default'),
-      };
-    } else throw loc.error(at, `${label}: lookup must be a table name or { table, on_miss, default }`);
-    try {
-      steps.push({
-        name: 'lookup',
-        each: false,
-        fn: compileLookup(spec, { tables: compiler.tables, ruleDefault, readWkt: compiler.readWkt }),
-      });
-    } catch (error) {
-      if (error instanceof DefinitionError) throw loc.error(at, `${label}: ${error.message}`);
-      throw error;
-    }
+type LookupSpec = { table: string; on_miss?: string; default?: unknown; hasDefault: boolean };
+
+/** The rule's `lookup`, as a step that runs before its transforms. */
+function lookupStep(
+  ctx: RuleContext,
+  compiler: Compiler,
+  ruleDefault: CompileEnv['ruleDefault'],
+): CompiledStep {
+  const at = [...ctx.base, 'lookup'];
+  const spec = lookupSpec(ctx.rule.lookup, at, ctx.label, ctx.loc);
+  try {
+    const env = { tables: compiler.tables, ruleDefault, readWkt: compiler.readWkt };
+    return { name: 'lookup', each: false, fn: compileLookup(spec, env) };
+  } catch (error) {
+    if (error instanceof DefinitionError) throw ctx.loc.error(at, `${ctx.label}: ${error.message}`);
+    throw error;
   }
-  const compiledSteps = compileSteps(rule.transform, [...base, 'transform'], compiler, ruleDefault, label);
-  steps.push(...compiledSteps.steps);
+}
 
-  let kind: CompiledRule['kind'];
-  let sources: KeyPath[] = [];
-  let template: Template | undefined;
-  if (Object.hasOwn(rule, 'source_field')) {
-    kind = 'paths';
-    const raw = rule.source_field;
-    const list = Array.isArray(raw) ? raw : [raw];
-    if (list.length === 0)
-      throw loc.error([...base, 'source_field'], `${label}: source_field is an empty list`);
-    sources = list.map((s, i) =>
-      parseRulePath(
-        s,
-        'source',
-        Array.isArray(raw) ? [...base, 'source_field', i] : [...base, 'source_field'],
-        label,
-        loc,
-      ),
-    );
-  } else if (Object.hasOwn(rule, 'constant')) {
-    kind = 'constant';
-  } else if (Object.hasOwn(rule, 'template')) {
-    kind = 'template';
+function lookupSpec(lk: unknown, at: PathPart[], label: string, loc: Locator): LookupSpec {
+  if (typeof lk === 'string') return { table: lk, hasDefault: false };
+  if (!isObject(lk))
+    throw loc.error(at, `${label}: lookup must be a table name or { table, on_miss, default }`);
+  for (const key of Object.keys(lk)) {
+    if (!['table', 'on_miss', 'default'].includes(key))
+      throw loc.error([...at, key], `${label}: lookup has no key "${key}" (use table, on_miss, default)`);
+  }
+  if (typeof lk.table !== 'string') throw loc.error(at, `${label}: lookup needs a "table" name`);
+  if (lk.on_miss !== undefined && !(ON_MISS as readonly unknown[]).includes(lk.on_miss)) {
+    throw loc.error([...at, 'on_miss'], `${label}: on_miss must be one of ${ON_MISS.join(', ')}`);
+  }
+  return {
+    table: lk.table,
+    on_miss: lk.on_miss as string | undefined,
+    default: lk.default,
+    hasDefault: Object.hasOwn(lk, 'default'),
+  };
+}
+
+function ruleInput(ctx: RuleContext, readsFields: boolean): RuleInput {
+  const { rule, base, label, loc } = ctx;
+  if (Object.hasOwn(rule, 'source_field'))
+    return { kind: 'paths', sources: sourcePaths(ctx), template: undefined };
+  if (Object.hasOwn(rule, 'constant')) return { kind: 'constant', sources: [], template: undefined };
+  if (Object.hasOwn(rule, 'template')) {
     if (typeof rule.template !== 'string')
       throw loc.error([...base, 'template'], `${label}: template must be text`);
     try {
-      template = parseTemplate(rule.template);
+      return { kind: 'template', sources: [], template: parseTemplate(rule.template) };
     } catch (error) {
       if (error instanceof DefinitionError)
         throw loc.error([...base, 'template'], `${label}: ${error.message}`);
       throw error;
     }
-  } else if (compiledSteps.readsFields) {
-    kind = 'fields';
-  } else {
-    throw loc.error(
-      base,
-      `${label}: needs one of source_field, constant or template (or a transform with "fields")`,
-    );
   }
+  if (readsFields) return { kind: 'fields', sources: [], template: undefined };
+  throw loc.error(
+    base,
+    `${label}: needs one of source_field, constant or template (or a transform with "fields")`,
+  );
+}
 
+/** The paths of `source_field`, one or a list. */
+function sourcePaths({ rule, base, label, loc }: RuleContext): KeyPath[] {
+  const raw = rule.source_field;
+  const list = Array.isArray(raw) ? raw : [raw];
+  if (list.length === 0)
+    throw loc.error([...base, 'source_field'], `${label}: source_field is an empty list`);
+  return list.map((s, i) =>
+    parseRulePath(
+      s,
+      'source',
+      Array.isArray(raw) ? [...base, 'source_field', i] : [...base, 'source_field'],
+      label,
+      loc,
+    ),
+  );
+}
+
+/**
+ * How source and target wildcards pair up: one write per source match
+ * (`per-match`), target wildcards over the output (`expand`), or one write
+ * (`single`); placeholders that cannot be bound are refused.
+ */
+function ruleMode(
+  { base, label, loc }: RuleContext,
+  target: KeyPath,
+  { sources, template }: RuleInput,
+): { mode: CompiledRule['mode']; sourceWildcards: number } {
   const sourceWildcards = sources.length > 0 ? sources[0]!.wildcards : 0;
   if (sources.some((s) => s.wildcards !== sourceWildcards)) {
     throw loc.error(
@@ -419,9 +488,8 @@ function compileRule(raw: unknown, index: number | 'id_template', compiler: Comp
       `${label}: every path of a source_field list must have the same number of wildcards`,
     );
   }
-  const targetHasPattern = target.hasPattern;
   let mode: CompiledRule['mode'];
-  if (sourceWildcards > 0 && (target.wildcards > 0 || targetHasPattern)) {
+  if (sourceWildcards > 0 && (target.wildcards > 0 || target.hasPattern)) {
     if (target.wildcards > 0 && target.wildcards !== sourceWildcards) {
       throw loc.error(
         [...base, 'target_field'],
@@ -431,8 +499,18 @@ function compileRule(raw: unknown, index: number | 'id_template', compiler: Comp
     mode = 'per-match';
   } else if (target.wildcards > 0) mode = 'expand';
   else mode = 'single';
+  checkPlaceholders({ base, label, loc }, mode, target, sources, template);
+  return { mode, sourceWildcards };
+}
 
-  if (mode === 'single' && targetHasPattern) {
+function checkPlaceholders(
+  { base, label, loc }: Pick<RuleContext, 'base' | 'label' | 'loc'>,
+  mode: CompiledRule['mode'],
+  target: KeyPath,
+  sources: KeyPath[],
+  template: Template | undefined,
+): void {
+  if (mode === 'single' && target.hasPattern) {
     throw loc.error(
       [...base, 'target_field'],
       `${label}: {$key}/{$index} in target_field need a wildcard in source_field or target_field`,
@@ -452,28 +530,27 @@ function compileRule(raw: unknown, index: number | 'id_template', compiler: Comp
   }
   if (template?.usesValue)
     throw loc.error([...base, 'template'], `${label}: {$value} is only available in a "template" transform`);
-  if (policy === 'null' && mode === 'expand') {
-    // fine: null is written at each expanded place
-  }
+}
 
-  const info: AuditRuleInfo = { rule: index, target: target.text, source: ruleSourceText(rule) };
+function assembleRule(
+  { rule, index }: RuleContext,
+  target: KeyPath,
+  { kind, sources, template }: RuleInput,
+  compiled: Pick<CompiledRule, 'mode' | 'sourceWildcards' | 'steps' | 'policy' | 'defaultValue'>,
+): CompiledRule {
+  const concrete = target.wildcards === 0 && !target.hasPattern;
   return {
-    info,
+    info: { rule: index, target: target.text, source: ruleSourceText(rule) },
     label: index === 'id_template' ? 'id_template' : `rule ${index} (${target.text})`,
     target,
-    targetKeys:
-      target.wildcards === 0 && !targetHasPattern
-        ? target.segments.map((s) => (s.kind === 'key' ? s.key : s.kind === 'index' ? s.index : ''))
-        : undefined,
+    targetKeys: concrete
+      ? target.segments.map((s) => (s.kind === 'key' ? s.key : s.kind === 'index' ? s.index : ''))
+      : undefined,
     kind,
     sources,
     constant: kind === 'constant' ? safeClone(rule.constant) : undefined,
     template,
-    mode,
-    sourceWildcards,
-    steps,
-    policy,
-    defaultValue: ruleDefault.value,
+    ...compiled,
     merge: rule.merge !== false,
     overwrite: rule.overwrite !== false,
     field:
@@ -561,11 +638,7 @@ function topLevelObject(doc: unknown, loc: Locator): Record<string, unknown> & {
   return top as Record<string, unknown> & { mappings: unknown[] };
 }
 
-function compileLookupTables(
-  raw: unknown,
-  loc: Locator,
-  options: CompileOptions,
-): Map<string, LookupTable> {
+function compileLookupTables(raw: unknown, loc: Locator, options: CompileOptions): Map<string, LookupTable> {
   const tables = new Map<string, LookupTable>();
   if (raw === undefined) return tables;
   if (!isObject(raw)) throw loc.error(['lookup_tables'], 'lookup_tables must be an object of named tables');
@@ -591,20 +664,27 @@ function checkTableSpec(name: string, spec: unknown, at: PathPart[], loc: Locato
   const allowed = Object.hasOwn(spec, 'inline') ? ['inline'] : ['file', 'key', 'value'];
   for (const key of Object.keys(spec)) {
     if (!allowed.includes(key))
-      throw loc.error([...at, key], `lookup table "${name}": unknown key "${key}" (use ${allowed.join(', ')})`);
+      throw loc.error(
+        [...at, key],
+        `lookup table "${name}": unknown key "${key}" (use ${allowed.join(', ')})`,
+      );
   }
   if (Object.hasOwn(spec, 'inline')) {
     if (!isObject(spec.inline))
       throw loc.error([...at, 'inline'], `lookup table "${name}": inline must be an object`);
     const bad = Object.keys(spec.inline).find(isForbiddenKey);
-    if (bad) throw loc.error([...at, 'inline', bad], `lookup table "${name}": "${bad}" is not allowed as a key`);
+    if (bad)
+      throw loc.error([...at, 'inline', bad], `lookup table "${name}": "${bad}" is not allowed as a key`);
   } else if (typeof spec.file !== 'string' || spec.file === '') {
     throw loc.error([...at, 'file'], `lookup table "${name}": file must be a path`);
   }
 }
 
 /** The `id_template` (as a rule on `id`) followed by every rule of `mappings`. */
-function compileRules(top: Record<string, unknown> & { mappings: unknown[] }, compiler: Compiler): CompiledRule[] {
+function compileRules(
+  top: Record<string, unknown> & { mappings: unknown[] },
+  compiler: Compiler,
+): CompiledRule[] {
   const { loc } = compiler;
   const rules: CompiledRule[] = [];
   if (top.id_template !== undefined) {
