@@ -84,15 +84,18 @@ const LIBRARY_RULES = [
   {
     rule: 'WKT reading',
     home: 'packages/scaffold/src/wkt.ts',
-    imports: /(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"](?:@terraformer\/wkt|wellknown|wkx|terraformer-wkt-parser)['"]/,
-    definitions: /\b(?:function\*?|class|const|let|var)\s+(\w*(?:wkt\w*(?:read|pars)|(?:read|pars)\w*wkt)\w*)/i,
+    imports:
+      /(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"](?:@terraformer\/wkt|wellknown|wkx|terraformer-wkt-parser)['"]/,
+    definitions:
+      /\b(?:function\*?|class|const|let|var)\s+(\w*(?:wkt\w*(?:read|pars)|(?:read|pars)\w*wkt)\w*)/i,
     tables: /['"]MULTIPOLYGON['"]/,
   },
   {
     rule: 'YAML reading',
     home: 'packages/config/src/',
     imports: /(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"](?:yaml|js-yaml)['"]/,
-    definitions: /\b(?:function\*?|class|const|let|var)\s+(\w*(?:yaml\w*(?:load|read|pars)|(?:load|read|pars)\w*yaml)\w*)\s*[=(]/i,
+    definitions:
+      /\b(?:function\*?|class|const|let|var)\s+(\w*(?:yaml\w*(?:load|read|pars)|(?:load|read|pars)\w*yaml)\w*)\s*[=(]/i,
     // A file-reading wrapper around the home's reader is not a second reader.
     delegate: /import\s*\{[^}]*\breadYaml\b[^}]*\}\s*from\s*'@scm\/config'/,
   },
@@ -131,7 +134,8 @@ for (const file of sourceFiles()) {
     if (imports.test(text)) problems.push(`${file}: ${rule} belongs in ${home} only (library used here)`);
     const defined = delegate?.test(text) ? null : definitions.exec(text);
     if (defined) problems.push(`${file}: ${rule} belongs in ${home} only (${defined[1]} defined here)`);
-    if (tables?.test(text)) problems.push(`${file}: ${rule} belongs in ${home} only (a WKT keyword table here)`);
+    if (tables?.test(text))
+      problems.push(`${file}: ${rule} belongs in ${home} only (a WKT keyword table here)`);
   }
 }
 

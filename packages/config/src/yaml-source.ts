@@ -81,7 +81,10 @@ export function parseYamlSource(text: string, file: string): { source: YamlSourc
   if (text.length > MAX_YAML_LENGTH) {
     const source: YamlSource = { file, text: '', doc: parseDocument(''), lineCounter };
     const limit = `${MAX_YAML_LENGTH / (1024 * 1024)} MiB`;
-    return { source, issues: [{ file, line: 1, column: 1, path: '', message: `the text is larger than ${limit}` }] };
+    return {
+      source,
+      issues: [{ file, line: 1, column: 1, path: '', message: `the text is larger than ${limit}` }],
+    };
   }
   const doc = parseDocument(text, {
     schema: 'core',
@@ -250,7 +253,13 @@ function refused(code: 'SCM_CONFIG_PARSE' | 'SCM_CONFIG_INVALID', issues: Config
 
 /** The issue of a document whose aliases expand past {@link MAX_ALIAS_COUNT}. */
 export function aliasLimitIssue(file: string): ConfigIssue {
-  return { file, line: 1, column: 1, path: '', message: `aliases expand to too many nodes (limit ${MAX_ALIAS_COUNT})` };
+  return {
+    file,
+    line: 1,
+    column: 1,
+    path: '',
+    message: `aliases expand to too many nodes (limit ${MAX_ALIAS_COUNT})`,
+  };
 }
 
 /**

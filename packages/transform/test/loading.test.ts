@@ -38,12 +38,17 @@ describe('loading', () => {
     expect(json.rules).toHaveLength(2);
     const text = parseMapping('[{"source_field": "a", "target_field": "b"}]', undefined, readers);
     expect(text.document).toEqual({ mappings: [{ source_field: 'a', target_field: 'b' }] });
-    const yamlText = parseMapping('- source_field: a\n  target_field: b\n  transform: number\n', undefined, readers);
+    const yamlText = parseMapping(
+      '- source_field: a\n  target_field: b\n  transform: number\n',
+      undefined,
+      readers,
+    );
     expect(yamlText.rules).toEqual([{ rule: 0, target: 'b', source: 'a' }]);
   });
 
   it('accepts the PRD shapes: `mappings:` and the bare rule array of transformation.mapping_schema', () => {
-    const prd = parseMapping(`
+    const prd = parseMapping(
+      `
 mappings:
   - source_field: "source_property"
     target_field: "stac_property"
@@ -156,7 +161,11 @@ mappings:
     expect(bomb.message).toMatch(/alias/i);
     expect(
       errorOf(() =>
-        parseMapping('mappings:\n  - source_field: a\n    source_field: b\n    target_field: c\n', undefined, readers),
+        parseMapping(
+          'mappings:\n  - source_field: a\n    source_field: b\n    target_field: c\n',
+          undefined,
+          readers,
+        ),
       ).message,
     ).toMatch(/unique/i);
   });

@@ -118,7 +118,11 @@ describe('lookup tables', () => {
     const at =
       (tables: unknown, rules: unknown[] = [{ source_field: 'p', target_field: 'o', lookup: 't' }]) =>
       () =>
-        parseMapping({ lookup_tables: tables, mappings: rules }, fixture('scenario4', 'mapping.yaml'), readers);
+        parseMapping(
+          { lookup_tables: tables, mappings: rules },
+          fixture('scenario4', 'mapping.yaml'),
+          readers,
+        );
     expect(at({})).toThrow(/lookup table "t" is not defined \(add it under lookup_tables\)/);
     expect(at({ t: { file: 'missing.csv', key: 'a', value: 'b' } })).toThrow(/cannot read missing.csv/);
     expect(at({ t: { file: 'platforms.csv', key: 'kode', value: 'name' } })).toThrow(
@@ -164,9 +168,9 @@ describe('lookup tables', () => {
   it('refuses a CSV table when no CSV reader was given, and reports broken quoting', () => {
     const rules = [{ source_field: 'p', target_field: 'o', lookup: 't' }];
     const table = { t: { file: 'platforms.csv', key: 'code', value: 'name' } };
-    expect(() => parseMapping({ lookup_tables: table, mappings: rules }, fixture('scenario4', 'mapping.yaml'))).toThrow(
-      /needs a CSV reader/,
-    );
+    expect(() =>
+      parseMapping({ lookup_tables: table, mappings: rules }, fixture('scenario4', 'mapping.yaml')),
+    ).toThrow(/needs a CSV reader/);
     const dir = mkdtempSync(join(tmpdir(), 'scm-lookup-'));
     writeFileSync(join(dir, 'bad.csv'), 'code,name\nA,"open\n');
     const bad = { t: { file: 'bad.csv', key: 'code', value: 'name' } };

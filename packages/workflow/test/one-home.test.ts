@@ -59,12 +59,16 @@ describe('scaffold-items and transform read WKT with the one reader', () => {
     await scaffoldFiles({ ...common, mappingPath: 'scaffold.yaml', outputPath: 'scaffolded.ndjson' });
     await transformFiles({ ...common, mappingPath: 'transform.yaml', outputPath: 'transformed.ndjson' });
     const scaffolded = outcome(join(dir, 'scaffolded.ndjson'), join(dir, 'scaffolded.failed_items.ndjson'));
-    const transformed = outcome(join(dir, 'transformed.ndjson'), join(dir, 'transformed.failed_items.ndjson'));
+    const transformed = outcome(
+      join(dir, 'transformed.ndjson'),
+      join(dir, 'transformed.failed_items.ndjson'),
+    );
 
     expect(transformed.failed).toEqual(['broken', 'empty', 'leading-dot', 'srid3857']);
     expect(scaffolded.failed).toEqual(transformed.failed);
     expect([...scaffolded.geometries.keys()].sort()).toEqual([...transformed.geometries.keys()].sort());
-    for (const [id, geometry] of transformed.geometries) expect(scaffolded.geometries.get(id), id).toEqual(geometry);
+    for (const [id, geometry] of transformed.geometries)
+      expect(scaffolded.geometries.get(id), id).toEqual(geometry);
     expect(transformed.geometries.get('srid4979')).toEqual({ type: 'Point', coordinates: [1, 2, 3] });
   });
 });
