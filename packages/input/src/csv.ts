@@ -106,19 +106,13 @@ export async function* readCsv(
   async function* feed(text: string, last: boolean): AsyncGenerator<SourceRecord<JsonObject> | Failure> {
     const aggregate = pending + text;
     if (!parser) {
-      // Leading blank lines are ignored when looking at the header line.
-      const detectFrom = aggregate.trimStart();
-      const head = firstLine(detectFrom);
-      if (head === undefined && !last) {
+      const started = startParser(aggregate, last, options.delimiter, step);
+      if (!started) {
         pending = aggregate;
         if (pending.length > maxRecordChars) throw tooLong(path, 1, maxRecordChars);
         return;
       }
-      const headText = head?.text ?? detectFrom;
-      newlineChar = head?.newline === '\r' ? '\r' : '\n';
-      const delimiter =
-        options.delimiter && options.delimiter !== 'auto' ? options.delimiter : guessDelimiter(headText);
-      parser = new Papa.Parser({ delimiter, newline: head?.newline ?? '\n', quoteChar: '"', step });
+      ({ parser, newlineChar } = started);
     }
     collected = [];
     parser.parse(aggregate, base, !last);
@@ -153,6 +147,29 @@ export async function* readCsv(
   } finally {
     stream.destroy();
   }
+}
+
+/**
+ * The papaparse parser for a file whose text starts with `text`, set up from
+ * its header line (delimiter and line terminator), or `undefined` while the
+ * header line is not complete and more text is coming. Leading blank lines
+ * are ignored when looking at the header line.
+ */
+function startParser(
+  text: string,
+  last: boolean,
+  delimiterOption: CsvOptions['delimiter'],
+  step: (results: Papa.ParseStepResult<string[]>) => void,
+): { parser: Papa.Parser; newlineChar: string } | undefined {
+  const detectFrom = text.trimStart();
+  const head = firstLine(detectFrom);
+  if (head === undefined && !last) return undefined;
+  const delimiter =
+    delimiterOption && delimiterOption !== 'auto'
+      ? delimiterOption
+      : guessDelimiter(head?.text ?? detectFrom);
+  const parser = new Papa.Parser({ delimiter, newline: head?.newline ?? '\n', quoteChar: '"', step });
+  return { parser, newlineChar: head?.newline === '\r' ? '\r' : '\n' };
 }
 
 /**
