@@ -103,18 +103,72 @@ function rfc3339Copies(relative, text) {
   return found;
 }
 
-for (const dir of readdirSync(join(root, 'packages'))) {
-  const src = join(root, 'packages', dir, 'src');
-  let entries;
-  try {
-    entries = readdirSync(src, { recursive: true, withFileTypes: true });
-  } catch {
-    continue;
+for (const file of sourceFiles()) {
+  if (file.endsWith('.ts')) problems.push(...rfc3339Copies(file, readFileSync(join(root, file), 'utf8')));
+}
+
+// ---------------------------------------------------------------- one home per library-backed rule
+// WKT, YAML and CSV reading each need an npm library and live in exactly one
+// package; the others receive the reader through their options, composed by
+// @scm/workflow and the CLI. A second reader (an import of the library, a
+// parser named after the format, or a WKT keyword table) outside its home
+// is reported, so copies cannot drift apart again.
+const LIBRARY_RULES = [
+  {
+    rule: 'WKT reading',
+    home: 'packages/scaffold/src/wkt.ts',
+    imports:
+      /(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"](?:@terraformer\/wkt|wellknown|wkx|terraformer-wkt-parser)['"]/,
+    definitions:
+      /\b(?:function\*?|class|const|let|var)\s+(\w*(?:wkt\w*(?:read|pars)|(?:read|pars)\w*wkt)\w*)/i,
+    tables: /['"]MULTIPOLYGON['"]/,
+  },
+  {
+    rule: 'YAML reading',
+    home: 'packages/config/src/',
+    imports: /(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"](?:yaml|js-yaml)['"]/,
+    definitions:
+      /\b(?:function\*?|class|const|let|var)\s+(\w*(?:yaml\w*(?:load|read|pars)|(?:load|read|pars)\w*yaml)\w*)\s*[=(]/i,
+    // A file-reading wrapper around the home's reader is not a second reader.
+    delegate: /import\s*\{[^}]*\breadYaml\b[^}]*\}\s*from\s*'@scm\/config'/,
+  },
+  {
+    rule: 'CSV parsing',
+    home: 'packages/input/src/',
+    // Writing CSV with Papa.unparse is not parsing; only the parser is reserved.
+    imports: /\bPapa\.parse\s*\(|new\s+Papa\.Parser\b|['"](?:csv-parse|csv-parser|fast-csv|d3-dsv)['"]/,
+    definitions: /\b(?:function\*?|class|const|let|var)\s+(\w*(?:csv\w*pars|pars\w*csv)\w*)\s*[=(]/i,
+  },
+];
+
+/** TypeScript sources under packages/<name>/src, as paths relative to the root. */
+function sourceFiles() {
+  const files = [];
+  for (const dir of readdirSync(join(root, 'packages'))) {
+    let entries;
+    try {
+      entries = readdirSync(join(root, 'packages', dir, 'src'), { recursive: true, withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      if (entry.isFile() && /\.(?:ts|mts|js|mjs)$/.test(entry.name)) {
+        files.push(relative(root, join(entry.parentPath, entry.name)));
+      }
+    }
   }
-  for (const entry of entries) {
-    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
-    const file = join(entry.parentPath, entry.name);
-    problems.push(...rfc3339Copies(relative(root, file), readFileSync(file, 'utf8')));
+  return files;
+}
+
+for (const file of sourceFiles()) {
+  const text = readFileSync(join(root, file), 'utf8');
+  for (const { rule, home, imports, definitions, tables, delegate } of LIBRARY_RULES) {
+    if (home.endsWith('/') ? file.startsWith(home) : file === home) continue;
+    if (imports.test(text)) problems.push(`${file}: ${rule} belongs in ${home} only (library used here)`);
+    const defined = delegate?.test(text) ? null : definitions.exec(text);
+    if (defined) problems.push(`${file}: ${rule} belongs in ${home} only (${defined[1]} defined here)`);
+    if (tables?.test(text))
+      problems.push(`${file}: ${rule} belongs in ${home} only (a WKT keyword table here)`);
   }
 }
 

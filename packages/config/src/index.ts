@@ -25,6 +25,9 @@ export {
   SOURCE_FORMATS,
   SOURCE_TYPES,
 } from './schema.js';
+// The one safe YAML reader of the workspace (mapping and record-command files use it too).
+export type { ReadYamlResult } from './yaml-source.js';
+export { MAX_ALIAS_COUNT, MAX_YAML_LENGTH, readYaml } from './yaml-source.js';
 // Types of the validated configuration.
 export type {
   ConfigIssue,

@@ -6,7 +6,7 @@ import { issuesError } from './issues.js';
 import { toWorkflowConfig } from './normalize.js';
 import type { ConfigOptions, WorkflowConfig } from './types.js';
 import { checkConfigData } from './validate.js';
-import { checkStructure, MAX_ALIAS_COUNT, parseYamlSource } from './yaml-source.js';
+import { aliasLimitIssue, checkStructure, MAX_ALIAS_COUNT, parseYamlSource } from './yaml-source.js';
 
 /**
  * Parses, substitutes, validates and normalises configuration text.
@@ -49,11 +49,7 @@ export function parseConfig(text: string, file: string, options: ConfigOptions =
   try {
     data = source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
-    throw new ScmError(
-      'SCM_CONFIG_PARSE',
-      `${file}: aliases expand to too many nodes (limit ${MAX_ALIAS_COUNT}); a configuration does not need them (${errorMessage(error)})`,
-      { cause: error, location: { file } },
-    );
+    throw issuesError('SCM_CONFIG_PARSE', file, [aliasLimitIssue(file)], { cause: errorMessage(error) });
   }
   if (data === null || data === undefined) {
     throw issuesError('SCM_CONFIG_INVALID', file, [

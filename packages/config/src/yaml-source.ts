@@ -1,4 +1,4 @@
-import { isForbiddenKey } from '@scm/core';
+import { isForbiddenKey, type ScmError } from '@scm/core';
 import {
   type Document,
   isAlias,
@@ -11,10 +11,18 @@ import {
   parseDocument,
   type Scalar,
 } from 'yaml';
+import { issuesError } from './issues.js';
 import type { ConfigIssue } from './types.js';
 
 /** Alias expansions allowed while converting the document (yaml's default, stated on purpose). */
 export const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Largest text read, in UTF-16 code units: configuration, mapping and
+ * extension files are hand-written, so anything bigger is a mistake or an
+ * attack, and refusing it early bounds the parser's memory.
+ */
+export const MAX_YAML_LENGTH = 64 * 1024 * 1024;
 
 /** Explicit tags allowed: the YAML 1.2 core schema, plus the non-specific `!`. */
 const ALLOWED_TAGS = new Set(
@@ -70,6 +78,14 @@ export function issueAt(
  */
 export function parseYamlSource(text: string, file: string): { source: YamlSource; issues: ConfigIssue[] } {
   const lineCounter = new LineCounter();
+  if (text.length > MAX_YAML_LENGTH) {
+    const source: YamlSource = { file, text: '', doc: parseDocument(''), lineCounter };
+    const limit = `${MAX_YAML_LENGTH / (1024 * 1024)} MiB`;
+    return {
+      source,
+      issues: [{ file, line: 1, column: 1, path: '', message: `the text is larger than ${limit}` }],
+    };
+  }
   const doc = parseDocument(text, {
     schema: 'core',
     customTags: [],
@@ -202,4 +218,78 @@ export function keyNodeAt(source: YamlSource, path: KeyPath, key: string): Node 
   if (!isMap(container)) return undefined;
   const pair = container.items.find((p) => keyText(p.key) === key);
   return isPair(pair) && isScalar(pair.key) ? (pair.key as Scalar) : undefined;
+}
+
+/** What {@link readYaml} returns. */
+export type ReadYamlResult =
+  | {
+      ok: true;
+      /** The plain data of the document (`null` for an empty one). */
+      data: unknown;
+      /** 1-based line of the node at a key path, or of its nearest parent found. */
+      lineOf(path: KeyPath): number | undefined;
+    }
+  | {
+      ok: false;
+      /** `SCM_CONFIG_PARSE` for syntax, tags and alias limits; `SCM_CONFIG_INVALID` for refused keys. */
+      code: 'SCM_CONFIG_PARSE' | 'SCM_CONFIG_INVALID';
+      /** The first problem, without its position. */
+      message: string;
+      /** 1-based line and column of the problem, when known. */
+      line?: number;
+      column?: number;
+      /** Every problem found. */
+      issues: ConfigIssue[];
+      /** The error a configuration file with these problems throws, for callers that throw. */
+      error: ScmError;
+    };
+
+function refused(code: 'SCM_CONFIG_PARSE' | 'SCM_CONFIG_INVALID', issues: ConfigIssue[]): ReadYamlResult {
+  const first = issues[0]!;
+  const place = first.line === undefined ? {} : { line: first.line, column: first.column ?? 1 };
+  const message = first.path ? `${first.path}: ${first.message}` : first.message;
+  return { ok: false, code, message, ...place, issues, error: issuesError(code, first.file, issues) };
+}
+
+/** The issue of a document whose aliases expand past {@link MAX_ALIAS_COUNT}. */
+export function aliasLimitIssue(file: string): ConfigIssue {
+  return {
+    file,
+    line: 1,
+    column: 1,
+    path: '',
+    message: `aliases expand to too many nodes (limit ${MAX_ALIAS_COUNT})`,
+  };
+}
+
+/**
+ * Reads a YAML (or JSON) document safely, with the workspace's one set of
+ * rules: size limit, YAML 1.2 core schema, no custom tags, duplicate keys
+ * refused, no `__proto__`/`constructor`/`prototype` key, complex keys
+ * refused, aliases capped at {@link MAX_ALIAS_COUNT} expansions. Problems come
+ * back with their line and column. Configuration files, mapping files and
+ * record-command files all go through it (the last two composed by
+ * `@scm/workflow` and the CLI).
+ */
+export function readYaml(text: string, file = 'document'): ReadYamlResult {
+  const { source, issues } = parseYamlSource(text.replace(/^\uFEFF/, ''), file);
+  if (issues.length > 0) return refused('SCM_CONFIG_PARSE', issues);
+  const structure = checkStructure(source);
+  if (structure.tags.length > 0) return refused('SCM_CONFIG_PARSE', structure.tags);
+  if (structure.keys.length > 0) return refused('SCM_CONFIG_INVALID', structure.keys);
+  let data: unknown;
+  try {
+    data = source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch {
+    return refused('SCM_CONFIG_PARSE', [aliasLimitIssue(file)]);
+  }
+  const lineOf = (path: KeyPath): number | undefined => {
+    for (let n = path.length; n >= 0; n--) {
+      const node = nodeAtPath(source, path.slice(0, n));
+      const offset = node?.range?.[0];
+      if (offset !== undefined) return positionAt(source, offset).line;
+    }
+    return undefined;
+  };
+  return { ok: true, data: data ?? null, lineOf };
 }

@@ -150,8 +150,10 @@ export async function* readCsv(
 }
 
 /**
- * The row parser for a file that starts with `text`, set up from its first
- * line (delimiter, line ending); `undefined` while that line is incomplete.
+ * The papaparse parser for a file whose text starts with `text`, set up from
+ * its header line (delimiter and line terminator), or `undefined` while the
+ * header line is not complete and more text is coming. Leading blank lines
+ * are ignored when looking at the header line.
  */
 function startParser(
   text: string,
@@ -159,17 +161,43 @@ function startParser(
   delimiterOption: CsvOptions['delimiter'],
   step: (results: Papa.ParseStepResult<string[]>) => void,
 ): { parser: Papa.Parser; newlineChar: string } | undefined {
-  // Leading blank lines are ignored when looking at the header line.
   const detectFrom = text.trimStart();
   const head = firstLine(detectFrom);
   if (head === undefined && !last) return undefined;
-  const headText = head?.text ?? detectFrom;
   const delimiter =
-    delimiterOption && delimiterOption !== 'auto' ? delimiterOption : guessDelimiter(headText);
-  return {
-    parser: new Papa.Parser({ delimiter, newline: head?.newline ?? '\n', quoteChar: '"', step }),
-    newlineChar: head?.newline === '\r' ? '\r' : '\n',
-  };
+    delimiterOption && delimiterOption !== 'auto'
+      ? delimiterOption
+      : guessDelimiter(head?.text ?? detectFrom);
+  const parser = new Papa.Parser({ delimiter, newline: head?.newline ?? '\n', quoteChar: '"', step });
+  return { parser, newlineChar: head?.newline === '\r' ? '\r' : '\n' };
+}
+
+/**
+ * Parses a whole CSV text held in memory (a small lookup table, say) into
+ * rows of strings, the header row first, with the same papaparse settings as
+ * {@link readCsv}: the same delimiter guess, `"` quoting with `""` escapes,
+ * delimiters and line breaks inside quoted fields, a leading BOM ignored and
+ * blank lines skipped. Values stay strings.
+ *
+ * @param text - The CSV text.
+ * @throws `SCM_INPUT_PARSE` when a quoted field is not closed or quoting is malformed, naming the line.
+ */
+export function parseCsvText(text: string): string[][] {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const head = firstLine(body.trimStart());
+  const delimiter = guessDelimiter(head?.text ?? body.trimStart());
+  const parsed = Papa.parse<string[]>(body, {
+    delimiter,
+    newline: head?.newline ?? '\n',
+    quoteChar: '"',
+    skipEmptyLines: 'greedy',
+  });
+  const error = parsed.errors.find((e) => e.type === 'Quotes');
+  if (error) {
+    const row = error.row === undefined ? '' : ` in row ${error.row + 1}`;
+    throw new ScmError('SCM_INPUT_PARSE', `CSV text has malformed quoting${row}: ${error.message}`);
+  }
+  return parsed.data;
 }
 
 interface HeaderColumn {

@@ -6,7 +6,7 @@
  */
 
 export type { CsvDelimiter, CsvOptions } from './csv.js';
-export { guessDelimiter, readCsv, typeValue } from './csv.js';
+export { guessDelimiter, parseCsvText, readCsv, typeValue } from './csv.js';
 export type { DetectedFormat, InputFormat } from './detect.js';
 export { CATALOG_ROOT_NAMES, detectFormat, FORMAT_EXTENSIONS } from './detect.js';
 export type { JsonOptions } from './json.js';

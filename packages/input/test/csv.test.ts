@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guessDelimiter, readCsv, typeValue } from '../src/index.js';
+import { guessDelimiter, parseCsvText, readCsv, typeValue } from '../src/index.js';
 import { drain, fixture, rejection } from './helpers.js';
 
 describe('readCsv', () => {
@@ -242,5 +242,24 @@ describe('guessDelimiter and typeValue', () => {
     expect(typeValue('Infinity')).toBe('Infinity');
     expect(typeValue('1e999')).toBe('1e999');
     expect(typeValue(' 1')).toBe(' 1');
+  });
+});
+
+describe('parseCsvText', () => {
+  it('reads quotes, escaped quotes, CRLF, a BOM and quoted line breaks, keeping values as text', () => {
+    expect(parseCsvText('\ufeffa,b\r\n"x, y","say ""hi"""\r\n1,\r\n\r\n')).toEqual([
+      ['a', 'b'],
+      ['x, y', 'say "hi"'],
+      ['1', ''],
+    ]);
+    expect(parseCsvText('a\n"multi\nline"\n')).toEqual([['a'], ['multi\nline']]);
+    expect(parseCsvText('code;name\nA;"x;y"\n')).toEqual([
+      ['code', 'name'],
+      ['A', 'x;y'],
+    ]);
+  });
+
+  it('refuses a quoted field that is never closed', () => {
+    expect(() => parseCsvText('a,b\n1,"open\n')).toThrow(/malformed quoting/);
   });
 });

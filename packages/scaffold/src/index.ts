@@ -23,3 +23,6 @@ export { scaffoldItem, scaffoldItems } from './item.js';
 export type { ItemLinkOptions, ScaffoldItemsOptions, ScaffoldOptions, ScaffoldWarning } from './options.js';
 export type { ScaffoldRule } from './rules.js';
 export { ScaffoldRules } from './rules.js';
+// The one WKT reader of the workspace; @scm/transform receives it through its options.
+export type { WktReadOptions, WktReadResult } from './wkt.js';
+export { readWkt, WGS84_SRIDS } from './wkt.js';

@@ -9,11 +9,28 @@ export type WktReadResult =
       warnings: string[];
       /** True when the fast reader produced it: fresh arrays with a checked structure. */
       checked: boolean;
+      /** The EWKT `SRID=n;` prefix, when the text had one. */
+      srid?: number;
     }
-  | { ok: false; problem: string };
+  | {
+      ok: false;
+      problem: string;
+      /** Set when the text was refused for its SRID alone (not WGS 84). */
+      srid?: number;
+    };
 
-/** SRIDs that mean WGS 84 longitude/latitude, the only reference system GeoJSON allows. */
-const WGS84_SRIDS = new Set([4326, 4979]);
+/** Options of {@link readWkt}. */
+export interface WktReadOptions {
+  /**
+   * Accept any EWKT SRID without reprojecting (the caller has said the
+   * coordinates are longitude/latitude anyway). Default `false`: only the
+   * WGS 84 SRIDs 4326 and 4979 are accepted.
+   */
+  anySrid?: boolean;
+}
+
+/** SRIDs that mean WGS 84 longitude/latitude (2D and 3D), the only reference system GeoJSON allows. */
+export const WGS84_SRIDS: ReadonlySet<number> = new Set([4326, 4979]);
 
 const SRID_PREFIX = /^\s*SRID\s*=\s*(-?\d+)\s*;/i;
 
@@ -26,20 +43,30 @@ const SRID_PREFIX = /^\s*SRID\s*=\s*(-?\d+)\s*;/i;
  * malformed string, is handed to `@terraformer/wkt`, which stays the authority
  * on what is valid WKT. The fast reader only accepts strings that terraformer
  * also accepts, and returns the same coordinates (a test checks this).
+ *
+ * This is the one WKT reader of the workspace: `@scm/transform` receives it
+ * through its mapping options, composed by `@scm/workflow` and the CLI.
  */
-export function readWkt(text: string): WktReadResult {
+export function readWkt(text: string, options: WktReadOptions = {}): WktReadResult {
   let body = text;
-  const srid = SRID_PREFIX.exec(text);
-  if (srid) {
-    const code = Number(srid[1]);
-    if (!WGS84_SRIDS.has(code)) {
+  const prefix = SRID_PREFIX.exec(text);
+  const srid = prefix ? Number(prefix[1]) : undefined;
+  if (prefix && srid !== undefined) {
+    if (!WGS84_SRIDS.has(srid) && options.anySrid !== true) {
       return {
         ok: false,
-        problem: `SRID=${code} is not supported; GeoJSON coordinates must be WGS 84 longitude/latitude (SRID 4326)`,
+        problem: `SRID=${srid} is not WGS 84 longitude/latitude (SRID 4326 or 4979), the only reference system GeoJSON allows`,
+        srid,
       };
     }
-    body = text.slice(srid[0].length);
+    body = text.slice(prefix[0].length);
   }
+  const result = readBody(body);
+  if (result.ok && srid !== undefined) result.srid = srid;
+  return result;
+}
+
+function readBody(body: string): WktReadResult {
   const fast = fastReadWkt(body);
   if (fast) return { ok: true, geometry: fast, warnings: [], checked: true };
   return readWithTerraformer(body);
@@ -56,8 +83,9 @@ function readWithTerraformer(body: string): WktReadResult {
     return { ok: false, problem: `not valid WKT (${firstLine.replace(/^Unable to parse: /, '')})` };
   }
   const warnings: string[] = [];
-  const geometry = stripTerraformerFlags(parsed, warnings);
-  return { ok: true, geometry: geometry as Geometry, warnings, checked: false };
+  const geometry = stripTerraformerFlags(parsed, warnings) as Geometry;
+  if (isEmptyGeometry(geometry)) return { ok: false, problem: EMPTY_WKT };
+  return { ok: true, geometry, warnings, checked: false };
 }
 
 /**
@@ -82,6 +110,14 @@ function stripTerraformerFlags(value: unknown, warnings: string[]): unknown {
     if (flags.m === true && !warnings.includes(M_DROPPED)) warnings.push(M_DROPPED);
   }
   return out;
+}
+
+const EMPTY_WKT = 'the WKT geometry is EMPTY; an EMPTY geometry has no location';
+
+/** An EMPTY geometry (only terraformer reads them; the fast reader gives up on EMPTY). */
+function isEmptyGeometry(geometry: Geometry): boolean {
+  if (geometry.type === 'GeometryCollection') return geometry.geometries.length === 0;
+  return Array.isArray(geometry.coordinates) && geometry.coordinates.length === 0;
 }
 
 const M_DROPPED = 'geometry: M (measure) values were dropped; GeoJSON has no measure ordinate';

@@ -63,7 +63,7 @@ describe('parseGeometry', () => {
       { type: 'GeometryCollection', geometries: [{ type: 'Point', coordinates: 5 }] },
       'geometries[0].coordinates must be',
     ],
-    ['POLYGON EMPTY', 'coordinates is empty'],
+    ['POLYGON EMPTY', 'the WKT geometry is EMPTY'],
     ['{"type": "Point", ', 'not valid GeoJSON text'],
     ['not a geometry', 'not valid WKT'],
     [42, 'geometry must be a GeoJSON geometry object, got number'],

@@ -103,7 +103,22 @@ describe('readWkt', () => {
     expect(ok).toMatchObject({ ok: true, geometry: { type: 'Point', coordinates: [-0.1276, 51.5072] } });
     const bad = readWkt('SRID=3857;POINT(-14208 6711542)');
     expect(bad.ok).toBe(false);
-    if (!bad.ok) expect(bad.problem).toContain('SRID=3857 is not supported');
+    if (!bad.ok) expect(bad.problem).toContain('SRID=3857 is not WGS 84');
+  });
+
+  it('accepts SRID 4979 (WGS 84 3D) and keeps the SRID it read', () => {
+    expect(readWkt('SRID=4979;POINT Z (1 2 3)')).toEqual({
+      ok: true,
+      geometry: { type: 'Point', coordinates: [1, 2, 3] },
+      warnings: [],
+      checked: true,
+      srid: 4979,
+    });
+  });
+
+  it('reads any SRID when the caller says the coordinates are longitude/latitude', () => {
+    const read = readWkt('SRID=3857;POINT(1 2)', { anySrid: true });
+    expect(read).toMatchObject({ ok: true, geometry: { type: 'Point', coordinates: [1, 2] }, srid: 3857 });
   });
 
   it('drops M values with a warning and never leaks terraformer markers', () => {

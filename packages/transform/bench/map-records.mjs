@@ -3,7 +3,13 @@
 //
 //   node --expose-gc bench/map-records.mjs [records] [sidecarRows]
 import { performance } from 'node:perf_hooks';
+import { readYaml } from '@scm/config';
+import { parseCsvText } from '@scm/input';
+import { readWkt } from '@scm/scaffold';
 import { applyMapping, enrichItems, parseMapping, transformRecords } from '../dist/index.js';
+
+// The readers @scm/workflow composes into every mapping (the one WKT, CSV and YAML implementations).
+const readers = { readWkt, parseCsv: parseCsvText, parseYaml: readYaml };
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const SIDECAR_ROWS = Number(process.argv[3] ?? 1_000_000);
@@ -33,6 +39,7 @@ mappings:
     optional: true
 `,
   'bench.yaml',
+  readers,
 );
 
 const COLLECTIONS = ['landsat', 'sentinel', 'modis', 'viirs', 'aster'];
@@ -129,6 +136,7 @@ mappings:
     target_field: assets.data["file:checksum"]
 `,
     'enrich.yaml',
+    readers,
   );
   globalThis.gc?.();
   const heapBefore = process.memoryUsage().heapUsed;

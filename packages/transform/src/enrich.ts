@@ -8,7 +8,7 @@ import {
   type SourceRecord,
 } from '@scm/core';
 import { type Audit, enrichmentCounts, noteFailure, touchAudit } from './audit.js';
-import { failureItemId, ruleFailure, runRules } from './apply.js';
+import { type ApplyOptions, failureItemId, ruleFailure, runRules } from './apply.js';
 import { normalizeKey } from './lookup.js';
 import type { Mapping } from './mapping.js';
 import { DefinitionError, getValue, type KeyPath, parsePath } from './path.js';
@@ -129,27 +129,87 @@ export async function* enrichItems(
   sidecar: SidecarInput,
   options: EnrichOptions,
 ): AsyncGenerator<SourceRecord<Record<string, unknown>> | Failure> {
-  const { mapping } = options;
-  const audit = options.audit ?? mapping.audit;
-  const counts = enrichmentCounts(audit);
+  const join = joinSettings(options);
+  const index = new Map<string, IndexEntry>();
+  yield* indexSidecar(sidecar, join, index);
+  try {
+    for await (const entry of items) {
+      join.checkAbort();
+      if (isFailure(entry)) {
+        join.audit.records.passed_through_failures += 1;
+        yield entry;
+        continue;
+      }
+      join.counts.items += 1;
+      yield joinItem(entry, join, index);
+    }
+  } finally {
+    join.counts.unused_rows = unusedRows(index);
+    touchAudit(join.audit);
+  }
+}
+
+/** The settings of one join, resolved from {@link EnrichOptions} with their defaults. */
+interface JoinSettings {
+  mapping: Mapping;
+  audit: Audit;
+  counts: ReturnType<typeof enrichmentCounts>;
+  itemKeyText: string;
+  sidecarKeyText: string;
+  itemKey: KeyPath;
+  sidecarKey: KeyPath;
+  normalize: (value: unknown) => string | undefined;
+  onDuplicate: 'error' | 'first' | 'last';
+  onMissing: 'keep' | 'fail';
+  /** The sidecar's key column, never passed through. */
+  exclude: Set<string>;
+  applyOptions: ApplyOptions;
+  checkAbort: () => void;
+}
+
+function joinSettings(options: EnrichOptions): JoinSettings {
+  const audit = options.audit ?? options.mapping.audit;
   const itemKeyText = options.itemKey ?? 'id';
   const sidecarKeyText = options.sidecarKey ?? itemKeyText;
-  const itemKey = keyPath(itemKeyText, 'itemKey');
   const sidecarKey = keyPath(sidecarKeyText, 'sidecarKey');
-  const normalize = options.normalizeKey ?? normalizeKey;
-  const onDuplicate = options.onDuplicateKey ?? 'error';
-  const onMissing = options.onMissing ?? 'keep';
   const first = sidecarKey.segments[0];
-  const exclude = new Set<string>(first?.kind === 'key' ? [first.key] : []);
-  const checkAbort = () => {
-    if (options.signal?.aborted)
-      throw new ScmError('SCM_ABORTED', 'the run was aborted', { cause: options.signal.reason });
+  return {
+    mapping: options.mapping,
+    audit,
+    counts: enrichmentCounts(audit),
+    itemKeyText,
+    sidecarKeyText,
+    itemKey: keyPath(itemKeyText, 'itemKey'),
+    sidecarKey,
+    normalize: options.normalizeKey ?? normalizeKey,
+    onDuplicate: options.onDuplicateKey ?? 'error',
+    onMissing: options.onMissing ?? 'keep',
+    exclude: new Set<string>(first?.kind === 'key' ? [first.key] : []),
+    applyOptions: {
+      ...(options.passthrough !== undefined ? { passthrough: options.passthrough } : {}),
+      ...(options.passthroughTarget !== undefined ? { passthroughTarget: options.passthroughTarget } : {}),
+    },
+    checkAbort: () => {
+      if (options.signal?.aborted)
+        throw new ScmError('SCM_ABORTED', 'the run was aborted', { cause: options.signal.reason });
+    },
   };
+}
 
-  const index = new Map<string, IndexEntry>();
+/**
+ * Reads the whole sidecar into `index` by normalised key, yielding the
+ * sidecar's own failures, rows without a key and (with `onDuplicateKey:
+ * error`) repeated keys as Failures.
+ */
+async function* indexSidecar(
+  sidecar: SidecarInput,
+  join: JoinSettings,
+  index: Map<string, IndexEntry>,
+): AsyncGenerator<Failure> {
+  const { audit, counts, sidecarKeyText } = join;
   let position = 0;
   for await (const entry of sidecar as AsyncIterable<SourceRecord | Failure | Record<string, unknown>>) {
-    checkAbort();
+    join.checkAbort();
     if (isFailure(entry)) {
       audit.records.passed_through_failures += 1;
       yield entry;
@@ -160,149 +220,162 @@ export async function* enrichItems(
       : { row: entry as unknown, origin: { index: position } };
     position += 1;
     counts.sidecar_rows += 1;
-    const key = normalize(getValue(row, sidecarKey.segments));
+    const key = join.normalize(getValue(row, join.sidecarKey.segments));
     if (key === undefined) {
       counts.rows_without_key += 1;
-      yield sidecarFailure(
-        row,
-        origin,
-        `sidecar row at ${where(origin)} has no usable key at "${sidecarKeyText}"`,
-        sidecarKeyText,
-        audit,
-        `sidecar:${where(origin)}`,
-      );
+      const message = `sidecar row at ${where(origin)} has no usable key at "${sidecarKeyText}"`;
+      yield sidecarFailure(row, origin, message, sidecarKeyText, audit, `sidecar:${where(origin)}`);
       continue;
     }
-    const existing = index.get(key);
-    if (!existing) {
-      index.set(key, { kind: 'row', row, origin, used: false });
-      continue;
-    }
-    counts.duplicate_keys += 1;
-    if (onDuplicate === 'first') continue;
-    if (onDuplicate === 'last') {
-      index.set(key, { kind: 'row', row, origin, used: false });
-      continue;
-    }
-    const origins = existing.kind === 'row' ? [existing.origin, origin] : [...existing.origins, origin];
-    index.set(key, { kind: 'ambiguous', origins });
-    yield sidecarFailure(
-      row,
-      origin,
-      `sidecar key "${key}" at ${where(origin)} was already seen at ${where(origins[0]!)}; set onDuplicateKey to "first" or "last" to pick one`,
-      sidecarKeyText,
-      audit,
-      key,
-    );
+    const duplicate = indexRow(index, key, row, origin, join);
+    if (duplicate) yield duplicate;
   }
+}
 
-  const applyOptions = {
-    ...(options.passthrough !== undefined ? { passthrough: options.passthrough } : {}),
-    ...(options.passthroughTarget !== undefined ? { passthroughTarget: options.passthroughTarget } : {}),
-  };
-  try {
-    for await (const entry of items) {
-      checkAbort();
-      if (isFailure(entry)) {
-        audit.records.passed_through_failures += 1;
-        yield entry;
-        continue;
-      }
-      counts.items += 1;
-      const item = entry.value;
-      const itemId = failureItemId(item, undefined, entry.origin);
-      const rawKey = getValue(item, itemKey.segments);
-      const key = normalize(rawKey);
-      const found = key === undefined ? undefined : index.get(key);
-      // A join that cannot be made: counted in the audit and yielded as this item's failure.
-      const joinFailure = (message: string, auditFile: boolean): Failure => {
-        noteFailure(audit, {
-          item_id: itemId,
-          rule: 'join',
-          target: itemKeyText,
-          field: itemKeyText,
-          message,
-          ...(auditFile && entry.origin.file ? { file: entry.origin.file } : {}),
-        });
-        return createFailure({
-          itemId,
-          errorType: 'transformation_error',
-          step: 'transform',
-          message,
-          sourceData: item,
-          file: entry.origin.file,
-          line: entry.origin.line,
-          field: itemKeyText,
-          details: { key: key ?? null },
-        });
-      };
-      if (!found) {
-        counts.unmatched += 1;
-        if (onMissing === 'keep') {
-          yield entry as SourceRecord<Record<string, unknown>>;
-          continue;
-        }
-        counts.failed += 1;
-        const message =
-          key === undefined
-            ? `the item has no usable key at "${itemKeyText}"`
-            : `no sidecar row has the key "${key}" (item key "${itemKeyText}")`;
-        yield joinFailure(message, true);
-        continue;
-      }
-      if (found.kind === 'ambiguous') {
-        counts.failed += 1;
-        const message = `the sidecar has ${found.origins.length} rows with the key "${key}" (${found.origins.map(where).join(', ')})`;
-        yield joinFailure(message, false);
-        continue;
-      }
-      if (!isObject(item)) {
-        counts.failed += 1;
-        yield createFailure({
-          itemId,
-          errorType: 'transformation_error',
-          step: 'transform',
-          message: 'the item is not an object',
-          sourceData: item,
-          file: entry.origin.file,
-          line: entry.origin.line,
-        });
-        continue;
-      }
-      found.used = true;
-      const out = safeClone(item) as Record<string, unknown>;
-      const { errors } = runRules(mapping, {
-        record: found.row,
-        item,
-        out,
-        audit,
-        options: applyOptions,
-        exclude,
-      });
-      audit.records.total += 1;
-      if (errors.length > 0) {
-        audit.records.failed += 1;
-        counts.failed += 1;
-        const sidecarOrigin: Record<string, unknown> = {};
-        if (found.origin.file) sidecarOrigin.file = found.origin.file;
-        if (found.origin.line !== undefined) sidecarOrigin.line = found.origin.line;
-        if (found.origin.index !== undefined) sidecarOrigin.index = found.origin.index;
-        yield ruleFailure(errors, itemId, found.row, entry.origin, audit, {
-          key: key ?? null,
-          sidecar: sidecarOrigin,
-        });
-        continue;
-      }
-      audit.records.mapped += 1;
-      counts.matched += 1;
-      yield { value: out, origin: entry.origin };
-    }
-  } finally {
-    let unused = 0;
-    for (const e of index.values()) if (e.kind === 'row' && !e.used) unused += 1;
-    counts.unused_rows = unused;
-    touchAudit(audit);
+/** Adds one keyed row; returns the Failure of a repeated key when repeats are errors. */
+function indexRow(
+  index: Map<string, IndexEntry>,
+  key: string,
+  row: unknown,
+  origin: RecordOrigin,
+  join: JoinSettings,
+): Failure | undefined {
+  const existing = index.get(key);
+  if (!existing) {
+    index.set(key, { kind: 'row', row, origin, used: false });
+    return undefined;
   }
+  join.counts.duplicate_keys += 1;
+  if (join.onDuplicate === 'first') return undefined;
+  if (join.onDuplicate === 'last') {
+    index.set(key, { kind: 'row', row, origin, used: false });
+    return undefined;
+  }
+  const origins = existing.kind === 'row' ? [existing.origin, origin] : [...existing.origins, origin];
+  index.set(key, { kind: 'ambiguous', origins });
+  return sidecarFailure(
+    row,
+    origin,
+    `sidecar key "${key}" at ${where(origin)} was already seen at ${where(origins[0]!)}; set onDuplicateKey to "first" or "last" to pick one`,
+    join.sidecarKeyText,
+    join.audit,
+    key,
+  );
+}
+
+/** One item joined to its sidecar row and mapped, kept unchanged, or its Failure. */
+function joinItem(
+  entry: SourceRecord,
+  join: JoinSettings,
+  index: Map<string, IndexEntry>,
+): SourceRecord<Record<string, unknown>> | Failure {
+  const { counts, itemKeyText } = join;
+  const item = entry.value;
+  const itemId = failureItemId(item, undefined, entry.origin);
+  const key = join.normalize(getValue(item, join.itemKey.segments));
+  const found = key === undefined ? undefined : index.get(key);
+  if (!found) {
+    counts.unmatched += 1;
+    if (join.onMissing === 'keep') return entry as SourceRecord<Record<string, unknown>>;
+    counts.failed += 1;
+    const message =
+      key === undefined
+        ? `the item has no usable key at "${itemKeyText}"`
+        : `no sidecar row has the key "${key}" (item key "${itemKeyText}")`;
+    return joinFailure(entry, itemId, key, message, true, join);
+  }
+  if (found.kind === 'ambiguous') {
+    counts.failed += 1;
+    const message = `the sidecar has ${found.origins.length} rows with the key "${key}" (${found.origins.map(where).join(', ')})`;
+    return joinFailure(entry, itemId, key, message, false, join);
+  }
+  if (!isObject(item)) {
+    counts.failed += 1;
+    return createFailure({
+      itemId,
+      errorType: 'transformation_error',
+      step: 'transform',
+      message: 'the item is not an object',
+      sourceData: item,
+      file: entry.origin.file,
+      line: entry.origin.line,
+    });
+  }
+  found.used = true;
+  return mapJoined(entry, item, itemId, key, found, join);
+}
+
+/** A join that cannot be made: counted in the audit and yielded as this item's failure. */
+function joinFailure(
+  entry: SourceRecord,
+  itemId: string,
+  key: string | undefined,
+  message: string,
+  auditFile: boolean,
+  join: JoinSettings,
+): Failure {
+  noteFailure(join.audit, {
+    item_id: itemId,
+    rule: 'join',
+    target: join.itemKeyText,
+    field: join.itemKeyText,
+    message,
+    ...(auditFile && entry.origin.file ? { file: entry.origin.file } : {}),
+  });
+  return createFailure({
+    itemId,
+    errorType: 'transformation_error',
+    step: 'transform',
+    message,
+    sourceData: entry.value,
+    file: entry.origin.file,
+    line: entry.origin.line,
+    field: join.itemKeyText,
+    details: { key: key ?? null },
+  });
+}
+
+/** Maps the matching row into a copy of the item. */
+function mapJoined(
+  entry: SourceRecord,
+  item: Record<string, unknown>,
+  itemId: string,
+  key: string | undefined,
+  found: Extract<IndexEntry, { kind: 'row' }>,
+  join: JoinSettings,
+): SourceRecord<Record<string, unknown>> | Failure {
+  const { audit, counts } = join;
+  const out = safeClone(item) as Record<string, unknown>;
+  const { errors } = runRules(join.mapping, {
+    record: found.row,
+    item,
+    out,
+    audit,
+    options: join.applyOptions,
+    exclude: join.exclude,
+  });
+  audit.records.total += 1;
+  if (errors.length > 0) {
+    audit.records.failed += 1;
+    counts.failed += 1;
+    const sidecarOrigin: Record<string, unknown> = {};
+    if (found.origin.file) sidecarOrigin.file = found.origin.file;
+    if (found.origin.line !== undefined) sidecarOrigin.line = found.origin.line;
+    if (found.origin.index !== undefined) sidecarOrigin.index = found.origin.index;
+    return ruleFailure(errors, itemId, found.row, entry.origin, audit, {
+      key: key ?? null,
+      sidecar: sidecarOrigin,
+    });
+  }
+  audit.records.mapped += 1;
+  counts.matched += 1;
+  return { value: out, origin: entry.origin };
+}
+
+function unusedRows(index: Map<string, IndexEntry>): number {
+  let unused = 0;
+  for (const e of index.values()) if (e.kind === 'row' && !e.used) unused += 1;
+  return unused;
 }
 
 /** Options of {@link keyedRecords}. */

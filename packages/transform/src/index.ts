@@ -19,7 +19,7 @@ export { createAudit, formatAudit } from './audit.js';
 export type { EnrichOptions, KeyedRecordsOptions, SidecarInput } from './enrich.js';
 export { enrichItems, keyedRecords } from './enrich.js';
 export type { LookupTableSpec } from './lookup.js';
-export { normalizeKey, parseCsv } from './lookup.js';
+export { normalizeKey } from './lookup.js';
 export type { Mapping, ParseMappingOptions } from './mapping.js';
 export { loadMapping, parseMapping } from './mapping.js';
 export type {
@@ -30,5 +30,5 @@ export type {
   WhenMissing,
 } from './mapping-types.js';
 export { mappingJsonSchema } from './schema.js';
-export type { WktResult } from './wkt.js';
-export { parseWkt } from './wkt.js';
+// Contracts of the readers a composer passes in (WKT, CSV, YAML each have one home elsewhere).
+export type { CsvRowsReader, WktReader, YamlReader, YamlReadResult } from './readers.js';

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { errorMessage, isForbiddenKey } from '@scm/core';
 import { DefinitionError } from './path.js';
+import type { CsvRowsReader } from './readers.js';
 import { isObject, safeClone } from './values.js';
 
 /** A lookup table: string keys to values. */
@@ -20,56 +21,6 @@ export function normalizeKey(value: unknown): string | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
   if (typeof value === 'bigint' || typeof value === 'boolean') return String(value);
   return undefined;
-}
-
-/**
- * Parses CSV text (RFC 4180: quoted fields, `""` escapes, CRLF or LF) into
- * rows of strings. Used for lookup tables, which are small; record files
- * are read by `@scm/input`.
- */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let fieldStarted = false;
-  for (; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i += 1;
-        } else quoted = false;
-      } else field += ch;
-      continue;
-    }
-    if (ch === '"' && !fieldStarted) {
-      quoted = true;
-      fieldStarted = true;
-    } else if (ch === ',') {
-      row.push(field);
-      field = '';
-      fieldStarted = false;
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i += 1;
-      row.push(field);
-      if (!(row.length === 1 && row[0] === '')) rows.push(row);
-      row = [];
-      field = '';
-      fieldStarted = false;
-    } else {
-      field += ch;
-      fieldStarted = true;
-    }
-  }
-  if (quoted) throw new DefinitionError('a quoted CSV field is not closed');
-  if (fieldStarted || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
 }
 
 /**
@@ -103,13 +54,28 @@ function fromEntries(entries: Iterable<[unknown, unknown]>, where: string): Map<
   return table;
 }
 
+/** Rows of a CSV table; the reader's own error becomes a definition error naming the table. */
+function csvRows(parseCsv: CsvRowsReader, text: string, where: string): string[][] {
+  try {
+    return parseCsv(text);
+  } catch (error) {
+    throw new DefinitionError(`${where}: ${errorMessage(error)}`);
+  }
+}
+
 /**
  * Builds a lookup table. A file path is resolved against `baseDir` (the
- * mapping file's folder). CSV files need `key` and `value` columns; JSON
+ * mapping file's folder). CSV files, read by `parseCsv` (the workspace's one
+ * CSV reader, passed in by the composer), need `key` and `value` columns; JSON
  * files are either an object (`{"S2A": "sentinel-2a"}`) or an array of
  * objects with `key` and `value` members.
  */
-export function buildLookupTable(name: string, spec: LookupTableSpec, baseDir: string): Map<string, unknown> {
+export function buildLookupTable(
+  name: string,
+  spec: LookupTableSpec,
+  baseDir: string,
+  parseCsv: CsvRowsReader | undefined,
+): Map<string, unknown> {
   const where = `lookup table "${name}"`;
   if ('inline' in spec) {
     if (!isObject(spec.inline)) throw new DefinitionError(`${where}: "inline" must be an object`);
@@ -129,7 +95,9 @@ export function buildLookupTable(name: string, spec: LookupTableSpec, baseDir: s
   if (extension === '.csv') {
     if (!spec.key || !spec.value)
       throw new DefinitionError(`${where}: a CSV table needs "key" and "value" column names`);
-    const rows = parseCsv(text);
+    if (!parseCsv)
+      throw new DefinitionError(`${where}: a CSV table needs a CSV reader (parseCsv of the mapping options)`);
+    const rows = csvRows(parseCsv, text, where);
     const header = rows.shift() ?? [];
     const keyColumn = header.indexOf(spec.key);
     const valueColumn = header.indexOf(spec.value);

@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, extname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { errorMessage, isForbiddenKey, ScmError, type SourceLocation } from '@scm/core';
 import { pointerSegments } from '@scm/core/json-pointer';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { LineCounter, parseDocument } from 'yaml';
 import { type Audit, type AuditRuleInfo, createAudit } from './audit.js';
 import { buildLookupTable, type LookupTable, type LookupTableSpec } from './lookup.js';
 import type { MappingDocument, WhenMissing } from './mapping-types.js';
 import { DefinitionError, type KeyPath, parsePath } from './path.js';
 import { mappingJsonSchema } from './schema.js';
+import type { CsvRowsReader, WktReader, YamlReader } from './readers.js';
 import { parseTemplate, type Template } from './template.js';
 import {
   COMMON_OPTIONS,
@@ -87,10 +87,20 @@ export function compiledOf(mapping: Mapping): CompiledMapping {
   return compiled;
 }
 
-/** Options of {@link parseMapping}. */
+/**
+ * Options of {@link parseMapping}. The readers are the workspace's single
+ * implementations of rules that need an npm library; `@scm/workflow` and the
+ * CLI pass them in, so this package parses no WKT, YAML or CSV itself.
+ */
 export interface ParseMappingOptions {
   /** Folder that lookup table files are relative to (default: the mapping file's folder, else the working directory). */
   baseDir?: string;
+  /** WKT reader for `wkt_geometry` (`readWkt` of `@scm/scaffold`). A mapping using `wkt_geometry` without it is refused. */
+  readWkt?: WktReader;
+  /** CSV reader for `.csv` lookup tables (`parseCsvText` of `@scm/input`). A CSV table without it is refused. */
+  parseCsv?: CsvRowsReader;
+  /** YAML reader for mapping text (`readYaml` of `@scm/config`). Without it, only objects and JSON text are accepted. */
+  parseYaml?: YamlReader;
 }
 
 const TOP_KEYS = [
@@ -193,6 +203,7 @@ function ruleSourceText(rule: Record<string, unknown>): string {
 interface Compiler {
   loc: Locator;
   tables: Map<string, LookupTable>;
+  readWkt: WktReader | undefined;
 }
 
 function compileSteps(
@@ -255,7 +266,7 @@ function compileSteps(
     if (i === 0 && definition.readsFields?.(options)) readsFields = true;
     let fn: TransformFn;
     try {
-      fn = definition.compile(options, { tables: compiler.tables, ruleDefault });
+      fn = definition.compile(options, { tables: compiler.tables, ruleDefault, readWkt: compiler.readWkt });
     } catch (error) {
       if (error instanceof DefinitionError)
         throw compiler.loc.error(at, `${label}: transform "${name}": ${error.message}`);
@@ -283,33 +294,85 @@ function parseRulePath(
   }
 }
 
+/** A rule being compiled: the raw object and where it sits, for messages. */
+interface RuleContext {
+  rule: Record<string, unknown>;
+  index: number | 'id_template';
+  /** Document path of the rule. */
+  base: PathPart[];
+  /** "rule 3 (target_field x)", for messages. */
+  label: string;
+  loc: Locator;
+}
+
+/** What a rule reads: record paths, a constant, a template, or the fields a transform names. */
+interface RuleInput {
+  kind: CompiledRule['kind'];
+  sources: KeyPath[];
+  template: Template | undefined;
+}
+
+/**
+ * Compiles one rule in the order its problems are reported: shape and keys,
+ * target, missing-value policy, lookup and transform steps, input, then how
+ * wildcards pair up (mode).
+ */
 function compileRule(raw: unknown, index: number | 'id_template', compiler: Compiler): CompiledRule {
-  const loc = compiler.loc;
+  const ctx = ruleContext(raw, index, compiler.loc);
+  const { rule, base, label, loc } = ctx;
+  if (!Object.hasOwn(rule, 'target_field')) throw loc.error(base, `${label}: target_field is required`);
+  const target = parseRulePath(rule.target_field, 'target', [...base, 'target_field'], label, loc);
+  checkRuleOptions(ctx);
+  const { policy, ruleDefault } = missingPolicy(ctx);
+  const steps: CompiledStep[] = [];
+  if (Object.hasOwn(rule, 'lookup')) steps.push(lookupStep(ctx, compiler, ruleDefault));
+  const compiledSteps = compileSteps(rule.transform, [...base, 'transform'], compiler, ruleDefault, label);
+  steps.push(...compiledSteps.steps);
+  const input = ruleInput(ctx, compiledSteps.readsFields);
+  const { mode, sourceWildcards } = ruleMode(ctx, target, input);
+  return assembleRule(ctx, target, input, {
+    mode,
+    sourceWildcards,
+    steps,
+    policy,
+    defaultValue: ruleDefault.value,
+  });
+}
+
+/** The rule as an object with known keys, its document path and its label. */
+function ruleContext(raw: unknown, index: number | 'id_template', loc: Locator): RuleContext {
   const base: PathPart[] = index === 'id_template' ? ['id_template'] : ['mappings', index];
   if (!isObject(raw))
     throw loc.error(base, `rule ${index} must be an object with target_field, got ${JSON.stringify(raw)}`);
-  const rule = raw;
-  const label = index === 'id_template' ? 'id_template' : `rule ${index}${describeRule(rule)}`;
-  for (const key of Object.keys(rule)) {
+  const label = index === 'id_template' ? 'id_template' : `rule ${index}${describeRule(raw)}`;
+  for (const key of Object.keys(raw)) {
     if (!RULE_KEYS.includes(key))
       throw loc.error([...base, key], `${label}: unknown key "${key}"${didYouMean(key, RULE_KEYS)}`);
   }
-  if (!Object.hasOwn(rule, 'target_field')) throw loc.error(base, `${label}: target_field is required`);
-  const target = parseRulePath(rule.target_field, 'target', [...base, 'target_field'], label, loc);
+  return { rule: raw, index, base, label, loc };
+}
 
+/** One input kind at most, boolean flags and a text description. */
+function checkRuleOptions({ rule, base, label, loc }: RuleContext): void {
   const kinds = ['source_field', 'constant', 'template'].filter((k) => Object.hasOwn(rule, k));
   if (kinds.length > 1)
     throw loc.error(
       [...base, kinds[1]!],
       `${label}: use only one of source_field, constant and template (found ${kinds.join(', ')})`,
     );
-
   for (const key of ['optional', 'merge', 'overwrite'] as const) {
     if (Object.hasOwn(rule, key) && typeof rule[key] !== 'boolean')
       throw loc.error([...base, key], `${label}: ${key} must be true or false`);
   }
   if (Object.hasOwn(rule, 'description') && typeof rule.description !== 'string')
     throw loc.error([...base, 'description'], `${label}: description must be text`);
+}
+
+/** What happens when the source is missing, and the rule's `default`. */
+function missingPolicy({ rule, base, label, loc }: RuleContext): {
+  policy: WhenMissing;
+  ruleDefault: CompileEnv['ruleDefault'];
+} {
   const hasDefault = Object.hasOwn(rule, 'default');
   let policy: WhenMissing = hasDefault ? 'default' : rule.optional === true ? 'skip' : 'error';
   if (Object.hasOwn(rule, 'when_missing')) {
@@ -324,84 +387,101 @@ function compileRule(raw: unknown, index: number | 'id_template', compiler: Comp
       throw loc.error([...base, 'when_missing'], `${label}: when_missing: default needs a "default" value`);
     policy = wm;
   }
-  const ruleDefault = { present: hasDefault, value: hasDefault ? safeClone(rule.default) : undefined };
+  return {
+    policy,
+    ruleDefault: { present: hasDefault, value: hasDefault ? safeClone(rule.default) : undefined },
+  };
+}
 
-  const steps: CompiledStep[] = [];
-  if (Object.hasOwn(rule, 'lookup')) {
-    const lk = rule.lookup;
-    const at = [...base, 'lookup'];
-    let spec: { table: string; on_miss?: string; default?: unknown; hasDefault: boolean };
-    if (typeof lk === 'string') spec = { table: lk, hasDefault: false };
-    else if (isObject(lk)) {
-      for (const key of Object.keys(lk)) {
-        if (!['table', 'on_miss', 'default'].includes(key))
-          throw loc.error([...at, key], `${label}: lookup has no key "${key}" (use table, on_miss, default)`);
-      }
-      if (typeof lk.table !== 'string') throw loc.error(at, `${label}: lookup needs a "table" name`);
-      if (lk.on_miss !== undefined && !(ON_MISS as readonly unknown[]).includes(lk.on_miss)) {
-        throw loc.error([...at, 'on_miss'], `${label}: on_miss must be one of ${ON_MISS.join(', ')}`);
-      }
-      spec = {
-        table: lk.table,
-        on_miss: lk.on_miss as string | undefined,
-        default: lk.default,
-        hasDefault: Object.hasOwn(lk, 'default'),
-      };
-    } else throw loc.error(at, `${label}: lookup must be a table name or { table, on_miss, default }`);
-    try {
-      steps.push({
-        name: 'lookup',
-        each: false,
-        fn: compileLookup(spec, { tables: compiler.tables, ruleDefault }),
-      });
-    } catch (error) {
-      if (error instanceof DefinitionError) throw loc.error(at, `${label}: ${error.message}`);
-      throw error;
-    }
+type LookupSpec = { table: string; on_miss?: string; default?: unknown; hasDefault: boolean };
+
+/** The rule's `lookup`, as a step that runs before its transforms. */
+function lookupStep(
+  ctx: RuleContext,
+  compiler: Compiler,
+  ruleDefault: CompileEnv['ruleDefault'],
+): CompiledStep {
+  const at = [...ctx.base, 'lookup'];
+  const spec = lookupSpec(ctx.rule.lookup, at, ctx.label, ctx.loc);
+  try {
+    const env = { tables: compiler.tables, ruleDefault, readWkt: compiler.readWkt };
+    return { name: 'lookup', each: false, fn: compileLookup(spec, env) };
+  } catch (error) {
+    if (error instanceof DefinitionError) throw ctx.loc.error(at, `${ctx.label}: ${error.message}`);
+    throw error;
   }
-  const compiledSteps = compileSteps(rule.transform, [...base, 'transform'], compiler, ruleDefault, label);
-  steps.push(...compiledSteps.steps);
+}
 
-  let kind: CompiledRule['kind'];
-  let sources: KeyPath[] = [];
-  let template: Template | undefined;
-  if (Object.hasOwn(rule, 'source_field')) {
-    kind = 'paths';
-    const raw = rule.source_field;
-    const list = Array.isArray(raw) ? raw : [raw];
-    if (list.length === 0)
-      throw loc.error([...base, 'source_field'], `${label}: source_field is an empty list`);
-    sources = list.map((s, i) =>
-      parseRulePath(
-        s,
-        'source',
-        Array.isArray(raw) ? [...base, 'source_field', i] : [...base, 'source_field'],
-        label,
-        loc,
-      ),
-    );
-  } else if (Object.hasOwn(rule, 'constant')) {
-    kind = 'constant';
-  } else if (Object.hasOwn(rule, 'template')) {
-    kind = 'template';
+function lookupSpec(lk: unknown, at: PathPart[], label: string, loc: Locator): LookupSpec {
+  if (typeof lk === 'string') return { table: lk, hasDefault: false };
+  if (!isObject(lk))
+    throw loc.error(at, `${label}: lookup must be a table name or { table, on_miss, default }`);
+  for (const key of Object.keys(lk)) {
+    if (!['table', 'on_miss', 'default'].includes(key))
+      throw loc.error([...at, key], `${label}: lookup has no key "${key}" (use table, on_miss, default)`);
+  }
+  if (typeof lk.table !== 'string') throw loc.error(at, `${label}: lookup needs a "table" name`);
+  if (lk.on_miss !== undefined && !(ON_MISS as readonly unknown[]).includes(lk.on_miss)) {
+    throw loc.error([...at, 'on_miss'], `${label}: on_miss must be one of ${ON_MISS.join(', ')}`);
+  }
+  return {
+    table: lk.table,
+    on_miss: lk.on_miss as string | undefined,
+    default: lk.default,
+    hasDefault: Object.hasOwn(lk, 'default'),
+  };
+}
+
+function ruleInput(ctx: RuleContext, readsFields: boolean): RuleInput {
+  const { rule, base, label, loc } = ctx;
+  if (Object.hasOwn(rule, 'source_field'))
+    return { kind: 'paths', sources: sourcePaths(ctx), template: undefined };
+  if (Object.hasOwn(rule, 'constant')) return { kind: 'constant', sources: [], template: undefined };
+  if (Object.hasOwn(rule, 'template')) {
     if (typeof rule.template !== 'string')
       throw loc.error([...base, 'template'], `${label}: template must be text`);
     try {
-      template = parseTemplate(rule.template);
+      return { kind: 'template', sources: [], template: parseTemplate(rule.template) };
     } catch (error) {
       if (error instanceof DefinitionError)
         throw loc.error([...base, 'template'], `${label}: ${error.message}`);
       throw error;
     }
-  } else if (compiledSteps.readsFields) {
-    kind = 'fields';
-  } else {
-    throw loc.error(
-      base,
-      `${label}: needs one of source_field, constant or template (or a transform with "fields")`,
-    );
   }
+  if (readsFields) return { kind: 'fields', sources: [], template: undefined };
+  throw loc.error(
+    base,
+    `${label}: needs one of source_field, constant or template (or a transform with "fields")`,
+  );
+}
 
+/** The paths of `source_field`, one or a list. */
+function sourcePaths({ rule, base, label, loc }: RuleContext): KeyPath[] {
+  const raw = rule.source_field;
+  const list = Array.isArray(raw) ? raw : [raw];
+  if (list.length === 0)
+    throw loc.error([...base, 'source_field'], `${label}: source_field is an empty list`);
+  return list.map((s, i) =>
+    parseRulePath(
+      s,
+      'source',
+      Array.isArray(raw) ? [...base, 'source_field', i] : [...base, 'source_field'],
+      label,
+      loc,
+    ),
+  );
+}
+
+/**
+ * How source and target wildcards pair up: one write per source match
+ * (`per-match`), target wildcards over the output (`expand`), or one write
+ * (`single`); placeholders that cannot be bound are refused.
+ */
+function ruleMode(
+  { base, label, loc }: RuleContext,
+  target: KeyPath,
+  { sources, template }: RuleInput,
+): { mode: CompiledRule['mode']; sourceWildcards: number } {
   const sourceWildcards = sources.length > 0 ? sources[0]!.wildcards : 0;
   if (sources.some((s) => s.wildcards !== sourceWildcards)) {
     throw loc.error(
@@ -409,9 +489,8 @@ function compileRule(raw: unknown, index: number | 'id_template', compiler: Comp
       `${label}: every path of a source_field list must have the same number of wildcards`,
     );
   }
-  const targetHasPattern = target.hasPattern;
   let mode: CompiledRule['mode'];
-  if (sourceWildcards > 0 && (target.wildcards > 0 || targetHasPattern)) {
+  if (sourceWildcards > 0 && (target.wildcards > 0 || target.hasPattern)) {
     if (target.wildcards > 0 && target.wildcards !== sourceWildcards) {
       throw loc.error(
         [...base, 'target_field'],
@@ -421,8 +500,18 @@ function compileRule(raw: unknown, index: number | 'id_template', compiler: Comp
     mode = 'per-match';
   } else if (target.wildcards > 0) mode = 'expand';
   else mode = 'single';
+  checkPlaceholders({ base, label, loc }, mode, target, sources, template);
+  return { mode, sourceWildcards };
+}
 
-  if (mode === 'single' && targetHasPattern) {
+function checkPlaceholders(
+  { base, label, loc }: Pick<RuleContext, 'base' | 'label' | 'loc'>,
+  mode: CompiledRule['mode'],
+  target: KeyPath,
+  sources: KeyPath[],
+  template: Template | undefined,
+): void {
+  if (mode === 'single' && target.hasPattern) {
     throw loc.error(
       [...base, 'target_field'],
       `${label}: {$key}/{$index} in target_field need a wildcard in source_field or target_field`,
@@ -442,28 +531,27 @@ function compileRule(raw: unknown, index: number | 'id_template', compiler: Comp
   }
   if (template?.usesValue)
     throw loc.error([...base, 'template'], `${label}: {$value} is only available in a "template" transform`);
-  if (policy === 'null' && mode === 'expand') {
-    // fine: null is written at each expanded place
-  }
+}
 
-  const info: AuditRuleInfo = { rule: index, target: target.text, source: ruleSourceText(rule) };
+function assembleRule(
+  { rule, index }: RuleContext,
+  target: KeyPath,
+  { kind, sources, template }: RuleInput,
+  compiled: Pick<CompiledRule, 'mode' | 'sourceWildcards' | 'steps' | 'policy' | 'defaultValue'>,
+): CompiledRule {
+  const concrete = target.wildcards === 0 && !target.hasPattern;
   return {
-    info,
+    info: { rule: index, target: target.text, source: ruleSourceText(rule) },
     label: index === 'id_template' ? 'id_template' : `rule ${index} (${target.text})`,
     target,
-    targetKeys:
-      target.wildcards === 0 && !targetHasPattern
-        ? target.segments.map((s) => (s.kind === 'key' ? s.key : s.kind === 'index' ? s.index : ''))
-        : undefined,
+    targetKeys: concrete
+      ? target.segments.map((s) => (s.kind === 'key' ? s.key : s.kind === 'index' ? s.index : ''))
+      : undefined,
     kind,
     sources,
     constant: kind === 'constant' ? safeClone(rule.constant) : undefined,
     template,
-    mode,
-    sourceWildcards,
-    steps,
-    policy,
-    defaultValue: ruleDefault.value,
+    ...compiled,
     merge: rule.merge !== false,
     overwrite: rule.overwrite !== false,
     field:
@@ -510,59 +598,95 @@ export function isUsedKey(used: UsedKeys | undefined, name: string): boolean {
   return used.names.has(name) || used.patterns.some((p) => p.test(name));
 }
 
+/** What compiling a document needs besides the document: where lookup files are and the readers. */
+type CompileOptions = ParseMappingOptions & { baseDir: string };
+
 function compileDocument(
   doc: unknown,
   loc: Locator,
-  baseDir: string,
+  options: CompileOptions,
 ): { document: MappingDocument; compiled: CompiledMapping } {
+  const top = topLevelObject(doc, loc);
+  const tables = compileLookupTables(top.lookup_tables, loc, options);
+  const compiler: Compiler = { loc, tables, readWkt: options.readWkt };
+  const rules = compileRules(top, compiler);
+  const passthrough = compilePassthrough(top.passthrough, loc);
+  const passthroughTarget = compileConcretePath(
+    top.passthrough_target ?? 'properties',
+    ['passthrough_target'],
+    loc,
+  );
+  const defaults = compileDefaults(top.defaults, loc);
+  checkAgainstSchema(top, loc);
+  const document = safeClone(top) as MappingDocument;
+  return {
+    document,
+    compiled: { rules, passthrough, passthroughTarget, usedKeys: usedTopLevelKeys(rules), defaults },
+  };
+}
+
+/** The document as an object with known top-level keys and a `mappings` array. */
+function topLevelObject(doc: unknown, loc: Locator): Record<string, unknown> & { mappings: unknown[] } {
   let top: Record<string, unknown>;
   if (Array.isArray(doc)) top = { mappings: doc };
   else if (isObject(doc)) top = doc;
   else throw loc.error([], 'a mapping must be an object with "mappings" or an array of rules');
-
   for (const key of Object.keys(top)) {
     if (!TOP_KEYS.includes(key))
       throw loc.error([key], `unknown top-level key "${key}"${didYouMean(key, TOP_KEYS)}`);
   }
   if (!Array.isArray(top.mappings)) throw loc.error(['mappings'], '"mappings" must be an array of rules');
+  return top as Record<string, unknown> & { mappings: unknown[] };
+}
 
+function compileLookupTables(raw: unknown, loc: Locator, options: CompileOptions): Map<string, LookupTable> {
   const tables = new Map<string, LookupTable>();
-  if (top.lookup_tables !== undefined) {
-    if (!isObject(top.lookup_tables))
-      throw loc.error(['lookup_tables'], 'lookup_tables must be an object of named tables');
-    for (const [name, spec] of Object.entries(top.lookup_tables)) {
-      const at = ['lookup_tables', name];
-      if (isForbiddenKey(name)) throw loc.error(at, `"${name}" is not allowed as a table name`);
-      if (!isObject(spec) || (!Object.hasOwn(spec, 'inline') && !Object.hasOwn(spec, 'file'))) {
-        throw loc.error(at, `lookup table "${name}" must be { inline: {...} } or { file, key, value }`);
-      }
-      const allowed = Object.hasOwn(spec, 'inline') ? ['inline'] : ['file', 'key', 'value'];
-      for (const key of Object.keys(spec)) {
-        if (!allowed.includes(key))
-          throw loc.error(
-            [...at, key],
-            `lookup table "${name}": unknown key "${key}" (use ${allowed.join(', ')})`,
-          );
-      }
-      if (Object.hasOwn(spec, 'inline')) {
-        if (!isObject(spec.inline))
-          throw loc.error([...at, 'inline'], `lookup table "${name}": inline must be an object`);
-        const bad = Object.keys(spec.inline).find(isForbiddenKey);
-        if (bad)
-          throw loc.error([...at, 'inline', bad], `lookup table "${name}": "${bad}" is not allowed as a key`);
-      } else if (typeof spec.file !== 'string' || spec.file === '') {
-        throw loc.error([...at, 'file'], `lookup table "${name}": file must be a path`);
-      }
-      try {
-        tables.set(name, buildLookupTable(name, spec as LookupTableSpec, baseDir));
-      } catch (error) {
-        if (error instanceof DefinitionError) throw loc.error(at, error.message, error);
-        throw error;
-      }
+  if (raw === undefined) return tables;
+  if (!isObject(raw)) throw loc.error(['lookup_tables'], 'lookup_tables must be an object of named tables');
+  for (const [name, spec] of Object.entries(raw)) {
+    const at = ['lookup_tables', name];
+    checkTableSpec(name, spec, at, loc);
+    try {
+      tables.set(name, buildLookupTable(name, spec as LookupTableSpec, options.baseDir, options.parseCsv));
+    } catch (error) {
+      if (error instanceof DefinitionError) throw loc.error(at, error.message, error);
+      throw error;
     }
   }
+  return tables;
+}
 
-  const compiler: Compiler = { loc, tables };
+/** Refuses a lookup table spec whose shape or keys are wrong, before any file is read. */
+function checkTableSpec(name: string, spec: unknown, at: PathPart[], loc: Locator): void {
+  if (isForbiddenKey(name)) throw loc.error(at, `"${name}" is not allowed as a table name`);
+  if (!isObject(spec) || (!Object.hasOwn(spec, 'inline') && !Object.hasOwn(spec, 'file'))) {
+    throw loc.error(at, `lookup table "${name}" must be { inline: {...} } or { file, key, value }`);
+  }
+  const allowed = Object.hasOwn(spec, 'inline') ? ['inline'] : ['file', 'key', 'value'];
+  for (const key of Object.keys(spec)) {
+    if (!allowed.includes(key))
+      throw loc.error(
+        [...at, key],
+        `lookup table "${name}": unknown key "${key}" (use ${allowed.join(', ')})`,
+      );
+  }
+  if (Object.hasOwn(spec, 'inline')) {
+    if (!isObject(spec.inline))
+      throw loc.error([...at, 'inline'], `lookup table "${name}": inline must be an object`);
+    const bad = Object.keys(spec.inline).find(isForbiddenKey);
+    if (bad)
+      throw loc.error([...at, 'inline', bad], `lookup table "${name}": "${bad}" is not allowed as a key`);
+  } else if (typeof spec.file !== 'string' || spec.file === '') {
+    throw loc.error([...at, 'file'], `lookup table "${name}": file must be a path`);
+  }
+}
+
+/** The `id_template` (as a rule on `id`) followed by every rule of `mappings`. */
+function compileRules(
+  top: Record<string, unknown> & { mappings: unknown[] },
+  compiler: Compiler,
+): CompiledRule[] {
+  const { loc } = compiler;
   const rules: CompiledRule[] = [];
   if (top.id_template !== undefined) {
     if (typeof top.id_template !== 'string') throw loc.error(['id_template'], 'id_template must be text');
@@ -572,50 +696,40 @@ function compileDocument(
     rules.push(compileRule(rule, i, compiler));
   });
   if (rules.length === 0) throw loc.error(['mappings'], 'the mapping has no rules');
+  return rules;
+}
 
-  let passthrough: CompiledMapping['passthrough'] = false;
-  if (top.passthrough !== undefined) {
-    if (typeof top.passthrough === 'boolean') passthrough = top.passthrough;
-    else if (
-      Array.isArray(top.passthrough) &&
-      top.passthrough.every((f) => typeof f === 'string' && f !== '')
-    ) {
-      const bad = (top.passthrough as string[]).find(isForbiddenKey);
-      if (bad) throw loc.error(['passthrough'], `"${bad}" is not allowed in passthrough`);
-      passthrough = new Set(top.passthrough as string[]);
-    } else throw loc.error(['passthrough'], 'passthrough must be true, false or a list of field names');
+function compilePassthrough(raw: unknown, loc: Locator): CompiledMapping['passthrough'] {
+  if (raw === undefined) return false;
+  if (typeof raw === 'boolean') return raw;
+  if (Array.isArray(raw) && raw.every((f) => typeof f === 'string' && f !== '')) {
+    const bad = (raw as string[]).find(isForbiddenKey);
+    if (bad) throw loc.error(['passthrough'], `"${bad}" is not allowed in passthrough`);
+    return new Set(raw as string[]);
   }
-  const passthroughTarget = compileConcretePath(
-    top.passthrough_target ?? 'properties',
-    ['passthrough_target'],
-    loc,
-  );
+  throw loc.error(['passthrough'], 'passthrough must be true, false or a list of field names');
+}
 
+function compileDefaults(raw: unknown, loc: Locator): CompiledMapping['defaults'] {
   const defaults: CompiledMapping['defaults'] = [];
-  if (top.defaults !== undefined) {
-    if (!isObject(top.defaults))
-      throw loc.error(['defaults'], 'defaults must be an object of target path -> value');
-    for (const [path, value] of Object.entries(top.defaults)) {
-      defaults.push({ keys: compileConcretePath(path, ['defaults', path], loc), value: safeClone(value) });
-    }
+  if (raw === undefined) return defaults;
+  if (!isObject(raw)) throw loc.error(['defaults'], 'defaults must be an object of target path -> value');
+  for (const [path, value] of Object.entries(raw)) {
+    defaults.push({ keys: compileConcretePath(path, ['defaults', path], loc), value: safeClone(value) });
   }
+  return defaults;
+}
 
-  // Backstop: the published JSON Schema must accept whatever the checks above accepted.
+/** Backstop: the published JSON Schema must accept whatever the checks above accepted. */
+function checkAgainstSchema(top: Record<string, unknown>, loc: Locator): void {
   documentValidator ??= ajv().compile(mappingJsonSchema);
-  if (!documentValidator(top)) {
-    const e = documentValidator.errors?.[0];
-    const parts = pointerSegments(e?.instancePath ?? '').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-    throw loc.error(
-      parts,
-      `does not match the mapping schema: ${e?.instancePath || '/'} ${ajvMessage(documentValidator.errors)}`,
-    );
-  }
-
-  const document = safeClone(top) as MappingDocument;
-  return {
-    document,
-    compiled: { rules, passthrough, passthroughTarget, usedKeys: usedTopLevelKeys(rules), defaults },
-  };
+  if (documentValidator(top)) return;
+  const e = documentValidator.errors?.[0];
+  const parts = pointerSegments(e?.instancePath ?? '').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  throw loc.error(
+    parts,
+    `does not match the mapping schema: ${e?.instancePath || '/'} ${ajvMessage(documentValidator.errors)}`,
+  );
 }
 
 function compileConcretePath(text: unknown, at: PathPart[], loc: Locator): (string | number)[] {
@@ -635,49 +749,29 @@ function compileConcretePath(text: unknown, at: PathPart[], loc: Locator): (stri
 function parseText(
   text: string,
   file: string | undefined,
+  parseYaml: YamlReader | undefined,
 ): { data: unknown; find: (path: readonly PathPart[]) => number | undefined } {
-  const lineCounter = new LineCounter();
-  const json = file !== undefined && extname(file).toLowerCase() === '.json';
-  const doc = parseDocument(text, {
-    schema: json ? 'json' : 'core',
-    merge: false,
-    uniqueKeys: true,
-    customTags: [],
-    prettyErrors: true,
-    lineCounter,
-  });
-  const problem = doc.errors[0] ?? doc.warnings[0];
   const loc = new Locator(file);
-  if (problem) {
-    const line = problem.linePos?.[0]?.line;
-    const err = loc.error([], `cannot parse the mapping: ${problem.message.split('\n')[0]}`, problem);
-    if (line !== undefined && err.location) {
-      (err.location as SourceLocation).line = line;
-      err.message = `${file ?? 'mapping'}:${line}: cannot parse the mapping: ${problem.message.split('\n')[0]}`;
-    }
-    throw err;
+  if (!parseYaml) {
+    throw new ScmError(
+      'SCM_USAGE',
+      'mapping text needs a YAML reader: pass parseYaml (readYaml of @scm/config) in the options, or give the mapping as an object',
+    );
   }
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    throw loc.error([], `cannot read the mapping: ${errorMessage(error)}`, error);
+  const read = parseYaml(text, file);
+  if (read.ok) return { data: read.data, find: read.lineOf };
+  const err = loc.error([], `cannot parse the mapping: ${read.message}`);
+  if (read.line !== undefined && err.location) {
+    (err.location as SourceLocation).line = read.line;
+    err.message = `${file ?? 'mapping'}:${read.line}: cannot parse the mapping: ${read.message}`;
   }
-  const find = (path: readonly PathPart[]): number | undefined => {
-    for (let n = path.length; n >= 0; n--) {
-      const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-      if (node && typeof node === 'object' && Array.isArray(node.range))
-        return lineCounter.linePos(node.range[0]).line;
-    }
-    return undefined;
-  };
-  return { data, find };
+  throw err;
 }
 
 /**
  * Compiles a mapping from an object (a parsed file or a literal in code) or
- * from YAML/JSON text. YAML is read with the core schema, without custom
- * tags or merge keys, with at most 100 aliases. `file` is used in messages
+ * from YAML/JSON text, read by `options.parseYaml` (the workspace's one safe
+ * YAML reader, `readYaml` of `@scm/config`). `file` is used in messages
  * and to resolve lookup table files. Throws `ScmError('SCM_MAPPING_INVALID')`
  * naming the file, line when known, rule index and field.
  */
@@ -685,12 +779,12 @@ export function parseMapping(input: unknown, file?: string, options: ParseMappin
   let data = input;
   let loc = new Locator(file);
   if (typeof input === 'string') {
-    const parsed = parseText(input, file);
+    const parsed = parseText(input, file, options.parseYaml);
     data = parsed.data;
     loc = new Locator(file, parsed.find);
   }
   const baseDir = options.baseDir ?? (file ? dirname(resolve(file)) : process.cwd());
-  const { document, compiled } = compileDocument(data, loc, baseDir);
+  const { document, compiled } = compileDocument(data, loc, { ...options, baseDir });
   const rules = compiled.rules.map((r) => r.info);
   const mapping: Mapping = {
     file,

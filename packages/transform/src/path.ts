@@ -110,82 +110,114 @@ export function parsePath(text: string, side: 'source' | 'target'): KeyPath {
   let firstQuoted = false;
   while (i < text.length) {
     const ch = text[i]!;
-    if (ch === '[') {
-      const next = text[i + 1];
-      if (next === '"' || next === "'") {
-        const q = readQuoted(text, i + 1);
-        if (text[q.end] !== ']') throw new DefinitionError(`expected "]" after the quoted key in "${text}"`);
-        if (segments.length === 0) firstQuoted = true;
-        segments.push(keySegment(q.value));
-        i = q.end + 1;
-      } else {
-        const close = text.indexOf(']', i);
-        if (close === -1) throw new DefinitionError(`missing "]" in "${text}"`);
-        const inner = text.slice(i + 1, close).trim();
-        if (inner === '*') segments.push({ kind: 'wildcard' });
-        else if (/^-?\d+$/.test(inner)) {
-          const index = Number(inner);
-          if (side === 'target' && index < 0)
-            throw new DefinitionError(`a negative index is only allowed in source paths ("${text}")`);
-          if (side === 'target' && index > MAX_TARGET_INDEX) {
-            throw new DefinitionError(
-              `index ${index} in "${text}" is above the limit of ${MAX_TARGET_INDEX}`,
-            );
-          }
-          segments.push({ kind: 'index', index });
-        } else {
-          throw new DefinitionError(`"[${inner}]" in "${text}" is not an index, "*" or a quoted key`);
-        }
-        i = close + 1;
-      }
-      if (i < text.length && text[i] !== '.' && text[i] !== '[') {
-        throw new DefinitionError(
-          `unexpected "${text[i]}" after "]" in "${text}" (put a "." before the next key)`,
-        );
-      }
-    } else if (ch === '"' || ch === "'") {
-      const q = readQuoted(text, i);
-      if (segments.length === 0) firstQuoted = true;
-      segments.push(keySegment(q.value));
-      i = q.end;
-      if (i < text.length && text[i] !== '.' && text[i] !== '[') {
-        throw new DefinitionError(`unexpected "${text[i]}" after a quoted key in "${text}"`);
-      }
-    } else {
-      let end = i;
-      while (end < text.length && text[end] !== '.' && text[end] !== '[') end += 1;
-      const raw = text.slice(i, end);
-      if (raw === '') throw new DefinitionError(`empty key in "${text}"`);
-      if (raw === '*') segments.push({ kind: 'wildcard' });
-      else if (raw.includes('{$')) {
-        const pattern = parsePattern(raw);
-        const leftover =
-          pattern.kind === 'pattern' && pattern.parts.some((p) => typeof p === 'string' && p.includes('{$'));
-        if (leftover)
-          throw new DefinitionError(
-            `unknown placeholder in "${raw}" (use {$key}, {$key0}, {$key1}… or {$index})`,
-          );
-        segments.push(pattern);
-      } else segments.push(keySegment(raw));
-      i = end;
-    }
-    if (i < text.length && text[i] === '.') {
-      i += 1;
-      if (i >= text.length) throw new DefinitionError(`"${text}" ends with "."`);
-      if (text[i] === '.') throw new DefinitionError(`empty key in "${text}"`);
-    }
+    const read =
+      ch === '['
+        ? readBracket(text, i, side)
+        : ch === '"' || ch === "'"
+          ? readQuotedKey(text, i)
+          : readBareKey(text, i);
+    if (segments.length === 0 && read.quoted) firstQuoted = true;
+    segments.push(read.segment);
+    i = skipDot(text, read.end);
   }
+  const root = pathRoot(segments, firstQuoted, side);
+  checkLiterals(segments, text);
+  return {
+    text,
+    root,
+    segments,
+    wildcards: segments.filter((s) => s.kind === 'wildcard').length,
+    hasPattern: segments.some((s) => s.kind === 'pattern'),
+  };
+}
 
-  let root: KeyPath['root'] = 'record';
-  const first = segments[0];
-  if (!firstQuoted && first?.kind === 'key' && first.key === '$item') {
-    if (side === 'target')
-      throw new DefinitionError('$item cannot be written to; target paths are relative to the output');
-    root = 'item';
-    segments.shift();
-    if (segments.length === 0)
-      throw new DefinitionError('"$item" must be followed by a key, e.g. "$item.id"');
+/** One segment read from the path text, and where reading stopped. */
+interface ReadSegment {
+  segment: Segment;
+  end: number;
+  /** True for a quoted key (a quoted `"$item"` is a plain key, not the item root). */
+  quoted: boolean;
+}
+
+/** `["quoted.key"]`, `[*]` or `[n]` starting at `i`. */
+function readBracket(text: string, i: number, side: 'source' | 'target'): ReadSegment {
+  const next = text[i + 1];
+  let read: ReadSegment;
+  if (next === '"' || next === "'") {
+    const q = readQuoted(text, i + 1);
+    if (text[q.end] !== ']') throw new DefinitionError(`expected "]" after the quoted key in "${text}"`);
+    read = { segment: keySegment(q.value), end: q.end + 1, quoted: true };
+  } else {
+    const close = text.indexOf(']', i);
+    if (close === -1) throw new DefinitionError(`missing "]" in "${text}"`);
+    read = {
+      segment: bracketSegment(text.slice(i + 1, close).trim(), text, side),
+      end: close + 1,
+      quoted: false,
+    };
   }
+  if (read.end < text.length && text[read.end] !== '.' && text[read.end] !== '[') {
+    throw new DefinitionError(
+      `unexpected "${text[read.end]}" after "]" in "${text}" (put a "." before the next key)`,
+    );
+  }
+  return read;
+}
+
+/** The inside of an unquoted bracket: `*` or an index (non-negative and bounded in targets). */
+function bracketSegment(inner: string, text: string, side: 'source' | 'target'): Segment {
+  if (inner === '*') return { kind: 'wildcard' };
+  if (!/^-?\d+$/.test(inner)) {
+    throw new DefinitionError(`"[${inner}]" in "${text}" is not an index, "*" or a quoted key`);
+  }
+  const index = Number(inner);
+  if (side === 'target' && index < 0)
+    throw new DefinitionError(`a negative index is only allowed in source paths ("${text}")`);
+  if (side === 'target' && index > MAX_TARGET_INDEX) {
+    throw new DefinitionError(`index ${index} in "${text}" is above the limit of ${MAX_TARGET_INDEX}`);
+  }
+  return { kind: 'index', index };
+}
+
+/** A quoted key written without brackets: `assets."ANG.txt".href`. */
+function readQuotedKey(text: string, i: number): ReadSegment {
+  const q = readQuoted(text, i);
+  if (q.end < text.length && text[q.end] !== '.' && text[q.end] !== '[') {
+    throw new DefinitionError(`unexpected "${text[q.end]}" after a quoted key in "${text}"`);
+  }
+  return { segment: keySegment(q.value), end: q.end, quoted: true };
+}
+
+/** A bare key up to the next `.` or `[`: a name, `*`, or a pattern with placeholders. */
+function readBareKey(text: string, i: number): ReadSegment {
+  let end = i;
+  while (end < text.length && text[end] !== '.' && text[end] !== '[') end += 1;
+  const raw = text.slice(i, end);
+  if (raw === '') throw new DefinitionError(`empty key in "${text}"`);
+  return { segment: raw === '*' ? { kind: 'wildcard' } : keySegment(raw), end, quoted: false };
+}
+
+/** Steps over the `.` between segments, refusing a trailing dot and an empty key. */
+function skipDot(text: string, i: number): number {
+  if (i >= text.length || text[i] !== '.') return i;
+  if (i + 1 >= text.length) throw new DefinitionError(`"${text}" ends with "."`);
+  if (text[i + 1] === '.') throw new DefinitionError(`empty key in "${text}"`);
+  return i + 1;
+}
+
+/** `item` when the path starts with a bare `$item` (which is then removed), else `record`. */
+function pathRoot(segments: Segment[], firstQuoted: boolean, side: 'source' | 'target'): KeyPath['root'] {
+  const first = segments[0];
+  if (firstQuoted || first?.kind !== 'key' || first.key !== '$item') return 'record';
+  if (side === 'target')
+    throw new DefinitionError('$item cannot be written to; target paths are relative to the output');
+  segments.shift();
+  if (segments.length === 0) throw new DefinitionError('"$item" must be followed by a key, e.g. "$item.id"');
+  return 'item';
+}
+
+/** Refuses a literal key, or the literal part of a pattern, that could reach a prototype. */
+function checkLiterals(segments: readonly Segment[], text: string): void {
   for (const segment of segments) {
     const literals =
       segment.kind === 'key'
@@ -198,13 +230,6 @@ export function parsePath(text: string, side: 'source' | 'target'): KeyPath {
         throw new DefinitionError(`"${literal}" is not allowed in a key path ("${text}")`);
     }
   }
-  return {
-    text,
-    root,
-    segments,
-    wildcards: segments.filter((s) => s.kind === 'wildcard').length,
-    hasPattern: segments.some((s) => s.kind === 'pattern'),
-  };
 }
 
 /** Writes a path back as text, quoting keys that need it. */

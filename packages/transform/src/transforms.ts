@@ -4,9 +4,9 @@ import { compileDateParser, formatInstant, formatLocalDate } from './datetime.js
 import { bboxToGeometry, checkGeometry, toFiniteNumber } from './geometry.js';
 import { type LookupTable, normalizeKey } from './lookup.js';
 import { type Bindings, DefinitionError, getValue, type KeyPath, parsePath } from './path.js';
+import type { WktReader } from './readers.js';
 import { parseTemplate } from './template.js';
 import { describeValue, isMissing, isObject, safeClone } from './values.js';
-import { parseWkt } from './wkt.js';
 
 /** What a transform can read besides its input value. */
 export interface EvalScope {
@@ -46,6 +46,8 @@ export interface CompileEnv {
   tables: ReadonlyMap<string, LookupTable>;
   /** The rule's `default`, for `on_miss: default`. */
   ruleDefault: { present: boolean; value: unknown };
+  /** The WKT reader given to the mapping, for `wkt_geometry`. */
+  readWkt: WktReader | undefined;
 }
 
 /** A transform of the registry. */
@@ -553,19 +555,23 @@ export const TRANSFORMS: readonly TransformDefinition[] = [
       ignore_srid: {
         schema: { type: 'boolean' },
         description:
-          'Accept an EWKT `SRID=n;` other than 4326 without reprojecting (else such a value is an error).',
+          'Accept an EWKT `SRID=n;` other than 4326 or 4979 (WGS 84) without reprojecting (else such a value is an error).',
         default: false,
       },
     },
-    compile: (o) => {
-      const ignoreSrid = o.ignore_srid === true;
+    compile: (o, env) => {
+      const anySrid = o.ignore_srid === true;
+      const read = env.readWkt;
+      if (!read) {
+        throw new DefinitionError(
+          'needs a WKT reader: pass readWkt (from @scm/scaffold) in the mapping options',
+        );
+      }
       return (value) => {
-        const result = parseWkt(expectString(value, 'wkt_geometry'));
-        if (!result.ok) throw new ValueError(result.message);
-        if (result.srid !== undefined && result.srid !== 4326 && !ignoreSrid) {
-          throw new ValueError(
-            `SRID=${result.srid} is not WGS 84 (EPSG:4326); reproject the data or set ignore_srid`,
-          );
+        const result = read(expectString(value, 'wkt_geometry'), { anySrid });
+        if (!result.ok) {
+          const hint = result.srid === undefined ? '' : '; reproject the data or set ignore_srid';
+          throw new ValueError(`${result.problem}${hint}`);
         }
         const checked = checkGeometry(result.geometry, 0, false);
         if (typeof checked === 'string') throw new ValueError(checked);

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { SourceRecord } from '@scm/core';
 import { describe, expect, it } from 'vitest';
 import { createAudit, formatAudit, loadMapping, transformRecords } from '../src/index.js';
-import { csvRecords, drain, expectGolden, fixture, readJson, split, stream } from './helpers.js';
+import { csvRecords, drain, expectGolden, fixture, readers, readJson, split, stream } from './helpers.js';
 
 const examples = (...parts: string[]) =>
   fileURLToPath(new URL(`../../../examples/${parts.join('/')}`, import.meta.url));
@@ -16,7 +16,7 @@ describe('examples/astral: location proofs to STAC fields', () => {
   });
 
   it('maps every record of the sample pages', async () => {
-    const mapping = await loadMapping(examples('astral', 'mapping.yaml'));
+    const mapping = await loadMapping(examples('astral', 'mapping.yaml'), readers);
     const pages: [string, { data: unknown[] }][] = [
       ['records.json', JSON.parse(readFileSync(examples('astral', 'records.json'), 'utf8'))],
       ['v0-location-proofs-last-page.json', readJson('astral', 'v0-location-proofs-last-page.json')],
@@ -62,7 +62,7 @@ describe('examples/astral: location proofs to STAC fields', () => {
   });
 
   it('falls back to the GeoJSON `location` when the coordinate columns are missing', async () => {
-    const mapping = await loadMapping(examples('astral', 'mapping.yaml'));
+    const mapping = await loadMapping(examples('astral', 'mapping.yaml'), readers);
     const record = readJson<Record<string, unknown>>('astral', 'v0-location-proof.json');
     delete record.longitude;
     delete record.latitude;
@@ -75,7 +75,7 @@ describe('examples/astral: location proofs to STAC fields', () => {
 
 describe('PRD scenario 4: CSV columns to STAC fields', () => {
   it('maps the CSV, keeps custom fields in properties, and reports bad rows with their line', async () => {
-    const mapping = await loadMapping(fixture('scenario4', 'mapping.yaml'));
+    const mapping = await loadMapping(fixture('scenario4', 'mapping.yaml'), readers);
     const audit = createAudit(mapping);
     const { records, failures } = split(
       await drain(transformRecords(stream(csvRecords('scenario4', 'records.csv')), mapping, { audit })),

@@ -1,12 +1,11 @@
-import { wktToGeoJSON } from '@terraformer/wkt';
 import { describe, expect, it } from 'vitest';
-import { applyMapping, type MappingRule, parseMapping, parseWkt, type TransformSpec } from '../src/index.js';
-import { fastWkt } from '../src/wkt.js';
+import { applyMapping, type MappingRule, parseMapping, type TransformSpec } from '../src/index.js';
+import { readers } from './helpers.js';
 
 function geometry(transform: TransformSpec, value: unknown): unknown {
   const result = applyMapping(
     { v: value },
-    parseMapping([{ source_field: 'v', target_field: 'geometry', transform }]),
+    parseMapping([{ source_field: 'v', target_field: 'geometry', transform }], undefined, readers),
   );
   if (!result.ok) throw new Error(result.failure.error_message);
   return result.value.geometry;
@@ -15,7 +14,7 @@ function geometry(transform: TransformSpec, value: unknown): unknown {
 function failure(transform: TransformSpec, value: unknown): string {
   const result = applyMapping(
     { v: value },
-    parseMapping([{ source_field: 'v', target_field: 'geometry', transform }]),
+    parseMapping([{ source_field: 'v', target_field: 'geometry', transform }], undefined, readers),
   );
   if (result.ok) throw new Error('expected a failure');
   return result.failure.error_message;
@@ -177,43 +176,15 @@ describe('WKT', () => {
     expect(failure('wkt', 42)).toMatch(/wkt_geometry needs a string/);
   });
 
-  it('the fast reader agrees with @terraformer/wkt', () => {
-    const corpus = [
-      'POINT (30 10)',
-      'POINT Z (1 2 3)',
-      'POINT (1 2 3)',
-      'LINESTRING (30 10, 10 30, 40 40)',
-      'POLYGON ((30 10, 40 40, 20 40, 10 20, 30 10))',
-      'POLYGON ((35 10, 45 45, 15 40, 10 20, 35 10), (20 30, 35 35, 30 20, 20 30))',
-      'MULTIPOINT ((10 40), (40 30), (20 20), (30 10))',
-      'MULTIPOINT (10 40, 40 30, 20 20, 30 10)',
-      'MULTILINESTRING ((10 10, 20 20, 10 40), (40 40, 30 30, 40 20, 30 10))',
-      'MULTIPOLYGON (((30 20, 45 40, 10 40, 30 20)), ((15 5, 40 10, 10 20, 5 10, 15 5)))',
-      'MULTIPOLYGON (((40 40, 20 45, 45 30, 40 40)), ((20 35, 10 30, 10 10, 30 5, 45 20, 20 35), (30 20, 20 15, 20 25, 30 20)))',
-      'GEOMETRYCOLLECTION (POINT (40 10), LINESTRING (10 10, 20 20, 10 40), POLYGON ((40 40, 20 45, 45 30, 40 40)))',
-      'POLYGON((-105.12345678 39.2, -104.9 39.2, -104.9 39.4, -105.12345678 39.2))',
-      'POINT(-0.5 0.25)',
-      'POINT(1.5e3 -2E-2)',
-    ];
-    for (const wkt of corpus) {
-      const fast = fastWkt(wkt);
-      const reference = wktToGeoJSON(wkt) as unknown as { properties?: unknown };
-      delete reference.properties;
-      expect(fast, wkt).toEqual(reference);
-      expect(parseWkt(wkt)).toEqual({ ok: true, geometry: reference });
-    }
-    for (const bad of [
-      'POINT(1)',
-      'POINT(1 2',
-      'LINESTRING()',
-      'POLYGON((1 2, 3 4)',
-      'POINT(1 2) extra',
-      'POINT(a b)',
-      'POINT(1 2 3 4 5)',
-    ]) {
-      expect(fastWkt(bad), bad).toBeUndefined();
-      expect(() => wktToGeoJSON(bad), bad).toThrow();
-    }
+  it('accepts the WGS 84 SRIDs 4326 and 4979, as scaffold does', () => {
+    expect(geometry('wkt', 'SRID=4326;POINT(1 2)')).toEqual({ type: 'Point', coordinates: [1, 2] });
+    expect(geometry('wkt', 'SRID=4979;POINT Z (1 2 3)')).toEqual({ type: 'Point', coordinates: [1, 2, 3] });
+  });
+
+  it('refuses a mapping using wkt_geometry when no WKT reader was given', () => {
+    expect(() => parseMapping([{ source_field: 'v', target_field: 'geometry', transform: 'wkt' }])).toThrow(
+      /needs a WKT reader/,
+    );
   });
 });
 

@@ -1,9 +1,18 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readYaml } from '@scm/config';
 import type { Failure, SourceRecord } from '@scm/core';
+import { parseCsvText } from '@scm/input';
+import { readWkt } from '@scm/scaffold';
 import { expect } from 'vitest';
-import { parseCsv } from '../src/index.js';
+import type { ParseMappingOptions } from '../src/index.js';
+
+/**
+ * The readers `@scm/workflow` and the CLI pass to a mapping: the workspace's
+ * one WKT (`@scm/scaffold`), CSV (`@scm/input`) and YAML (`@scm/config`) readers.
+ */
+export const readers: ParseMappingOptions = { readWkt, parseCsv: parseCsvText, parseYaml: readYaml };
 
 /** Absolute path of a fixture file. */
 export const fixture = (...parts: string[]): string =>
@@ -20,7 +29,7 @@ export function readJson<T = unknown>(...parts: string[]): T {
  */
 export function csvRecords(...parts: string[]): SourceRecord<Record<string, string>>[] {
   const file = fixture(...parts);
-  const [header, ...rows] = parseCsv(readFileSync(file, 'utf8'));
+  const [header, ...rows] = parseCsvText(readFileSync(file, 'utf8'));
   return rows.map((row, i) => ({
     value: Object.fromEntries(header!.map((name, c) => [name, row[c] ?? ''])),
     origin: { file: parts.join('/'), line: i + 2 },

@@ -3,7 +3,7 @@ import { isScmError, type ScmError } from '@scm/core';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { loadMapping, mappingJsonSchema, parseMapping } from '../src/index.js';
-import { fixture } from './helpers.js';
+import { fixture, readers } from './helpers.js';
 
 function errorOf(fn: () => unknown): ScmError {
   try {
@@ -17,7 +17,7 @@ function errorOf(fn: () => unknown): ScmError {
 
 async function loadError(file: string): Promise<ScmError> {
   try {
-    await loadMapping(file);
+    await loadMapping(file, readers);
   } catch (error) {
     if (isScmError(error)) return error;
     throw error;
@@ -27,23 +27,28 @@ async function loadError(file: string): Promise<ScmError> {
 
 describe('loading', () => {
   it('loads YAML and JSON files, and YAML or JSON text', async () => {
-    const yaml = await loadMapping(fixture('scenario4', 'mapping.yaml'));
+    const yaml = await loadMapping(fixture('scenario4', 'mapping.yaml'), readers);
     expect(yaml.file).toBe(fixture('scenario4', 'mapping.yaml'));
     expect(yaml.rules[0]).toEqual({
       rule: 'id_template',
       target: 'id',
       source: 'template "{collection_name|slug}-{dataset_id|lower}"',
     });
-    const json = await loadMapping(fixture('mappings', 'with-lookup.json'));
+    const json = await loadMapping(fixture('mappings', 'with-lookup.json'), readers);
     expect(json.rules).toHaveLength(2);
-    const text = parseMapping('[{"source_field": "a", "target_field": "b"}]');
+    const text = parseMapping('[{"source_field": "a", "target_field": "b"}]', undefined, readers);
     expect(text.document).toEqual({ mappings: [{ source_field: 'a', target_field: 'b' }] });
-    const yamlText = parseMapping('- source_field: a\n  target_field: b\n  transform: number\n');
+    const yamlText = parseMapping(
+      '- source_field: a\n  target_field: b\n  transform: number\n',
+      undefined,
+      readers,
+    );
     expect(yamlText.rules).toEqual([{ rule: 0, target: 'b', source: 'a' }]);
   });
 
   it('accepts the PRD shapes: `mappings:` and the bare rule array of transformation.mapping_schema', () => {
-    const prd = parseMapping(`
+    const prd = parseMapping(
+      `
 mappings:
   - source_field: "source_property"
     target_field: "stac_property"
@@ -52,7 +57,10 @@ mappings:
   - source_field: "nested.field"
     target_field: "properties.custom_field"
     transform: "number"
-`);
+`,
+      undefined,
+      readers,
+    );
     expect(prd.rules).toHaveLength(2);
     const bare = parseMapping([
       { source_field: 'properties.date', target_field: 'properties.datetime', transform: 'date' },
@@ -130,7 +138,7 @@ mappings:
     );
     expect(errorOf(() => parseMapping([42])).message).toMatch(/rule 0 must be an object/);
     expect(errorOf(() => parseMapping({ mappings: [] })).message).toMatch(/has no rules/);
-    expect(errorOf(() => parseMapping('just text')).message).toMatch(
+    expect(errorOf(() => parseMapping('just text', undefined, readers)).message).toMatch(
       /a mapping must be an object with "mappings" or an array of rules/,
     );
     expect(
@@ -146,14 +154,18 @@ mappings:
     expect(syntax.message).toMatch(/bad-yaml\.yaml:\d+: cannot parse the mapping/);
     const tag = await loadError(fixture('mappings', 'custom-tag.yaml'));
     expect(tag.message).toMatch(
-      /custom-tag\.yaml:2: cannot parse the mapping: Unresolved tag: tag:yaml\.org,2002:js\/function/,
+      /custom-tag\.yaml:2: cannot parse the mapping: mappings\[0\]\.source_field: tag "!!js\/function" is not allowed/,
     );
     const bomb = await loadError(fixture('mappings', 'alias-bomb.yaml'));
     expect(bomb.code).toBe('SCM_MAPPING_INVALID');
     expect(bomb.message).toMatch(/alias/i);
     expect(
       errorOf(() =>
-        parseMapping('mappings:\n  - source_field: a\n    source_field: b\n    target_field: c\n'),
+        parseMapping(
+          'mappings:\n  - source_field: a\n    source_field: b\n    target_field: c\n',
+          undefined,
+          readers,
+        ),
       ).message,
     ).toMatch(/unique/i);
   });

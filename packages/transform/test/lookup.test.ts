@@ -1,6 +1,10 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readCsv } from '@scm/input';
 import { describe, expect, it } from 'vitest';
-import { applyMapping, loadMapping, normalizeKey, parseCsv, parseMapping } from '../src/index.js';
-import { fixture } from './helpers.js';
+import { applyMapping, loadMapping, normalizeKey, parseMapping } from '../src/index.js';
+import { drain, fixture, readers } from './helpers.js';
 
 describe('lookup tables', () => {
   const inline = {
@@ -83,7 +87,7 @@ describe('lookup tables', () => {
   });
 
   it('file tables: CSV and JSON (object or array), relative to the mapping file', async () => {
-    const mapping = await loadMapping(fixture('mappings', 'with-lookup.json'));
+    const mapping = await loadMapping(fixture('mappings', 'with-lookup.json'), readers);
     expect(applyMapping({ platform: 'L9', band: 'B02' }, mapping)).toMatchObject({
       value: { properties: { platform: 'landsat-9', wavelength: 0.49 } },
     });
@@ -96,6 +100,7 @@ describe('lookup tables', () => {
         mappings: [{ source_field: 'p', target_field: 'out', lookup: 'platforms' }],
       },
       fixture('scenario4', 'mapping.yaml'),
+      readers,
     );
     expect(applyMapping({ p: 'L8' }, csv)).toMatchObject({ value: { out: 'landsat-8' } });
     const viaBaseDir = parseMapping(
@@ -104,7 +109,7 @@ describe('lookup tables', () => {
         mappings: [{ source_field: 'p', target_field: 'o', lookup: 't' }],
       },
       undefined,
-      { baseDir: fixture('scenario4') },
+      { ...readers, baseDir: fixture('scenario4') },
     );
     expect(applyMapping({ p: 'S2B' }, viaBaseDir)).toMatchObject({ value: { o: 'sentinel-2b' } });
   });
@@ -113,7 +118,11 @@ describe('lookup tables', () => {
     const at =
       (tables: unknown, rules: unknown[] = [{ source_field: 'p', target_field: 'o', lookup: 't' }]) =>
       () =>
-        parseMapping({ lookup_tables: tables, mappings: rules }, fixture('scenario4', 'mapping.yaml'));
+        parseMapping(
+          { lookup_tables: tables, mappings: rules },
+          fixture('scenario4', 'mapping.yaml'),
+          readers,
+        );
     expect(at({})).toThrow(/lookup table "t" is not defined \(add it under lookup_tables\)/);
     expect(at({ t: { file: 'missing.csv', key: 'a', value: 'b' } })).toThrow(/cannot read missing.csv/);
     expect(at({ t: { file: 'platforms.csv', key: 'kode', value: 'name' } })).toThrow(
@@ -136,13 +145,37 @@ describe('lookup tables', () => {
     ).toThrow(/on_miss must be one of error, keep, null, default/);
   });
 
-  it('parseCsv handles quotes, escaped quotes, CRLF and a BOM', () => {
-    expect(parseCsv('\ufeffa,b\r\n"x, y","say ""hi"""\r\n1,\n')).toEqual([
-      ['a', 'b'],
-      ['x, y', 'say "hi"'],
-      ['1', ''],
-    ]);
-    expect(parseCsv('a\n"multi\nline"\n')).toEqual([['a'], ['multi\nline']]);
-    expect(() => parseCsv('"open')).toThrow(/not closed/);
+  it('a quoted field with a comma and a line break reads the same in a lookup table as in an input CSV', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scm-lookup-'));
+    const file = join(dir, 'names.csv');
+    writeFileSync(file, '\ufeffcode,name\r\nA,"Alpha, ""first""\r\nline two"\r\nB,plain\r\n');
+    const mapping = parseMapping(
+      {
+        lookup_tables: { names: { file: 'names.csv', key: 'code', value: 'name' } },
+        mappings: [{ source_field: 'c', target_field: 'name', lookup: 'names' }],
+      },
+      undefined,
+      { ...readers, baseDir: dir },
+    );
+    const input = (await drain(readCsv(file))) as unknown as { value: { code: string; name: string } }[];
+    expect(input.map((r) => r.value.code)).toEqual(['A', 'B']);
+    for (const row of input) {
+      expect(applyMapping({ c: row.value.code }, mapping)).toMatchObject({ value: { name: row.value.name } });
+    }
+    expect(input[0]!.value.name).toBe('Alpha, "first"\r\nline two');
+  });
+
+  it('refuses a CSV table when no CSV reader was given, and reports broken quoting', () => {
+    const rules = [{ source_field: 'p', target_field: 'o', lookup: 't' }];
+    const table = { t: { file: 'platforms.csv', key: 'code', value: 'name' } };
+    expect(() =>
+      parseMapping({ lookup_tables: table, mappings: rules }, fixture('scenario4', 'mapping.yaml')),
+    ).toThrow(/needs a CSV reader/);
+    const dir = mkdtempSync(join(tmpdir(), 'scm-lookup-'));
+    writeFileSync(join(dir, 'bad.csv'), 'code,name\nA,"open\n');
+    const bad = { t: { file: 'bad.csv', key: 'code', value: 'name' } };
+    expect(() =>
+      parseMapping({ lookup_tables: bad, mappings: rules }, undefined, { ...readers, baseDir: dir }),
+    ).toThrow(/lookup table "t": CSV text has malformed quoting/);
   });
 });

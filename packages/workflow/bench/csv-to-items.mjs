@@ -15,7 +15,8 @@ if (process.argv[2] === 'child') {
   const { openSource } = await import('@scm/input');
   const { loadMapping, applyMapping } = await import('@scm/transform');
   const { scaffoldItem } = await import('@scm/scaffold');
-  const mapping = await loadMapping(mappingFile);
+  const { MAPPING_READERS } = await import('@scm/workflow');
+  const mapping = await loadMapping(mappingFile, MAPPING_READERS);
   const started = process.hrtime.bigint();
   const cpuStart = process.cpuUsage();
   let items = 0;

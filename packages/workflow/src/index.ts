@@ -21,6 +21,7 @@ export type {
   ScaffoldFilesOptions,
   TransformFilesOptions,
 } from './record-commands.js';
-export { extendFiles, readSafeYaml, scaffoldFiles, transformFiles } from './record-commands.js';
+export { extendFiles, scaffoldFiles, transformFiles } from './record-commands.js';
+export { MAPPING_READERS, readSafeYaml } from './readers.js';
 export type { ValidateFilesOptions, ValidateFilesResult } from './validate-files.js';
 export { validateFiles } from './validate-files.js';

@@ -13,6 +13,7 @@ import {
 import { applyExtensions, type LoadedExtension, loadExtensions } from '@scm/extensions';
 import { scaffoldItem } from '@scm/scaffold';
 import { applyMapping, loadMapping, type Mapping, parseMapping } from '@scm/transform';
+import { MAPPING_READERS } from './readers.js';
 import { createValidator, type StacValidator } from '@scm/validate';
 import { builtinExtensions, checkingExtensions } from './builtins.js';
 
@@ -39,10 +40,10 @@ const stop = (failure: Failure): StageResult<never> => ({ ok: false, failure });
 
 async function loadRunMapping(config: WorkflowConfig): Promise<Mapping | undefined> {
   const spec = config.transformation?.mapping_schema;
-  if (typeof spec === 'string') return loadMapping(spec);
+  if (typeof spec === 'string') return loadMapping(spec, MAPPING_READERS);
   if (!Array.isArray(spec) || spec.length === 0) return undefined;
   const tables = config.transformation?.lookup_tables;
-  return parseMapping(tables ? { mappings: spec, lookup_tables: tables } : spec);
+  return parseMapping(tables ? { mappings: spec, lookup_tables: tables } : spec, undefined, MAPPING_READERS);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import {
   countFailure,
@@ -21,7 +21,6 @@ import {
   type SummaryCounter,
   startSummary,
   stacTypeOf,
-  stripForbiddenKeys,
 } from '@scm/core';
 import { applyExtensions, loadExtensions } from '@scm/extensions';
 import { openSource } from '@scm/input';
@@ -35,8 +34,8 @@ import {
   type Mapping,
 } from '@scm/transform';
 import { createValidator, type StacValidator } from '@scm/validate';
-import { parseDocument } from 'yaml';
 import { builtinExtensions } from './builtins.js';
+import { MAPPING_READERS, readSafeYaml } from './readers.js';
 import { AUDIT_FILE, FAILURES_FILE, type FailuresFile, openFailuresFile } from './failures-file.js';
 import { type FileOutput, type FileOutputFormat, formatFromPath, openFileOutput } from './file-output.js';
 import { logOpenedFiles } from './debug-log.js';
@@ -279,7 +278,7 @@ export interface ScaffoldFilesOptions extends RecordCommandOptions {
  * validates it. Output: a FeatureCollection (json) or NDJSON.
  */
 export async function scaffoldFiles(options: ScaffoldFilesOptions): Promise<RecordCommandResult> {
-  const mapping = await loadMapping(abs(options.cwd ?? process.cwd(), options.mappingPath));
+  const mapping = await loadMapping(abs(options.cwd ?? process.cwd(), options.mappingPath), MAPPING_READERS);
   const validator = createValidator({ level: 'strict' });
   return runRecords(
     'scaffold-items',
@@ -328,7 +327,7 @@ export interface TransformFilesOptions extends RecordCommandOptions {
  */
 export async function transformFiles(options: TransformFilesOptions): Promise<RecordCommandResult> {
   const cwd = options.cwd ?? process.cwd();
-  const mapping: Mapping = await loadMapping(abs(cwd, options.mappingPath));
+  const mapping: Mapping = await loadMapping(abs(cwd, options.mappingPath), MAPPING_READERS);
   if (options.sidecarPath) {
     const sidecarFile = abs(cwd, options.sidecarPath);
     const validator = createValidator({ level: 'strict' });
@@ -389,28 +388,6 @@ export interface ExtendFilesOptions extends RecordCommandOptions {
   extensionsDir?: string | undefined;
   /** Folder of the CLI, for plugins installed next to it. */
   cliDir?: string;
-}
-
-/** Reads a YAML or JSON file safely (core schema, no custom tags, alias limit). */
-export async function readSafeYaml(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    throw new ScmError('SCM_CONFIG_NOT_FOUND', `cannot read ${path}`, { cause });
-  }
-  const doc = parseDocument(text, { schema: 'core', customTags: [], uniqueKeys: true, prettyErrors: true });
-  const problem = doc.errors[0] ?? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
-  if (problem) {
-    const [line, column] = problem.linePos?.[0]
-      ? [problem.linePos[0].line, problem.linePos[0].col]
-      : [undefined, undefined];
-    throw new ScmError(
-      'SCM_CONFIG_PARSE',
-      `${path}${line ? `:${line}:${column}` : ''}: ${problem.message.split('\n')[0]}`,
-    );
-  }
-  return stripForbiddenKeys(doc.toJS({ maxAliasCount: 100 }));
 }
 
 /** `apply-extensions`: adds extension fields to Items and Collections, then validates them with the extensions' schemas. */
