@@ -1,5 +1,6 @@
 import { isScmError, type JsonSchema, type StacCatalog, type StacCollection, type StacItem } from '@scm/core';
-import { applyExtensions, type LoadedExtension, prepareExtension, testExtension } from '@scm/extensions';
+import { applyExtensions, type LoadedExtension, prepareExtension } from '@scm/extensions';
+import { describeExtensionConformance } from '@scm/testing/vitest';
 import { describe, expect, it } from 'vitest';
 import {
   ALTERNATE_ASSETS_SCHEMAS,
@@ -377,19 +378,19 @@ describe('conformance', () => {
     example('1.0.0', 'item'),
   ];
   const collections = [landsatCollection, hlsCollection, example('1.2.0', 'collection')];
-  it.each([
-    ['LP DAAC S3 (1.2.0)', LPDAAC],
-    ['PRD example (1.2.0)', PRD_EXAMPLE],
-    ['PRD example (1.1.0)', { ...PRD_EXAMPLE, version: '1.1.0' }],
-    ['Azure (1.2.0)', AZURE],
-  ])('%s: pure, idempotent, own fields only, URI once, valid against the bundled schema', (_name, config) => {
-    expect(
-      testExtension(alternateAssetsExtension, {
-        items,
-        collections,
-        config: config as Record<string, unknown>,
-        schemas: [basics],
-      }),
-    ).toEqual([]);
-  });
+  describeExtensionConformance(
+    alternateAssetsExtension,
+    Object.entries({
+      'LP DAAC S3 (1.2.0)': LPDAAC,
+      'PRD example (1.2.0)': PRD_EXAMPLE,
+      'PRD example (1.1.0)': { ...PRD_EXAMPLE, version: '1.1.0' },
+      'Azure (1.2.0)': AZURE,
+    }).map(([name, config]) => ({
+      name,
+      items,
+      collections,
+      config: config as Record<string, unknown>,
+      schemas: [basics],
+    })),
+  );
 });

@@ -1,5 +1,5 @@
 /**
- * @scm/extensions: the extension registry, the plugin loader and the conformance suite.
+ * @scm/extensions: the extension registry and the plugin loader. The conformance suite is in `@scm/testing`.
  *
  * @packageDocumentation
  */
@@ -12,9 +12,6 @@ export { applyExtensions } from './apply.js';
 export type { ConfigProblem } from './config-check.js';
 /** Config checks (configSchema + checkConfig) for one extension. */
 export { assertExtensionConfig, findConfigProblems } from './config-check.js';
-export type { ConformanceCheck, ConformanceProblem, TestExtensionOptions } from './conformance.js';
-/** The runner-independent conformance suite and its helpers. */
-export { foreignChanges, jsonEqual, testExtension } from './conformance.js';
 export type { DiscoverExtensionsOptions, PluginCandidate, PluginPlace } from './discover.js';
 /** Plugin discovery without importing anything. */
 export {
