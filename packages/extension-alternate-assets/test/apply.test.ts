@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { isScmError, type JsonSchema, type StacCatalog, type StacCollection, type StacItem } from '@scm/core';
 import { applyExtensions, type LoadedExtension, prepareExtension } from '@scm/extensions';
+import { stacSchemasDir } from '@scm/testing/schemas';
 import { describeExtensionConformance } from '@scm/testing/vitest';
 import { describe, expect, it } from 'vitest';
 import {
@@ -15,7 +18,12 @@ import { memoryLogger } from './helpers/logger.js';
 import { coreErrors, createStacAjv, readJson, schemaErrors } from './helpers/stac-ajv.js';
 
 const ajv = createStacAjv(Object.values(ALTERNATE_ASSETS_SCHEMAS) as Record<string, unknown>[]);
-const basics = readJson<JsonSchema>('schemas/schemas.stacspec.org/v1.0.0/item-spec/json-schema/basics.json');
+const basics = JSON.parse(
+  readFileSync(
+    path.join(stacSchemasDir, 'schemas.stacspec.org/v1.0.0/item-spec/json-schema/basics.json'),
+    'utf8',
+  ),
+) as JsonSchema;
 
 const hls = readJson<StacItem>('items/cmr-stac-item-HLS.S30.T13SFC.2022273T174141.v2.0.json');
 const easier = readJson<StacItem>('items/item-HLSS30_2.0-alternate-assets.json');
