@@ -29,7 +29,9 @@ export type {
   PrepareExtensionOptions,
 } from './load.js';
 /** Loading: config entries → checked, ready-to-apply extensions. */
-export { contextOf, importPlugin, loadExtensions, prepareExtension, schemaUriFor } from './load.js';
+export { contextOf, loadExtensions, prepareExtension, schemaUriFor } from './load.js';
+/** Imports one plugin module. */
+export { importPlugin } from './plugin-import.js';
 export type { AnyExtension, ExtensionRegistry } from './registry.js';
 /** The registry of extensions by name. */
 export { createExtensionRegistry, toExtension } from './registry.js';
