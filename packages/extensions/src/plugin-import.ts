@@ -1,8 +1,8 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { errorMessage, isPlainObject, ScmError } from '@scm/core';
-import { resolvePackageEntry } from './discover.js';
+import { errorMessage, ScmError } from '@scm/core';
+import { readPackageJson, resolvePackageEntry } from './discover.js';
 import { type AnyExtension, toExtension } from './registry.js';
 
 /** `SCM_EXTENSION_LOAD` naming the plugin and its file. */
@@ -48,18 +48,8 @@ export function explicitModuleFile(modulePath: string, baseDir: string): string 
     const withExtension = ['.mjs', '.js'].map((ext) => full + ext).find(isExistingPath);
     if (withExtension) return withExtension;
   }
-  const entry = resolvePackageEntry(full, readJson(path.join(full, 'package.json')));
+  const entry = resolvePackageEntry(full, readPackageJson(full));
   return entry && full !== entry ? entry : full;
-}
-
-function readJson(file: string): Record<string, unknown> | undefined {
-  try {
-    // Synchronous read is fine here: this runs once per explicit module, before the run starts.
-    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    return isPlainObject(parsed) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** True when something exists at `p`. */
