@@ -26,17 +26,18 @@ case "$only" in '' | plugin-extension) ;; *) fail "unknown part \"$only\" (usage
 scm_closure() {
   node -e '
     const { readFileSync } = require("node:fs");
+    const repo = process.argv[2];
     const folder = (name) => "packages/" + name.replace(/^@scm\//, "");
     const seen = new Set();
     const visit = (name) => {
       if (seen.has(name)) return;
       seen.add(name);
-      const pkg = JSON.parse(readFileSync(folder(name) + "/package.json", "utf8"));
+      const pkg = JSON.parse(readFileSync(repo + "/" + folder(name) + "/package.json", "utf8"));
       for (const dep of Object.keys(pkg.dependencies ?? {})) if (dep.startsWith("@scm/")) visit(dep);
     };
     visit(process.argv[1]);
     console.log([...seen].map(folder).join("\n"));
-  ' "$1"
+  ' "$1" "$repo"
 }
 
 # The tarball npm pack makes of the package whose manifest is $1 (empty for a private one).
@@ -80,12 +81,15 @@ echo "pack-check: $(ls "$work/tarballs" | wc -l) tarballs, each with LICENSE and
 # A copy of the plugin example with @scm/testing (and the @scm packages it needs) from the tarballs and
 # vitest from the registry, the way its README tells a plugin author to install them; then its own npm test.
 check_plugin_example() {
-  local plugin="$work/plugin-extension" folder tarballs=()
+  local plugin="$work/plugin-extension" folder tarball tarballs=()
   cp -r "$repo/examples/plugin-extension" "$plugin"
   rm -rf "$plugin/node_modules" "$plugin/output"
   while read -r folder; do
     tarballs+=("$work/tarballs/$(tarball_of "$folder/package.json")")
   done < <(scm_closure @scm/testing)
+  # Without every @scm tarball npm would look for the rest in the public registry.
+  [ "${#tarballs[@]}" -ge 2 ] || fail "could not list the @scm packages @scm/testing needs"
+  for tarball in "${tarballs[@]}"; do [ -f "$tarball" ] || fail "$tarball was not packed"; done
   (
     cd "$plugin"
     npm install --no-audit --no-fund --prefer-offline --install-strategy=linked --save-dev "${tarballs[@]}"
