@@ -6,24 +6,64 @@
 # from the npm registry, nothing from this repository), and runs them there:
 # the CLI's --help, the quickstart, and a script that validates a sample item
 # with @scm/validate. The "linked" install strategy lets each package see only
-# the dependencies it declares, so an undeclared one fails here.
+# the dependencies it declares, so an undeclared one fails here. Last, a copy
+# of examples/plugin-extension installs @scm/testing from its tarball and runs
+# its conformance tests with `npm test`, as a third-party plugin author would.
+#
+# Usage: pack-check.sh [plugin-extension]
+#   plugin-extension  packs only @scm/testing and the @scm packages it depends
+#                     on (build those first) and runs only the plugin example.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
+only=${1:-}
 work=$(mktemp -d "${TMPDIR:-/tmp}/scm-pack-check-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 fail() { echo "pack-check: $*" >&2; exit 1; }
+case "$only" in '' | plugin-extension) ;; *) fail "unknown part \"$only\" (usage: pack-check.sh [plugin-extension])" ;; esac
 
-echo "pack-check: packing every workspace package into $work/tarballs"
-mkdir "$work/tarballs"
-sha1sum packages/*/package.json > "$work/manifests.sha1"
-npm pack --workspaces --silent --pack-destination "$work/tarballs" >/dev/null
+# The package folders of $1 and of every @scm package it depends on, one a line.
+scm_closure() {
+  node -e '
+    const { readFileSync } = require("node:fs");
+    const repo = process.argv[2];
+    const folder = (name) => "packages/" + name.replace(/^@scm\//, "");
+    const seen = new Set();
+    const visit = (name) => {
+      if (seen.has(name)) return;
+      seen.add(name);
+      const pkg = JSON.parse(readFileSync(repo + "/" + folder(name) + "/package.json", "utf8"));
+      for (const dep of Object.keys(pkg.dependencies ?? {})) if (dep.startsWith("@scm/")) visit(dep);
+    };
+    visit(process.argv[1]);
+    console.log([...seen].map(folder).join("\n"));
+  ' "$1" "$repo"
+}
 
-for manifest in packages/*/package.json; do
-  tarball=$(node -e '
+# The tarball npm pack makes of the package whose manifest is $1 (empty for a private one).
+tarball_of() {
+  node -e '
     const p = require(process.argv[1]);
     if (!p.private) console.log(p.name.replace(/^@/, "").replace("/", "-") + "-" + p.version + ".tgz");
-  ' "$repo/$manifest")
+  ' "$repo/$1"
+}
+
+mkdir "$work/tarballs"
+sha1sum packages/*/package.json > "$work/manifests.sha1"
+if [ -z "$only" ]; then
+  echo "pack-check: packing every workspace package into $work/tarballs"
+  packed=(packages/*)
+  npm pack --workspaces --silent --pack-destination "$work/tarballs" >/dev/null
+else
+  mapfile -t packed < <(scm_closure @scm/testing)
+  echo "pack-check: packing ${packed[*]} into $work/tarballs"
+  npm pack "${packed[@]/#/--workspace=}" --silent --pack-destination "$work/tarballs" >/dev/null
+fi
+
+for folder in "${packed[@]}"; do
+  manifest=$folder/package.json
+  [ -f "$manifest" ] || continue
+  tarball=$(tarball_of "$manifest")
   [ -n "$tarball" ] || continue
   [ -f "$work/tarballs/$tarball" ] || fail "$manifest was not packed into $tarball"
   # Read whole outputs first: grep -q would close the pipe early and, with
@@ -37,6 +77,32 @@ for manifest in packages/*/package.json; do
 done
 sha1sum --quiet -c "$work/manifests.sha1" || fail "packing left a package.json modified"
 echo "pack-check: $(ls "$work/tarballs" | wc -l) tarballs, each with LICENSE and a published manifest"
+
+# A copy of the plugin example with @scm/testing (and the @scm packages it needs) from the tarballs and
+# vitest from the registry, the way its README tells a plugin author to install them; then its own npm test.
+check_plugin_example() {
+  local plugin="$work/plugin-extension" folder tarball tarballs=()
+  cp -r "$repo/examples/plugin-extension" "$plugin"
+  rm -rf "$plugin/node_modules" "$plugin/output"
+  while read -r folder; do
+    tarballs+=("$work/tarballs/$(tarball_of "$folder/package.json")")
+  done < <(scm_closure @scm/testing)
+  # Without every @scm tarball npm would look for the rest in the public registry.
+  [ "${#tarballs[@]}" -ge 2 ] || fail "could not list the @scm packages @scm/testing needs"
+  for tarball in "${tarballs[@]}"; do [ -f "$tarball" ] || fail "$tarball was not packed"; done
+  (
+    cd "$plugin"
+    npm install --no-audit --no-fund --prefer-offline --install-strategy=linked --save-dev "${tarballs[@]}"
+    npm test
+  ) || fail "the plugin example's conformance tests failed against @scm/testing from its tarball"
+  echo "pack-check: examples/plugin-extension passes its conformance tests with @scm/testing from its tarball"
+}
+
+if [ -n "$only" ]; then
+  check_plugin_example
+  echo "pack-check: ok ($only)"
+  exit 0
+fi
 
 app="$work/app"
 mkdir "$app"
@@ -69,4 +135,5 @@ if (!good.valid || bad.valid) {
 console.log(`@scm/validate: ${item.id} is valid, a copy with a broken geometry is not`);
 JS
 node validate-item.mjs || fail "@scm/validate from its tarball did not validate the sample item"
+check_plugin_example
 echo "pack-check: ok"

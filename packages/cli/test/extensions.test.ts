@@ -1,12 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, tempDir } from './helpers.js';
+import { cli, stacValidatorOracle, tempDir } from './helpers.js';
 
 const repo = resolve(new URL('.', import.meta.url).pathname, '../../..');
 const example = join(repo, 'examples/extensions');
-const venvPython = join(process.env.SCM_PYTHON_VENV ?? join(repo, '.venv'), 'bin/python');
-const pythonAvailable = existsSync(venvPython) || process.env.SCM_REQUIRE_INTEGRATION === '1';
+const oracle = stacValidatorOracle();
 
 const DGEO =
   'https://raw.githubusercontent.com/DecentralizedGeo/dgeo-asset/refs/heads/pgstac-variant/json-schema/schema.json';
@@ -89,7 +88,7 @@ describe('apply-extensions on real items', () => {
     }
   });
 
-  it.skipIf(!pythonAvailable)(
+  it.skipIf(oracle.skip)(
     'the Python stac-validator agrees the extended items are valid (skipped without the .venv oracle)',
     async () => {
       const { out } = await extend('easierdata-item.json');

@@ -15,6 +15,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { integrationGate } from '@scm/testing/gate';
 import { describe, expect, it } from 'vitest';
 import { cli, tempDir } from './helpers.js';
 
@@ -25,7 +26,6 @@ const serverUrl = process.env.SCM_STAC_API_URL?.replace(/\/+$/, '');
 const adminDsn = process.env.SCM_PG_DSN ?? 'postgresql://postgres@127.0.0.1:54329/postgres';
 const dsn = `${adminDsn.slice(0, adminDsn.lastIndexOf('/'))}/${process.env.SCM_STAC_DB ?? 'scm_stac_api'}`;
 const BIG = process.env.SCM_STAC_BIG_COLLECTION ?? 'HLSS30_2.0_synthetic';
-const required = process.env.SCM_REQUIRE_INTEGRATION === '1';
 /** A whole harvest of the big collection may take minutes on a loaded 2-core machine. */
 const HARVEST_TIMEOUT_MS = 900_000;
 const START = 'bash tools/stac-server/setup.sh && export SCM_STAC_API_URL=$(bash tools/stac-server/start.sh)';
@@ -62,9 +62,8 @@ function unavailable(): string | undefined {
   }
 }
 
-const reason = unavailable();
-if (reason) console.warn(`real STAC API suite skipped: ${reason}`);
-const expected = reason ? [] : loadedIds(BIG).sort();
+const gate = integrationGate('real STAC API suite', unavailable);
+const expected = gate.skip ? [] : loadedIds(BIG).sort();
 
 /** Ids in an NDJSON output, checking each appears once. */
 function idsIn(path: string): string[] {
@@ -101,11 +100,7 @@ async function fetchAndKill(args: string[], dir: string, bytes: number): Promise
 }
 
 describe('harvest from a real STAC API (stac-fastapi-pgstac)', () => {
-  it.runIf(required && reason !== undefined)('has the server SCM_REQUIRE_INTEGRATION=1 asks for', () => {
-    throw new Error(`SCM_REQUIRE_INTEGRATION=1 but the real STAC API suite cannot run: ${reason}`);
-  });
-
-  describe.skipIf(reason !== undefined)(`at ${serverUrl}`, () => {
+  describe.skipIf(gate.skip)(gate.title(`at ${serverUrl}`), () => {
     const fetchArgs = (out: string) => [
       'fetch-items',
       '--catalog-url',

@@ -1,7 +1,20 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { integrationGate } from '@scm/testing/gate';
 import { type CliIo, runCli } from '../src/index.js';
+
+/** The repository root. */
+export const repoRoot = new URL('../../../', import.meta.url).pathname;
+/** The interpreter of the Python venv holding the oracles (stac-validator, pystac). */
+export const venvPython = join(process.env.SCM_PYTHON_VENV ?? join(repoRoot, '.venv'), 'bin/python');
+
+/** Gate of the tests that ask the Python stac-validator for a second opinion. */
+export function stacValidatorOracle() {
+  return integrationGate('Python stac-validator oracle', () =>
+    existsSync(venvPython) ? undefined : `no Python venv at ${venvPython} (set SCM_PYTHON_VENV)`,
+  );
+}
 
 /** What one CLI invocation printed and returned. */
 export interface CliRun {

@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { stacSchemasDir } from '@scm/testing/schemas';
 import { describe, expect, it } from 'vitest';
-import { cli, tempDir } from './helpers.js';
+import { cli, stacValidatorOracle, tempDir, venvPython } from './helpers.js';
 
 const repo = resolve(new URL('.', import.meta.url).pathname, '../../..');
 const example = join(repo, 'examples/scenario4');
-const venvPython = join(process.env.SCM_PYTHON_VENV ?? join(repo, '.venv'), 'bin/python');
+const oracle = stacValidatorOracle();
 
 interface Feature {
   id: string;
@@ -110,7 +111,7 @@ describe('PRD scenario 4: CSV records to STAC Items', () => {
     expect(run.code).toBe(0);
   });
 
-  it.skipIf(!existsSync(venvPython) && process.env.SCM_REQUIRE_INTEGRATION !== '1')(
+  it.skipIf(oracle.skip)(
     'passes the Python stac-validator too (skipped without the .venv oracle)',
     async () => {
       const { dir } = await scaffold('data.csv');
@@ -125,7 +126,7 @@ describe('PRD scenario 4: CSV records to STAC Items', () => {
           '-W',
           'ignore',
           join(repo, 'tools/ci/stac_validator_offline.py'),
-          join(repo, 'packages/validate/schemas'),
+          stacSchemasDir,
           join(dir, 'items.json'),
         ],
         { encoding: 'utf8' },

@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { isScmError, type JsonSchema, type StacCatalog, type StacCollection, type StacItem } from '@scm/core';
-import { applyExtensions, type LoadedExtension, prepareExtension, testExtension } from '@scm/extensions';
+import { applyExtensions, type LoadedExtension, prepareExtension } from '@scm/extensions';
+import { stacSchemasDir } from '@scm/testing/schemas';
+import { describeExtensionConformance } from '@scm/testing/vitest';
 import { describe, expect, it } from 'vitest';
 import {
   ALTERNATE_ASSETS_SCHEMAS,
@@ -14,7 +18,12 @@ import { memoryLogger } from './helpers/logger.js';
 import { coreErrors, createStacAjv, readJson, schemaErrors } from './helpers/stac-ajv.js';
 
 const ajv = createStacAjv(Object.values(ALTERNATE_ASSETS_SCHEMAS) as Record<string, unknown>[]);
-const basics = readJson<JsonSchema>('schemas/schemas.stacspec.org/v1.0.0/item-spec/json-schema/basics.json');
+const basics = JSON.parse(
+  readFileSync(
+    path.join(stacSchemasDir, 'schemas.stacspec.org/v1.0.0/item-spec/json-schema/basics.json'),
+    'utf8',
+  ),
+) as JsonSchema;
 
 const hls = readJson<StacItem>('items/cmr-stac-item-HLS.S30.T13SFC.2022273T174141.v2.0.json');
 const easier = readJson<StacItem>('items/item-HLSS30_2.0-alternate-assets.json');
@@ -377,19 +386,19 @@ describe('conformance', () => {
     example('1.0.0', 'item'),
   ];
   const collections = [landsatCollection, hlsCollection, example('1.2.0', 'collection')];
-  it.each([
-    ['LP DAAC S3 (1.2.0)', LPDAAC],
-    ['PRD example (1.2.0)', PRD_EXAMPLE],
-    ['PRD example (1.1.0)', { ...PRD_EXAMPLE, version: '1.1.0' }],
-    ['Azure (1.2.0)', AZURE],
-  ])('%s: pure, idempotent, own fields only, URI once, valid against the bundled schema', (_name, config) => {
-    expect(
-      testExtension(alternateAssetsExtension, {
-        items,
-        collections,
-        config: config as Record<string, unknown>,
-        schemas: [basics],
-      }),
-    ).toEqual([]);
-  });
+  describeExtensionConformance(
+    alternateAssetsExtension,
+    Object.entries({
+      'LP DAAC S3 (1.2.0)': LPDAAC,
+      'PRD example (1.2.0)': PRD_EXAMPLE,
+      'PRD example (1.1.0)': { ...PRD_EXAMPLE, version: '1.1.0' },
+      'Azure (1.2.0)': AZURE,
+    }).map(([name, config]) => ({
+      name,
+      items,
+      collections,
+      config: config as Record<string, unknown>,
+      schemas: [basics],
+    })),
+  );
 });

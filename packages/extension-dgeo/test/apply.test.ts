@@ -1,6 +1,7 @@
 import type { StacCatalog, StacCollection, StacItem } from '@scm/core';
 import { isScmError } from '@scm/core';
-import { applyExtensions, type LoadedExtension, prepareExtension, testExtension } from '@scm/extensions';
+import { applyExtensions, type LoadedExtension, prepareExtension } from '@scm/extensions';
+import { describeExtensionConformance } from '@scm/testing/vitest';
 import { describe, expect, it } from 'vitest';
 import {
   checkDgeoObject,
@@ -417,11 +418,12 @@ describe('conformance', () => {
     ...dgeoPgstac,
   ];
   const collections = [gap, dgeoMainCollection, dgeoPgstacCollection];
-  it.each([
-    ['pgstac-variant', { cids: [V1], cid_profile: { chunk_algorithm: 'fixed' } }],
-    ['main', { variant: 'main', cids: [V1], assets: { B02: { piece_cid: PIECE } } }],
-    ['hrefs only', { variant: 'main' }],
-  ])('%s: pure, idempotent, own fields only, URI once, valid against the bundled schema', (_name, config) => {
-    expect(testExtension(dgeoExtension, { items, collections, config })).toEqual([]);
-  });
+  describeExtensionConformance(
+    dgeoExtension,
+    Object.entries({
+      'pgstac-variant': { cids: [V1], cid_profile: { chunk_algorithm: 'fixed' } },
+      main: { variant: 'main', cids: [V1], assets: { B02: { piece_cid: PIECE } } },
+      'hrefs only': { variant: 'main' },
+    }).map(([name, config]) => ({ name, items, collections, config })),
+  );
 });

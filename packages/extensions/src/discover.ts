@@ -107,7 +107,8 @@ function dedupe(dirs: readonly string[]): string[] {
   return out;
 }
 
-function readPackageJson(dir: string): Record<string, unknown> | undefined {
+/** The `package.json` of `dir` as an object, `undefined` when it is missing or not a JSON object. */
+export function readPackageJson(dir: string): Record<string, unknown> | undefined {
   const file = path.join(dir, 'package.json');
   if (!isFile(file)) return undefined;
   try {

@@ -1,5 +1,5 @@
 /**
- * @scm/extensions: the extension registry, the plugin loader and the conformance suite.
+ * @scm/extensions: the extension registry and the plugin loader. The conformance suite is in `@scm/testing`.
  *
  * @packageDocumentation
  */
@@ -12,9 +12,6 @@ export { applyExtensions } from './apply.js';
 export type { ConfigProblem } from './config-check.js';
 /** Config checks (configSchema + checkConfig) for one extension. */
 export { assertExtensionConfig, findConfigProblems } from './config-check.js';
-export type { ConformanceCheck, ConformanceProblem, TestExtensionOptions } from './conformance.js';
-/** The runner-independent conformance suite and its helpers. */
-export { foreignChanges, jsonEqual, testExtension } from './conformance.js';
 export type { DiscoverExtensionsOptions, PluginCandidate, PluginPlace } from './discover.js';
 /** Plugin discovery without importing anything. */
 export {
@@ -32,7 +29,9 @@ export type {
   PrepareExtensionOptions,
 } from './load.js';
 /** Loading: config entries → checked, ready-to-apply extensions. */
-export { contextOf, importPlugin, loadExtensions, prepareExtension, schemaUriFor } from './load.js';
+export { contextOf, loadExtensions, prepareExtension, schemaUriFor } from './load.js';
+/** Imports one plugin module. */
+export { importPlugin } from './plugin-import.js';
 export type { AnyExtension, ExtensionRegistry } from './registry.js';
 /** The registry of extensions by name. */
 export { createExtensionRegistry, toExtension } from './registry.js';

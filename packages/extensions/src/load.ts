@@ -1,7 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
   errorMessage,
   type ExtensionContext,
@@ -13,13 +10,8 @@ import {
   stripForbiddenKeys,
 } from '@scm/core';
 import { assertExtensionConfig } from './config-check.js';
-import {
-  defaultExtensionsDir,
-  discoverExtensions,
-  type PluginCandidate,
-  type PluginPlace,
-  resolvePackageEntry,
-} from './discover.js';
+import { defaultExtensionsDir, type PluginPlace } from './discover.js';
+import { createResolver, type Resolver, resolveEntry } from './resolve-entry.js';
 import {
   type AnyExtension,
   createExtensionRegistry,
@@ -153,7 +145,7 @@ export function prepareExtension<C = Record<string, unknown>>(
     extension: ext,
     config: clean as Readonly<C>,
     schemaUri: schemaUriFor(ext, clean),
-    origin: options.origin ?? { kind: 'builtin' },
+    origin: options.origin ?? BUILTIN_ORIGIN,
     logger,
   };
   return Object.freeze(loaded);
@@ -162,70 +154,6 @@ export function prepareExtension<C = Record<string, unknown>>(
 /** The context an extension's functions receive for a loaded extension. */
 export function contextOf<C>(loaded: LoadedExtension<C>): ExtensionContext<C> {
   return { config: loaded.config as C, logger: loaded.logger };
-}
-
-function loadError(name: string, file: string, message: string, cause?: unknown): ScmError {
-  return new ScmError('SCM_EXTENSION_LOAD', `extension plugin "${name}" (${file}): ${message}`, {
-    ...(cause === undefined ? {} : { cause }),
-    details: { name, file },
-    location: { file },
-  });
-}
-
-/**
- * Imports one plugin module and returns its extension. The module's default export, or else its named
- * export `extension`, must be an Extension (from `defineExtension`) or a plain ExtensionDefinition.
- * Throws `SCM_EXTENSION_LOAD` with details `{ name, file }`.
- */
-export async function importPlugin(file: string, name: string): Promise<AnyExtension> {
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  } catch (error) {
-    throw loadError(name, file, `could not be imported: ${errorMessage(error)}`, error);
-  }
-  const exported = mod.default ?? mod.extension;
-  if (exported === undefined) {
-    throw loadError(
-      name,
-      file,
-      'exports no extension (expected a default export or a named export "extension")',
-    );
-  }
-  try {
-    return toExtension(exported);
-  } catch (error) {
-    throw loadError(name, file, `is not a valid extension: ${errorMessage(error)}`, error);
-  }
-}
-
-function explicitModuleFile(modulePath: string, baseDir: string): string {
-  const full = path.resolve(baseDir, modulePath);
-  if (!isExistingPath(full)) {
-    const withExtension = ['.mjs', '.js'].map((ext) => full + ext).find(isExistingPath);
-    if (withExtension) return withExtension;
-  }
-  const entry = resolvePackageEntry(full, readJson(path.join(full, 'package.json')));
-  return entry && full !== entry ? entry : full;
-}
-
-function readJson(file: string): Record<string, unknown> | undefined {
-  try {
-    // Synchronous read is fine here: this runs once per explicit module, before the run starts.
-    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    return isPlainObject(parsed) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isExistingPath(p: string): boolean {
-  try {
-    statSync(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -239,142 +167,21 @@ function isExistingPath(p: string): boolean {
  */
 export async function loadExtensions(options: LoadExtensionsOptions = {}): Promise<LoadedExtension[]> {
   const logger = options.logger ?? noopLogger;
-  const registry = options.registry ?? createExtensionRegistry(options.builtins ?? []);
-  const entries = options.extensions ?? [];
-  const listPath = options.configPath ?? 'extensions';
   const cwd = options.cwd ?? process.cwd();
-  const baseDir = options.baseDir ?? cwd;
-  const extensionsDir =
-    options.extensionsDir === undefined
-      ? defaultExtensionsDir(options.homeDir ?? os.homedir())
-      : options.extensionsDir;
-
-  let candidates: PluginCandidate[] | undefined;
-  const discovered = () => {
-    candidates ??= discoverExtensions({
-      extensionsDir,
-      cwd,
-      ...(options.nodeModulesDirs ? { nodeModulesDirs: options.nodeModulesDirs } : {}),
-      ...(options.cliDir ? { cliDir: options.cliDir } : {}),
-    });
-    return candidates;
-  };
-  const origins = new Map<string, ExtensionOrigin>();
-  // Plugins imported while searching by declared name, so a module is imported once.
-  const importedByFile = new Map<string, AnyExtension | Error>();
-
-  const registerPlugin = (extension: AnyExtension, name: string, file: string) => {
-    const existing = registry.get(extension.name);
-    if (existing === extension) return extension;
-    try {
-      return registry.register(extension);
-    } catch (error) {
-      throw loadError(name, file, errorMessage(error), error);
-    }
-  };
-
-  const fromCandidate = async (name: string, candidate: PluginCandidate): Promise<AnyExtension> => {
-    const cached = importedByFile.get(candidate.file);
-    if (cached instanceof Error) throw cached;
-    let extension = cached;
-    if (!extension) {
-      try {
-        extension = await importPlugin(candidate.file, name);
-      } catch (error) {
-        importedByFile.set(candidate.file, error as Error);
-        throw error;
-      }
-      importedByFile.set(candidate.file, extension);
-    }
-    if (extension.name !== name) {
-      throw loadError(name, candidate.file, `declares the name "${extension.name}", not "${name}"`);
-    }
-    origins.set(name, {
-      kind: candidate.place,
-      file: candidate.file,
-      ...(candidate.packageName ? { packageName: candidate.packageName } : {}),
-    });
-    return registerPlugin(extension, name, candidate.file);
-  };
-
-  const resolveEntry = async (entry: ExtensionConfigEntry, at: string): Promise<AnyExtension> => {
-    const { name } = entry;
-    if (entry.module !== undefined) {
-      const file = explicitModuleFile(entry.module, baseDir);
-      if (!isExistingPath(file)) throw loadError(name, file, `module path "${entry.module}" does not exist`);
-      return fromCandidate(name, { hints: [name], file, place: 'module' });
-    }
-    const builtin = registry.get(name);
-    if (builtin) return builtin;
-    const all = discovered();
-    const byHint = all.find((c) => c.hints.includes(name));
-    if (byHint) return fromCandidate(name, byHint);
-    // No file or package is named after it: import the remaining plugins and look at their declared names.
-    for (const candidate of all) {
-      if (importedByFile.has(candidate.file)) {
-        const known = importedByFile.get(candidate.file);
-        if (known && !(known instanceof Error) && known.name === name) return fromCandidate(name, candidate);
-        continue;
-      }
-      try {
-        const extension = await importPlugin(candidate.file, candidate.hints[0] ?? candidate.file);
-        importedByFile.set(candidate.file, extension);
-        if (extension.name === name) return fromCandidate(name, candidate);
-      } catch (error) {
-        importedByFile.set(candidate.file, error as Error);
-        logger.warn(`skipping plugin ${candidate.file}: ${errorMessage(error)}`, { file: candidate.file });
-      }
-    }
-    const available = [
-      ...new Set([...registry.list().map((e) => e.name), ...all.flatMap((c) => c.hints.slice(0, 1))]),
-    ].sort();
-    throw new ScmError(
-      'SCM_EXTENSION_NOT_FOUND',
-      `${at}: no extension named "${name}"; available: ${available.length ? available.join(', ') : '(none)'}. ` +
-        'Plugins are looked for in node_modules (packages named scm-extension-* or with the keyword ' +
-        `"stac-catalog-manager-extension"), in ${extensionsDir ?? '(no extensions folder)'}, ` +
-        'or at an explicit "module" path',
-      { details: { name, available }, location: { path: at } },
-    );
-  };
-
-  const resolved: { entry: ExtensionConfigEntry; extension: AnyExtension; at: string }[] = [];
-  const seenNames = new Set<string>();
-  for (const [index, entry] of entries.entries()) {
-    const at = `${listPath}[${index}]`;
-    if (!isPlainObject(entry) || typeof entry.name !== 'string' || entry.name === '') {
-      throw new ScmError('SCM_EXTENSION_CONFIG', `${at}: an extension entry needs a "name"`, {
-        location: { path: at },
-      });
-    }
-    if (entry.module !== undefined && typeof entry.module !== 'string') {
-      throw new ScmError('SCM_EXTENSION_CONFIG', `${at}.module: must be a path`, {
-        details: { name: entry.name },
-        location: { path: `${at}.module` },
-      });
-    }
-    if (seenNames.has(entry.name)) {
-      throw new ScmError('SCM_EXTENSION_CONFIG', `${at}: extension "${entry.name}" is listed twice`, {
-        details: { name: entry.name },
-        location: { path: at },
-      });
-    }
-    seenNames.add(entry.name);
-    try {
-      resolved.push({ entry, extension: await resolveEntry(entry, at), at });
-    } catch (error) {
-      const optional = entry.optional ?? options.optional ?? false;
-      const skippable =
-        isScmError(error) &&
-        (error.code === 'SCM_EXTENSION_LOAD' || error.code === 'SCM_EXTENSION_NOT_FOUND');
-      if (!optional || !skippable) throw error;
-      logger.warn(`optional extension "${entry.name}" skipped: ${errorMessage(error)}`, {
-        extension: entry.name,
-        ...(isScmError(error) && error.details ? { details: error.details } : {}),
-      });
-    }
-  }
-
+  const resolver = createResolver({
+    registry: options.registry ?? createExtensionRegistry(options.builtins ?? []),
+    logger,
+    cwd,
+    baseDir: options.baseDir ?? cwd,
+    extensionsDir:
+      options.extensionsDir === undefined
+        ? defaultExtensionsDir(options.homeDir ?? os.homedir())
+        : options.extensionsDir,
+    ...(options.nodeModulesDirs ? { nodeModulesDirs: options.nodeModulesDirs } : {}),
+    ...(options.cliDir ? { cliDir: options.cliDir } : {}),
+  });
+  const resolved = await resolveAll(resolver, options);
+  const originOf = (extension: AnyExtension) => resolver.origins.get(extension.name) ?? BUILTIN_ORIGIN;
   if (options.checkConfigs === false) {
     return resolved.map(
       ({ entry, extension }): LoadedExtension =>
@@ -382,7 +189,7 @@ export async function loadExtensions(options: LoadExtensionsOptions = {}): Promi
           extension,
           config: deepFreeze(stripForbiddenKeys(entry.config ?? {})),
           schemaUri: extension.schemaUris[0]!,
-          origin: origins.get(extension.name) ?? BUILTIN_ORIGIN,
+          origin: originOf(extension),
           logger: logger.child(`extension:${extension.name}`),
         }),
     );
@@ -392,7 +199,60 @@ export async function loadExtensions(options: LoadExtensionsOptions = {}): Promi
     prepareExtension(extension, entry.config ?? {}, {
       configPath: `${at}.config`,
       logger,
-      origin: origins.get(extension.name) ?? { kind: 'builtin' },
+      origin: originOf(extension),
     }),
   );
+}
+
+interface ResolvedEntry {
+  entry: ExtensionConfigEntry;
+  extension: AnyExtension;
+  /** Config path of the entry, e.g. `extensions[2]`. */
+  at: string;
+}
+
+/** Throws `SCM_EXTENSION_CONFIG` for an entry without a name, with a non-string module, or listed twice. */
+function assertEntryShape(entry: ExtensionConfigEntry, at: string, seenNames: Set<string>): void {
+  if (!isPlainObject(entry) || typeof entry.name !== 'string' || entry.name === '') {
+    throw new ScmError('SCM_EXTENSION_CONFIG', `${at}: an extension entry needs a "name"`, {
+      location: { path: at },
+    });
+  }
+  if (entry.module !== undefined && typeof entry.module !== 'string') {
+    throw new ScmError('SCM_EXTENSION_CONFIG', `${at}.module: must be a path`, {
+      details: { name: entry.name },
+      location: { path: `${at}.module` },
+    });
+  }
+  if (seenNames.has(entry.name)) {
+    throw new ScmError('SCM_EXTENSION_CONFIG', `${at}: extension "${entry.name}" is listed twice`, {
+      details: { name: entry.name },
+      location: { path: at },
+    });
+  }
+  seenNames.add(entry.name);
+}
+
+/** Resolves the entries in order; an optional one that cannot be found or loaded is skipped with a warning. */
+async function resolveAll(resolver: Resolver, options: LoadExtensionsOptions): Promise<ResolvedEntry[]> {
+  const resolved: ResolvedEntry[] = [];
+  const seenNames = new Set<string>();
+  for (const [index, entry] of (options.extensions ?? []).entries()) {
+    const at = `${options.configPath ?? 'extensions'}[${index}]`;
+    assertEntryShape(entry, at, seenNames);
+    try {
+      resolved.push({ entry, extension: await resolveEntry(resolver, entry, at), at });
+    } catch (error) {
+      const optional = entry.optional ?? options.optional ?? false;
+      const skippable =
+        isScmError(error) &&
+        (error.code === 'SCM_EXTENSION_LOAD' || error.code === 'SCM_EXTENSION_NOT_FOUND');
+      if (!optional || !skippable) throw error;
+      resolver.logger.warn(`optional extension "${entry.name}" skipped: ${errorMessage(error)}`, {
+        extension: entry.name,
+        ...(isScmError(error) && error.details ? { details: error.details } : {}),
+      });
+    }
+  }
+  return resolved;
 }

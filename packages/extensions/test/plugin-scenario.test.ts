@@ -21,13 +21,13 @@ import {
   type StacItem,
   withStacExtension,
 } from '@scm/core';
+import { testExtension } from '@scm/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   applyExtensions,
   discoverExtensions,
   type LoadExtensionsOptions,
   loadExtensions,
-  testExtension,
 } from '../src/index.js';
 import { memoryLogger } from './helpers/logger.js';
 import { coreErrors, createStacAjv, readJson, schemaErrors } from './helpers/stac-ajv.js';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { coreErrors, createStacAjv } from '@scm/testing';
+import { join } from 'node:path';
+import { coreErrors, createStacAjv, stacSchemasDir } from '@scm/testing';
 import { describe, expect, it } from 'vitest';
 import { findNextLink, normalizeItem, nextRequest, type PageRequest, requestKey } from '../src/index.js';
 
@@ -104,8 +105,9 @@ describe('normalizeItem', () => {
   it('restores the links CMR-STAC /items pages drop, so the item passes the STAC schema', () => {
     const page = fixture('cmr-items-page1.json');
     const raw = page.features[0] as never;
-    const schemas = new URL('../../validate/schemas/', import.meta.url).pathname;
-    const ajv = createStacAjv({ schemaDirs: [`${schemas}schemas.stacspec.org`, `${schemas}geojson.org`] });
+    const ajv = createStacAjv({
+      schemaDirs: ['schemas.stacspec.org', 'geojson.org'].map((site) => join(stacSchemasDir, site)),
+    });
     expect(coreErrors(ajv, raw).length).toBeGreaterThan(0);
     const { item, fixes } = normalizeItem(raw, {
       collectionId: 'HLSS30_2.0',

@@ -14,6 +14,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StacCollection, StacItem } from '@scm/core';
+import { integrationGate } from '@scm/testing/gate';
+import { stacSchemasDir } from '@scm/testing/schemas';
 import { describe, expect, it } from 'vitest';
 import { createJsonTreeWriter, createNdjsonWriter, type OrganizeBy, safePathSegment } from '../src/index.js';
 import { goldenInput, sample, tempDir } from './helpers.js';
@@ -21,9 +23,7 @@ import { goldenInput, sample, tempDir } from './helpers.js';
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const venv = process.env.SCM_PYTHON_VENV ?? join(repoRoot, '.venv');
 const python = join(venv, process.platform === 'win32' ? 'Scripts/python.exe' : 'bin/python');
-const required = process.env.SCM_REQUIRE_INTEGRATION === '1';
 const here = fileURLToPath(new URL('.', import.meta.url));
-const schemas = join(here, 'fixtures', 'schemas');
 
 /** Why the Python tools cannot run here, or undefined when they can. */
 function unavailable(modules: string): string | undefined {
@@ -44,14 +44,12 @@ function runPython<T>(script: string, args: string[]): T {
   return JSON.parse(run.stdout) as T;
 }
 
-const treeReason = unavailable('pystac, jsonschema, referencing, jsonschema_specifications');
-const pgstacReason = unavailable('pypgstac.load');
-for (const [what, reason] of [
-  ['pystac cross-check', treeReason],
-  ['pypgstac cross-check', pgstacReason],
-] as const) {
-  if (reason && !required) console.warn(`[@scm/output-json] ${what} skipped: ${reason}`);
-}
+const treeGate = integrationGate('[@scm/output-json] pystac cross-check', () =>
+  unavailable('pystac, jsonschema, referencing, jsonschema_specifications'),
+);
+const pgstacGate = integrationGate('[@scm/output-json] pypgstac cross-check', () =>
+  unavailable('pypgstac.load'),
+);
 
 interface TreeReport {
   catalog: string;
@@ -78,22 +76,13 @@ async function writeTree(organizeBy: OrganizeBy, extra: StacItem[] = [], collect
 }
 
 describe('Python tools read the output', () => {
-  it.runIf(required && (treeReason !== undefined || pgstacReason !== undefined))(
-    'has the Python environment SCM_REQUIRE_INTEGRATION=1 asks for',
-    () => {
-      throw new Error(
-        `SCM_REQUIRE_INTEGRATION=1 but the Python cross-check cannot run: ${treeReason ?? pgstacReason}`,
-      );
-    },
-  );
-
   for (const organizeBy of ['collection', 'catalog'] as const) {
-    it.skipIf(treeReason !== undefined)(
+    it.skipIf(treeGate.skip)(
       `pystac walks the ${organizeBy} layout and every object passes the core schema offline (needs ${venv} with pystac)`,
       async () => {
         const collectionless = sample<StacItem>('stac-spec-collectionless-item.json');
         const { root, result } = await writeTree(organizeBy, [collectionless]);
-        const report = runPython<TreeReport>('check_tree.py', [root, schemas]);
+        const report = runPython<TreeReport>('check_tree.py', [root, stacSchemasDir]);
         expect(report.schema_errors).toEqual([]);
         expect(report.schema_checked).toBe(result.files.length);
         expect(report.catalog).toBe('catalog');
@@ -113,7 +102,7 @@ describe('Python tools read the output', () => {
     );
   }
 
-  it.skipIf(treeReason !== undefined)(
+  it.skipIf(treeGate.skip)(
     `pystac finds items with unsafe ids at the file their self link names (needs ${venv} with pystac)`,
     async () => {
       const ids = ['../../escape', 'a/b', '..', '.', 'con', 'x'.repeat(300), 'é ü', 'ABC', 'abc'];
@@ -121,7 +110,7 @@ describe('Python tools read the output', () => {
       const evilCollection = { ...sample<StacCollection>('stac-spec-collection.json'), id: '../evil/c' };
       const extra = ids.map((id) => ({ ...base, id, collection: '../evil/c' }));
       const { root } = await writeTree('collection', extra, [evilCollection]);
-      const report = runPython<TreeReport>('check_tree.py', [root, schemas]);
+      const report = runPython<TreeReport>('check_tree.py', [root, stacSchemasDir]);
       expect(report.schema_errors).toEqual([]);
       const evil = report.items.filter((item) => item.collection === '../evil/c');
       expect(evil.map((item) => item.id).sort()).toEqual([...ids].sort());
@@ -132,7 +121,7 @@ describe('Python tools read the output', () => {
     },
   );
 
-  it.skipIf(pgstacReason !== undefined)(
+  it.skipIf(pgstacGate.skip)(
     `pypgstac's reader loads the NDJSON unchanged, one record per id (needs ${venv} with pypgstac)`,
     async () => {
       const root = join(await tempDir(), 'nd');

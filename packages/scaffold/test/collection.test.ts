@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { StacItem } from '@scm/core';
+import { createStacAjv, schemaErrors, stacSchemasDir } from '@scm/testing';
 import { describe, expect, it } from 'vitest';
 import {
   buildCollection,
@@ -8,7 +9,10 @@ import {
   scaffoldItem,
   scaffoldItems,
 } from '../src/index.js';
-import { collectionSchemaErrors } from './helpers/stac-schemas.js';
+
+const ajv = createStacAjv({ schemaDirs: [stacSchemasDir] });
+const collectionSchemaErrors = (value: unknown) =>
+  schemaErrors(ajv, 'https://schemas.stacspec.org/v1.0.0/collection-spec/json-schema/collection.json', value);
 
 const scenario4 = JSON.parse(
   readFileSync(new URL('./fixtures/scenario4-mapped.json', import.meta.url), 'utf8'),

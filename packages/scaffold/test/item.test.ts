@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
 import type { Failure, SourceRecord, StacItem } from '@scm/core';
 import { collect, createFailure, isScmError } from '@scm/core';
+import { createStacAjv, schemaErrors, stacSchemasDir } from '@scm/testing';
 import { describe, expect, it } from 'vitest';
 import type { ScaffoldOptions, ScaffoldResult, ScaffoldWarning } from '../src/index.js';
 import { scaffoldItem, scaffoldItems } from '../src/index.js';
-import { itemSchemaErrors } from './helpers/stac-schemas.js';
+
+const ajv = createStacAjv({ schemaDirs: [stacSchemasDir] });
+const itemSchemaErrors = (value: unknown) =>
+  schemaErrors(ajv, 'https://schemas.stacspec.org/v1.0.0/item-spec/json-schema/item.json', value);
 
 const scenario4 = JSON.parse(
   readFileSync(new URL('./fixtures/scenario4-mapped.json', import.meta.url), 'utf8'),

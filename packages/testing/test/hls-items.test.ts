@@ -1,8 +1,13 @@
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { coreErrors, createStacAjv, generateHlsItems, hlsItem, hlsItemMeta } from '../src/index.js';
+import {
+  coreErrors,
+  createStacAjv,
+  generateHlsItems,
+  hlsItem,
+  hlsItemMeta,
+  stacSchemasDir,
+} from '../src/index.js';
 
-const schemas = fileURLToPath(new URL('../../validate/schemas', import.meta.url));
 const spec = {
   collection: 'HLSS30_2.0',
   count: 500,
@@ -30,7 +35,7 @@ describe('HLS item generator', () => {
     expect(item.collection).toBe('HLS L30/2.0');
     expect(item.links.find((l) => l.rel === 'collection')?.href).toContain('/collections/HLS%20L30%2F2.0/');
     expect(item.properties.datetime).toBe(new Date(hlsItemMeta(spec, 7).time).toISOString());
-    expect(coreErrors(createStacAjv({ schemaDirs: [schemas] }), item)).toEqual([]);
+    expect(coreErrors(createStacAjv({ schemaDirs: [stacSchemasDir] }), item)).toEqual([]);
   });
 
   it('is deterministic for a seed and differs across seeds', () => {

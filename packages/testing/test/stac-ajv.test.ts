@@ -1,8 +1,6 @@
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { coreErrors, createStacAjv, schemaErrors } from '../src/index.js';
+import { coreErrors, createStacAjv, schemaErrors, stacSchemasDir } from '../src/index.js';
 
-const schemas = fileURLToPath(new URL('../../validate/schemas', import.meta.url));
 const item = {
   type: 'Feature',
   stac_version: '1.0.0',
@@ -16,7 +14,7 @@ const item = {
 
 describe('createStacAjv', () => {
   it('checks objects against the core schema picked by type and version', () => {
-    const ajv = createStacAjv({ schemaDirs: [schemas] });
+    const ajv = createStacAjv({ schemaDirs: [stacSchemasDir] });
     expect(coreErrors(ajv, item)).toEqual([]);
     expect(coreErrors(ajv, { ...item, properties: {} }).join('\n')).toMatch(/datetime/);
   });

@@ -2,32 +2,27 @@ import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { integrationGate } from '@scm/testing/gate';
 import { describe, expect, it } from 'vitest';
 import { createValidator, runStacValidator } from '../src/index.js';
 import { invalidDir, invalidManifest, readJson, validDir, validManifest } from './helpers.js';
 
 // Cross-check against the Python stac-validator (PRD FR-9 names it). It needs a virtual environment with
 // stac-validator: env SCM_PYTHON_VENV, default <repo>/.venv. Without one the comparison is skipped (the test
-// names say why); with SCM_REQUIRE_INTEGRATION=1 a missing tool fails the suite instead.
+// names say why); with SCM_REQUIRE_INTEGRATION=1 a missing tool fails the test file instead.
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const venv = process.env.SCM_PYTHON_VENV || join(repoRoot, '.venv');
 const executable = join(venv, 'bin', 'stac-validator');
 const python = join(venv, 'bin', 'python');
-const available = existsSync(executable) && existsSync(python);
-const required = process.env.SCM_REQUIRE_INTEGRATION === '1';
 const INSTALL = `python3 -m venv ${venv} && ${venv}/bin/pip install stac-validator (or point SCM_PYTHON_VENV at one)`;
-const skipReason = available ? '' : ` [skipped: no stac-validator at ${executable}; install: ${INSTALL}]`;
-if (!available && !required) console.warn(`stac-validator cross-check skipped: ${executable} not found`);
+const gate = integrationGate('stac-validator cross-check', () =>
+  existsSync(executable) && existsSync(python)
+    ? undefined
+    : `no stac-validator at ${executable}; install: ${INSTALL}`,
+);
 
 describe('stac-validator engine', () => {
-  it.runIf(!available && required)(
-    'stac-validator is installed (required by SCM_REQUIRE_INTEGRATION=1)',
-    () => {
-      throw new Error(`stac-validator not found at ${executable}. Install it: ${INSTALL}`);
-    },
-  );
-
   it('throws SCM_ENGINE_MISSING when the Python interpreter does not exist', async () => {
     await expect(
       runStacValidator(['item.json'], { python: join(venv, 'no-such-python') }),
@@ -52,8 +47,8 @@ describe('stac-validator engine', () => {
     });
   });
 
-  it.skipIf(!available)(
-    `agrees with our verdicts on the real fixtures and the schema-level broken items${skipReason}`,
+  it.skipIf(gate.skip)(
+    gate.title('agrees with our verdicts on the real fixtures and the schema-level broken items'),
     async () => {
       // Only cases within stac-validator's reach: it checks JSON Schemas (no formats, no geometry or cross-field
       // rules), and anything that would make it download a schema is left out so the test stays offline.
@@ -88,8 +83,8 @@ describe('stac-validator engine', () => {
     300_000,
   );
 
-  it.skipIf(!available)(
-    `validates an ItemCollection file feature by feature${skipReason}`,
+  it.skipIf(gate.skip)(
+    gate.title('validates an ItemCollection file feature by feature'),
     async () => {
       const page = join(dirname(validDir), 'item-collection.json');
       const reports = await runStacValidator([page], { python, itemCollection: true });

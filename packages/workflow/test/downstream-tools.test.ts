@@ -3,10 +3,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '@scm/config';
+import { integrationGate } from '@scm/testing/gate';
 import { bundledSchemasDir } from '@scm/validate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convertCatalog, rebuildCatalog } from '../src/index.js';
-import { integrationRequired, missingPrerequisite, pgDsn, python, repoRoot } from './integration-env.js';
+import { missingPrerequisite, pgDsn, python, repoRoot } from './integration-env.js';
 
 const quickstartData = join(repoRoot, 'examples/quickstart/data');
 
@@ -29,17 +30,16 @@ function suite(
   needs: Parameters<typeof missingPrerequisite>[0],
   body: (root: () => string) => void,
 ) {
-  const missing = missingPrerequisite(needs);
-  if (missing && !integrationRequired) {
+  const gate = integrationGate(name, () => missingPrerequisite(needs));
+  if (gate.skip) {
     describe(name, () => {
-      it.skip(`skipped: ${missing}`, () => {});
+      it.skip(`skipped: ${gate.reason}`, () => {});
     });
     return;
   }
   describe(name, () => {
     let root = '';
     beforeAll(async () => {
-      if (missing) throw new Error(`SCM_REQUIRE_INTEGRATION=1 but this suite ${missing}`);
       root = await buildQuickstart();
     });
     body(() => root);

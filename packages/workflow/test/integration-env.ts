@@ -13,9 +13,6 @@ export const python = join(venv, 'bin', 'python');
 /** Admin connection string of the PostgreSQL server for pgstac tests. */
 export const pgDsn = process.env.SCM_PG_DSN ?? 'postgresql://postgres@127.0.0.1:54329/postgres';
 
-/** True when CI demands that integration suites run instead of being skipped. */
-export const integrationRequired = process.env.SCM_REQUIRE_INTEGRATION === '1';
-
 function pythonHas(modules: string[]): boolean {
   if (!existsSync(python)) return false;
   try {
@@ -43,9 +40,8 @@ function postgresReachable(): boolean {
 }
 
 /**
- * Why an integration suite cannot run here, or undefined when it can. The
- * reason is printed by the suite; with SCM_REQUIRE_INTEGRATION=1 a missing
- * prerequisite fails the suite instead.
+ * Why an integration suite cannot run here, or undefined when it can: the
+ * probe of an `integrationGate` from `@scm/testing/gate`.
  */
 export function missingPrerequisite(needs: { python?: string[]; postgres?: boolean }): string | undefined {
   if (needs.python && !pythonHas(needs.python)) {

@@ -1,8 +1,8 @@
-// Schema checks with ajv used directly, against the schemas copied into test/fixtures/schemas.
+// Schema checks with ajv used directly, against the STAC schemas @scm/validate bundles.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createStacAjv as createAjvFor } from '@scm/testing';
+import { createStacAjv as createAjvFor, stacSchemasDir } from '@scm/testing';
 
 export { coreErrors, schemaErrors } from '@scm/testing';
 
@@ -13,7 +13,7 @@ export function readJson<T = unknown>(file: string): T {
   return JSON.parse(readFileSync(path.resolve(fixturesDir, file), 'utf8')) as T;
 }
 
-/** An Ajv holding every schema under test/fixtures/schemas plus any `extra` documents. */
+/** An Ajv holding every bundled STAC schema plus any `extra` documents. */
 export function createStacAjv(extra: Record<string, unknown>[] = []) {
-  return createAjvFor({ schemaDirs: [path.join(fixturesDir, 'schemas')], extra });
+  return createAjvFor({ schemaDirs: [stacSchemasDir], extra });
 }
