@@ -62,11 +62,12 @@ interface Slot {
 
 /**
  * The worker entry. From the built package (dist/index.js) it is dist/worker.js; when this module runs from its
- * TypeScript source (tests), ./worker-source.mjs registers a TypeScript loader first and then loads ./worker.ts.
+ * TypeScript source (tests), the dev-only ../dev/worker-source.mjs registers a TypeScript loader first and then
+ * loads ./worker.ts. dev/ is not published: a source run only happens inside the repository.
  */
 function workerEntry(): URL {
   const here = import.meta.url;
-  return here.endsWith('.ts') ? new URL('./worker-source.mjs', here) : new URL('./worker.js', here);
+  return here.endsWith('.ts') ? new URL('../dev/worker-source.mjs', here) : new URL('./worker.js', here);
 }
 
 function moduleSpecifier(spec: string): string {
