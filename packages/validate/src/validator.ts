@@ -7,12 +7,11 @@ import {
   type ValidationIssue,
   type ValidationReport,
 } from '@scm/core';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv, ValidateFunction } from 'ajv';
+import { createAjv } from './ajv.js';
 import { checkAssetHrefs } from './assets.js';
 import { checkDatetimes } from './datetime.js';
 import { checkBbox, checkGeometry } from './geometry.js';
-import { isIri, isIriReference } from './href.js';
 import type { StacValidator, ValidatorExtension, ValidatorOptions } from './options.js';
 import { escapeSegment, fieldLabel, jsonType, preview } from './pointer.js';
 import { type BranchCompiler, pruneErrors, toSchemaIssues } from './schema-errors.js';
@@ -23,8 +22,6 @@ import {
   type SchemaDoc,
   schemasFromRecord,
 } from './schema-store.js';
-
-const addFormats = addFormatsModule.default;
 
 /** STAC versions with bundled core schemas. */
 export const SUPPORTED_STAC_VERSIONS: readonly string[] = ['1.0.0', '1.1.0'];
@@ -79,16 +76,12 @@ class SchemaEngine {
   constructor(detailed: boolean, logger: Logger) {
     // strict:false because several official extension schemas carry keyword typos (eo 1.1.0 `minimumExclusive`,
     // sar `example`…) that ajv's strict mode refuses.
-    this.ajv = new Ajv({
+    this.ajv = createAjv({
       allErrors: detailed,
       verbose: detailed,
       strict: false,
-      strictTypes: false,
       logger: ajvLogger(logger),
     });
-    addFormats(this.ajv);
-    this.ajv.addFormat('iri', isIri);
-    this.ajv.addFormat('iri-reference', isIriReference);
   }
 
   compile(key: string): ValidateFunction | Error {
