@@ -1,7 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
-import { errorMessage, isForbiddenKey, ScmError, type SourceLocation } from '@scm/core';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import {
+  errorMessage,
+  isForbiddenKey,
+  requireSchemaCompiler,
+  type SchemaCheck,
+  type SchemaCheckError,
+  ScmError,
+  type SourceLocation,
+} from '@scm/core';
 import { LineCounter, parseDocument } from 'yaml';
 import { type Audit, type AuditRuleInfo, createAudit } from './audit.js';
 import { buildLookupTable, type LookupTable, type LookupTableSpec } from './lookup.js';
@@ -147,25 +154,24 @@ class Locator {
   }
 }
 
-let ajvInstance: Ajv | undefined;
-let documentValidator: ValidateFunction | undefined;
-const optionValidators = new Map<string, ValidateFunction>();
+let documentValidator: SchemaCheck | undefined;
+const optionValidators = new Map<string, SchemaCheck>();
 
-function ajv(): Ajv {
-  ajvInstance ??= new Ajv({ allErrors: false, strict: false });
-  return ajvInstance;
+/** Compiles with the JSON Schema compiler of the core contract: first error only, formats not checked. */
+function compile(schema: object): SchemaCheck {
+  return requireSchemaCompiler()(schema, { formats: 'none' });
 }
 
-function optionValidator(key: string, schema: object): ValidateFunction {
+function optionValidator(key: string, schema: object): SchemaCheck {
   let validate = optionValidators.get(key);
   if (!validate) {
-    validate = ajv().compile(schema);
+    validate = compile(schema);
     optionValidators.set(key, validate);
   }
   return validate;
 }
 
-function ajvMessage(errors: ErrorObject[] | null | undefined): string {
+function ajvMessage(errors: SchemaCheckError[] | null | undefined): string {
   const e = errors?.[0];
   if (!e) return 'is not valid';
   if (e.keyword === 'enum')
@@ -600,7 +606,7 @@ function compileDocument(
   }
 
   // Backstop: the published JSON Schema must accept whatever the checks above accepted.
-  documentValidator ??= ajv().compile(mappingJsonSchema);
+  documentValidator ??= compile(mappingJsonSchema);
   if (!documentValidator(top)) {
     const e = documentValidator.errors?.[0];
     const parts = (e?.instancePath ?? '')
