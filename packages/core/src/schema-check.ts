@@ -40,6 +40,11 @@ export interface SchemaCompileOptions {
   formats?: 'all' | 'none' | readonly string[];
   /** Extra keywords to accept without meaning (annotations such as `errorMessage`). */
   keywords?: readonly string[];
+  /**
+   * Documents the schema refers to, each under its `$id` or else its key; the first of an id wins. When the
+   * compiled schema's own `$id` is among them, that document is used. With this option a fresh compiler is made.
+   */
+  schemas?: Readonly<Record<string, unknown>>;
 }
 
 /**

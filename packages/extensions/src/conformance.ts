@@ -4,12 +4,12 @@ import {
   isPlainObject,
   type JsonSchema,
   noopLogger,
+  requireSchemaCompiler,
+  type SchemaCheck,
   type StacCollection,
   type StacItem,
   stripForbiddenKeys,
 } from '@scm/core';
-import type { Ajv, ValidateFunction } from 'ajv';
-import { createAjv } from './ajv.js';
 import { findConfigProblems } from './config-check.js';
 import { schemaUriFor } from './load.js';
 import { type AnyExtension, toExtension } from './registry.js';
@@ -126,19 +126,17 @@ function stripHash(id: string): string {
   return id.endsWith('#') ? id.slice(0, -1) : id;
 }
 
-function buildAjv(extension: AnyExtension, extra: readonly JsonSchema[]): Ajv {
-  const ajv = createAjv();
-  const seen = new Set<string>();
-  const add = (doc: JsonSchema, key?: string) => {
-    const id = isPlainObject(doc) && typeof doc.$id === 'string' ? stripHash(doc.$id) : key && stripHash(key);
-    if (!id || seen.has(id)) return;
-    seen.add(id);
-    if (isPlainObject(doc) && typeof doc.$id === 'string') ajv.addSchema(doc as object);
-    else ajv.addSchema(doc as object, id);
-  };
-  for (const doc of extra) add(doc);
-  for (const [key, doc] of Object.entries(extension.schemas ?? {})) add(doc, key);
-  return ajv;
+/** The documents the bundled schema may refer to: the caller's first, then the extension's own. */
+function referencedSchemas(extension: AnyExtension, extra: readonly JsonSchema[]): Record<string, unknown> {
+  const schemas: Record<string, unknown> = {};
+  extra.forEach((doc, index) => {
+    const id = isPlainObject(doc) && typeof doc.$id === 'string' ? stripHash(doc.$id) : `#extra-${index}`;
+    if (!(id in schemas)) schemas[id] = doc;
+  });
+  for (const [key, doc] of Object.entries(extension.schemas ?? {})) {
+    if (!(stripHash(key) in schemas)) schemas[stripHash(key)] = doc;
+  }
+  return schemas;
 }
 
 /**
@@ -180,12 +178,15 @@ export function testExtension(extension: unknown, options: TestExtensionOptions 
     });
   }
   const context: ExtensionContext<unknown> = { config, logger: noopLogger };
-  let validate: ValidateFunction | undefined;
+  let validate: SchemaCheck | undefined;
   const bundled = ext.schemas?.[uri] ?? ext.schemas?.[`${uri}#`];
   if (options.validateSchema !== false && bundled !== undefined) {
     try {
-      const ajv = buildAjv(ext, options.schemas ?? []);
-      validate = ajv.getSchema(stripHash(uri)) ?? ajv.compile(bundled as object);
+      validate = requireSchemaCompiler()(bundled as object, {
+        allErrors: true,
+        strict: true,
+        schemas: referencedSchemas(ext, options.schemas ?? []),
+      });
     } catch (error) {
       problems.push({
         check: 'schema',

@@ -54,6 +54,38 @@ export function createAjv(setup: AjvSetup = {}): Ajv {
 
 const compilers = new Map<string, Ajv>();
 
+function newCompiler(options: SchemaCompileOptions): Ajv {
+  const formats = options.formats ?? 'all';
+  return createAjv({
+    allErrors: options.allErrors ?? false,
+    verbose: options.verbose ?? false,
+    // strict as JSON Schema authors mean it; `required` naming an undeclared property stays allowed.
+    ...(options.strict ? { strict: true, strictRequired: false } : { strict: false }),
+    formats: formats === 'all' ? 'stac' : formats,
+    ...(options.keywords ? { keywords: options.keywords } : {}),
+  });
+}
+
+function idOf(schema: unknown, key?: string): string | undefined {
+  const id = typeof schema === 'object' && schema !== null ? (schema as { $id?: unknown }).$id : undefined;
+  const raw = typeof id === 'string' ? id : key;
+  return raw?.replace(/#$/, '');
+}
+
+/** A fresh compiler holding `schemas`, each once under its `$id` (or key). */
+function compilerWith(options: SchemaCompileOptions, schemas: Readonly<Record<string, unknown>>): Ajv {
+  const ajv = newCompiler(options);
+  const seen = new Set<string>();
+  for (const [key, doc] of Object.entries(schemas)) {
+    const id = idOf(doc, key);
+    if (!id || seen.has(id)) continue;
+    seen.add(id);
+    if (idOf(doc) === undefined) ajv.addSchema(doc as object, id);
+    else ajv.addSchema(doc as object);
+  }
+  return ajv;
+}
+
 function compilerFor(options: SchemaCompileOptions): Ajv {
   const key = JSON.stringify([
     options.allErrors ?? false,
@@ -64,15 +96,7 @@ function compilerFor(options: SchemaCompileOptions): Ajv {
   ]);
   let ajv = compilers.get(key);
   if (!ajv) {
-    const formats = options.formats ?? 'all';
-    ajv = createAjv({
-      allErrors: options.allErrors ?? false,
-      verbose: options.verbose ?? false,
-      // strict as JSON Schema authors mean it; `required` naming an undeclared property stays allowed.
-      ...(options.strict ? { strict: true, strictRequired: false } : { strict: false }),
-      formats: formats === 'all' ? 'stac' : formats,
-      ...(options.keywords ? { keywords: options.keywords } : {}),
-    });
+    ajv = newCompiler(options);
     compilers.set(key, ajv);
   }
   return ajv;
@@ -80,7 +104,13 @@ function compilerFor(options: SchemaCompileOptions): Ajv {
 
 /**
  * The `SchemaCompiler` of `@scm/core`, backed by {@link createAjv}: one Ajv per distinct set of options, shared
- * by every schema compiled with them. Throws what Ajv throws for a schema it refuses.
+ * by every schema without `$id` compiled with them (a schema with an `$id`, or with `schemas`, gets its own).
+ * Throws what Ajv throws for a schema it refuses.
  */
-export const compileSchema: SchemaCompiler = (schema, options = {}) =>
-  compilerFor(options).compile(schema) as SchemaCheck;
+export const compileSchema: SchemaCompiler = (schema, options = {}) => {
+  const id = idOf(schema);
+  // A schema with an $id gets a compiler of its own: another document with the same $id may come later.
+  if (!options.schemas && id === undefined) return compilerFor(options).compile(schema) as SchemaCheck;
+  const ajv = compilerWith(options, options.schemas ?? {});
+  return ((id !== undefined ? ajv.getSchema(id) : undefined) ?? ajv.compile(schema)) as SchemaCheck;
+};
