@@ -1,16 +1,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import { createAjv } from '@scm/validate';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 
 const SCHEMA_ROOT = fileURLToPath(new URL('../fixtures/schemas/', import.meta.url));
-
-// ajv-formats is CommonJS; under NodeNext its default import types as the module object, whose `default` is the plugin.
-type AddFormats = (ajv: Ajv) => Ajv;
-const addFormats: AddFormats =
-  (addFormatsModule as unknown as { default?: AddFormats }).default ??
-  (addFormatsModule as unknown as AddFormats);
 
 function jsonFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -20,41 +14,16 @@ function jsonFiles(dir: string): string[] {
   });
 }
 
-/** `iri`: an absolute URI with a scheme (what STAC uses for schema URIs and links). */
-function isIri(value: string): boolean {
-  if (!/^[a-z][a-z0-9+.-]*:/i.test(value) || /\s/.test(value)) return false;
-  try {
-    new URL(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** `iri-reference`: an absolute IRI or a relative reference (no spaces, no bad percent escapes). */
-function isIriReference(value: string): boolean {
-  if (/\s/.test(value) || /%(?![0-9a-f]{2})/i.test(value)) return false;
-  try {
-    new URL(value, 'http://base.invalid/dir/');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function createAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strictTypes: false });
-  addFormats(ajv);
-  ajv.addFormat('iri', isIri);
-  ajv.addFormat('iri-reference', isIriReference);
-  for (const file of jsonFiles(SCHEMA_ROOT)) ajv.addSchema(JSON.parse(readFileSync(file, 'utf8')));
-  return ajv;
+/** The repository's one Ajv set-up, holding every schema of test/fixtures/schemas. */
+function stacAjv(): Ajv {
+  const schemas = jsonFiles(SCHEMA_ROOT).map((file) => JSON.parse(readFileSync(file, 'utf8')) as object);
+  return createAjv({ allErrors: true, schemas });
 }
 
 let ajv: Ajv | undefined;
 
 function validator(id: string): ValidateFunction {
-  ajv ??= createAjv();
+  ajv ??= stacAjv();
   const validate = ajv.getSchema(id);
   if (!validate) throw new Error(`schema ${id} not found under ${SCHEMA_ROOT}`);
   return validate;
