@@ -59,8 +59,8 @@ function newCompiler(options: SchemaCompileOptions): Ajv {
   return createAjv({
     allErrors: options.allErrors ?? false,
     verbose: options.verbose ?? false,
-    // strict as JSON Schema authors mean it; `required` naming an undeclared property stays allowed.
-    ...(options.strict ? { strict: true, strictRequired: false } : { strict: false }),
+    // strict: Ajv's default strictness (unknown keywords and formats refused, loose tuples only logged).
+    ...(options.strict ? {} : { strict: false }),
     formats: formats === 'all' ? 'stac' : formats,
     ...(options.keywords ? { keywords: options.keywords } : {}),
   });
