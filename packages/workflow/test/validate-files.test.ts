@@ -181,9 +181,10 @@ describe('validate runs plugin checks', () => {
 });
 
 describe('validate checks alternate assets through the extension', () => {
-  // A real Item with alternate-assets v1.2.0 (easierdata, HLS); @scm/validate has no alternate-assets rule of its
-  // own, so these issues come from the extension's checkObject, composed here with the built-in extensions.
-  const sample = '/work/shared/samples/easierdata/synthetic/item-HLSS30_2.0-alternate-assets.json';
+  // A real Item with alternate-assets v1.2.0 (shared/samples/easierdata/synthetic/item-HLSS30_2.0-alternate-assets.json,
+  // copied unchanged); @scm/validate has no alternate-assets rule of its own, so these issues come from the
+  // extension's checkObject, composed here with the built-in extensions.
+  const sample = join(import.meta.dirname, 'fixtures', 'easierdata-item-alternate-assets.json');
 
   async function issuesOf(item: Record<string, unknown>) {
     const file = join(tempDir(), 'item.json');
