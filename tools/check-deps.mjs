@@ -3,7 +3,8 @@
 // @scm/core and npm libraries, every dependency is pinned exactly, every
 // package declares engines and an exports map with types first, declares only
 // the @scm packages its src/ imports (an unused one is installed for nothing),
-// and wires the pack hooks that make its tarball stand alone.
+// and wires the pack hooks that make its tarball stand alone. A last section keeps
+// each domain rule in one home: Ajv is set up in packages/validate/src/ajv.ts only.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -169,6 +170,57 @@ for (const file of sourceFiles()) {
     if (defined) problems.push(`${file}: ${rule} belongs in ${home} only (${defined[1]} defined here)`);
     if (tables?.test(text))
       problems.push(`${file}: ${rule} belongs in ${home} only (a WKT keyword table here)`);
+  }
+}
+
+// ---------------------------------------------------------------- one home per rule: Ajv set-up
+// Ajv is created and given its formats in one file only (packages/validate/src/ajv.ts); everything else
+// takes `createAjv` / `compileSchema` from @scm/validate or the SchemaCompiler contract of @scm/core. A second
+// `new Ajv…(`, an import of ajv-formats or of another Ajv dialect, or ajv-formats in a manifest is refused,
+// in sources, tests, benches and scripts alike.
+const AJV_HOME = 'packages/validate/src/ajv.ts';
+const AJV_SETUP = [
+  [/\bnew\s+Ajv\w*\s*\(/, 'creates an Ajv instance'],
+  [/(?:from\s*|import\s*\(\s*|require\s*\(\s*|import\s+)['"]ajv-formats['"]/, 'imports ajv-formats'],
+  [/['"]ajv\/dist\/20(?:19|20)(?:\.js)?['"]/, 'imports an Ajv dialect class'],
+];
+const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'fixtures', 'schemas', '.nx', 'coverage']);
+
+/** Script files under `dir` (relative to the repository root), fixtures and build output left out. */
+function scriptFiles(dir) {
+  let entries;
+  try {
+    entries = readdirSync(join(root, dir), { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.flatMap((entry) => {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) return SKIPPED_DIRS.has(entry.name) ? [] : scriptFiles(path);
+    return /\.(?:[cm]?[jt]s|tsx)$/.test(entry.name) && !entry.name.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+for (const file of ['packages', 'examples', 'tools'].flatMap(scriptFiles)) {
+  if (file === AJV_HOME || file === 'tools/check-deps.mjs') continue;
+  const text = readFileSync(join(root, file), 'utf8');
+  for (const [pattern, what] of AJV_SETUP) {
+    if (pattern.test(text)) {
+      problems.push(`${file}: ${what}; Ajv is set up only in ${AJV_HOME} (use createAjv or compileSchema)`);
+    }
+  }
+}
+for (const dir of readdirSync(join(root, 'packages'))) {
+  let pkg;
+  try {
+    pkg = JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8'));
+  } catch {
+    continue;
+  }
+  for (const field of ['dependencies', 'devDependencies', 'peerDependencies']) {
+    if (pkg.name !== '@scm/validate' && pkg[field]?.['ajv-formats'] !== undefined) {
+      problems.push(`packages/${dir}/package.json: ${field} ajv-formats; only @scm/validate sets up Ajv`);
+    }
   }
 }
 

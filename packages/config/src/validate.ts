@@ -1,7 +1,11 @@
-import { isForbiddenKey, isPlainObject } from '@scm/core';
+import {
+  isForbiddenKey,
+  isPlainObject,
+  requireSchemaCompiler,
+  type SchemaCheck,
+  type SchemaCheckError as ErrorObject,
+} from '@scm/core';
 import { pointerSegments } from '@scm/core/json-pointer';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import type { Node, Scalar } from 'yaml';
 import { configJsonSchema, ISO_DATE } from './schema.js';
 import type { ConfigIssue } from './types.js';
@@ -14,22 +18,17 @@ import {
   type YamlSource,
 } from './yaml-source.js';
 
-let compiled: ValidateFunction | undefined;
+let compiled: SchemaCheck | undefined;
 
-/** The compiled validator, built on first use. */
-function validator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv({
-      allErrors: true,
-      verbose: true,
-      strict: true,
-      strictTypes: false,
-      strictRequired: false,
-    });
-    addFormatsModule.default(ajv, ['uri']);
-    ajv.addVocabulary(['errorMessage']);
-    compiled = ajv.compile(configJsonSchema);
-  }
+/** The compiled validator, built on first use with the JSON Schema compiler of the core contract. */
+function validator(): SchemaCheck {
+  compiled ??= requireSchemaCompiler()(configJsonSchema, {
+    allErrors: true,
+    verbose: true,
+    strict: true,
+    formats: ['uri'],
+    keywords: ['errorMessage'],
+  });
   return compiled;
 }
 

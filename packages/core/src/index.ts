@@ -57,6 +57,8 @@ export type {
   StacLink,
   StacObject,
 } from './stac.js';
+export type { SchemaCheck, SchemaCheckError, SchemaCompileOptions, SchemaCompiler } from './schema-check.js';
+export { provideSchemaCompiler, requireSchemaCompiler } from './schema-check.js';
 export { isPlainObject, isStacCatalog, isStacCollection, isStacItem, stacTypeOf } from './stac.js';
 export type {
   AnyIterable,

@@ -8,7 +8,12 @@ import {
   versionOf,
 } from './config.js';
 import { ALTERNATE_ASSETS_SCHEMAS } from './schemas.js';
-import { ALTERNATE_ASSETS_URIS, ALTERNATE_ASSETS_V1_1_0, ALTERNATE_ASSETS_V1_2_0 } from './versions.js';
+import {
+  ALTERNATE_ASSETS_URIS,
+  ALTERNATE_ASSETS_V1_0_0,
+  ALTERNATE_ASSETS_V1_1_0,
+  ALTERNATE_ASSETS_V1_2_0,
+} from './versions.js';
 
 /**
  * The alternate-assets extension: builds `alternate` locations (S3 bucket, HTTPS mirror, …) inside assets from
@@ -19,7 +24,8 @@ export const alternateAssetsExtension: Extension<AlternateAssetsConfig> =
     name: 'alternate-assets',
     prefix: 'alternate',
     description: 'Alternate locations (mirrors, cloud buckets) of the same asset file.',
-    schemaUris: [ALTERNATE_ASSETS_V1_2_0, ALTERNATE_ASSETS_V1_1_0],
+    // v1.0.0 last: never written (schemaUri picks 1.2.0 or 1.1.0), but objects declaring it are checked too.
+    schemaUris: [ALTERNATE_ASSETS_V1_2_0, ALTERNATE_ASSETS_V1_1_0, ALTERNATE_ASSETS_V1_0_0],
     schemaUri: (config) => ALTERNATE_ASSETS_URIS[versionOf(config)],
     schemas: ALTERNATE_ASSETS_SCHEMAS,
     configSchema: alternateAssetsConfigSchema,

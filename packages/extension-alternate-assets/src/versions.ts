@@ -25,14 +25,16 @@ export function supersededUris(version: AlternateAssetsVersion): string[] {
   return [...ALL.filter((u) => u !== keep).flatMap((u) => [u, `${u}#`]), `${keep}#`];
 }
 
-/** The alternate-assets versions an object declares, e.g. `['1.2.0']`. */
+/** The alternate-assets versions an object declares, e.g. `['1.2.0']` (an `http://` URI counts, as in validation). */
 export function declaredVersions(stacExtensions: unknown): string[] {
   if (!Array.isArray(stacExtensions)) return [];
   const out: string[] = [];
   for (const raw of stacExtensions) {
     if (typeof raw !== 'string') continue;
     const match =
-      /^https:\/\/stac-extensions\.github\.io\/alternate-assets\/v(\d+\.\d+\.\d+)\/schema\.json#?$/.exec(raw);
+      /^https?:\/\/stac-extensions\.github\.io\/alternate-assets\/v(\d+\.\d+\.\d+)\/schema\.json#?$/.exec(
+        raw,
+      );
     if (match) out.push(match[1]!);
   }
   return out;

@@ -291,6 +291,21 @@ describe('checkObject (v1.2.0 does not check Item asset alternates)', () => {
     ]);
   });
 
+  it('checks objects that declare v1.0.0 or an http:// URI, as validation did before it left @scm/validate', () => {
+    for (const uri of [
+      'https://stac-extensions.github.io/alternate-assets/v1.0.0/schema.json',
+      'http://stac-extensions.github.io/alternate-assets/v1.2.0/schema.json',
+    ]) {
+      const item = broken((a) => {
+        a.alternate = {};
+      });
+      item.stac_extensions = [uri];
+      expect(checkAlternateAssetsObject(item).map((i) => `${i.severity} ${i.path}`)).toEqual([
+        'error /assets/B02/alternate',
+      ]);
+    }
+  });
+
   it('warns when alternates are used without declaring the extension', () => {
     const { stac_extensions: _, ...undeclared } = base;
     expect(checkAlternateAssetsObject(undeclared)).toEqual([

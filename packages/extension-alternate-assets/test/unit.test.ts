@@ -31,8 +31,12 @@ describe('bundled schemas', () => {
     }
   });
 
-  it('declares v1.2.0 by default and v1.1.0 on request; v1.0.0 is only read', () => {
-    expect(alternateAssetsExtension.schemaUris).toEqual([ALTERNATE_ASSETS_V1_2_0, ALTERNATE_ASSETS_V1_1_0]);
+  it('declares v1.2.0 by default and v1.1.0 on request; v1.0.0 is only read and checked', () => {
+    expect(alternateAssetsExtension.schemaUris).toEqual([
+      ALTERNATE_ASSETS_V1_2_0,
+      ALTERNATE_ASSETS_V1_1_0,
+      ALTERNATE_ASSETS_V1_0_0,
+    ]);
     expect(alternateAssetsExtension.schemaUri?.({ alternates: [] })).toBe(ALTERNATE_ASSETS_V1_2_0);
     expect(alternateAssetsExtension.schemaUri?.({ version: '1.1.0', alternates: [] })).toBe(
       ALTERNATE_ASSETS_V1_1_0,
@@ -49,8 +53,9 @@ describe('bundled schemas', () => {
         `${ALTERNATE_ASSETS_V1_1_0}#`,
         'https://example.com/x.json',
         ALTERNATE_ASSETS_V1_2_0,
+        'http://stac-extensions.github.io/alternate-assets/v1.0.0/schema.json',
       ]),
-    ).toEqual(['1.1.0', '1.2.0']);
+    ).toEqual(['1.1.0', '1.2.0', '1.0.0']);
   });
 });
 

@@ -1,17 +1,22 @@
-import { errorMessage, ScmError, type ValidationIssue } from '@scm/core';
+import {
+  type SchemaCheckError as ErrorObject,
+  errorMessage,
+  requireSchemaCompiler,
+  type SchemaCheck,
+  ScmError,
+  type ValidationIssue,
+} from '@scm/core';
 import { escapePointerSegment, unescapePointerSegment } from '@scm/core/json-pointer';
-import type { ErrorObject, ValidateFunction } from 'ajv';
-import { createAjv } from './ajv.js';
 import type { AnyExtension } from './registry.js';
 
-const compiled = new WeakMap<AnyExtension, ValidateFunction>();
+const compiled = new WeakMap<AnyExtension, SchemaCheck>();
 
-function validatorFor(extension: AnyExtension): ValidateFunction {
+function validatorFor(extension: AnyExtension): SchemaCheck {
   let validate = compiled.get(extension);
   if (!validate) {
     try {
       // A plugin's config schema may use keywords of its own: be lenient about the schema itself.
-      validate = createAjv({ strict: false }).compile(extension.configSchema as object | boolean);
+      validate = requireSchemaCompiler()(extension.configSchema as object | boolean, { allErrors: true });
     } catch (error) {
       throw new ScmError(
         'SCM_EXTENSION_INVALID',

@@ -4,8 +4,6 @@
  * @packageDocumentation
  */
 
-/** Ajv set up for STAC schemas (draft-07, ajv-formats, `iri` / `iri-reference`). */
-export { createAjv, isIri, isIriReference } from './ajv.js';
 export type { ApplyExtensionsOptions, ApplyResult } from './apply.js';
 /** Applies loaded extensions to one Item or Collection; errors become Failures. */
 export { applyExtensions } from './apply.js';

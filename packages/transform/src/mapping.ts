@@ -1,8 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { errorMessage, isForbiddenKey, ScmError, type SourceLocation } from '@scm/core';
+import {
+  errorMessage,
+  isForbiddenKey,
+  requireSchemaCompiler,
+  type SchemaCheck,
+  type SchemaCheckError,
+  ScmError,
+  type SourceLocation,
+} from '@scm/core';
 import { pointerSegments } from '@scm/core/json-pointer';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { type Audit, type AuditRuleInfo, createAudit } from './audit.js';
 import { buildLookupTable, type LookupTable, type LookupTableSpec } from './lookup.js';
 import type { MappingDocument, WhenMissing } from './mapping-types.js';
@@ -158,25 +165,24 @@ class Locator {
   }
 }
 
-let ajvInstance: Ajv | undefined;
-let documentValidator: ValidateFunction | undefined;
-const optionValidators = new Map<string, ValidateFunction>();
+let documentValidator: SchemaCheck | undefined;
+const optionValidators = new Map<string, SchemaCheck>();
 
-function ajv(): Ajv {
-  ajvInstance ??= new Ajv({ allErrors: false, strict: false });
-  return ajvInstance;
+/** Compiles with the JSON Schema compiler of the core contract: first error only, formats not checked. */
+function compile(schema: object): SchemaCheck {
+  return requireSchemaCompiler()(schema, { formats: 'none' });
 }
 
-function optionValidator(key: string, schema: object): ValidateFunction {
+function optionValidator(key: string, schema: object): SchemaCheck {
   let validate = optionValidators.get(key);
   if (!validate) {
-    validate = ajv().compile(schema);
+    validate = compile(schema);
     optionValidators.set(key, validate);
   }
   return validate;
 }
 
-function ajvMessage(errors: ErrorObject[] | null | undefined): string {
+function ajvMessage(errors: SchemaCheckError[] | null | undefined): string {
   const e = errors?.[0];
   if (!e) return 'is not valid';
   if (e.keyword === 'enum')
@@ -722,7 +728,7 @@ function compileDefaults(raw: unknown, loc: Locator): CompiledMapping['defaults'
 
 /** Backstop: the published JSON Schema must accept whatever the checks above accepted. */
 function checkAgainstSchema(top: Record<string, unknown>, loc: Locator): void {
-  documentValidator ??= ajv().compile(mappingJsonSchema);
+  documentValidator ??= compile(mappingJsonSchema);
   if (documentValidator(top)) return;
   const e = documentValidator.errors?.[0];
   const parts = pointerSegments(e?.instancePath ?? '').map((p) => (/^\d+$/.test(p) ? Number(p) : p));

@@ -4,6 +4,15 @@
  * @packageDocumentation
  */
 
+import { provideSchemaCompiler } from '@scm/core';
+import { compileSchema } from './ajv.js';
+
+// The one side effect of this package: importing it provides the JSON Schema compiler of the core contract to
+// the packages that check their own schemas (config, transform, extensions), so each composer gets it at once.
+provideSchemaCompiler(compileSchema);
+
+export type { AjvSetup } from './ajv.js';
+export { compileSchema, createAjv } from './ajv.js';
 export type { StacValidator, ValidationLevel, ValidatorExtension, ValidatorOptions } from './options.js';
 export type { ValidatorPool, ValidatorPoolOptions } from './pool.js';
 export { createValidatorPool } from './pool.js';

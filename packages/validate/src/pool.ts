@@ -62,11 +62,12 @@ interface Slot {
 
 /**
  * The worker entry. From the built package (dist/index.js) it is dist/worker.js; when this module runs from its
- * TypeScript source (tests), ./worker-source.mjs registers a TypeScript loader first and then loads ./worker.ts.
+ * TypeScript source (tests), the dev-only ../dev/worker-source.mjs registers a TypeScript loader first and then
+ * loads ./worker.ts. dev/ is not published: a source run only happens inside the repository.
  */
 function workerEntry(): URL {
   const here = import.meta.url;
-  return here.endsWith('.ts') ? new URL('./worker-source.mjs', here) : new URL('./worker.js', here);
+  return here.endsWith('.ts') ? new URL('../dev/worker-source.mjs', here) : new URL('./worker.js', here);
 }
 
 function moduleSpecifier(spec: string): string {
@@ -74,49 +75,143 @@ function moduleSpecifier(spec: string): string {
   return spec;
 }
 
-/**
- * Starts worker threads that each hold a validator built from `options`, for large runs. The `duplicate_id`
- * rule is applied here, across all workers, in the order batches were submitted. Idle workers do not keep the
- * process alive, but call `close()` when done.
- */
-export function createValidatorPool(options: ValidatorPoolOptions = {}): ValidatorPool {
-  const {
-    workers: wanted,
-    extensionModules,
-    chunkSize: wantedChunk,
-    checkDuplicateIds,
-    ...validatorOptions
-  } = options;
-  const size = Math.max(1, Math.floor(wanted ?? availableParallelism()));
-  const chunkSize = Math.max(1, Math.floor(wantedChunk ?? 200));
-  const checkDuplicates = checkDuplicateIds ?? true;
-  const init: WorkerInit = {
-    options: validatorOptions,
-    extensionModules: (extensionModules ?? []).map(moduleSpecifier),
-  };
-  const entry = workerEntry();
-  const queue: Chunk[] = [];
-  const slots: Slot[] = [];
-  const seen = new Set<string>();
-  let taskIds = 0;
-  let closed = false;
-  let broken: Error | undefined;
-  let order: Promise<unknown> = Promise.resolve();
+interface PoolSettings {
+  size: number;
+  chunkSize: number;
+  checkDuplicates: boolean;
+  init: WorkerInit;
+}
 
-  const failAll = (error: Error) => {
-    broken ??= error;
-    for (const chunk of queue.splice(0)) chunk.batch.fail(error);
-    for (const slot of slots) {
+/** Splits the options into the pool's own settings and what each worker receives. */
+function poolSettings(options: ValidatorPoolOptions): PoolSettings {
+  const { workers, extensionModules, chunkSize, checkDuplicateIds, ...validatorOptions } = options;
+  return {
+    size: Math.max(1, Math.floor(workers ?? availableParallelism())),
+    chunkSize: Math.max(1, Math.floor(chunkSize ?? 200)),
+    checkDuplicates: checkDuplicateIds ?? true,
+    init: { options: validatorOptions, extensionModules: (extensionModules ?? []).map(moduleSpecifier) },
+  };
+}
+
+/** A promise with its settle functions, for a worker's start-up or a batch's completion. */
+function deferred(): { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void } {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** The error a worker's `fatal` message stands for, keeping its code when it is one of ours. */
+function fatalError(message: { message: string; code?: string }): ScmError {
+  const code = (ScmErrorCodes as readonly string[]).includes(message.code ?? '')
+    ? (message.code as ScmErrorCode)
+    : 'SCM_INTERNAL';
+  return new ScmError(code, `validator worker could not start: ${message.message}`);
+}
+
+/** The state of one batch: reports fill in as its chunks come back. */
+function newBatch(
+  items: readonly unknown[],
+  chunkSize: number,
+): { state: BatchState; finished: Promise<void> } {
+  const settle = deferred();
+  const state: BatchState = {
+    texts: items.length > 0 && items.every((item) => typeof item === 'string'),
+    reports: new Array(items.length),
+    keys: new Array(items.length),
+    pending: Math.ceil(items.length / chunkSize),
+    done: settle.resolve,
+    fail: (error) => {
+      if (state.failed) return;
+      state.failed = true;
+      settle.reject(error);
+    },
+    failed: false,
+  };
+  if (items.length === 0) settle.resolve();
+  return { state, finished: settle.promise };
+}
+
+/** The pool: a queue of chunks, one slot per worker, and the ids seen so far for `duplicate_id`. */
+class WorkerPool implements ValidatorPool {
+  readonly size: number;
+  private readonly queue: Chunk[] = [];
+  private readonly slots: Slot[] = [];
+  private readonly seen = new Set<string>();
+  private taskIds = 0;
+  private closed = false;
+  private broken: Error | undefined;
+  private order: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly settings: PoolSettings) {
+    this.size = settings.size;
+    const entry = workerEntry();
+    for (let i = 0; i < settings.size; i++) this.slots.push(this.startWorker(entry));
+  }
+
+  private startWorker(entry: URL): Slot {
+    const worker = new Worker(entry, { workerData: this.settings.init });
+    worker.unref();
+    const start = deferred();
+    start.promise.catch(() => undefined);
+    const slot: Slot = { worker, ready: start.promise };
+    const fail = (error: Error) => {
+      start.reject(error);
+      this.failAll(error);
+    };
+    worker.on('message', (message: WorkerMessage) => {
+      if (message.type === 'ready') start.resolve();
+      else if (message.type === 'fatal') fail(fatalError(message));
+      else this.receive(slot, message);
+    });
+    worker.on('error', (error) => {
+      fail(new ScmError('SCM_INTERNAL', `validator worker crashed: ${error.message}`, { cause: error }));
+    });
+    worker.on('exit', (code) => {
+      if (!this.closed)
+        fail(new ScmError('SCM_INTERNAL', `validator worker exited unexpectedly (code ${code})`));
+    });
+    return slot;
+  }
+
+  /** Files a worker's answer for the chunk it was given, then hands it the next one. */
+  private receive(slot: Slot, message: Exclude<WorkerMessage, { type: 'ready' } | { type: 'fatal' }>): void {
+    const busy = slot.busy;
+    if (!busy || busy.task !== message.id) return;
+    slot.busy = undefined;
+    if (this.queue.length === 0) slot.worker.unref();
+    const { batch, offset } = busy.chunk;
+    if (message.type === 'failed') {
+      batch.fail(new ScmError('SCM_INTERNAL', `validator worker failed: ${message.message}`));
+    } else {
+      for (let j = 0; j < message.reports.length; j++) {
+        batch.reports[offset + j] = message.reports[j]!;
+        batch.keys[offset + j] = message.keys[j];
+      }
+      batch.pending -= 1;
+      if (batch.pending === 0) batch.done();
+    }
+    this.pump();
+  }
+
+  private failAll(error: Error): void {
+    this.broken ??= error;
+    for (const chunk of this.queue.splice(0)) chunk.batch.fail(error);
+    for (const slot of this.slots) {
       if (slot.busy) slot.busy.chunk.batch.fail(error);
       slot.busy = undefined;
     }
-  };
+  }
 
-  const pump = () => {
-    for (const slot of slots) {
-      if (slot.busy || queue.length === 0) continue;
-      const chunk = queue.shift()!;
-      const id = ++taskIds;
+  /** Gives a queued chunk to every idle worker. */
+  private pump(): void {
+    for (const slot of this.slots) {
+      if (slot.busy || this.queue.length === 0) continue;
+      const chunk = this.queue.shift()!;
+      const id = ++this.taskIds;
       slot.busy = { task: id, chunk };
       slot.worker.ref();
       slot.ready.then(
@@ -127,69 +222,15 @@ export function createValidatorPool(options: ValidatorPoolOptions = {}): Validat
         () => undefined,
       );
     }
-  };
-
-  for (let i = 0; i < size; i++) {
-    const worker = new Worker(entry, { workerData: init });
-    worker.unref();
-    let markReady!: () => void;
-    let markFailed!: (error: Error) => void;
-    const ready = new Promise<void>((res, rej) => {
-      markReady = res;
-      markFailed = rej;
-    });
-    ready.catch(() => undefined);
-    const slot: Slot = { worker, ready };
-    worker.on('message', (message: WorkerMessage) => {
-      if (message.type === 'ready') return markReady();
-      if (message.type === 'fatal') {
-        const code = (ScmErrorCodes as readonly string[]).includes(message.code ?? '')
-          ? (message.code as ScmErrorCode)
-          : 'SCM_INTERNAL';
-        const error = new ScmError(code, `validator worker could not start: ${message.message}`);
-        markFailed(error);
-        return failAll(error);
-      }
-      const busy = slot.busy;
-      if (!busy || busy.task !== message.id) return;
-      slot.busy = undefined;
-      if (queue.length === 0) worker.unref();
-      const batch = busy.chunk.batch;
-      if (message.type === 'failed') {
-        batch.fail(new ScmError('SCM_INTERNAL', `validator worker failed: ${message.message}`));
-      } else {
-        for (let j = 0; j < message.reports.length; j++) {
-          batch.reports[busy.chunk.offset + j] = message.reports[j]!;
-          batch.keys[busy.chunk.offset + j] = message.keys[j];
-        }
-        batch.pending -= 1;
-        if (batch.pending === 0) batch.done();
-      }
-      pump();
-    });
-    worker.on('error', (error) => {
-      const wrapped = new ScmError('SCM_INTERNAL', `validator worker crashed: ${error.message}`, {
-        cause: error,
-      });
-      markFailed(wrapped);
-      failAll(wrapped);
-    });
-    worker.on('exit', (code) => {
-      if (!closed) {
-        const error = new ScmError('SCM_INTERNAL', `validator worker exited unexpectedly (code ${code})`);
-        markFailed(error);
-        failAll(error);
-      }
-    });
-    slots.push(slot);
   }
 
-  const applyDuplicates = (batch: readonly unknown[], state: BatchState): ValidationReport[] => {
-    if (!checkDuplicates) return state.reports;
+  /** Adds `duplicate_id` issues across the whole run, once a batch is complete. */
+  private applyDuplicates(batch: readonly unknown[], state: BatchState): ValidationReport[] {
+    if (!this.settings.checkDuplicates) return state.reports;
     state.keys.forEach((key, i) => {
       if (key === undefined) return;
-      if (!seen.has(key)) {
-        seen.add(key);
+      if (!this.seen.has(key)) {
+        this.seen.add(key);
         return;
       }
       const original = batch[i];
@@ -199,52 +240,41 @@ export function createValidatorPool(options: ValidatorPoolOptions = {}): Validat
       report.valid = false;
     });
     return state.reports;
-  };
+  }
 
-  return {
-    size,
-    validateBatch(batch) {
-      if (closed) return Promise.reject(new ScmError('SCM_ABORTED', 'the validator pool is closed'));
-      if (broken) return Promise.reject(broken);
-      const items = [...batch] as unknown[];
-      const texts = items.length > 0 && items.every((item) => typeof item === 'string');
-      let done!: () => void;
-      let fail!: (error: Error) => void;
-      const finished = new Promise<void>((res, rej) => {
-        done = res;
-        fail = rej;
-      });
-      const state: BatchState = {
-        texts,
-        reports: new Array(items.length),
-        keys: new Array(items.length),
-        pending: Math.ceil(items.length / chunkSize),
-        done,
-        fail: (error) => {
-          if (state.failed) return;
-          state.failed = true;
-          fail(error);
-        },
-        failed: false,
-      };
-      if (items.length === 0) done();
-      for (let offset = 0; offset < items.length; offset += chunkSize) {
-        queue.push({ batch: state, offset, items: items.slice(offset, offset + chunkSize) });
-      }
-      pump();
-      // Duplicates are decided in submission order, whatever order the batches finish in.
-      const result = order.then(() => finished).then(() => applyDuplicates(items, state));
-      order = result.catch(() => undefined);
-      return result;
-    },
-    resetDuplicateIds() {
-      seen.clear();
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      failAll(new ScmError('SCM_ABORTED', 'the validator pool was closed'));
-      await Promise.all(slots.map((slot) => slot.worker.terminate()));
-    },
-  };
+  validateBatch(batch: readonly string[] | readonly unknown[]): Promise<ValidationReport[]> {
+    if (this.closed) return Promise.reject(new ScmError('SCM_ABORTED', 'the validator pool is closed'));
+    if (this.broken) return Promise.reject(this.broken);
+    const items = [...batch] as unknown[];
+    const { chunkSize } = this.settings;
+    const { state, finished } = newBatch(items, chunkSize);
+    for (let offset = 0; offset < items.length; offset += chunkSize) {
+      this.queue.push({ batch: state, offset, items: items.slice(offset, offset + chunkSize) });
+    }
+    this.pump();
+    // Duplicates are decided in submission order, whatever order the batches finish in.
+    const result = this.order.then(() => finished).then(() => this.applyDuplicates(items, state));
+    this.order = result.catch(() => undefined);
+    return result;
+  }
+
+  resetDuplicateIds(): void {
+    this.seen.clear();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.failAll(new ScmError('SCM_ABORTED', 'the validator pool was closed'));
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+  }
+}
+
+/**
+ * Starts worker threads that each hold a validator built from `options`, for large runs. The `duplicate_id`
+ * rule is applied here, across all workers, in the order batches were submitted. Idle workers do not keep the
+ * process alive, but call `close()` when done.
+ */
+export function createValidatorPool(options: ValidatorPoolOptions = {}): ValidatorPool {
+  return new WorkerPool(poolSettings(options));
 }

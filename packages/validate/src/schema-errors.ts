@@ -244,92 +244,109 @@ export function describe(error: ErrorObject): { path: string; message: string } 
   return rule ? { path: described.path, message: `${described.message} (rule: ${rule})` } : described;
 }
 
+/** What a keyword's sentence is made from. */
+interface KeywordContext {
+  error: ErrorObject;
+  base: string;
+  params: Record<string, unknown>;
+  data: unknown;
+  /** ` (got …)` when the failing value is known, else empty. */
+  got: string;
+}
+
+/** A sentence about the failing value, or about another location (a missing or extra member). */
+type KeywordText = string | { path: string; text: string };
+
+function countOf(data: unknown): string {
+  return Array.isArray(data) ? `, has ${data.length}` : '';
+}
+
+function containsText({ error }: KeywordContext): string {
+  const schema = error.schema as { const?: unknown } | undefined;
+  if (schema && typeof schema === 'object' && 'const' in schema)
+    return `must contain ${preview(schema.const, 120)}`;
+  return 'must contain at least one item matching the schema';
+}
+
+function notText({ error, got }: KeywordContext): string {
+  const schema = error.schema as { type?: unknown } | undefined;
+  if (schema && typeof schema === 'object' && schema.type === 'null') return 'must not be null';
+  if (schema && typeof schema === 'object' && Object.keys(schema).length === 0) return 'is not allowed here';
+  return `must not match the schema at ${error.schemaPath}${got}`;
+}
+
+function missingText({ base, params }: KeywordContext): KeywordText {
+  return { path: pointer(base, String(params.missingProperty)), text: 'is required but missing' };
+}
+
+function dependencyText({ base, params }: KeywordContext): KeywordText {
+  const present = fieldLabel(pointer(base, String(params.property)));
+  return {
+    path: pointer(base, String(params.missingProperty)),
+    text: `is required when ${present} is present`,
+  };
+}
+
+function extraMemberText({ base, params }: KeywordContext): KeywordText {
+  const key = String(params.additionalProperty ?? params.unevaluatedProperty);
+  return {
+    path: pointer(base, key),
+    text: `is not allowed (no extra fields are permitted in ${fieldLabel(base)})`,
+  };
+}
+
+function limitText({ params, got }: KeywordContext): string {
+  return `must be ${String(params.comparison)} ${String(params.limit)}${got}`;
+}
+
+/** The sentence for each JSON Schema keyword; a keyword not listed here keeps ajv's own message. */
+const KEYWORD_TEXT: Readonly<Record<string, (context: KeywordContext) => KeywordText>> = {
+  required: missingText,
+  dependencies: dependencyText,
+  dependentRequired: dependencyText,
+  additionalProperties: extraMemberText,
+  unevaluatedProperties: extraMemberText,
+  propertyNames: ({ params }) => `has an invalid field name ${preview(params.propertyName)}`,
+  type: ({ params, data }) => `must be ${withArticle(String(params.type))}, got ${jsonType(data)}`,
+  const: ({ params, got }) => `must be ${preview(params.allowedValue)}${got}`,
+  enum: ({ params, got }) => {
+    const allowed = (params.allowedValues as unknown[] | undefined) ?? [];
+    return `must be one of ${allowed.map((v) => preview(v, 40)).join(', ')}${got}`;
+  },
+  pattern: ({ params, got }) => `must match the pattern ${String(params.pattern)}${got}`,
+  format: ({ params, got }) => `must be a valid ${formatName(String(params.format))}${got}`,
+  minLength: ({ params, got }) => `must be at least ${params.limit} character(s) long${got}`,
+  maxLength: ({ params }) => `must be at most ${params.limit} character(s) long`,
+  minItems: ({ params, data }) => `must have at least ${params.limit} item(s)${countOf(data)}`,
+  maxItems: ({ params, data }) => `must have at most ${params.limit} item(s)${countOf(data)}`,
+  minProperties: ({ params }) => `must have at least ${params.limit} field(s)`,
+  maxProperties: ({ params }) => `must have at most ${params.limit} field(s)`,
+  minimum: limitText,
+  maximum: limitText,
+  exclusiveMinimum: limitText,
+  exclusiveMaximum: limitText,
+  multipleOf: ({ params, got }) => `must be a multiple of ${String(params.multipleOf)}${got}`,
+  uniqueItems: ({ params }) => `must not contain duplicates (items ${params.j} and ${params.i} are equal)`,
+  contains: containsText,
+  not: notText,
+  'false schema': () => 'is not allowed here',
+  oneOf: () => 'must match exactly one of the allowed alternatives',
+  anyOf: () => 'must match at least one of the allowed alternatives',
+};
+
 function describeKeyword(error: ErrorObject): { path: string; message: string } {
   const base = error.instancePath;
-  const params = error.params as Record<string, unknown>;
-  const data = error.data as unknown;
-  const got = data === undefined ? '' : ` (got ${preview(data)})`;
   const at = (path: string, text: string) => ({ path, message: `${fieldLabel(path)} ${text}` });
   if (isSummary(error)) return at(base, error.summaryMessage);
-  switch (error.keyword) {
-    case 'required': {
-      const path = pointer(base, String(params.missingProperty));
-      return at(path, 'is required but missing');
-    }
-    case 'dependencies':
-    case 'dependentRequired': {
-      const path = pointer(base, String(params.missingProperty));
-      return at(path, `is required when ${fieldLabel(pointer(base, String(params.property)))} is present`);
-    }
-    case 'additionalProperties':
-    case 'unevaluatedProperties': {
-      const key = String(params.additionalProperty ?? params.unevaluatedProperty);
-      return at(pointer(base, key), `is not allowed (no extra fields are permitted in ${fieldLabel(base)})`);
-    }
-    case 'propertyNames':
-      return at(base, `has an invalid field name ${preview(params.propertyName)}`);
-    case 'type':
-      return at(base, `must be ${withArticle(String(params.type))}, got ${jsonType(data)}`);
-    case 'const':
-      return at(base, `must be ${preview(params.allowedValue)}${got}`);
-    case 'enum': {
-      const allowed = (params.allowedValues as unknown[] | undefined) ?? [];
-      return at(base, `must be one of ${allowed.map((v) => preview(v, 40)).join(', ')}${got}`);
-    }
-    case 'pattern':
-      return at(base, `must match the pattern ${String(params.pattern)}${got}`);
-    case 'format':
-      return at(base, `must be a valid ${formatName(String(params.format))}${got}`);
-    case 'minLength':
-      return at(base, `must be at least ${params.limit} character(s) long${got}`);
-    case 'maxLength':
-      return at(base, `must be at most ${params.limit} character(s) long`);
-    case 'minItems':
-      return at(
-        base,
-        `must have at least ${params.limit} item(s)${Array.isArray(data) ? `, has ${data.length}` : ''}`,
-      );
-    case 'maxItems':
-      return at(
-        base,
-        `must have at most ${params.limit} item(s)${Array.isArray(data) ? `, has ${data.length}` : ''}`,
-      );
-    case 'minProperties':
-      return at(base, `must have at least ${params.limit} field(s)`);
-    case 'maxProperties':
-      return at(base, `must have at most ${params.limit} field(s)`);
-    case 'minimum':
-    case 'maximum':
-    case 'exclusiveMinimum':
-    case 'exclusiveMaximum':
-      return at(base, `must be ${String(params.comparison)} ${String(params.limit)}${got}`);
-    case 'multipleOf':
-      return at(base, `must be a multiple of ${String(params.multipleOf)}${got}`);
-    case 'uniqueItems':
-      return at(base, `must not contain duplicates (items ${params.j} and ${params.i} are equal)`);
-    case 'contains': {
-      const schema = error.schema as { const?: unknown } | undefined;
-      if (schema && typeof schema === 'object' && 'const' in schema) {
-        return at(base, `must contain ${preview(schema.const, 120)}`);
-      }
-      return at(base, 'must contain at least one item matching the schema');
-    }
-    case 'not': {
-      const schema = error.schema as { type?: unknown } | undefined;
-      if (schema && typeof schema === 'object' && schema.type === 'null') return at(base, 'must not be null');
-      if (schema && typeof schema === 'object' && Object.keys(schema).length === 0)
-        return at(base, 'is not allowed here');
-      return at(base, `must not match the schema at ${error.schemaPath}${got}`);
-    }
-    case 'false schema':
-      return at(base, 'is not allowed here');
-    case 'oneOf':
-      return at(base, 'must match exactly one of the allowed alternatives');
-    case 'anyOf':
-      return at(base, 'must match at least one of the allowed alternatives');
-    default:
-      return at(base, `${error.message ?? `fails "${error.keyword}"`}`);
+  // Own keys only: a keyword named like an Object.prototype member must not find a function there.
+  if (!Object.hasOwn(KEYWORD_TEXT, error.keyword)) {
+    return at(base, `${error.message ?? `fails "${error.keyword}"`}`);
   }
+  const data = error.data as unknown;
+  const got = data === undefined ? '' : ` (got ${preview(data)})`;
+  const params = error.params as Record<string, unknown>;
+  const text = KEYWORD_TEXT[error.keyword]!({ error, base, params, data, got });
+  return typeof text === 'string' ? at(base, text) : at(text.path, text.text);
 }
 
 function withArticle(type: string): string {

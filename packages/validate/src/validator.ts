@@ -7,12 +7,11 @@ import {
   type ValidationIssue,
   type ValidationReport,
 } from '@scm/core';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
-import { checkAlternateAssets, checkAssetHrefs, isAlternateAssetsUri } from './assets.js';
+import type { Ajv, ValidateFunction } from 'ajv';
+import { createAjv } from './ajv.js';
+import { checkAssetHrefs } from './assets.js';
 import { checkDatetimes } from './datetime.js';
 import { checkBbox, checkGeometry } from './geometry.js';
-import { isIri, isIriReference } from './href.js';
 import type { StacValidator, ValidatorExtension, ValidatorOptions } from './options.js';
 import { escapeSegment, fieldLabel, jsonType, preview } from './pointer.js';
 import { type BranchCompiler, pruneErrors, toSchemaIssues } from './schema-errors.js';
@@ -23,8 +22,6 @@ import {
   type SchemaDoc,
   schemasFromRecord,
 } from './schema-store.js';
-
-const addFormats = addFormatsModule.default;
 
 /** STAC versions with bundled core schemas. */
 export const SUPPORTED_STAC_VERSIONS: readonly string[] = ['1.0.0', '1.1.0'];
@@ -82,16 +79,12 @@ class SchemaEngine {
   constructor(detailed: boolean, logger: Logger) {
     // strict:false because several official extension schemas carry keyword typos (eo 1.1.0 `minimumExclusive`,
     // sar `example`…) that ajv's strict mode refuses.
-    this.ajv = new Ajv({
+    this.ajv = createAjv({
       allErrors: detailed,
       verbose: detailed,
       strict: false,
-      strictTypes: false,
       logger: ajvLogger(logger),
     });
-    addFormats(this.ajv);
-    this.ajv.addFormat('iri', isIri);
-    this.ajv.addFormat('iri-reference', isIriReference);
   }
 
   compile(key: string): ValidateFunction | Error {
@@ -319,70 +312,53 @@ export class StacValidatorImpl implements StacValidator {
 
   /** Validates one object; `trackDuplicates` false leaves the `duplicate_id` rule to the caller. */
   check(object: unknown, trackDuplicates: boolean): ValidationReport {
-    if (!isPlainObject(object)) {
-      return report(undefined, undefined, [
-        {
-          path: '',
-          message: `the value must be a JSON object (a STAC Item, Collection or Catalog), got ${jsonType(object)}`,
-          kind: 'schema',
-          severity: 'error',
-        },
-      ]);
-    }
+    if (!isPlainObject(object)) return notAnObject(object);
     const id = typeof object.id === 'string' ? object.id : undefined;
     const type = typeof object.type === 'string' ? object.type : undefined;
     const kind = type === undefined ? undefined : CORE_KIND[type];
-    if (!kind) {
-      const text =
-        type === 'FeatureCollection'
-          ? 'is "FeatureCollection"; validate each of its features instead'
-          : `must be "Feature", "Collection" or "Catalog", got ${preview(object.type)}`;
-      return report(id, type, [
-        { path: '/type', message: `type ${text}`, kind: 'schema', severity: 'error' },
-      ]);
-    }
-
-    const schemaIssues: ValidationIssue[] = [];
+    if (!kind) return unknownType(object, id, type);
     const checkIssues: ValidationIssue[] = [];
-
-    // --- core schema, chosen by stac_version
-    const version = object.stac_version;
-    let schemaVersion = typeof version === 'string' ? version : '';
-    if (!SUPPORTED_STAC_VERSIONS.includes(schemaVersion)) {
-      schemaVersion = '1.0.0';
-      if (version === undefined) {
-        checkIssues.push(versionIssue('is required; expected "1.0.0" or "1.1.0"', 'error'));
-      } else if (typeof version !== 'string') {
-        checkIssues.push(versionIssue(`must be a string such as "1.1.0", got ${preview(version)}`, 'error'));
-      } else {
-        checkIssues.push(
-          versionIssue(
-            `${preview(version)} is not a supported STAC version (${SUPPORTED_STAC_VERSIONS.join(', ')}); ` +
-              'it was validated with the 1.0.0 schemas',
-            this.strict ? 'error' : 'warning',
-          ),
-        );
-      }
-    }
-
-    // --- extension URIs: resolve, alias, and note which need rewriting for the schemas' own const checks
+    const schemaVersion = this.schemaVersionOf(object.stac_version, checkIssues);
     const declared = Array.isArray(object.stac_extensions) ? object.stac_extensions : [];
-    const resolved: Array<{ index: number; raw: string; key: string }> = [];
+    const extensions = this.resolveDeclared(declared, checkIssues);
+    const schemaIssues = this.runSchemas(object, kind, schemaVersion, extensions);
+    this.runChecks(object, declared, checkIssues);
+    if (trackDuplicates) this.trackDuplicate(object, checkIssues);
+    return mergedReport(id, type, schemaIssues, checkIssues);
+  }
+
+  /** The STAC version whose schemas apply: the declared one when bundled, else 1.0.0 with an issue. */
+  private schemaVersionOf(version: unknown, issues: ValidationIssue[]): string {
+    if (typeof version === 'string' && SUPPORTED_STAC_VERSIONS.includes(version)) return version;
+    if (version === undefined) {
+      issues.push(versionIssue('is required; expected "1.0.0" or "1.1.0"', 'error'));
+    } else if (typeof version !== 'string') {
+      issues.push(versionIssue(`must be a string such as "1.1.0", got ${preview(version)}`, 'error'));
+    } else {
+      issues.push(
+        versionIssue(
+          `${preview(version)} is not a supported STAC version (${SUPPORTED_STAC_VERSIONS.join(', ')}); ` +
+            'it was validated with the 1.0.0 schemas',
+          this.strict ? 'error' : 'warning',
+        ),
+      );
+    }
+    return '1.0.0';
+  }
+
+  /**
+   * Resolves the declared extension URIs (aliases, normalisation) to schema keys, reporting those with no
+   * schema offline, and notes the entries to rewrite so that the schemas' own `const` checks still match.
+   */
+  private resolveDeclared(declared: unknown[], issues: ValidationIssue[]): DeclaredExtensions {
+    const resolved: DeclaredExtensions['resolved'] = [];
     let rewritten: unknown[] | undefined;
     for (let index = 0; index < declared.length; index++) {
       const raw = declared[index];
       if (typeof raw !== 'string') continue; // the core schema reports it
       const key = this.resolveUri(raw);
       if (!key) {
-        checkIssues.push({
-          path: `/stac_extensions/${index}`,
-          message:
-            `stac_extensions[${index}] ${preview(raw, 120)} has no schema available offline; ` +
-            'add it with the schemaDirs or schemas option, or map it with uriAliases',
-          kind: 'schema_unresolved',
-          schema: raw,
-          severity: this.strict ? 'error' : 'warning',
-        });
+        issues.push(this.unresolvedExtension(raw, index));
         continue;
       }
       const plain = normalizeUri(raw);
@@ -392,54 +368,68 @@ export class StacValidatorImpl implements StacValidator {
       }
       if (!resolved.some((r) => r.key === key)) resolved.push({ index, raw, key });
     }
+    return { resolved, rewritten };
+  }
 
+  private unresolvedExtension(raw: string, index: number): ValidationIssue {
+    return {
+      path: `/stac_extensions/${index}`,
+      message:
+        `stac_extensions[${index}] ${preview(raw, 120)} has no schema available offline; ` +
+        'add it with the schemaDirs or schemas option, or map it with uriAliases',
+      kind: 'schema_unresolved',
+      schema: raw,
+      severity: this.strict ? 'error' : 'warning',
+    };
+  }
+
+  /** Runs the core schema of the version and kind, then each resolved extension schema. */
+  private runSchemas(
+    object: Record<string, unknown>,
+    kind: string,
+    schemaVersion: string,
+    { resolved, rewritten }: DeclaredExtensions,
+  ): ValidationIssue[] {
+    const issues: ValidationIssue[] = [];
     const target =
-      schemaVersion !== version || rewritten
+      schemaVersion !== object.stac_version || rewritten
         ? { ...object, stac_version: schemaVersion, ...(rewritten ? { stac_extensions: rewritten } : {}) }
         : object;
-
     const coreUri = coreSchemaUri(schemaVersion, kind);
-    this.runSchema(coreUri, coreUri, target, schemaIssues, '/stac_version');
+    this.runSchema(coreUri, coreUri, target, issues, '/stac_version');
     for (const { index, raw, key } of resolved) {
-      this.runSchema(key, raw, target, schemaIssues, `/stac_extensions/${index}`);
+      this.runSchema(key, raw, target, issues, `/stac_extensions/${index}`);
     }
+    return issues;
+  }
 
-    // --- checks a schema cannot express
-    if (type === 'Feature') {
-      if (!('geometry' in object)) {
-        checkIssues.push({
-          path: '/geometry',
-          message: 'geometry is required; use null when the item has no location',
-          kind: 'geometry',
-          severity: 'error',
-        });
-      } else if (object.geometry !== null) {
-        const result = checkGeometry(object.geometry, '/geometry', checkIssues);
-        checkBbox(object, result.valid ? result.extent : undefined, checkIssues, {
-          tolerance: this.bboxTolerance,
-        });
-      }
-    }
-    checkDatetimes(object, checkIssues);
-    if (type !== 'Catalog') checkAssetHrefs(object, checkIssues);
-    if (resolved.some((r) => isAlternateAssetsUri(r.raw) || isAlternateAssetsUri(r.key))) {
-      checkAlternateAssets(object, checkIssues);
-    }
-    this.runExtensionChecks(object, declared, checkIssues);
+  /** The checks a schema cannot express, then those of the extensions the object declares. */
+  private runChecks(object: Record<string, unknown>, declared: unknown[], issues: ValidationIssue[]): void {
+    if (object.type === 'Feature') this.checkItemGeometry(object, issues);
+    checkDatetimes(object, issues);
+    if (object.type !== 'Catalog') checkAssetHrefs(object, issues);
+    this.runExtensionChecks(object, declared, issues);
+  }
 
-    if (trackDuplicates) {
-      const key = duplicateKeyOf(object);
-      if (key !== undefined) {
-        if (this.seen.has(key)) checkIssues.push(duplicateIssue(object));
-        else this.seen.add(key);
-      }
+  private checkItemGeometry(object: Record<string, unknown>, issues: ValidationIssue[]): void {
+    if (!('geometry' in object)) {
+      issues.push({
+        path: '/geometry',
+        message: 'geometry is required; use null when the item has no location',
+        kind: 'geometry',
+        severity: 'error',
+      });
+    } else if (object.geometry !== null) {
+      const result = checkGeometry(object.geometry, '/geometry', issues);
+      checkBbox(object, result.valid ? result.extent : undefined, issues, { tolerance: this.bboxTolerance });
     }
+  }
 
-    if (schemaIssues.length === 0) return report(id, type, checkIssues);
-    if (checkIssues.length === 0) return report(id, type, schemaIssues);
-    // A dedicated check explains a problem better than the schema keyword at the same place: keep the former.
-    const explained = new Set(checkIssues.filter((i) => i.severity === 'error').map((i) => i.path));
-    return report(id, type, [...schemaIssues.filter((i) => !explained.has(i.path)), ...checkIssues]);
+  private trackDuplicate(object: Record<string, unknown>, issues: ValidationIssue[]): void {
+    const key = duplicateKeyOf(object);
+    if (key === undefined) return;
+    if (this.seen.has(key)) issues.push(duplicateIssue(object));
+    else this.seen.add(key);
   }
 
   private runExtensionChecks(
@@ -477,6 +467,48 @@ export class StacValidatorImpl implements StacValidator {
       }
     }
   }
+}
+
+/** Declared extension URIs resolved to schema keys, and `stac_extensions` rewritten to those keys if needed. */
+interface DeclaredExtensions {
+  resolved: Array<{ index: number; raw: string; key: string }>;
+  rewritten: unknown[] | undefined;
+}
+
+function notAnObject(value: unknown): ValidationReport {
+  return report(undefined, undefined, [
+    {
+      path: '',
+      message: `the value must be a JSON object (a STAC Item, Collection or Catalog), got ${jsonType(value)}`,
+      kind: 'schema',
+      severity: 'error',
+    },
+  ]);
+}
+
+function unknownType(
+  object: Record<string, unknown>,
+  id: string | undefined,
+  type: string | undefined,
+): ValidationReport {
+  const text =
+    type === 'FeatureCollection'
+      ? 'is "FeatureCollection"; validate each of its features instead'
+      : `must be "Feature", "Collection" or "Catalog", got ${preview(object.type)}`;
+  return report(id, type, [{ path: '/type', message: `type ${text}`, kind: 'schema', severity: 'error' }]);
+}
+
+/** A dedicated check explains a problem better than the schema keyword at the same place: keep the former. */
+function mergedReport(
+  id: string | undefined,
+  type: string | undefined,
+  schemaIssues: ValidationIssue[],
+  checkIssues: ValidationIssue[],
+): ValidationReport {
+  if (schemaIssues.length === 0) return report(id, type, checkIssues);
+  if (checkIssues.length === 0) return report(id, type, schemaIssues);
+  const explained = new Set(checkIssues.filter((i) => i.severity === 'error').map((i) => i.path));
+  return report(id, type, [...schemaIssues.filter((i) => !explained.has(i.path)), ...checkIssues]);
 }
 
 function versionIssue(text: string, severity: 'error' | 'warning'): ValidationIssue {

@@ -40,7 +40,8 @@ describe('real fixtures (shared/samples) validate offline', () => {
 });
 
 describe('broken-item corpus: each case reports the expected kind at the expected path', () => {
-  const cases = invalidManifest();
+  // Cases of an extension's rule are asserted where the extension is composed (workflow's validate-files test).
+  const cases = invalidManifest().filter((c) => c.checkedBy === undefined);
 
   it('has at least 30 deliberately broken objects', () => {
     expect(cases.filter((c) => !c.valid).length).toBeGreaterThanOrEqual(30);
@@ -65,5 +66,46 @@ describe('broken-item corpus: each case reports the expected kind at the expecte
       expect(issue.severity).toBe('error');
       expect(issue.path === '' || issue.path.startsWith('/')).toBe(true);
     }
+  });
+});
+
+describe('extension rules stay with the extension', () => {
+  const byExtension = invalidManifest().filter((c) => c.checkedBy !== undefined);
+
+  it.each(byExtension.map((c) => [c.file, c] as const))(
+    '%s passes validate without the extension',
+    (_n, entry) => {
+      // validate knows no extension by name: without the extension's checkObject nothing reports the case.
+      const report = createValidator({ level: entry.level }).validate(readJson(join(invalidDir, entry.file)));
+      expect(report.errors).toEqual([]);
+    },
+  );
+
+  it('passes each case to the checkObject of an extension declaring its schema', () => {
+    const seen: string[] = [];
+    const validator = createValidator({
+      checkDuplicateIds: false,
+      extensions: [
+        {
+          schemaUris: ['https://stac-extensions.github.io/alternate-assets/v1.2.0/schema.json'],
+          checkObject: (object) => {
+            seen.push(String(object.id));
+            return [
+              {
+                path: '/assets',
+                message: 'assets checked by the extension',
+                kind: 'probe',
+                severity: 'error',
+              },
+            ];
+          },
+        },
+      ],
+    });
+    for (const entry of byExtension) {
+      const report = validator.validate(readJson(join(invalidDir, entry.file)));
+      expect(shape(report.errors)).toEqual(['probe /assets']);
+    }
+    expect(seen).toHaveLength(byExtension.length);
   });
 });

@@ -39,6 +39,8 @@ export interface InvalidCase extends ExpectedOutcome {
   /** The file holds an array validated in order by one validator; the last report is checked. */
   sequence?: boolean;
   python: string;
+  /** The extension package whose `checkObject` reports the case; @scm/validate alone finds it valid. */
+  checkedBy?: string;
 }
 
 export function readJson<T = unknown>(path: string): T {

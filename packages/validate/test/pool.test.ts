@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createValidator, createValidatorPool, type ValidatorPool } from '../src/index.js';
 import { clone, fixture, invalidDir, invalidManifest, readJson } from './helpers.js';
 
-// The pool runs from sources here: src/pool.ts starts src/worker-source.mjs, which registers a TypeScript
+// The pool runs from sources here: src/pool.ts starts dev/worker-source.mjs, which registers a TypeScript
 // loader (esbuild) in the worker and then loads src/worker.ts. The built package starts dist/worker.js.
 
 const core = fixture('stac-spec-core-item.json');

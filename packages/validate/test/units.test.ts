@@ -59,3 +59,29 @@ describe('field labels', () => {
     expect(pointer('', 'a/b', 'c~d')).toBe('/a~1b/c~0d');
   });
 });
+
+describe('createAjv / compileSchema (the one Ajv set-up)', () => {
+  it('checks the iri formats the STAC schemas use, and none when asked', async () => {
+    const { createAjv } = await import('../src/ajv.js');
+    const schema = { type: 'string', format: 'iri' };
+    expect(createAjv().compile(schema)('not an iri')).toBe(false);
+    expect(createAjv().compile(schema)('https://example.com/x')).toBe(true);
+    expect(createAjv({ formats: 'none', strict: false }).compile(schema)('not an iri')).toBe(true);
+  });
+
+  it('is the compiler of the core contract once @scm/validate is imported', async () => {
+    const { requireSchemaCompiler } = await import('@scm/core');
+    const { compileSchema } = await import('../src/index.js');
+    expect(requireSchemaCompiler()).toBe(compileSchema);
+    const check = compileSchema({ type: 'object', required: ['a'] }, { allErrors: true });
+    expect(check({})).toBe(false);
+    expect(check.errors?.[0]).toMatchObject({ keyword: 'required', params: { missingProperty: 'a' } });
+  });
+
+  it('refuses an unknown keyword in strict mode unless it is declared', async () => {
+    const { compileSchema } = await import('../src/ajv.js');
+    const schema = { type: 'string', errorMessage: 'say it plainly' };
+    expect(() => compileSchema(schema, { strict: true })).toThrow(/unknown keyword/);
+    expect(compileSchema(schema, { strict: true, keywords: ['errorMessage'] })('x')).toBe(true);
+  });
+});

@@ -326,6 +326,19 @@ describe('error reporting', () => {
 describe('checks beyond JSON Schema', () => {
   const validator = () => createValidator({ checkDuplicateIds: false });
 
+  it('reports a malformed href one map deep in an asset (an alternate location), whatever declares it', () => {
+    const item = clone(fixture('easierdata-item-alternate-assets.json')) as {
+      assets: Record<string, { alternate: Record<string, { href: string }> }>;
+    };
+    const [first] = Object.keys(item.assets);
+    const alternates = item.assets[first!]!.alternate;
+    const [name] = Object.keys(alternates);
+    alternates[name!]!.href = 'C:\\data\\B02.tif';
+    const report = validator().validate(item);
+    expect(shape(report.errors)).toEqual([`asset_href /assets/${first}/alternate/${name}/href`]);
+    expect(report.errors[0]!.message).toMatch(/looks like a Windows file path/);
+  });
+
   it('accepts an antimeridian-crossing bbox (west > east) for a geometry that crosses', () => {
     const item = clone(core) as Record<string, unknown>;
     item.geometry = {

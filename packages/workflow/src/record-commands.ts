@@ -34,7 +34,7 @@ import {
   type Mapping,
 } from '@scm/transform';
 import { createValidator, type StacValidator } from '@scm/validate';
-import { builtinExtensions } from './builtins.js';
+import { builtinExtensions, checkingExtensions } from './builtins.js';
 import { MAPPING_READERS, readSafeYaml } from './readers.js';
 import { AUDIT_FILE, FAILURES_FILE, type FailuresFile, openFailuresFile } from './failures-file.js';
 import { type FileOutput, type FileOutputFormat, formatFromPath, openFileOutput } from './file-output.js';
@@ -279,7 +279,7 @@ export interface ScaffoldFilesOptions extends RecordCommandOptions {
  */
 export async function scaffoldFiles(options: ScaffoldFilesOptions): Promise<RecordCommandResult> {
   const mapping = await loadMapping(abs(options.cwd ?? process.cwd(), options.mappingPath), MAPPING_READERS);
-  const validator = createValidator({ level: 'strict' });
+  const validator = createValidator({ level: 'strict', extensions: checkingExtensions([]) });
   return runRecords(
     'scaffold-items',
     options,
@@ -330,7 +330,7 @@ export async function transformFiles(options: TransformFilesOptions): Promise<Re
   const mapping: Mapping = await loadMapping(abs(cwd, options.mappingPath), MAPPING_READERS);
   if (options.sidecarPath) {
     const sidecarFile = abs(cwd, options.sidecarPath);
-    const validator = createValidator({ level: 'strict' });
+    const validator = createValidator({ level: 'strict', extensions: checkingExtensions([]) });
     const itemKey = options.itemKey ?? 'id';
     const sidecarKey = options.sidecarKey ?? itemKey;
     let keyed: ReturnType<typeof keyedRecords> | undefined;
@@ -409,7 +409,10 @@ export async function extendFiles(options: ExtendFilesOptions): Promise<RecordCo
     cwd,
     ...(options.logger ? { logger: options.logger } : {}),
   });
-  const validator = createValidator({ level: 'strict', extensions: loaded.map((l) => l.extension) });
+  const validator = createValidator({
+    level: 'strict',
+    extensions: checkingExtensions(loaded.map((l) => l.extension)),
+  });
   return runRecords(
     'apply-extensions',
     options,

@@ -179,3 +179,50 @@ describe('validate runs plugin checks', () => {
     ]);
   });
 });
+
+describe('validate checks alternate assets through the extension', () => {
+  // A real Item with alternate-assets v1.2.0 (shared/samples/easierdata/synthetic/item-HLSS30_2.0-alternate-assets.json,
+  // copied unchanged); @scm/validate has no alternate-assets rule of its own, so these issues come from the
+  // extension's checkObject, composed here with the built-in extensions.
+  const sample = join(import.meta.dirname, 'fixtures', 'easierdata-item-alternate-assets.json');
+
+  async function issuesOf(item: Record<string, unknown>) {
+    const file = join(tempDir(), 'item.json');
+    writeFileSync(file, JSON.stringify(item));
+    const report = join(tempDir(), 'report.json');
+    const result = await validateFiles({ inputs: [file], reportPath: report });
+    const errors = JSON.parse(readFileSync(report, 'utf8')).reports[0].errors as {
+      kind: string;
+      path: string;
+    }[];
+    return { result, errors: errors.map((e) => `${e.kind} ${e.path}`) };
+  }
+
+  it('accepts the sample as published', async () => {
+    const { result } = await issuesOf(JSON.parse(readFileSync(sample, 'utf8')));
+    expect(result).toMatchObject({ total: 1, invalid: 0 });
+  });
+
+  it('reports, once each, an alternate without href, an empty alternate map and an empty alternate:name', async () => {
+    const item = JSON.parse(readFileSync(sample, 'utf8'));
+    const [first, second, third] = Object.keys(item.assets);
+    delete item.assets[first].alternate.IPFS.href;
+    item.assets[second].alternate = {};
+    item.assets[third]['alternate:name'] = '';
+    const { result, errors } = await issuesOf(item);
+    expect(result.invalid).toBe(1);
+    expect(errors).toEqual([
+      `alternate_assets /assets/${first}/alternate/IPFS/href`,
+      `alternate_assets /assets/${second}/alternate`,
+      `alternate_assets /assets/${third}/alternate:name`,
+    ]);
+  });
+
+  it('reports a malformed alternate href as an unusable asset href', async () => {
+    const item = JSON.parse(readFileSync(sample, 'utf8'));
+    const [first] = Object.keys(item.assets);
+    item.assets[first].alternate.IPFS.href = 'https://gateway.example.com/ipfs/a file.tif';
+    const { errors } = await issuesOf(item);
+    expect(errors).toEqual([`asset_href /assets/${first}/alternate/IPFS/href`]);
+  });
+});

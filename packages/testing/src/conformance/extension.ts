@@ -4,12 +4,14 @@ import {
   isPlainObject,
   type JsonSchema,
   noopLogger,
+  requireSchemaCompiler,
+  type SchemaCheck,
   type StacCollection,
   type StacItem,
   stripForbiddenKeys,
 } from '@scm/core';
-import { type AnyExtension, createAjv, findConfigProblems, schemaUriFor, toExtension } from '@scm/extensions';
-import type { Ajv, ValidateFunction } from 'ajv';
+import { type AnyExtension, findConfigProblems, schemaUriFor, toExtension } from '@scm/extensions';
+import '@scm/validate';
 import { foreignChanges, jsonEqual } from './json-diff.js';
 
 /** The rule a conformance problem breaks. */
@@ -71,7 +73,7 @@ interface Subject {
   ext: AnyExtension;
   uri: string;
   context: ExtensionContext<unknown>;
-  validate: ValidateFunction | undefined;
+  validate: SchemaCheck | undefined;
 }
 
 type SampleKind = 'Item' | 'Collection';
@@ -91,19 +93,17 @@ function stripHash(id: string): string {
   return id.endsWith('#') ? id.slice(0, -1) : id;
 }
 
-function buildAjv(extension: AnyExtension, extra: readonly JsonSchema[]): Ajv {
-  const ajv = createAjv();
-  const seen = new Set<string>();
-  const add = (doc: JsonSchema, key?: string) => {
-    const id = isPlainObject(doc) && typeof doc.$id === 'string' ? stripHash(doc.$id) : key && stripHash(key);
-    if (!id || seen.has(id)) return;
-    seen.add(id);
-    if (isPlainObject(doc) && typeof doc.$id === 'string') ajv.addSchema(doc as object);
-    else ajv.addSchema(doc as object, id);
-  };
-  for (const doc of extra) add(doc);
-  for (const [key, doc] of Object.entries(extension.schemas ?? {})) add(doc, key);
-  return ajv;
+/** The documents the bundled schema may refer to: the caller's first, then the extension's own. */
+function referencedSchemas(extension: AnyExtension, extra: readonly JsonSchema[]): Record<string, unknown> {
+  const schemas: Record<string, unknown> = {};
+  extra.forEach((doc, index) => {
+    const id = isPlainObject(doc) && typeof doc.$id === 'string' ? stripHash(doc.$id) : `#extra-${index}`;
+    if (!(id in schemas)) schemas[id] = doc;
+  });
+  for (const [key, doc] of Object.entries(extension.schemas ?? {})) {
+    if (!(stripHash(key) in schemas)) schemas[stripHash(key)] = doc;
+  }
+  return schemas;
 }
 
 /** The bundled schema for `uri` compiled, `undefined` when there is none or it is not wanted. */
@@ -111,12 +111,16 @@ function compileBundledSchema(
   ext: AnyExtension,
   uri: string,
   options: TestExtensionOptions,
-): { validate?: ValidateFunction; problem?: Finding } {
+): { validate?: SchemaCheck; problem?: Finding } {
   const bundled = ext.schemas?.[uri] ?? ext.schemas?.[`${uri}#`];
   if (options.validateSchema === false || bundled === undefined) return {};
   try {
-    const ajv = buildAjv(ext, options.schemas ?? []);
-    return { validate: ajv.getSchema(stripHash(uri)) ?? ajv.compile(bundled as object) };
+    const validate = requireSchemaCompiler()(bundled as object, {
+      allErrors: true,
+      strict: true,
+      schemas: referencedSchemas(ext, options.schemas ?? []),
+    });
+    return { validate };
   } catch (error) {
     return {
       problem: {
