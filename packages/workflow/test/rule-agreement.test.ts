@@ -11,6 +11,7 @@ import { scaffoldItem } from '@scm/scaffold';
 import { applyMapping, parseMapping } from '@scm/transform';
 import { createValidator } from '@scm/validate';
 import { describe, expect, it } from 'vitest';
+import { MAPPING_READERS } from '../src/readers.js';
 
 const sample = JSON.parse(
   readFileSync(join(import.meta.dirname, 'fixtures', 'simple-item.json'), 'utf8'),
@@ -30,7 +31,8 @@ function validateAccepts(item: StacItem): boolean {
   return createValidator({ checkDuplicateIds: false }).validate(item).valid;
 }
 
-const mapping = parseMapping(`
+const mapping = parseMapping(
+  `
 mappings:
   - source_field: when
     target_field: properties.datetime
@@ -38,7 +40,10 @@ mappings:
   - source_field: shape
     target_field: geometry
     transform: geojson_geometry
-`);
+`,
+  undefined,
+  MAPPING_READERS,
+);
 
 describe('a leap second', () => {
   const leap = '2016-12-31T23:59:60Z';
