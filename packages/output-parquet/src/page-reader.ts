@@ -35,6 +35,13 @@ interface ColumnDecoder extends ColumnMetaData {
   utf8: boolean;
 }
 
+/** A data page's levels and values, as hyparquet decodes them. */
+interface DataPage {
+  definitionLevels: ArrayLike<number> & { slice(start: number, end: number): ArrayLike<number> };
+  repetitionLevels: ArrayLike<number> & { slice(start: number, end: number): ArrayLike<number> };
+  dataPage: DecodedArray;
+}
+
 interface HyparquetPages {
   parquetHeader(reader: DataReader): PageHeader;
   readPage(
@@ -46,6 +53,31 @@ interface HyparquetPages {
     pageStart: number,
   ): { skipped: number; data?: DecodedArray };
   convert(data: DecodedArray, decoder: ColumnDecoder): DecodedArray;
+  convertWithDictionary(
+    data: DecodedArray,
+    dictionary: DecodedArray | undefined,
+    encoding: string,
+    decoder: ColumnDecoder,
+  ): DecodedArray;
+  decompressPage(
+    bytes: Uint8Array,
+    uncompressedSize: number,
+    codec: ColumnDecoder['codec'],
+    compressors: Compressors | undefined,
+  ): Uint8Array;
+  readDataPage(
+    page: Uint8Array,
+    header: NonNullable<PageHeader['data_page_header']>,
+    decoder: ColumnDecoder,
+  ): DataPage;
+  readDataPageV2(bytes: Uint8Array, header: PageHeader, decoder: ColumnDecoder): DataPage;
+  assembleLists(
+    output: unknown[],
+    definitionLevels: ArrayLike<number> | undefined,
+    repetitionLevels: ArrayLike<number>,
+    values: DecodedArray,
+    schemaPath: SchemaTree[],
+  ): DecodedArray;
   assembleNested(columns: Map<string, DecodedArray>, schema: SchemaTree, parsers: ParquetParsers): void;
   DEFAULT_PARSERS: ParquetParsers;
 }
@@ -57,15 +89,21 @@ function hyparquetPages(): Promise<HyparquetPages> {
   internals ??= (async () => {
     const entry = pathToFileURL(createRequire(import.meta.url).resolve('hyparquet'));
     const load = (file: string) => import(new URL(file, entry).href);
-    const [column, assemble, convert] = await Promise.all([
+    const [column, assemble, convert, datapage] = await Promise.all([
       load('./column.js'),
       load('./assemble.js'),
       load('./convert.js'),
+      load('./datapage.js'),
     ]);
     return {
       parquetHeader: column.parquetHeader,
       readPage: column.readPage,
       convert: convert.convert,
+      convertWithDictionary: convert.convertWithDictionary,
+      decompressPage: datapage.decompressPage,
+      readDataPage: datapage.readDataPage,
+      readDataPageV2: datapage.readDataPageV2,
+      assembleLists: assemble.assembleLists,
       assembleNested: assemble.assembleNested,
       DEFAULT_PARSERS: convert.DEFAULT_PARSERS,
     };
@@ -76,15 +114,85 @@ function hyparquetPages(): Promise<HyparquetPages> {
 /** Smallest read from the file: page headers are small, and pages are read whole. */
 const READ_WINDOW = 64 * 1024;
 
-/** Reads one leaf column chunk page by page and keeps only the rows decoded but not yet taken. */
+/**
+ * A decoded data page kept flat (levels and values, as in the file) until its rows are taken: assembling lists
+ * and structs is what multiplies the memory, so only the rows of the current batch are ever assembled.
+ */
+class FlatPage {
+  /** Level (or value, without levels) where the next row starts. */
+  private level = 0;
+  private value = 0;
+  /** Rows not taken yet. */
+  rows: number;
+  private readonly levels: number;
+
+  constructor(
+    private readonly page: DataPage,
+    private readonly values: DecodedArray,
+    private readonly maxDefinition: number,
+  ) {
+    page.definitionLevels ??= [];
+    page.repetitionLevels ??= [];
+    const { definitionLevels: def, repetitionLevels: rep } = page;
+    this.levels = def.length || rep.length;
+    if (rep.length > 0 && rep[0] !== 0) {
+      throw new RangeError('a row continues from one data page into the next; such files are not supported');
+    }
+    this.rows = this.levels === 0 ? values.length : rep.length === 0 ? this.levels : countZeros(rep);
+  }
+
+  /** Appends the next `count` rows to `output`, assembled. */
+  take(count: number, output: unknown[], pages: HyparquetPages, schemaPath: SchemaTree[]): void {
+    this.rows -= count;
+    const { definitionLevels: def, repetitionLevels: rep } = this.page;
+    let end = this.level;
+    let values = count;
+    if (this.levels > 0) {
+      values = 0;
+      for (let rows = 0; end < this.levels; end++) {
+        if (rep.length === 0 || rep[end] === 0) {
+          if (rows === count) break;
+          rows += 1;
+        }
+        // hyparquet drops the definition levels of a page without nulls: every level then has a value
+        if (def.length === 0 || def[end] === this.maxDefinition) values += 1;
+      }
+    }
+    const slice = this.values.slice(this.value, this.value + values) as DecodedArray;
+    const defSlice = def.length > 0 ? def.slice(this.level, end) : def;
+    const repSlice = rep.length > 0 ? rep.slice(this.level, end) : rep;
+    const assembled = pages.assembleLists(output, defSlice, repSlice, slice, schemaPath);
+    // without levels to apply, hyparquet hands the values back instead of appending them
+    if (assembled !== output) for (let i = 0; i < assembled.length; i++) output.push(assembled[i]);
+    this.level = end;
+    this.value += values;
+  }
+}
+
+function countZeros(levels: ArrayLike<number>): number {
+  let zeros = 0;
+  for (let i = 0; i < levels.length; i++) if (levels[i] === 0) zeros += 1;
+  return zeros;
+}
+
+/** Highest definition level of a leaf: one per optional or repeated element on its path. */
+function maxDefinitionLevel(schemaPath: SchemaTree[]): number {
+  let level = 0;
+  for (const { element } of schemaPath.slice(1)) if (element.repetition_type !== 'REQUIRED') level += 1;
+  return level;
+}
+
+/** Reads one leaf column chunk page by page and keeps only the pages whose rows are not all taken. */
 class LeafCursor {
   private position: number;
   private readonly end: number;
   private window: Uint8Array = new Uint8Array(0);
   private windowStart = 0;
   private dictionary: DecodedArray | undefined;
-  private rows: unknown[] = [];
+  private readonly waiting: FlatPage[] = [];
+  private rows = 0;
   private done = false;
+  private readonly maxDefinition: number;
 
   constructor(
     private readonly file: FileHandle,
@@ -94,22 +202,27 @@ class LeafCursor {
   ) {
     this.position = Number(meta.dictionary_page_offset || meta.data_page_offset);
     this.end = this.position + Number(meta.total_compressed_size);
+    this.maxDefinition = maxDefinitionLevel(decoder.schemaPath);
   }
 
-  /** Decodes pages until `count` complete rows are waiting (or the chunk ends). */
+  /** Decodes pages until `count` rows are waiting (or the chunk ends). */
   async fill(count: number): Promise<void> {
-    // the last row of a nested page may go on in the next page: it is complete once a later row starts
-    while (!this.done && this.rows.length <= count) await this.readNextPage();
+    while (!this.done && this.rows < count) await this.readNextPage();
   }
 
-  /** Hands over the first `count` rows. */
+  /** Hands over the next `count` rows, assembled (lists as arrays). */
   take(count: number): unknown[] {
-    if (count >= this.rows.length) {
-      const all = this.rows;
-      this.rows = [];
-      return all;
+    const output: unknown[] = [];
+    let left = Math.min(count, this.rows);
+    while (left > 0) {
+      const page = this.waiting[0]!;
+      const rows = Math.min(left, page.rows);
+      page.take(rows, output, this.pages, this.decoder.schemaPath);
+      if (page.rows === 0) this.waiting.shift();
+      left -= rows;
+      this.rows -= rows;
     }
-    return this.rows.splice(0, count);
+    return output;
   }
 
   private async readNextPage(): Promise<void> {
@@ -119,18 +232,41 @@ class LeafCursor {
     }
     const header = await this.readHeader();
     const bytes = await this.bytes(header.compressed_page_size);
-    const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
     if (header.type === 'DICTIONARY_PAGE') {
+      const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
       const { data } = this.pages.readPage(reader, header, this.decoder, undefined, undefined, 0);
       if (data) this.dictionary = this.pages.convert(data, this.decoder);
       return;
     }
-    const previous = this.rows as DecodedArray;
-    const { data } = this.pages.readPage(reader, header, this.decoder, this.dictionary, previous, 0);
-    if (!data || data === previous) return; // appended to the waiting rows in place
-    if (this.rows.length === 0)
-      this.rows = Array.isArray(data) ? data : Array.from(data as ArrayLike<unknown>);
-    else for (let i = 0; i < data.length; i++) this.rows.push(data[i]);
+    const { page, encoding } = this.decodePage(header, bytes);
+    if (!page) return; // an index page, or another kind with no rows
+    const values = this.pages.convertWithDictionary(page.dataPage, this.dictionary, encoding, this.decoder);
+    const flat = new FlatPage(page, values, this.maxDefinition);
+    this.waiting.push(flat);
+    this.rows += flat.rows;
+  }
+
+  private decodePage(header: PageHeader, bytes: Uint8Array): { page?: DataPage; encoding: string } {
+    const { pages, decoder } = this;
+    if (header.type === 'DATA_PAGE' && header.data_page_header) {
+      const page = pages.decompressPage(
+        bytes,
+        Number(header.uncompressed_page_size),
+        decoder.codec,
+        decoder.compressors,
+      );
+      return {
+        page: pages.readDataPage(page, header.data_page_header, decoder),
+        encoding: header.data_page_header.encoding,
+      };
+    }
+    if (header.type === 'DATA_PAGE_V2' && header.data_page_header_v2) {
+      return {
+        page: pages.readDataPageV2(bytes, header, decoder),
+        encoding: header.data_page_header_v2.encoding,
+      };
+    }
+    return { encoding: '' };
   }
 
   private async readHeader(): Promise<PageHeader> {
