@@ -25,7 +25,7 @@ export interface ReadGeoParquetOptions extends StreamOptions {
   /**
    * Rows decoded at once. Memory holds one batch (plus one page per column),
    * so a smaller batch lowers the peak and a larger one saves a little
-   * time. Default 1024.
+   * time. Default 256.
    */
   rowsPerBatch?: number;
   /** Called when a batch has been decoded, before its items are yielded (progress, tests). */
@@ -145,8 +145,8 @@ export async function readGeoParquetMetadata(path: string): Promise<GeoParquetFi
   return describe(path, metadata);
 }
 
-/** Rows decoded at once when `rowsPerBatch` is not given: about 13 MB of JSON for 13 KB items. */
-const DEFAULT_ROWS_PER_BATCH = 1024;
+/** Rows decoded at once when `rowsPerBatch` is not given: about 3 MB of JSON for 13 KB items; larger batches only gave V8 more garbage to keep (bench:read). */
+const DEFAULT_ROWS_PER_BATCH = 256;
 
 /** Reports a batch as it is decoded; see {@link ReadGeoParquetOptions.onBatch}. */
 export interface GeoParquetBatch {
