@@ -7,7 +7,7 @@ import {
   withStacExtension,
 } from '@scm/core';
 import { addressFromHref, isValidCid, isValidPieceCid } from './cid.js';
-import { type DgeoConfig, variantOf } from './config.js';
+import { type DgeoAssetConfig, type DgeoConfig, variantOf } from './config.js';
 import { mergeProfiles } from './profile.js';
 import { DGEO_SCHEMA_URIS, replacedUris } from './uris.js';
 
@@ -56,132 +56,184 @@ function urisToReplace(config: DgeoConfig): string[] {
   return uris;
 }
 
+/** What one call of {@link applyDgeo} gathers while it walks the object and its assets. */
+interface DgeoRun {
+  config: DgeoConfig;
+  variant: ReturnType<typeof variantOf>;
+  label: string;
+  context: ExtensionContext<DgeoConfig>;
+  objectId: unknown;
+  cids: Set<string>;
+  pieces: Set<string>;
+}
+
+/** Reports a malformed CID: thrown with `on_invalid_cid: fail`, otherwise logged and skipped. */
+function reportInvalid(run: DgeoRun, what: string, value: unknown, source: string): void {
+  const message = `${run.label}: ${what} "${String(value)}" at ${source} is not valid for dgeo ${run.variant}`;
+  if (run.config.on_invalid_cid === 'fail') throw new Error(message);
+  run.context.logger.warn(`${message}; skipped`, { item_id: run.objectId, source });
+}
+
+/** Object-level CIDs: the existing fields, the config constants, then the mapped paths. */
+function collectObjectCids(run: DgeoRun, object: Target, fields: Record<string, unknown>): void {
+  const { config, variant, cids, pieces } = run;
+  for (const cid of strings(fields['dgeo:cids'])) cids.add(cid);
+  for (const piece of strings(fields['dgeo:piece_cids'])) pieces.add(piece);
+  for (const cid of config.cids ?? []) cids.add(cid);
+  for (const piece of config.piece_cids ?? []) pieces.add(piece);
+  if (config.cid_from) {
+    for (const value of listOf(readPath(object, config.cid_from))) {
+      if (isValidCid(value, variant)) cids.add(value);
+      else reportInvalid(run, 'CID', value, config.cid_from);
+    }
+  }
+  if (config.piece_cid_from) {
+    for (const value of listOf(readPath(object, config.piece_cid_from))) {
+      if (isValidPieceCid(value)) pieces.add(value);
+      else reportInvalid(run, 'piece CID', value, config.piece_cid_from);
+    }
+  }
+}
+
+/** The addresses one asset ends up with, and what it carried before. */
+interface AssetAddress {
+  cid: string | undefined;
+  piece: string | undefined;
+  existing: unknown;
+  constants: DgeoAssetConfig | undefined;
+}
+
+/** An asset's CIDs from the config constants, the mapped fields and its own `dgeo:` fields, in that order. */
+function assetAddressFromFields(run: DgeoRun, key: string, asset: Record<string, unknown>): AssetAddress {
+  const { config, variant } = run;
+  const at = `assets.${key}`;
+  const constants =
+    config.assets && Object.hasOwn(config.assets, key) && !isForbiddenKey(key)
+      ? config.assets[key]
+      : undefined;
+  let cid: string | undefined = constants?.cid;
+  if (cid === undefined && config.asset_cid_from) {
+    const mapped = readPath(asset, config.asset_cid_from);
+    if (isValidCid(mapped, variant)) cid = mapped;
+    else if (mapped !== undefined) reportInvalid(run, 'CID', mapped, `${at}.${config.asset_cid_from}`);
+  }
+  const existing = asset['dgeo:cid'];
+  if (cid === undefined && existing !== undefined) {
+    if (isValidCid(existing, variant)) cid = existing;
+    else reportInvalid(run, 'CID', existing, `${at}.dgeo:cid`);
+  }
+  let piece: string | undefined = constants?.piece_cid;
+  if (piece === undefined && config.asset_piece_cid_from) {
+    const mapped = readPath(asset, config.asset_piece_cid_from);
+    if (isValidPieceCid(mapped)) piece = mapped;
+    else if (mapped !== undefined)
+      reportInvalid(run, 'piece CID', mapped, `${at}.${config.asset_piece_cid_from}`);
+  }
+  if (piece === undefined && isValidPieceCid(asset['dgeo:piece_cid'])) piece = asset['dgeo:piece_cid'];
+  return { cid, piece, existing, constants };
+}
+
+/** Completes `address` from the asset's IPFS / Filecoin hrefs (its own, then its alternates'). */
+function addAddressFromHrefs(
+  run: DgeoRun,
+  key: string,
+  asset: Record<string, unknown>,
+  address: AssetAddress,
+): void {
+  for (const { href, where } of hrefsOf(asset)) {
+    const found = addressFromHref(href);
+    if (!found) continue;
+    const source = `assets.${key}.${where}`;
+    if (found.kind === 'filecoin') {
+      if (!isValidPieceCid(found.cid)) reportInvalid(run, 'piece CID', found.cid, source);
+      else address.piece ??= found.cid;
+      continue;
+    }
+    if (!isValidCid(found.cid, run.variant)) {
+      reportInvalid(run, 'CID', found.cid, source);
+      continue;
+    }
+    // An href into a DAG (`/ipfs/<root>/file.tif`) ties the object to the root CID, but the asset
+    // itself is not that CID: the root goes to dgeo:cids only.
+    if (found.subpath) run.cids.add(found.cid);
+    else if (address.cid === undefined && address.existing === undefined) address.cid = found.cid;
+  }
+}
+
+/** The asset with its dgeo fields set; its CIDs are added to the object's lists. */
+function applyToAsset(run: DgeoRun, key: string, asset: Record<string, unknown>): Record<string, unknown> {
+  const { config, variant } = run;
+  const address = assetAddressFromFields(run, key, asset);
+  if (config.from_hrefs !== false) addAddressFromHrefs(run, key, asset, address);
+  const next: Record<string, unknown> = { ...asset };
+  if (address.cid !== undefined) {
+    next['dgeo:cid'] = address.cid;
+    run.cids.add(address.cid);
+  }
+  if (address.piece !== undefined) {
+    run.pieces.add(address.piece);
+    // pgstac-variant defines no asset-level piece CID: it goes to dgeo:piece_cids only.
+    if (variant === 'main') next['dgeo:piece_cid'] = address.piece;
+  }
+  const hasCid = next['dgeo:cid'] !== undefined;
+  const profile = mergeProfiles(
+    variant,
+    asset['dgeo:cid_profile'],
+    hasCid ? config.cid_profile : undefined,
+    hasCid ? address.constants?.cid_profile : undefined,
+  );
+  if (profile) {
+    next['dgeo:cid_profile'] = profile.profile;
+    for (const problem of profile.problems) {
+      run.context.logger.warn(`${run.label}: assets.${key}.dgeo:cid_profile: ${problem}`, {
+        item_id: run.objectId,
+      });
+    }
+  }
+  return next;
+}
+
+function applyToAssets(run: DgeoRun, assets: unknown): Record<string, unknown> | undefined {
+  if (!isPlainObject(assets)) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [key, asset] of Object.entries(assets)) {
+    out[key] = isPlainObject(asset) ? applyToAsset(run, key, asset) : asset;
+  }
+  return out;
+}
+
 /**
  * Adds dgeo content addressing to an Item (`properties`) or a Collection (top level) and to its assets.
  * Pure and idempotent; see the README for where values come from and in which order.
  */
 export function applyDgeo<T extends Target>(object: T, context: ExtensionContext<DgeoConfig>): T {
   const config = context.config ?? {};
-  const variant = variantOf(config);
   const isItem = object.type === 'Feature';
-  const label = `${isItem ? 'Item' : 'Collection'} "${String(object.id)}"`;
-  const fields: Record<string, unknown> = isItem ? ((object as StacItem).properties ?? {}) : object;
-
-  const invalid = (what: string, value: unknown, source: string) => {
-    const message = `${label}: ${what} "${String(value)}" at ${source} is not valid for dgeo ${variant}`;
-    if (config.on_invalid_cid === 'fail') throw new Error(message);
-    context.logger.warn(`${message}; skipped`, { item_id: object.id, source });
+  const run: DgeoRun = {
+    config,
+    variant: variantOf(config),
+    label: `${isItem ? 'Item' : 'Collection'} "${String(object.id)}"`,
+    context,
+    objectId: object.id,
+    cids: new Set(),
+    pieces: new Set(),
   };
+  const fields: Record<string, unknown> = isItem ? ((object as StacItem).properties ?? {}) : object;
+  collectObjectCids(run, object, fields);
+  const assets = applyToAssets(run, object.assets);
 
-  const cids = new Set<string>(strings(fields['dgeo:cids']));
-  const pieces = new Set<string>(strings(fields['dgeo:piece_cids']));
-  for (const cid of config.cids ?? []) cids.add(cid);
-  for (const piece of config.piece_cids ?? []) pieces.add(piece);
-  if (config.cid_from) {
-    for (const value of listOf(readPath(object, config.cid_from))) {
-      if (isValidCid(value, variant)) cids.add(value);
-      else invalid('CID', value, config.cid_from);
-    }
-  }
-  if (config.piece_cid_from) {
-    for (const value of listOf(readPath(object, config.piece_cid_from))) {
-      if (isValidPieceCid(value)) pieces.add(value);
-      else invalid('piece CID', value, config.piece_cid_from);
-    }
-  }
-
-  let assets: Record<string, unknown> | undefined;
-  if (isPlainObject(object.assets)) {
-    assets = {};
-    for (const [key, asset] of Object.entries(object.assets)) {
-      if (!isPlainObject(asset)) {
-        assets[key] = asset;
-        continue;
-      }
-      const at = `assets.${key}`;
-      const constants =
-        config.assets && Object.hasOwn(config.assets, key) && !isForbiddenKey(key)
-          ? config.assets[key]
-          : undefined;
-
-      let cid: string | undefined = constants?.cid;
-      if (cid === undefined && config.asset_cid_from) {
-        const mapped = readPath(asset, config.asset_cid_from);
-        if (isValidCid(mapped, variant)) cid = mapped;
-        else if (mapped !== undefined) invalid('CID', mapped, `${at}.${config.asset_cid_from}`);
-      }
-      const existing = asset['dgeo:cid'];
-      if (cid === undefined && existing !== undefined) {
-        if (isValidCid(existing, variant)) cid = existing;
-        else invalid('CID', existing, `${at}.dgeo:cid`);
-      }
-      let piece: string | undefined = constants?.piece_cid;
-      if (piece === undefined && config.asset_piece_cid_from) {
-        const mapped = readPath(asset, config.asset_piece_cid_from);
-        if (isValidPieceCid(mapped)) piece = mapped;
-        else if (mapped !== undefined) invalid('piece CID', mapped, `${at}.${config.asset_piece_cid_from}`);
-      }
-      if (piece === undefined && isValidPieceCid(asset['dgeo:piece_cid'])) piece = asset['dgeo:piece_cid'];
-
-      if (config.from_hrefs !== false) {
-        for (const { href, where } of hrefsOf(asset)) {
-          const address = addressFromHref(href);
-          if (!address) continue;
-          if (address.kind === 'filecoin') {
-            if (!isValidPieceCid(address.cid)) invalid('piece CID', address.cid, `${at}.${where}`);
-            else if (piece === undefined) piece = address.cid;
-            continue;
-          }
-          if (!isValidCid(address.cid, variant)) {
-            invalid('CID', address.cid, `${at}.${where}`);
-            continue;
-          }
-          // An href into a DAG (`/ipfs/<root>/file.tif`) ties the object to the root CID, but the asset
-          // itself is not that CID: the root goes to dgeo:cids only.
-          if (address.subpath) cids.add(address.cid);
-          else if (cid === undefined && existing === undefined) cid = address.cid;
-        }
-      }
-
-      const next: Record<string, unknown> = { ...asset };
-      if (cid !== undefined) {
-        next['dgeo:cid'] = cid;
-        cids.add(cid);
-      }
-      if (piece !== undefined) {
-        pieces.add(piece);
-        // pgstac-variant defines no asset-level piece CID: it goes to dgeo:piece_cids only.
-        if (variant === 'main') next['dgeo:piece_cid'] = piece;
-      }
-      const hasCid = next['dgeo:cid'] !== undefined;
-      const profile = mergeProfiles(
-        variant,
-        asset['dgeo:cid_profile'],
-        hasCid ? config.cid_profile : undefined,
-        hasCid ? constants?.cid_profile : undefined,
-      );
-      if (profile) {
-        next['dgeo:cid_profile'] = profile.profile;
-        for (const problem of profile.problems) {
-          context.logger.warn(`${label}: ${at}.dgeo:cid_profile: ${problem}`, { item_id: object.id });
-        }
-      }
-      assets[key] = next;
-    }
-  }
-
-  if (cids.size === 0) {
-    const message = `${label}: no CID found (config cids, cid_from, asset fields or IPFS hrefs); dgeo needs at least one`;
+  if (run.cids.size === 0) {
+    const message = `${run.label}: no CID found (config cids, cid_from, asset fields or IPFS hrefs); dgeo needs at least one`;
     if (config.on_missing_cids === 'fail') throw new Error(message);
     context.logger.warn(`${message}; left unchanged`, { item_id: object.id });
     return object;
   }
 
-  const dgeoFields: Record<string, unknown> = { 'dgeo:cids': [...cids] };
-  if (pieces.size > 0) dgeoFields['dgeo:piece_cids'] = [...pieces];
+  const dgeoFields: Record<string, unknown> = { 'dgeo:cids': [...run.cids] };
+  if (run.pieces.size > 0) dgeoFields['dgeo:piece_cids'] = [...run.pieces];
   const stacExtensions = withStacExtension(
     object.stac_extensions,
-    DGEO_SCHEMA_URIS[variant],
+    DGEO_SCHEMA_URIS[run.variant],
     urisToReplace(config),
   );
   const out: Record<string, unknown> = isItem

@@ -190,19 +190,22 @@ function normaliseBaseUrl(baseUrl: string | undefined): string | undefined {
   return baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
 }
 
-/**
- * Creates a writer for a static STAC catalog laid out as the STAC best
- * practices describe. Items are written as they arrive; only their ids are
- * kept (one map entry per item) to write the catalog and collection links at
- * the end. Without `baseUrl` the catalog is self-contained (no `self` links,
- * relative hrefs); with it, every link the writer sets is absolute. Folder and file names come from
- * {@link safePathSegment}, and every path is checked to be inside `root`.
- */
-export function createJsonTreeWriter(options: JsonTreeOptions): JsonTreeWriter {
+/** The checked options, with their defaults. */
+interface TreeConfig {
+  root: string;
+  layout: OrganizeBy;
+  policy: MissingCollectionPolicy;
+  concurrency: number;
+  baseUrl: string | undefined;
+  writeOptions: { pretty: boolean; fsync: boolean };
+  catalog: JsonTreeCatalogOptions;
+  stacVersion: string;
+}
+
+function resolveTreeConfig(options: JsonTreeOptions): TreeConfig {
   if (typeof options?.root !== 'string' || options.root === '') {
     throw new ScmError('SCM_CONFIG_INVALID', 'the JSON tree writer needs a root folder');
   }
-  const root = resolve(options.root);
   const layout: OrganizeBy = options.organizeBy ?? 'collection';
   if (layout !== 'collection' && layout !== 'catalog') {
     throw new ScmError(
@@ -221,68 +224,46 @@ export function createJsonTreeWriter(options: JsonTreeOptions): JsonTreeWriter {
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new ScmError('SCM_CONFIG_INVALID', `concurrency must be a positive integer, got ${concurrency}`);
   }
-  const baseUrl = normaliseBaseUrl(options.baseUrl);
-  const pretty = options.pretty ?? true;
-  const fsync = options.fsync ?? false;
-  const catalogOptions = options.catalog ?? {};
-  const stacVersion = catalogOptions.stac_version ?? '1.0.0';
-  const limit = createLimiter(concurrency);
+  const catalog = options.catalog ?? {};
+  return {
+    root: resolve(options.root),
+    layout,
+    policy,
+    concurrency,
+    baseUrl: normaliseBaseUrl(options.baseUrl),
+    writeOptions: { pretty: options.pretty ?? true, fsync: options.fsync ?? false },
+    catalog,
+    stacVersion: catalog.stac_version ?? '1.0.0',
+  };
+}
 
-  const rootNames = new NameRegistry(rootPlainName);
-  const collections = new Map<string, CollectionEntry>();
-  const duplicates: DuplicateRecord[] = [];
-  const pending = new Set<Promise<unknown>>();
-  let itemsWritten = 0;
-  let finishing: Promise<JsonTreeResult> | undefined;
+/** Where an item file sits: its path from the root, and the prefix that leads from its folder back to the root. */
+interface ItemPlace {
+  path: string;
+  up: string;
+}
+
+/** The links the writer sets, relative in a self-contained catalog and absolute when published. */
+class TreeLinks {
+  constructor(private readonly baseUrl: string | undefined) {}
 
   /** Href of a structural link to `target` (a path from the root): `relative` in a self-contained catalog, absolute when published. */
-  const href = (relative: string, target: string): string => (baseUrl ? `${baseUrl}${target}` : relative);
+  href(relative: string, target: string): string {
+    return this.baseUrl ? `${this.baseUrl}${target}` : relative;
+  }
+
   /** The `self` link of the file at `path`: only a published catalog has one (see `baseUrl`). */
-  const selfLinks = (path: string, type: string): StacLink[] =>
-    baseUrl ? [makeLink('self', `${baseUrl}${path}`, type)] : [];
-  const writeOptions = { pretty, fsync };
+  self(path: string, type: string): StacLink[] {
+    return this.baseUrl ? [makeLink('self', `${this.baseUrl}${path}`, type)] : [];
+  }
 
-  const assertOpen = (): void => {
-    if (finishing) throw new ScmError('SCM_USAGE', 'the JSON tree writer is finished; create a new one');
-  };
-
-  const track = <T>(promise: Promise<T>): Promise<T> => {
-    pending.add(promise);
-    const forget = (): void => {
-      pending.delete(promise);
-    };
-    promise.then(forget, forget);
-    return promise;
-  };
-
-  const ensureCollection = (id: string): CollectionEntry => {
-    let entry = collections.get(id);
-    if (!entry) {
-      const { name } = rootNames.claim(`${COLLECTION_KEY}${id}`);
-      entry = { id, folder: name, written: false, itemCount: 0, extent: new ExtentAccumulator() };
-      if (layout === 'collection') entry.items = new NameRegistry((key) => safePathSegment(key));
-      collections.set(id, entry);
-    }
-    return entry;
-  };
-
-  /** Path of an item relative to the root, and the prefix that leads from its folder back to the root. */
-  const itemPlace = (entry: CollectionEntry | undefined, name: string): { path: string; up: string } =>
-    entry?.items
-      ? { path: `${entry.folder}/${name}/${name}.json`, up: '../../' }
-      : { path: `${name}/${name}.json`, up: '../' };
-
-  const itemLinks = (
-    source: unknown,
-    place: { path: string; up: string },
-    entry: CollectionEntry | undefined,
-    attached: boolean,
-  ): StacLink[] => {
-    const catalogHref = href(`${place.up}catalog.json`, 'catalog.json');
-    const links = [...selfLinks(place.path, GEOJSON_TYPE), makeLink('root', catalogHref, JSON_TYPE)];
+  /** An item's links: `attached` items point at their collection, the others at the root catalog. */
+  item(source: unknown, place: ItemPlace, entry: CollectionEntry | undefined, attached: boolean): StacLink[] {
+    const catalogHref = this.href(`${place.up}catalog.json`, 'catalog.json');
+    const links = [...this.self(place.path, GEOJSON_TYPE), makeLink('root', catalogHref, JSON_TYPE)];
     if (entry && attached) {
       const collectionPath = `${entry.folder}/collection.json`;
-      const collectionHref = href(
+      const collectionHref = this.href(
         entry.items ? '../collection.json' : `../${collectionPath}`,
         collectionPath,
       );
@@ -292,197 +273,296 @@ export function createJsonTreeWriter(options: JsonTreeOptions): JsonTreeWriter {
       links.push(makeLink('parent', catalogHref, JSON_TYPE));
     }
     return [...links, ...keptLinks(source)];
-  };
+  }
 
-  const collectionHead = (entry: CollectionEntry): StacLink[] => [
-    ...selfLinks(`${entry.folder}/collection.json`, JSON_TYPE),
-    makeLink('root', href('../catalog.json', 'catalog.json'), JSON_TYPE),
-    makeLink('parent', href('../catalog.json', 'catalog.json'), JSON_TYPE),
-  ];
+  /** The links every collection file starts with. */
+  collectionHead(entry: CollectionEntry): StacLink[] {
+    return [
+      ...this.self(`${entry.folder}/collection.json`, JSON_TYPE),
+      makeLink('root', this.href('../catalog.json', 'catalog.json'), JSON_TYPE),
+      makeLink('parent', this.href('../catalog.json', 'catalog.json'), JSON_TYPE),
+    ];
+  }
 
-  function* collectionItemLinks(entry: CollectionEntry): Generator<StacLink> {
+  *collectionItems(entry: CollectionEntry): Generator<StacLink> {
     if (!entry.items) return;
     for (const { name } of entry.items.entries())
       yield makeLink(
         'item',
-        href(`./${name}/${name}.json`, `${entry.folder}/${name}/${name}.json`),
+        this.href(`./${name}/${name}.json`, `${entry.folder}/${name}/${name}.json`),
         GEOJSON_TYPE,
       );
   }
 
-  const writeCollection = async (collection: StacCollection): Promise<string> => {
-    assertOpen();
+  *catalog(children: StacLink[], rootItems: string[]): Generator<StacLink> {
+    yield* this.self('catalog.json', JSON_TYPE);
+    yield makeLink('root', this.href('./catalog.json', 'catalog.json'), JSON_TYPE);
+    yield* children;
+    for (const path of rootItems) yield makeLink('item', this.href(`./${path}`, path), GEOJSON_TYPE);
+  }
+}
+
+/** What `finish()` gathers while it links the tree. */
+interface TreeSummary {
+  files: string[];
+  children: StacLink[];
+  rootItems: string[];
+  missing: MissingCollection[];
+  placeholders: string[];
+  collectionFiles: number;
+}
+
+/** The writer's state: the names claimed so far and the writes in flight. */
+class JsonTree {
+  readonly root: string;
+  private readonly links: TreeLinks;
+  private readonly limit: ReturnType<typeof createLimiter>;
+  private readonly rootNames = new NameRegistry(rootPlainName);
+  private readonly collections = new Map<string, CollectionEntry>();
+  private readonly duplicates: DuplicateRecord[] = [];
+  private readonly pending = new Set<Promise<unknown>>();
+  private itemsWritten = 0;
+  private finishing: Promise<JsonTreeResult> | undefined;
+
+  constructor(private readonly config: TreeConfig) {
+    this.root = config.root;
+    this.links = new TreeLinks(config.baseUrl);
+    this.limit = createLimiter(config.concurrency);
+  }
+
+  private assertOpen(): void {
+    if (this.finishing) throw new ScmError('SCM_USAGE', 'the JSON tree writer is finished; create a new one');
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.pending.add(promise);
+    const forget = (): void => {
+      this.pending.delete(promise);
+    };
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  private ensureCollection(id: string): CollectionEntry {
+    let entry = this.collections.get(id);
+    if (!entry) {
+      const { name } = this.rootNames.claim(`${COLLECTION_KEY}${id}`);
+      entry = { id, folder: name, written: false, itemCount: 0, extent: new ExtentAccumulator() };
+      if (this.config.layout === 'collection') entry.items = new NameRegistry((key) => safePathSegment(key));
+      this.collections.set(id, entry);
+    }
+    return entry;
+  }
+
+  private itemPlace(entry: CollectionEntry | undefined, name: string): ItemPlace {
+    return entry?.items
+      ? { path: `${entry.folder}/${name}/${name}.json`, up: '../../' }
+      : { path: `${name}/${name}.json`, up: '../' };
+  }
+
+  async writeCollection(collection: StacCollection): Promise<string> {
+    this.assertOpen();
     if (!isStacCollection(collection)) {
       throw invalid('writeCollection expects a STAC Collection (type "Collection" with a string id)');
     }
-    const entry = ensureCollection(collection.id);
+    const entry = this.ensureCollection(collection.id);
     const path = `${entry.folder}/collection.json`;
     if (entry.written) {
-      duplicates.push({ type: 'Collection', id: collection.id });
+      this.duplicates.push({ type: 'Collection', id: collection.id });
       return path;
     }
     entry.written = true;
     if (typeof collection.title === 'string') entry.title = collection.title;
-    const target = assertInside(root, path);
-    const value = { ...collection, links: [...collectionHead(entry), ...keptLinks(collection.links)] };
+    const target = assertInside(this.root, path);
+    const links = [...this.links.collectionHead(entry), ...keptLinks(collection.links)];
     try {
-      await track(writeJsonAtomic(target, value, writeOptions));
+      await this.track(writeJsonAtomic(target, { ...collection, links }, this.config.writeOptions));
     } catch (error) {
       entry.written = false;
       throw error;
     }
     return path;
-  };
+  }
 
-  const writeItem = async (item: StacItem): Promise<string> => {
-    assertOpen();
+  async writeItem(item: StacItem): Promise<string> {
+    this.assertOpen();
     if (!isStacItem(item)) throw invalid('writeItem expects a STAC Item (type "Feature" with a string id)');
     const collectionId = collectionOf(item);
-    const entry = collectionId === undefined ? undefined : ensureCollection(collectionId);
-    const registry = entry?.items ?? rootNames;
+    const entry = collectionId === undefined ? undefined : this.ensureCollection(collectionId);
+    const registry = entry?.items ?? this.rootNames;
     const key = entry?.items ? item.id : rootItemKey(collectionId, item.id);
     const { name, isNew } = registry.claim(key);
-    const place = itemPlace(entry, name);
+    const place = this.itemPlace(entry, name);
     if (!isNew) {
       const duplicate: DuplicateRecord = { type: 'Feature', id: item.id };
       if (collectionId !== undefined) duplicate.collection = collectionId;
-      duplicates.push(duplicate);
+      this.duplicates.push(duplicate);
       return place.path;
     }
-    const target = assertInside(root, place.path);
-    const value = { ...item, links: itemLinks(item.links, place, entry, true) };
+    const target = assertInside(this.root, place.path);
+    const value = { ...item, links: this.links.item(item.links, place, entry, true) };
     try {
-      await track(limit(() => writeJsonAtomic(target, value, writeOptions)));
+      await this.track(this.limit(() => writeJsonAtomic(target, value, this.config.writeOptions)));
     } catch (error) {
       registry.release(key);
       throw error;
     }
-    itemsWritten += 1;
+    this.itemsWritten += 1;
     if (entry) {
       entry.itemCount += 1;
       entry.extent.add(item);
     }
     return place.path;
-  };
+  }
 
   /** Rewrites an item of a collection that never came so that it hangs from the root catalog. */
-  const detachItem = async (entry: CollectionEntry, name: string): Promise<void> => {
-    const place = itemPlace(entry, name);
-    const target = assertInside(root, place.path);
+  private async detachItem(entry: CollectionEntry, name: string): Promise<void> {
+    const place = this.itemPlace(entry, name);
+    const target = assertInside(this.root, place.path);
     const { collection: _dropped, ...rest } = await readJsonFile(target);
-    const value = { ...rest, links: itemLinks(rest.links, place, entry, false) };
-    await writeJsonAtomic(target, value, writeOptions);
-  };
+    const value = { ...rest, links: this.links.item(rest.links, place, entry, false) };
+    await writeJsonAtomic(target, value, this.config.writeOptions);
+  }
 
-  const writeCollectionFile = async (entry: CollectionEntry): Promise<void> => {
-    const target = assertInside(root, `${entry.folder}/collection.json`);
-    let value: Record<string, unknown>;
-    if (entry.written) {
-      value = await readJsonFile(target);
-    } else {
-      value = {
-        type: 'Collection',
-        stac_version: stacVersion,
-        id: entry.id,
-        description: `Placeholder for collection "${entry.id}": items named it, but the collection itself was not provided.`,
-        license: 'other',
-        extent: entry.extent.toExtent(),
-      };
-    }
+  /** Writes a collection file with its final links; a collection never given becomes a placeholder. */
+  private async writeCollectionFile(entry: CollectionEntry): Promise<void> {
+    const target = assertInside(this.root, `${entry.folder}/collection.json`);
+    const value = entry.written ? await readJsonFile(target) : this.placeholder(entry);
     const kept = keptLinks(value.links);
-    const links = (function* () {
-      yield* collectionHead(entry);
+    const links = this.links;
+    const all = (function* () {
+      yield* links.collectionHead(entry);
       yield* kept;
-      yield* collectionItemLinks(entry);
+      yield* links.collectionItems(entry);
     })();
-    await writeStacWithLinksAtomic(target, { ...value, links: [] }, links, writeOptions);
-  };
+    await writeStacWithLinksAtomic(target, { ...value, links: [] }, all, this.config.writeOptions);
+  }
 
-  const run = async (): Promise<JsonTreeResult> => {
-    await Promise.allSettled([...pending]);
-    const files: string[] = [];
-    const children: StacLink[] = [];
-    const rootItems: string[] = [];
-    const missing: { id: string; items: number }[] = [];
-    const placeholders: string[] = [];
-    let collectionFiles = 0;
+  private placeholder(entry: CollectionEntry): Record<string, unknown> {
+    return {
+      type: 'Collection',
+      stac_version: this.config.stacVersion,
+      id: entry.id,
+      description: `Placeholder for collection "${entry.id}": items named it, but the collection itself was not provided.`,
+      license: 'other',
+      extent: entry.extent.toExtent(),
+    };
+  }
 
-    for (const entry of collections.values()) {
-      if (!entry.written && entry.itemCount === 0) continue; // claimed by items that all failed to write
-      if (!entry.written) missing.push({ id: entry.id, items: entry.itemCount });
-      const detach = !entry.written && policy === 'link-from-root';
-      if (!detach) {
-        await writeCollectionFile(entry);
-        if (!entry.written) placeholders.push(entry.id);
-        collectionFiles += 1;
-        files.push(`${entry.folder}/collection.json`);
-        const childPath = `${entry.folder}/collection.json`;
-        children.push(makeLink('child', href(`./${childPath}`, childPath), JSON_TYPE, entry.title));
-      }
-      if (!entry.items) continue;
-      for (const { name } of entry.items.entries()) {
-        const path = `${entry.folder}/${name}/${name}.json`;
-        files.push(path);
-        if (detach) {
-          await limit(() => detachItem(entry, name));
-          rootItems.push(path);
-        }
+  /** Writes or detaches one collection and lists its item files. */
+  private async linkCollection(entry: CollectionEntry, summary: TreeSummary): Promise<void> {
+    if (!entry.written) summary.missing.push({ id: entry.id, items: entry.itemCount });
+    const detach = !entry.written && this.config.policy === 'link-from-root';
+    if (!detach) {
+      await this.writeCollectionFile(entry);
+      if (!entry.written) summary.placeholders.push(entry.id);
+      summary.collectionFiles += 1;
+      const childPath = `${entry.folder}/collection.json`;
+      summary.files.push(childPath);
+      summary.children.push(
+        makeLink('child', this.links.href(`./${childPath}`, childPath), JSON_TYPE, entry.title),
+      );
+    }
+    if (!entry.items) return;
+    for (const { name } of entry.items.entries()) {
+      const path = `${entry.folder}/${name}/${name}.json`;
+      summary.files.push(path);
+      if (detach) {
+        await this.limit(() => this.detachItem(entry, name));
+        summary.rootItems.push(path);
       }
     }
+  }
 
-    const detachedCollections = new Set(missing.map((m) => m.id));
-    for (const { key, name } of rootNames.entries()) {
+  /** Lists the item folders directly under the root, detaching those whose collection never came. */
+  private async linkRootItems(summary: TreeSummary): Promise<void> {
+    const detachedCollections = new Set(summary.missing.map((m) => m.id));
+    for (const { key, name } of this.rootNames.entries()) {
       if (!key.startsWith(ITEM_KEY)) continue;
       const path = `${name}/${name}.json`;
-      files.push(path);
-      rootItems.push(path);
+      summary.files.push(path);
+      summary.rootItems.push(path);
       const { collection } = parseRootItemKey(key);
-      if (collection !== undefined && policy === 'link-from-root' && detachedCollections.has(collection)) {
-        await limit(() => detachItem(collections.get(collection)!, name));
+      if (
+        collection !== undefined &&
+        this.config.policy === 'link-from-root' &&
+        detachedCollections.has(collection)
+      ) {
+        await this.limit(() => this.detachItem(this.collections.get(collection)!, name));
       }
     }
+  }
 
+  private async writeCatalog(summary: TreeSummary): Promise<void> {
+    const options = this.config.catalog;
     const catalog: Record<string, unknown> = {
       type: 'Catalog',
-      stac_version: stacVersion,
-      id: catalogOptions.id ?? 'catalog',
+      stac_version: this.config.stacVersion,
+      id: options.id ?? 'catalog',
     };
-    if (catalogOptions.title !== undefined) catalog.title = catalogOptions.title;
-    catalog.description = catalogOptions.description ?? 'STAC catalog';
-    const catalogLinks = (function* () {
-      yield* selfLinks('catalog.json', JSON_TYPE);
-      yield makeLink('root', href('./catalog.json', 'catalog.json'), JSON_TYPE);
-      yield* children;
-      for (const path of rootItems) yield makeLink('item', href(`./${path}`, path), GEOJSON_TYPE);
-    })();
-    await writeStacWithLinksAtomic(assertInside(root, 'catalog.json'), catalog, catalogLinks, writeOptions);
-    files.unshift('catalog.json');
+    if (options.title !== undefined) catalog.title = options.title;
+    catalog.description = options.description ?? 'STAC catalog';
+    const links = this.links.catalog(summary.children, summary.rootItems);
+    const target = assertInside(this.root, 'catalog.json');
+    await writeStacWithLinksAtomic(target, catalog, links, this.config.writeOptions);
+    summary.files.unshift('catalog.json');
+  }
 
+  private async run(): Promise<JsonTreeResult> {
+    await Promise.allSettled([...this.pending]);
+    const summary: TreeSummary = {
+      files: [],
+      children: [],
+      rootItems: [],
+      missing: [],
+      placeholders: [],
+      collectionFiles: 0,
+    };
+    for (const entry of this.collections.values()) {
+      // an entry claimed by items that all failed to write has nothing to link
+      if (entry.written || entry.itemCount > 0) await this.linkCollection(entry, summary);
+    }
+    await this.linkRootItems(summary);
+    await this.writeCatalog(summary);
     return {
-      written: itemsWritten,
-      collections: collectionFiles,
-      files,
-      duplicatesDropped: duplicates.length,
-      duplicates: [...duplicates],
-      missingCollections: missing,
-      placeholderCollections: placeholders,
+      written: this.itemsWritten,
+      collections: summary.collectionFiles,
+      files: summary.files,
+      duplicatesDropped: this.duplicates.length,
+      duplicates: [...this.duplicates],
+      missingCollections: summary.missing,
+      placeholderCollections: summary.placeholders,
     };
-  };
+  }
 
-  const finish = (): Promise<JsonTreeResult> => {
-    finishing ??= run();
-    return finishing;
-  };
+  finish(): Promise<JsonTreeResult> {
+    this.finishing ??= this.run();
+    return this.finishing;
+  }
+}
 
+/**
+ * Creates a writer for a static STAC catalog laid out as the STAC best
+ * practices describe. Items are written as they arrive; only their ids are
+ * kept (one map entry per item) to write the catalog and collection links at
+ * the end. Without `baseUrl` the catalog is self-contained (no `self` links,
+ * relative hrefs); with it, every link the writer sets is absolute. Folder and file names come from
+ * {@link safePathSegment}, and every path is checked to be inside `root`.
+ */
+export function createJsonTreeWriter(options: JsonTreeOptions): JsonTreeWriter {
+  const config = resolveTreeConfig(options);
+  const tree = new JsonTree(config);
+  const writeItem = (item: StacItem): Promise<string> => tree.writeItem(item);
+  const finish = (): Promise<JsonTreeResult> => tree.finish();
   return {
-    name: `json-tree:${root}`,
-    root,
-    writeCollection,
+    name: `json-tree:${tree.root}`,
+    root: tree.root,
+    writeCollection: (collection) => tree.writeCollection(collection),
     writeItem,
     finish,
     async write(items, streamOptions = {}) {
-      const writes = mapConcurrent(items, (item) => writeItem(item), {
-        concurrency,
+      const writes = mapConcurrent(items, writeItem, {
+        concurrency: config.concurrency,
         ordered: false,
         signal: streamOptions.signal,
       });

@@ -103,6 +103,231 @@ async function closeStream(stream: WriteStream): Promise<void> {
   await done;
 }
 
+async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The writer's files and ids; every file operation runs through one queue, in call order. */
+class NdjsonOutput {
+  private readonly folders = new NameRegistry((id) => safePathSegment(id));
+  private readonly files: OutputFile[] = [];
+  /** Insertion order = least recently used first. */
+  private readonly openFiles = new Map<OutputFile, true>();
+  private readonly collectionIds = new Set<string>();
+  private readonly groups = new Map<string | undefined, ItemGroup>();
+  private readonly duplicates: DuplicateRecord[] = [];
+  private collectionsFile: OutputFile | undefined;
+  private itemsWritten = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private failure: unknown;
+  private state: 'open' | 'finishing' | 'aborted' = 'open';
+  private finishing: Promise<NdjsonResult> | undefined;
+
+  constructor(
+    readonly root: string,
+    private readonly maxOpenFiles: number,
+    private readonly fsync: boolean,
+  ) {}
+
+  private assertOpen(): void {
+    if (this.state !== 'open')
+      throw new ScmError('SCM_USAGE', 'the NDJSON writer is finished; create a new one');
+  }
+
+  private newFile(path: string): OutputFile {
+    const final = assertInside(this.root, path);
+    const file: OutputFile = { path, final, temp: tempPathFor(final), created: false, lines: 0 };
+    this.files.push(file);
+    return file;
+  }
+
+  /** Runs `task` after every earlier one; after a failure every later task fails with the same error. */
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(async () => {
+      if (this.failure !== undefined) throw this.failure;
+      try {
+        return await task();
+      } catch (error) {
+        this.failure = error;
+        throw error;
+      }
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Closes the least recently used files until one more may be opened. */
+  private async makeRoom(): Promise<void> {
+    while (this.openFiles.size >= this.maxOpenFiles) {
+      const [oldest] = this.openFiles.keys();
+      this.openFiles.delete(oldest!);
+      const stream = oldest!.stream!;
+      oldest!.stream = undefined;
+      try {
+        await closeStream(stream);
+      } catch (error) {
+        throw writeError(oldest!, error);
+      }
+    }
+  }
+
+  private async streamFor(file: OutputFile): Promise<WriteStream> {
+    if (file.stream) {
+      this.openFiles.delete(file);
+      this.openFiles.set(file, true);
+      return file.stream;
+    }
+    await this.makeRoom();
+    if (!file.created) await mkdir(dirname(file.temp), { recursive: true });
+    const stream = createWriteStream(file.temp, { flags: file.created ? 'a' : 'w' });
+    stream.on('error', () => undefined); // surfaced by writeChunk / closeStream
+    await once(stream, 'ready'); // an open error rejects here, on the call that caused it
+    file.created = true;
+    file.stream = stream;
+    this.openFiles.set(file, true);
+    return stream;
+  }
+
+  private append(file: OutputFile, line: string): Promise<void> {
+    return this.enqueue(async () => {
+      try {
+        await writeChunk(await this.streamFor(file), line);
+      } catch (error) {
+        throw writeError(file, error);
+      }
+      file.lines += 1;
+    });
+  }
+
+  async writeCollection(collection: StacCollection): Promise<string> {
+    this.assertOpen();
+    if (!isStacCollection(collection)) {
+      throw invalid('writeCollection expects a STAC Collection (type "Collection" with a string id)');
+    }
+    if (this.collectionIds.has(collection.id)) {
+      this.duplicates.push({ type: 'Collection', id: collection.id });
+      return COLLECTIONS_NDJSON;
+    }
+    this.collectionIds.add(collection.id);
+    const line = ndjsonLine(collection);
+    this.collectionsFile ??= this.newFile(COLLECTIONS_NDJSON);
+    await this.append(this.collectionsFile, line);
+    return COLLECTIONS_NDJSON;
+  }
+
+  /** The items file of a collection (undefined: items without one), created on first use. */
+  private groupFor(collectionId: string | undefined): ItemGroup {
+    let group = this.groups.get(collectionId);
+    if (!group) {
+      const path =
+        collectionId === undefined
+          ? ITEMS_NDJSON
+          : `${this.folders.claim(collectionId).name}/${ITEMS_NDJSON}`;
+      group = { file: this.newFile(path), ids: new Set() };
+      this.groups.set(collectionId, group);
+    }
+    return group;
+  }
+
+  async writeItem(item: StacItem): Promise<string> {
+    this.assertOpen();
+    if (!isStacItem(item)) throw invalid('writeItem expects a STAC Item (type "Feature" with a string id)');
+    const collectionId =
+      typeof item.collection === 'string' && item.collection !== '' ? item.collection : undefined;
+    const group = this.groupFor(collectionId);
+    if (group.ids.has(item.id)) {
+      const duplicate: DuplicateRecord = { type: 'Feature', id: item.id };
+      if (collectionId !== undefined) duplicate.collection = collectionId;
+      this.duplicates.push(duplicate);
+      return group.file.path;
+    }
+    const line = ndjsonLine(item);
+    group.ids.add(item.id);
+    await this.append(group.file, line);
+    this.itemsWritten += 1;
+    return group.file.path;
+  }
+
+  private async closeAll(): Promise<void> {
+    const errors: unknown[] = [];
+    for (const file of this.openFiles.keys()) {
+      const stream = file.stream!;
+      file.stream = undefined;
+      await closeStream(stream).catch((error: unknown) => errors.push(writeError(file, error)));
+    }
+    this.openFiles.clear();
+    if (errors.length > 0) throw errors[0];
+  }
+
+  /** Closes the files and moves each to its final name; returns the files written. */
+  private async commitFiles(): Promise<OutputFile[]> {
+    await this.closeAll();
+    const written = this.files.filter((file) => file.created);
+    for (const file of written) {
+      if (this.fsync) await syncFile(file.temp);
+      await rename(file.temp, file.final);
+    }
+    return written;
+  }
+
+  private async run(): Promise<NdjsonResult> {
+    await this.queue;
+    if (this.failure !== undefined) {
+      await this.abort();
+      throw this.failure;
+    }
+    let written: OutputFile[];
+    try {
+      written = await this.commitFiles();
+    } catch (error) {
+      await this.removeTemps();
+      throw error instanceof ScmError
+        ? error
+        : new ScmError('SCM_OUTPUT_WRITE', `cannot finish the NDJSON files: ${errorMessage(error)}`, {
+            cause: error,
+          });
+    }
+    const lines: Record<string, number> = {};
+    for (const file of written) lines[file.path] = file.lines;
+    return {
+      written: this.itemsWritten,
+      collections: this.collectionsFile?.lines ?? 0,
+      files: written.map((file) => file.path),
+      duplicatesDropped: this.duplicates.length,
+      duplicates: [...this.duplicates],
+      lines,
+    };
+  }
+
+  private async removeTemps(): Promise<void> {
+    for (const file of this.files) await unlink(file.temp).catch(() => undefined);
+  }
+
+  async abort(): Promise<void> {
+    if (this.state === 'aborted') return;
+    this.state = 'aborted';
+    await this.queue;
+    await this.closeAll().catch(() => undefined);
+    await this.removeTemps();
+  }
+
+  finish(): Promise<NdjsonResult> {
+    if (this.state === 'aborted' && !this.finishing) {
+      return Promise.reject(new ScmError('SCM_USAGE', 'the NDJSON writer was aborted'));
+    }
+    if (!this.finishing) {
+      this.state = 'finishing';
+      this.finishing = this.run();
+    }
+    return this.finishing;
+  }
+}
+
 /**
  * Creates a writer for pgstac-ready NDJSON: `collections.ndjson` (the input
  * of `pypgstac load collections`) and one `items.ndjson` per collection
@@ -120,206 +345,16 @@ export function createNdjsonWriter(options: NdjsonWriterOptions): NdjsonWriter {
   if (!Number.isInteger(maxOpenFiles) || maxOpenFiles < 1) {
     throw new ScmError('SCM_CONFIG_INVALID', `maxOpenFiles must be a positive integer, got ${maxOpenFiles}`);
   }
-  const fsync = options.fsync ?? false;
-
-  const folders = new NameRegistry((id) => safePathSegment(id));
-  const files: OutputFile[] = [];
-  const openFiles = new Map<OutputFile, true>(); // insertion order = least recently used first
-  const collectionIds = new Set<string>();
-  const groups = new Map<string | undefined, ItemGroup>();
-  const duplicates: DuplicateRecord[] = [];
-  let collectionsFile: OutputFile | undefined;
-  let itemsWritten = 0;
-  let queue: Promise<unknown> = Promise.resolve();
-  let failure: unknown;
-  let state: 'open' | 'finishing' | 'aborted' = 'open';
-  let finishing: Promise<NdjsonResult> | undefined;
-
-  const assertOpen = (): void => {
-    if (state !== 'open') throw new ScmError('SCM_USAGE', 'the NDJSON writer is finished; create a new one');
-  };
-
-  const newFile = (path: string): OutputFile => {
-    const final = assertInside(root, path);
-    const file: OutputFile = { path, final, temp: tempPathFor(final), created: false, lines: 0 };
-    files.push(file);
-    return file;
-  };
-
-  /** Runs `task` after every earlier one; after a failure every later task fails with the same error. */
-  const enqueue = <T>(task: () => Promise<T>): Promise<T> => {
-    const run = queue.then(async () => {
-      if (failure !== undefined) throw failure;
-      try {
-        return await task();
-      } catch (error) {
-        failure = error;
-        throw error;
-      }
-    });
-    queue = run.catch(() => undefined);
-    return run;
-  };
-
-  const streamFor = async (file: OutputFile): Promise<WriteStream> => {
-    if (file.stream) {
-      openFiles.delete(file);
-      openFiles.set(file, true);
-      return file.stream;
-    }
-    while (openFiles.size >= maxOpenFiles) {
-      const [oldest] = openFiles.keys();
-      openFiles.delete(oldest!);
-      const stream = oldest!.stream!;
-      oldest!.stream = undefined;
-      try {
-        await closeStream(stream);
-      } catch (error) {
-        throw writeError(oldest!, error);
-      }
-    }
-    if (!file.created) await mkdir(dirname(file.temp), { recursive: true });
-    const stream = createWriteStream(file.temp, { flags: file.created ? 'a' : 'w' });
-    stream.on('error', () => undefined); // surfaced by writeChunk / closeStream
-    await once(stream, 'ready'); // an open error rejects here, on the call that caused it
-    file.created = true;
-    file.stream = stream;
-    openFiles.set(file, true);
-    return stream;
-  };
-
-  const append = (file: OutputFile, line: string): Promise<void> =>
-    enqueue(async () => {
-      try {
-        await writeChunk(await streamFor(file), line);
-      } catch (error) {
-        throw writeError(file, error);
-      }
-      file.lines += 1;
-    });
-
-  const writeCollection = async (collection: StacCollection): Promise<string> => {
-    assertOpen();
-    if (!isStacCollection(collection)) {
-      throw invalid('writeCollection expects a STAC Collection (type "Collection" with a string id)');
-    }
-    if (collectionIds.has(collection.id)) {
-      duplicates.push({ type: 'Collection', id: collection.id });
-      return COLLECTIONS_NDJSON;
-    }
-    collectionIds.add(collection.id);
-    const line = ndjsonLine(collection);
-    collectionsFile ??= newFile(COLLECTIONS_NDJSON);
-    await append(collectionsFile, line);
-    return COLLECTIONS_NDJSON;
-  };
-
-  const writeItem = async (item: StacItem): Promise<string> => {
-    assertOpen();
-    if (!isStacItem(item)) throw invalid('writeItem expects a STAC Item (type "Feature" with a string id)');
-    const collectionId =
-      typeof item.collection === 'string' && item.collection !== '' ? item.collection : undefined;
-    let group = groups.get(collectionId);
-    if (!group) {
-      const path =
-        collectionId === undefined ? ITEMS_NDJSON : `${folders.claim(collectionId).name}/${ITEMS_NDJSON}`;
-      group = { file: newFile(path), ids: new Set() };
-      groups.set(collectionId, group);
-    }
-    if (group.ids.has(item.id)) {
-      const duplicate: DuplicateRecord = { type: 'Feature', id: item.id };
-      if (collectionId !== undefined) duplicate.collection = collectionId;
-      duplicates.push(duplicate);
-      return group.file.path;
-    }
-    const line = ndjsonLine(item);
-    group.ids.add(item.id);
-    await append(group.file, line);
-    itemsWritten += 1;
-    return group.file.path;
-  };
-
-  const closeAll = async (): Promise<void> => {
-    const errors: unknown[] = [];
-    for (const file of openFiles.keys()) {
-      const stream = file.stream!;
-      file.stream = undefined;
-      await closeStream(stream).catch((error: unknown) => errors.push(writeError(file, error)));
-    }
-    openFiles.clear();
-    if (errors.length > 0) throw errors[0];
-  };
-
-  const run = async (): Promise<NdjsonResult> => {
-    await queue;
-    if (failure !== undefined) {
-      await abort();
-      throw failure;
-    }
-    try {
-      await closeAll();
-      const written = files.filter((file) => file.created);
-      for (const file of written) {
-        if (fsync) {
-          const handle = await open(file.temp, 'r+');
-          try {
-            await handle.sync();
-          } finally {
-            await handle.close();
-          }
-        }
-        await rename(file.temp, file.final);
-      }
-      const lines: Record<string, number> = {};
-      for (const file of written) lines[file.path] = file.lines;
-      return {
-        written: itemsWritten,
-        collections: collectionsFile?.lines ?? 0,
-        files: written.map((file) => file.path),
-        duplicatesDropped: duplicates.length,
-        duplicates: [...duplicates],
-        lines,
-      };
-    } catch (error) {
-      await removeTemps();
-      throw error instanceof ScmError
-        ? error
-        : new ScmError('SCM_OUTPUT_WRITE', `cannot finish the NDJSON files: ${errorMessage(error)}`, {
-            cause: error,
-          });
-    }
-  };
-
-  const removeTemps = async (): Promise<void> => {
-    for (const file of files) await unlink(file.temp).catch(() => undefined);
-  };
-
-  const abort = async (): Promise<void> => {
-    if (state === 'aborted') return;
-    state = 'aborted';
-    await queue;
-    await closeAll().catch(() => undefined);
-    await removeTemps();
-  };
-
-  const finish = (): Promise<NdjsonResult> => {
-    if (state === 'aborted' && !finishing) {
-      return Promise.reject(new ScmError('SCM_USAGE', 'the NDJSON writer was aborted'));
-    }
-    if (!finishing) {
-      state = 'finishing';
-      finishing = run();
-    }
-    return finishing;
-  };
-
+  const output = new NdjsonOutput(root, maxOpenFiles, options.fsync ?? false);
+  const writeItem = (item: StacItem): Promise<string> => output.writeItem(item);
+  const finish = (): Promise<NdjsonResult> => output.finish();
   return {
     name: `ndjson:${root}`,
     root,
-    writeCollection,
+    writeCollection: (collection) => output.writeCollection(collection),
     writeItem,
     finish,
-    abort,
+    abort: () => output.abort(),
     async write(items, streamOptions = {}) {
       for await (const item of items) {
         if (streamOptions.signal?.aborted) {

@@ -6,13 +6,12 @@
 //   BENCH_TOOLS      comma list of runs (default: all): ours,ours-snappy,ours-stream,stac-geoparquet,rustac
 //   BENCH_RSS_CAP_MB a run whose resident memory passes this is stopped and reported (default 12000)
 //   SCM_PYTHON_VENV  Python venv with stac-geoparquet and rustac (default <repo>/.venv)
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
 import { generate } from './generate.mjs';
+import { codecOf, run } from './measure.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..', '..');
@@ -28,85 +27,6 @@ const dir = process.env.BENCH_DIR
   ? resolve(process.env.BENCH_DIR)
   : mkdtempSync(join(tmpdir(), 'scm-parquet-bench-'));
 mkdirSync(dir, { recursive: true });
-const hasGnuTime = existsSync('/usr/bin/time');
-
-/** Runs a command, sampling /proc/<pid>/status for the peak resident set; stops it past the cap. */
-function run(command, args) {
-  return new Promise((resolvePromise) => {
-    const started = process.hrtime.bigint();
-    const argv = hasGnuTime ? ['/usr/bin/time', ['-v', command, ...args]] : [command, args];
-    const child = spawn(argv[0], argv[1], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    let peakKb = 0;
-    let killed = false;
-    const timer = setInterval(() => {
-      for (const pid of descendants(child.pid)) {
-        try {
-          const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-          const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-          const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-          peakKb = Math.max(peakKb, hwm, rss);
-          if (rss / 1024 > capMb && !killed) {
-            killed = true;
-            process.kill(pid, 'SIGKILL');
-          }
-        } catch {
-          // the process ended between listing and reading
-        }
-      }
-    }, 100);
-    child.on('close', (code) => {
-      clearInterval(timer);
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const timeKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1] ?? 0);
-      const user = Number(/User time \(seconds\): ([\d.]+)/.exec(stderr)?.[1] ?? Number.NaN);
-      const sys = Number(/System time \(seconds\): ([\d.]+)/.exec(stderr)?.[1] ?? Number.NaN);
-      resolvePromise({
-        code,
-        seconds,
-        peakMb: Math.max(peakKb, timeKb) / 1024,
-        user,
-        sys,
-        killed,
-        stdout,
-        stderr,
-      });
-    });
-  });
-}
-
-/** The process and its children (GNU time forks the measured command). */
-function descendants(pid) {
-  const out = [pid];
-  try {
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean);
-    for (const c of children) out.push(...descendants(Number(c)));
-  } catch {
-    // no /proc children listing
-  }
-  return out;
-}
-
-async function codecOf(path) {
-  const metadata = await parquetMetadataAsync(await asyncBufferFromFile(path));
-  const codecs = new Set();
-  for (const group of metadata.row_groups) for (const c of group.columns) codecs.add(c.meta_data?.codec);
-  return {
-    codec: [...codecs].join('/'),
-    rowGroups: metadata.row_groups.length,
-    rows: Number(metadata.num_rows),
-  };
-}
 
 const runs = [
   {
@@ -170,7 +90,7 @@ for (const r of runs) {
     continue;
   }
   console.log(`${r.name}: running …`);
-  const res = await run(cmd, args);
+  const res = await run(cmd, args, capMb);
   const entry = {
     name: r.name,
     label: r.label,

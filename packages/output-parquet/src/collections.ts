@@ -151,19 +151,14 @@ async function removeStaleParts(dir: string, keep: Set<string>): Promise<void> {
   }
 }
 
-/**
- * Writes items organised by collection: `<root>/<id>/items.parquet` (or
- * `part-00000.parquet`, … beyond `maxRowsPerFile`) plus `collection.json`
- * beside it when the collection is known. Ids become safe folder names
- * ({@link collectionDirName}). Items are spilled per collection while their
- * schemas are inferred; the collections are then written one after another,
- * so memory holds one row group at a time.
- */
-export async function writeCollectionsParquet(
-  items: AnyIterable<StacItem>,
+/** Key of the slot of items without `collection` (no collection id can hold a NUL). */
+const UNCOLLECTED_KEY = '\u0000uncollected';
+
+/** Checks the options and creates the output folder; returns the known collections by id. */
+async function prepare(
+  root: string,
   options: CollectionsParquetOptions,
-): Promise<CollectionsParquetResult> {
-  const root = resolve(options.root);
+): Promise<{ known: Map<string, StacCollection>; maxRowsPerFile: number }> {
   const known = new Map<string, StacCollection>();
   const given = options.collections ?? [];
   for (const collection of Array.isArray(given) ? given : Object.values(given)) {
@@ -180,12 +175,44 @@ export async function writeCollectionsParquet(
   } catch (error) {
     throw new ScmError('SCM_OUTPUT_WRITE', `cannot create the output folder ${root}`, { cause: error });
   }
+  if (options.tempDir) await mkdir(resolve(options.tempDir), { recursive: true });
+  return { known, maxRowsPerFile };
+}
 
-  const slots = new Map<string, Slot>();
-  const folded = new Map<string, string>();
-  const reported: Failure[] = [];
-  const report = (item: StacItem, message: string, code?: string) => {
-    reported.push(
+/** One {@link PartsWriter} per collection folder, created on the collection's first item. */
+class CollectionSlots {
+  readonly slots = new Map<string, Slot>();
+  readonly reported: Failure[] = [];
+  /** Lower-cased folder names, to refuse ids that collide on a case-insensitive file system. */
+  private readonly folded = new Map<string, string>();
+
+  constructor(
+    private readonly root: string,
+    private readonly known: Map<string, StacCollection>,
+    private readonly maxRowsPerFile: number,
+    private readonly options: CollectionsParquetOptions,
+  ) {}
+
+  /** The slot of `item`, or undefined when the item is reported instead (no collection, unusable id). */
+  forItem(item: StacItem): Slot | undefined {
+    const id = (item as { collection?: unknown })?.collection;
+    try {
+      if (typeof id === 'string') return this.slotFor(id, collectionDirName(id));
+      if (this.options.uncollected !== undefined)
+        return this.slotFor(UNCOLLECTED_KEY, collectionDirName(this.options.uncollected));
+      this.report(item, 'the item has no collection; set the `uncollected` option to keep such items');
+      return undefined;
+    } catch (error) {
+      if (isScmError(error) && error.code === 'SCM_OUTPUT_PATH') {
+        this.report(item, error.message, error.code);
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  private report(item: StacItem, message: string, code?: string): void {
+    this.reported.push(
       createFailure({
         itemId: typeof item?.id === 'string' ? item.id : 'unknown',
         errorType: 'validation_error',
@@ -196,117 +223,169 @@ export async function writeCollectionsParquet(
         details: code ? { code } : undefined,
       }),
     );
-  };
-  const slotFor = (id: string, dirName: string): Slot => {
-    let slot = slots.get(id);
+  }
+
+  private slotFor(id: string, dirName: string): Slot {
+    let slot = this.slots.get(id);
     if (slot) return slot;
-    const path = resolveInside(root, dirName);
+    const path = resolveInside(this.root, dirName);
     const lower = dirName.toLowerCase();
-    const clash = folded.get(lower);
+    const clash = this.folded.get(lower);
     if (clash !== undefined && clash !== id) {
       throw new ScmError(
         'SCM_OUTPUT_PATH',
         `collection ${JSON.stringify(id)} and ${JSON.stringify(clash)} differ only in case; their folders would collide`,
       );
     }
-    folded.set(lower, id);
-    const collection = known.get(id);
-    const writer = new PartsWriter({
+    this.folded.set(lower, id);
+    slot = { id, dir: dirName, path, writer: this.writerFor(id, path) };
+    this.slots.set(id, slot);
+    return slot;
+  }
+
+  private writerFor(id: string, path: string): PartsWriter {
+    const { options } = this;
+    const collection = this.known.get(id);
+    return new PartsWriter({
       ...options,
-      maxRowsPerFile,
+      maxRowsPerFile: this.maxRowsPerFile,
       schemaHints: {
         ...options.schemaHints,
         itemAssets: options.schemaHints?.itemAssets ?? collection?.item_assets,
       },
       collections: collection ? { [id]: collection } : {},
-      spillDir: options.tempDir ? resolve(options.tempDir) : root,
+      spillDir: options.tempDir ? resolve(options.tempDir) : this.root,
       targets: (parts) =>
         parts === 1
           ? [join(path, 'items.parquet')]
           : Array.from({ length: parts }, (_, i) => join(path, partName(i))),
     });
-    slot = { id, dir: dirName, path, writer };
-    slots.set(id, slot);
-    return slot;
-  };
-
-  if (options.tempDir) await mkdir(resolve(options.tempDir), { recursive: true });
-  const uncollectedKey = '\u0000uncollected';
-  try {
-    for await (const item of items) {
-      if (options.signal?.aborted) throw new ScmError('SCM_ABORTED', 'the write was aborted');
-      const id = (item as { collection?: unknown })?.collection;
-      let slot: Slot;
-      try {
-        if (typeof id === 'string') slot = slotFor(id, collectionDirName(id));
-        else if (options.uncollected !== undefined)
-          slot = slotFor(uncollectedKey, collectionDirName(options.uncollected));
-        else {
-          report(item, 'the item has no collection; set the `uncollected` option to keep such items');
-          continue;
-        }
-      } catch (error) {
-        if (isScmError(error) && error.code === 'SCM_OUTPUT_PATH') {
-          report(item, error.message, error.code);
-          continue;
-        }
-        throw error;
-      }
-      await slot.writer.write(item);
-    }
-  } catch (error) {
-    for (const slot of slots.values()) await slot.writer.abort().catch(() => undefined);
-    throw error;
   }
 
-  const outputs: CollectionParquetOutput[] = [];
-  const widened: string[] = [];
-  let rows = 0;
-  let bytes = 0;
-  const rel = (p: string) => relative(root, p).split(sep).join('/');
-  const pending = [...slots.values()];
+  /** Aborts every writer; used when the run fails. */
+  async abortAll(slots: Iterable<Slot> = this.slots.values()): Promise<void> {
+    for (const slot of slots) await slot.writer.abort().catch(() => undefined);
+  }
+}
+
+/** First pass: every item goes to its collection's writer, which spills it while inferring the schema. */
+async function spillItems(
+  items: AnyIterable<StacItem>,
+  slots: CollectionSlots,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  try {
+    for await (const item of items) {
+      if (signal?.aborted) throw new ScmError('SCM_ABORTED', 'the write was aborted');
+      const slot = slots.forItem(item);
+      if (slot) await slot.writer.write(item);
+    }
+  } catch (error) {
+    await slots.abortAll();
+    throw error;
+  }
+}
+
+/** Collects the per-collection results into the run's totals. */
+class CollectionsReport {
+  readonly outputs: CollectionParquetOutput[] = [];
+  readonly widened: string[] = [];
+  rows = 0;
+  bytes = 0;
+
+  constructor(
+    readonly root: string,
+    readonly reported: Failure[],
+  ) {}
+
+  /** A path relative to the root, with `/` separators. */
+  rel(path: string): string {
+    return relative(this.root, path).split(sep).join('/');
+  }
+
+  result(): CollectionsParquetResult {
+    const { outputs, widened, rows, bytes, reported } = this;
+    const files = outputs.flatMap((o) => [...o.files, ...(o.collectionJson ? [o.collectionJson] : [])]);
+    return { written: rows, files, rows, bytes, collections: outputs, widened, reported };
+  }
+}
+
+/** Second pass for one collection: writes its Parquet files, drops stale parts, and its `collection.json`. */
+async function finishSlot(slot: Slot, collection: StacCollection | undefined, report: CollectionsReport) {
+  await mkdir(slot.path, { recursive: true });
+  const result = await slot.writer.finish();
+  await removeStaleParts(slot.path, new Set(result.files.map((f) => f.path.slice(slot.path.length + 1))));
+  const output: CollectionParquetOutput = {
+    id: slot.id === UNCOLLECTED_KEY ? '' : slot.id,
+    dir: slot.dir,
+    rows: result.rows,
+    files: result.files.map((f) => report.rel(f.path)),
+  };
+  if (collection) {
+    const jsonPath = join(slot.path, 'collection.json');
+    await writeJsonAtomic(jsonPath, collection);
+    output.collectionJson = report.rel(jsonPath);
+  }
+  report.outputs.push(output);
+  report.reported.push(...result.reported);
+  report.widened.push(...result.widened.map((w) => `${output.id || slot.dir}: ${w}`));
+  report.rows += result.rows;
+  for (const f of result.files) report.bytes += f.bytes;
+}
+
+/** A known collection that no item named still gets its folder and `collection.json`. */
+async function writeEmptyCollection(id: string, collection: StacCollection, report: CollectionsReport) {
+  const dir = collectionDirName(id);
+  const path = resolveInside(report.root, dir);
+  await mkdir(path, { recursive: true });
+  const jsonPath = join(path, 'collection.json');
+  await writeJsonAtomic(jsonPath, collection);
+  report.outputs.push({ id, dir, rows: 0, files: [], collectionJson: report.rel(jsonPath) });
+}
+
+/** Second pass: the collections are written one after another, so memory holds one row group at a time. */
+async function writeSlots(
+  slots: CollectionSlots,
+  known: Map<string, StacCollection>,
+  report: CollectionsReport,
+): Promise<void> {
+  const pending = [...slots.slots.values()];
   try {
     while (pending.length > 0) {
       const slot = pending.shift()!;
-      await mkdir(slot.path, { recursive: true });
-      const result = await slot.writer.finish();
-      await removeStaleParts(slot.path, new Set(result.files.map((f) => f.path.slice(slot.path.length + 1))));
-      const collection = known.get(slot.id);
-      const output: CollectionParquetOutput = {
-        id: slot.id === uncollectedKey ? '' : slot.id,
-        dir: slot.dir,
-        rows: result.rows,
-        files: result.files.map((f) => rel(f.path)),
-      };
-      if (collection) {
-        const jsonPath = join(slot.path, 'collection.json');
-        await writeJsonAtomic(jsonPath, collection);
-        output.collectionJson = rel(jsonPath);
-      }
-      outputs.push(output);
-      reported.push(...result.reported);
-      widened.push(...result.widened.map((w) => `${output.id || slot.dir}: ${w}`));
-      rows += result.rows;
-      for (const f of result.files) bytes += f.bytes;
+      await finishSlot(slot, known.get(slot.id), report);
     }
     for (const [id, collection] of known) {
-      if (slots.has(id)) continue;
-      const dir = collectionDirName(id);
-      const path = resolveInside(root, dir);
-      await mkdir(path, { recursive: true });
-      const jsonPath = join(path, 'collection.json');
-      await writeJsonAtomic(jsonPath, collection);
-      outputs.push({ id, dir, rows: 0, files: [], collectionJson: rel(jsonPath) });
+      if (!slots.slots.has(id)) await writeEmptyCollection(id, collection, report);
     }
   } catch (error) {
-    for (const slot of pending) await slot.writer.abort().catch(() => undefined);
+    await slots.abortAll(pending);
     if (isScmError(error)) throw error;
     throw new ScmError('SCM_OUTPUT_WRITE', `cannot write collection output: ${(error as Error).message}`, {
       cause: error,
     });
   }
-  const files = outputs.flatMap((o) => [...o.files, ...(o.collectionJson ? [o.collectionJson] : [])]);
-  return { written: rows, files, rows, bytes, collections: outputs, widened, reported };
+}
+
+/**
+ * Writes items organised by collection: `<root>/<id>/items.parquet` (or
+ * `part-00000.parquet`, … beyond `maxRowsPerFile`) plus `collection.json`
+ * beside it when the collection is known. Ids become safe folder names
+ * ({@link collectionDirName}). Items are spilled per collection while their
+ * schemas are inferred; the collections are then written one after another,
+ * so memory holds one row group at a time.
+ */
+export async function writeCollectionsParquet(
+  items: AnyIterable<StacItem>,
+  options: CollectionsParquetOptions,
+): Promise<CollectionsParquetResult> {
+  const root = resolve(options.root);
+  const { known, maxRowsPerFile } = await prepare(root, options);
+  const slots = new CollectionSlots(root, known, maxRowsPerFile, options);
+  await spillItems(items, slots, options.signal);
+  const report = new CollectionsReport(root, slots.reported);
+  await writeSlots(slots, known, report);
+  return report.result();
 }
 
 /** A {@link Sink} that writes items with {@link writeCollectionsParquet}. */

@@ -27,7 +27,7 @@ export type { GeoColumnMetadata, GeoMetadata, StacGeoParquetMetadata } from './m
 export type { RoundtripMetadata, SchemaPath } from './plan.js';
 /** Key of the round-trip file metadata. */
 export { ROUNDTRIP_METADATA_KEY } from './plan.js';
-export type { GeoParquetFileMetadata, ReadGeoParquetOptions } from './reader.js';
+export type { GeoParquetBatch, GeoParquetFileMetadata, ReadGeoParquetOptions } from './reader.js';
 export { readGeoParquet, readGeoParquetMetadata } from './reader.js';
 export type { PropertyTypeHint } from './shape.js';
 export type {

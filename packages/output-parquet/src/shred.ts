@@ -124,6 +124,39 @@ const STATISTICS_KINDS: ReadonlySet<string> = new Set([
   'bbox',
 ]);
 
+/** Primitive kinds whose leaves may carry statistics (JSON and WKB bytes never do). */
+const LEAF_STATISTICS: ReadonlySet<string> = new Set(['bool', 'int', 'double', 'string', 'timestamp']);
+
+/** The schema element of a primitive plan node's leaf column. */
+function primitiveElement(node: PlanNode): SchemaElement {
+  const name = node.name;
+  const repetition_type = node.required ? 'REQUIRED' : 'OPTIONAL';
+  switch (node.kind) {
+    case 'bool':
+      return { name, type: 'BOOLEAN', repetition_type };
+    case 'int':
+      return { name, type: 'INT64', repetition_type };
+    case 'double':
+      return { name, type: 'DOUBLE', repetition_type };
+    case 'string':
+      return { name, type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type };
+    case 'json':
+      return { name, type: 'BYTE_ARRAY', converted_type: 'JSON', repetition_type };
+    case 'wkb':
+      return { name, type: 'BYTE_ARRAY', repetition_type };
+    case 'timestamp':
+      return {
+        name,
+        type: 'INT64',
+        repetition_type,
+        converted_type: 'TIMESTAMP_MICROS',
+        logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' },
+      };
+    default:
+      throw new ScmError('SCM_INTERNAL', `no primitive column for a ${node.kind} node`);
+  }
+}
+
 /** The Parquet schema of a plan and its leaves. */
 export class Layout {
   /** Flattened schema, root first. */
@@ -155,7 +188,6 @@ export class Layout {
     rep: number,
     stats: boolean,
   ): ShredNode {
-    const repetition_type = node.required ? 'REQUIRED' : 'OPTIONAL';
     const def = node.required ? parentDef : parentDef + 1;
     const out: ShredNode = {
       plan: node,
@@ -171,66 +203,11 @@ export class Layout {
       element: undefined,
       fields: undefined,
     };
+    const repetition_type = node.required ? 'REQUIRED' : 'OPTIONAL';
     switch (node.kind) {
-      case 'bool':
-        out.leaf = this.addLeaf({ name: node.name, type: 'BOOLEAN', repetition_type }, path, def, stats);
+      case 'bbox':
+        this.visitBbox(node, path, def, stats);
         break;
-      case 'int':
-        out.leaf = this.addLeaf({ name: node.name, type: 'INT64', repetition_type }, path, def, stats);
-        break;
-      case 'double':
-        out.leaf = this.addLeaf({ name: node.name, type: 'DOUBLE', repetition_type }, path, def, stats);
-        break;
-      case 'string':
-        out.leaf = this.addLeaf(
-          { name: node.name, type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type },
-          path,
-          def,
-          stats,
-        );
-        break;
-      case 'json':
-        out.leaf = this.addLeaf(
-          { name: node.name, type: 'BYTE_ARRAY', converted_type: 'JSON', repetition_type },
-          path,
-          def,
-          false,
-        );
-        break;
-      case 'wkb':
-        out.leaf = this.addLeaf({ name: node.name, type: 'BYTE_ARRAY', repetition_type }, path, def, false);
-        break;
-      case 'timestamp':
-        out.leaf = this.addLeaf(
-          {
-            name: node.name,
-            type: 'INT64',
-            repetition_type,
-            converted_type: 'TIMESTAMP_MICROS',
-            logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' },
-          },
-          path,
-          def,
-          stats,
-        );
-        break;
-      case 'bbox': {
-        const names = node.has3d
-          ? ['xmin', 'ymin', 'zmin', 'xmax', 'ymax', 'zmax']
-          : ['xmin', 'ymin', 'xmax', 'ymax'];
-        const group: SchemaElement = { name: node.name, repetition_type, num_children: names.length };
-        this.schema.push(group);
-        for (const name of names) {
-          const optional = name.startsWith('z');
-          this.addLeaf(
-            { name, type: 'DOUBLE', repetition_type: optional ? 'OPTIONAL' : 'REQUIRED' },
-            [...path, group],
-            optional ? def + 1 : def,
-            stats,
-          );
-        }
-        break;
-      }
       case 'list': {
         const group: SchemaElement = {
           name: node.name,
@@ -250,9 +227,30 @@ export class Layout {
         out.fields = node.fields!.map((field) => this.visit(field, [...path, group], def, rep, stats));
         break;
       }
+      default:
+        out.leaf = this.addLeaf(primitiveElement(node), path, def, stats && LEAF_STATISTICS.has(node.kind));
     }
     out.end = this.leaves.length;
     return out;
+  }
+
+  /** A bbox is a group of four (or six, with optional z) double leaves. */
+  private visitBbox(node: PlanNode, path: SchemaElement[], def: number, stats: boolean): void {
+    const names = node.has3d
+      ? ['xmin', 'ymin', 'zmin', 'xmax', 'ymax', 'zmax']
+      : ['xmin', 'ymin', 'xmax', 'ymax'];
+    const repetition_type = node.required ? 'REQUIRED' : 'OPTIONAL';
+    const group: SchemaElement = { name: node.name, repetition_type, num_children: names.length };
+    this.schema.push(group);
+    for (const name of names) {
+      const optional = name.startsWith('z');
+      this.addLeaf(
+        { name, type: 'DOUBLE', repetition_type: optional ? 'OPTIONAL' : 'REQUIRED' },
+        [...path, group],
+        optional ? def + 1 : def,
+        stats,
+      );
+    }
   }
 
   /** Empties the leaves for the next row group. */
@@ -386,92 +384,100 @@ export class RowShredder {
   /** Shreds a non-null value whose own definition level (already counted) is `def`. */
   private shredValue(node: ShredNode, value: unknown, def: number, rep: number): void {
     switch (node.kind) {
+      case 'bbox':
+        this.shredBbox(node, value, def, rep);
+        return;
+      case 'list':
+        this.shredList(node, value, def, rep);
+        return;
+      case 'struct':
+        this.shredStruct(node, value, def, rep);
+        return;
+      default:
+        node.leaf!.push(this.leafValue(node, value), def, rep);
+    }
+  }
+
+  /** The value a primitive leaf stores for `value`, checked against the planned kind. */
+  private leafValue(node: ShredNode, value: unknown): unknown {
+    switch (node.kind) {
       case 'string':
         if (typeof value !== 'string') throw mismatch(this.stack.join('.'), value);
-        node.leaf!.push(value, def, rep);
-        return;
+        return value;
       case 'double':
         if (typeof value !== 'number') throw mismatch(this.stack.join('.'), value);
-        node.leaf!.push(value, def, rep);
-        return;
+        return value;
       case 'int':
         if (typeof value !== 'number') throw mismatch(this.stack.join('.'), value);
-        node.leaf!.push(toBigInt(value), def, rep);
-        return;
+        return toBigInt(value);
       case 'bool':
         if (typeof value !== 'boolean') throw mismatch(this.stack.join('.'), value);
-        node.leaf!.push(value, def, rep);
-        return;
-      case 'json':
-        node.leaf!.push(value, def, rep);
-        return;
+        return value;
       case 'wkb':
-        node.leaf!.push(toWkb(value), def, rep);
-        return;
+        return toWkb(value);
       case 'timestamp': {
         const parsed = typeof value === 'string' ? readTimestamp(value) : undefined;
         if (!parsed) throw mismatch(this.stack.join('.'), value);
-        node.leaf!.push(parsed.micros, def, rep);
-        return;
+        return parsed.micros;
       }
-      case 'bbox': {
-        if (!Array.isArray(value)) throw mismatch('bbox', value);
-        const b = value as number[];
-        const has3d = node.plan.has3d;
-        const ordered = b.length === 6 ? b : has3d ? [b[0], b[1], null, b[2], b[3], null] : b;
-        for (let i = 0; i < ordered.length; i++) {
-          const v = ordered[i];
-          const z = has3d && (i === 2 || i === 5);
-          this.leaves[node.start + i]!.push(v, z && v !== null ? def + 1 : def, rep);
-        }
-        return;
+      default:
+        return value; // json: serialised by the leaf
+    }
+  }
+
+  /** A 2D bbox fills a 3D layout with null z values; a 6-number bbox keeps its order. */
+  private shredBbox(node: ShredNode, value: unknown, def: number, rep: number): void {
+    if (!Array.isArray(value)) throw mismatch('bbox', value);
+    const b = value as number[];
+    const has3d = node.plan.has3d;
+    const ordered = b.length === 6 ? b : has3d ? [b[0], b[1], null, b[2], b[3], null] : b;
+    for (let i = 0; i < ordered.length; i++) {
+      const v = ordered[i];
+      const z = has3d && (i === 2 || i === 5);
+      this.leaves[node.start + i]!.push(v, z && v !== null ? def + 1 : def, rep);
+    }
+  }
+
+  private shredList(node: ShredNode, value: unknown, def: number, rep: number): void {
+    if (!Array.isArray(value)) throw mismatch(this.stack.join('.'), value);
+    const element = node.element!;
+    if (value.length === 0) {
+      this.nulls(element, def, rep);
+      return;
+    }
+    const repLevel = node.repLevel;
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      const r = i === 0 ? rep : repLevel;
+      if (item === null || item === undefined) this.nulls(element, def + 1, r);
+      else if (element.leaf && element.kind === 'string' && typeof item === 'string') {
+        // the common case (roles, keywords) skips the recursion and the path bookkeeping
+        element.leaf.push(item, def + 2, r);
+      } else {
+        this.stack.push(i);
+        this.shredValue(element, item, def + 2, r);
+        this.stack.pop();
       }
-      case 'list': {
-        if (!Array.isArray(value)) throw mismatch(this.stack.join('.'), value);
-        const element = node.element!;
-        if (value.length === 0) {
-          this.nulls(element, def, rep);
-          return;
-        }
-        const repLevel = node.repLevel;
-        for (let i = 0; i < value.length; i++) {
-          const item = value[i];
-          const r = i === 0 ? rep : repLevel;
-          if (item === null || item === undefined) this.nulls(element, def + 1, r);
-          else if (element.leaf && element.kind === 'string' && typeof item === 'string') {
-            element.leaf.push(item, def + 2, r);
-          } else {
-            this.stack.push(i);
-            this.shredValue(element, item, def + 2, r);
-            this.stack.pop();
-          }
-        }
-        return;
+    }
+  }
+
+  private shredStruct(node: ShredNode, value: unknown, def: number, rep: number): void {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw mismatch(this.stack.join('.'), value);
+    }
+    const object = value as Record<string, unknown>;
+    const fields = node.fields!;
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i]!;
+      const member = object[field.name];
+      this.stack.push(field.name);
+      if (member === undefined || member === null) {
+        if (field.mayFlip && (member === null) !== field.nullIsNull) this.flip();
+        this.nulls(field, def, rep);
+      } else {
+        this.shredValue(field, member, field.required ? def : def + 1, rep);
       }
-      case 'struct': {
-        if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-          throw mismatch(this.stack.join('.'), value);
-        }
-        const object = value as Record<string, unknown>;
-        const fields = node.fields!;
-        for (let i = 0; i < fields.length; i++) {
-          const field = fields[i]!;
-          const member = object[field.name];
-          if (member === undefined || member === null) {
-            if (field.mayFlip && (member === null) !== field.nullIsNull) {
-              this.stack.push(field.name);
-              this.flip();
-              this.stack.pop();
-            }
-            this.nulls(field, def, rep);
-          } else {
-            this.stack.push(field.name);
-            this.shredValue(field, member, field.required ? def : def + 1, rep);
-            this.stack.pop();
-          }
-        }
-        return;
-      }
+      this.stack.pop();
     }
   }
 }
