@@ -1,16 +1,11 @@
-import { daysInMonth, isLeapYear, matchIsoDateTime } from '@scm/core/time';
+import { type DateTimeFields, daysInMonth, isLeapYear, matchIsoDateTime } from '@scm/core/time';
 import { DefinitionError } from './path.js';
 
-/** Calendar fields read from a value, before the time zone is applied. */
-interface Fields {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-  /** Fraction-of-second digits as written (e.g. `529`), without trailing zeros. */
-  fraction: string;
+/**
+ * Calendar fields read from a value, before the time zone is applied; `fraction` is kept without
+ * trailing zeros (e.g. `529`).
+ */
+interface Fields extends DateTimeFields {
   /** Offset from UTC in minutes when the value carries one. */
   offset?: number;
   /** Set instead of the calendar fields by the epoch tokens `X` and `x`. */
