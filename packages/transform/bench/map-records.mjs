@@ -3,6 +3,8 @@
 //
 //   node --expose-gc bench/map-records.mjs [records] [sidecarRows]
 import { performance } from 'node:perf_hooks';
+// The schema compiler of @scm/core is provided by @scm/validate (mapping option checks need it).
+import '@scm/validate';
 import { readYaml } from '@scm/config';
 import { parseCsvText } from '@scm/input';
 import { readWkt } from '@scm/scaffold';
