@@ -30,6 +30,9 @@ import {
   type WindowState,
 } from './windows.js';
 
+/** Windows paged at once per request slot (`concurrency`). */
+const WINDOWS_PER_SLOT = 2;
+
 /** Options of {@link harvest}. */
 export interface HarvestOptions {
   /** HTTP client (retries, rate limit, concurrency): `createHttpClient` of `@scm/http`. */
@@ -50,7 +53,7 @@ export interface HarvestOptions {
   method?: 'GET' | 'POST';
   /** Cut each collection into time windows fetched in parallel. Default true. */
   partition?: boolean;
-  /** Windows paged at once. Default 5. */
+  /** Requests the harvest keeps in flight (the HTTP client's concurrency); twice as many windows are paged at once. Default 5. */
   concurrency?: number;
   /** Continue from this checkpoint: finished windows are skipped, the others go on from their next link. */
   resume?: HarvestCheckpoint;
@@ -140,8 +143,10 @@ async function* runHarvest(
   const controller = new AbortController();
   const onAbort = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  const channel = createChannel<HarvestEvent>(concurrency * 2);
-  const limiter = pLimit(concurrency);
+  const channel = createChannel<HarvestEvent>(concurrency * WINDOWS_PER_SLOT);
+  // More windows than request slots: the HTTP client's own limit queues their requests, so a slot
+  // freed by one window is taken at once by another while the first one's page is being written.
+  const limiter = pLimit(concurrency * WINDOWS_PER_SLOT);
   let outstanding = 0;
   const track = (task: Promise<void>) => {
     outstanding += 1;

@@ -204,30 +204,35 @@ interface FetchedPage extends PageBody {
   request: PageRequest;
 }
 
-/** Fetches the cursor's page; on a failure after retries, reports it and ends the window as incomplete. */
-async function fetchOrStop(
-  run: CollectionRun,
-  window: WindowState,
-  cursor: Cursor,
-): Promise<FetchedPage | undefined> {
+/** A page fetched, or why it could not be (reported in window order, not when it happened). */
+type Fetched = { page: FetchedPage } | { problem: unknown; request: PageRequest };
+
+/** Fetches the cursor's page; never throws, so a page fetched ahead of its turn cannot reject unseen. */
+async function fetchCursor(run: CollectionRun, window: WindowState, cursor: Cursor): Promise<Fetched> {
   cursor.visited.add(requestKey(cursor.request));
-  let problem: unknown;
   let request = cursor.request;
   try {
     const fetched = await fetchPage(run, window, cursor.request, cursor.isFirst);
     request = fetched.request;
     const page = readPage(fetched.body);
-    if (page) return { ...page, url: fetched.url, request };
-    problem = new Error(`${fetched.url} did not return a FeatureCollection`);
+    if (page) return { page: { ...page, url: fetched.url, request } };
+    return { problem: new Error(`${fetched.url} did not return a FeatureCollection`), request };
   } catch (error) {
-    problem = error;
+    return { problem: error, request };
   }
-  if (run.signal.aborted) return undefined;
-  await run.emit(pageFailure({ ...window, pages: cursor.pages }, request, problem));
+}
+
+/** Reports a page that failed after retries and ends its window as incomplete. */
+async function reportFailure(
+  run: CollectionRun,
+  window: WindowState,
+  cursor: Cursor,
+  failed: { problem: unknown; request: PageRequest },
+): Promise<void> {
+  await run.emit(pageFailure({ ...window, pages: cursor.pages }, failed.request, failed.problem));
   await run.emit(
-    stopEvent(window, 'incomplete', `page ${cursor.pages + 1} failed: ${errorMessage(problem)}`),
+    stopEvent(window, 'incomplete', `page ${cursor.pages + 1} failed: ${errorMessage(failed.problem)}`),
   );
-  return undefined;
 }
 
 /** On a window's first page: cuts the window when it is large, and says whether it did. */
@@ -282,6 +287,10 @@ function countedOut(run: CollectionRun, cursor: Cursor, page: FetchedPage): bool
  * keeps serving items it already gave (the loop guard reports it, never
  * hangs). A page that fails after the client's retries ends the window as
  * `incomplete` with a failure; other windows go on.
+ *
+ * The next page is requested as soon as its link is known, before the
+ * current page is handed to the consumer: while a page is written, its
+ * window already waits on the server, so writing never idles a request slot.
  */
 export async function pageWindow(run: CollectionRun, window: WindowState): Promise<void> {
   const cursor: Cursor = {
@@ -293,28 +302,48 @@ export async function pageWindow(run: CollectionRun, window: WindowState): Promi
     visited: new Set(),
     received: 0,
   };
+  let pending = fetchCursor(run, window, cursor);
   while (!run.signal.aborted) {
-    const page = await fetchOrStop(run, window, cursor);
-    if (!page) return;
+    const fetched = await pending;
+    if (run.signal.aborted) return;
+    if ('problem' in fetched) return reportFailure(run, window, cursor, fetched);
+    const { page } = fetched;
     const link = page.features.length > 0 ? findNextLink(page.links) : undefined;
     let next = link ? nextRequest(link, page.url, page.request) : undefined;
     if (cursor.isFirst && cursor.pages === 0 && (await splitIfLarge(run, window, page, next !== undefined)))
       return;
     const { items, note } = guardLoops(run, window, cursor, page, next);
     if (note || countedOut(run, cursor, page)) next = undefined;
-    await run.emit({
-      type: 'page',
-      window: window.id,
-      collection: window.collection,
-      url: page.url,
-      items,
-      ...(next ? { next } : {}),
-      ...(page.matched !== undefined && cursor.pages === 0 ? { matched: page.matched } : {}),
-    });
+    const event = pageEvent(window, cursor, page, items, next);
+    if (next) pending = fetchCursor(run, window, advance(cursor, next));
+    await run.emit(event);
     if (note) await run.emit(stopEvent(window, 'done', note));
     if (!next) return;
-    cursor.pages += 1;
-    cursor.request = next;
-    cursor.isFirst = false;
   }
+}
+
+/** Moves the cursor past the page just read, to `next`. */
+function advance(cursor: Cursor, next: PageRequest): Cursor {
+  cursor.pages += 1;
+  cursor.request = next;
+  cursor.isFirst = false;
+  return cursor;
+}
+
+function pageEvent(
+  window: WindowState,
+  cursor: Cursor,
+  page: FetchedPage,
+  items: StacItem[],
+  next: PageRequest | undefined,
+): HarvestEvent {
+  return {
+    type: 'page',
+    window: window.id,
+    collection: window.collection,
+    url: page.url,
+    items,
+    ...(next ? { next } : {}),
+    ...(page.matched !== undefined && cursor.pages === 0 ? { matched: page.matched } : {}),
+  };
 }
