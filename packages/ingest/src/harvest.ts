@@ -20,7 +20,7 @@ import {
 import { type HarvestCheckpoint, HarvestState } from './checkpoint.js';
 import type { HarvestEvent } from './events.js';
 import type { ItemFix } from './normalize.js';
-import { type CollectionRun, pageWindow } from './page-window.js';
+import { type CollectionRun, pageWindow, WINDOWS_PER_SLOT } from './page-window.js';
 import {
   collectionTimeRange,
   harvestRange,
@@ -29,9 +29,6 @@ import {
   type TimeRange,
   type WindowState,
 } from './windows.js';
-
-/** Windows paged at once per request slot (`concurrency`). */
-const WINDOWS_PER_SLOT = 2;
 
 /** Options of {@link harvest}. */
 export interface HarvestOptions {

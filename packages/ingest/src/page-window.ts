@@ -143,6 +143,19 @@ async function fetchPage(
   }
 }
 
+/** Windows paged at once per request slot: while one window's page is written, another's request runs. */
+export const WINDOWS_PER_SLOT = 2;
+
+/**
+ * Most items a window should hold, from the count of the whole range: about
+ * four windows per request slot, a window of at least three pages where that
+ * still leaves every slot two windows, and never less than one page.
+ */
+function firstTarget(concurrency: number, pageSize: number, matched: number): number {
+  const busy = Math.ceil(matched / (concurrency * WINDOWS_PER_SLOT));
+  return Math.max(pageSize, Math.min(pageSize * 3, busy), Math.ceil(matched / (concurrency * 4)));
+}
+
 /**
  * Decides, from a window's first page, whether to cut it: when the server says
  * it holds more than the window's target, or (no counts) when it is the
@@ -160,8 +173,7 @@ function planSplit(
     if (!(window.first && window.last)) return undefined;
     return splitWindow(window, run.concurrency * 4);
   }
-  const pageSize = Math.max(page.features.length, 1);
-  const target = window.target ?? Math.max(pageSize * 3, Math.ceil(page.matched / (run.concurrency * 4)));
+  const target = window.target ?? firstTarget(run.concurrency, Math.max(page.features.length, 1), page.matched);
   // The whole range is cut as soon as it exceeds the target; a window already cut only when it is well
   // above it, since each cut costs one page.
   const threshold = window.first && window.last ? target : target * 2;

@@ -149,6 +149,40 @@ describe('harvest: paging edge cases', () => {
     expect(stop).toMatchObject({ status: 'done', note: expect.stringContaining('loop guard') });
   });
 
+  it('keeps more requests in flight than windows would allow one by one, and cuts two windows per request slot', async () => {
+    const items = makeItems('c', 2000, T0, 3_600_000);
+    const api = createStubApi({ collections: { c: items }, counts: true, pageCap: 100 });
+    let inFlight = 0;
+    let most = 0;
+    const client: HttpClient = {
+      async json<T>(request: HttpRequest) {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight -= 1;
+        return api.client.json<T>(request);
+      },
+    } as HttpClient;
+    const run = harvest({
+      client,
+      catalogUrl: 'https://api.test/stac/',
+      collections: ['c'],
+      limit: 100,
+      concurrency: 5,
+    });
+    const got: StacItem[] = [];
+    let windows = 0;
+    for await (const event of run) {
+      if (event.type === 'plan' && event.replaces) windows = event.windows.length;
+      if (event.type === 'page') got.push(...event.items);
+      // A slow writer: the windows' next pages are fetched meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(ids(got)).toEqual(ids(items));
+    expect(windows).toBeGreaterThanOrEqual(10);
+    expect(most).toBeGreaterThan(5);
+  });
+
   it('a page failing after retries is an api_error failure; its window is incomplete, the others finish', async () => {
     const big = { c: makeItems('c', 400, T0, 3_600_000) };
     let failed = false;
