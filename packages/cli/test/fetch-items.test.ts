@@ -107,8 +107,9 @@ describe('fetch-items', () => {
     const api = await start({
       style: 'earth-search',
       collections: [{ id: 'HLSS30_2.0', count: 200 }],
-      // The first next-page request of whichever window asks first fails on every attempt.
-      faults: { rules: [{ match: (r) => r.url.includes('next='), faults: ['500', '500', '500'] }] },
+      // The first next-page request of whichever window asks first fails on all 3 attempts, and on all 3
+      // of its one more try after the cool-down.
+      faults: { rules: [{ match: (r) => r.url.includes('next='), faults: Array(6).fill('500') }] },
     });
     const dir = tempDir();
     const first = await cli(fetchArgs(api, 'items.ndjson', ['--max-attempts', '3']), dir);

@@ -56,6 +56,8 @@ export interface HarvestOptions {
   resume?: HarvestCheckpoint;
   /** Most ids each window remembers to drop repeats across its pages. Default 100000. */
   maxRememberedIds?: number;
+  /** Cool-down before a page that failed after the client's retries gets its one more try, in ms. Default 10000. */
+  retryCoolDownMs?: number;
   /** Logger (default: none). */
   logger?: Logger;
   /** Stops the harvest; the iteration then throws `SCM_ABORTED`. */
@@ -237,6 +239,7 @@ async function openCollection(
     partition,
     concurrency: options.concurrency ?? 5,
     maxRememberedIds: options.maxRememberedIds ?? 100_000,
+    coolDownMs: options.retryCoolDownMs ?? 10_000,
     signal: context.controller.signal,
     logger: context.logger,
     fixes: context.fixes,

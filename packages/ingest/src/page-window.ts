@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createFailure,
   errorMessage,
@@ -34,6 +35,8 @@ export interface CollectionRun {
   concurrency: number;
   /** Most ids a window remembers to drop repeats across its pages. */
   maxRememberedIds: number;
+  /** Wait before a page that failed after the client's retries is tried once more, in ms. */
+  coolDownMs: number;
   signal: AbortSignal;
   logger: Logger;
   /** Fixes applied to items, counted. */
@@ -173,7 +176,8 @@ function planSplit(
     if (!(window.first && window.last)) return undefined;
     return splitWindow(window, run.concurrency * 4);
   }
-  const target = window.target ?? firstTarget(run.concurrency, Math.max(page.features.length, 1), page.matched);
+  const target =
+    window.target ?? firstTarget(run.concurrency, Math.max(page.features.length, 1), page.matched);
   // The whole range is cut as soon as it exceeds the target; a window already cut only when it is well
   // above it, since each cut costs one page.
   const threshold = window.first && window.last ? target : target * 2;
@@ -232,6 +236,32 @@ async function fetchCursor(run: CollectionRun, window: WindowState, cursor: Curs
   } catch (error) {
     return { problem: error, request };
   }
+}
+
+/**
+ * Tries a page that failed after the client's retries once more, after a
+ * cool-down: a server that throttles or fails for a while (CMR-STAC's bursts
+ * of 500/503) often serves it then, and the window need not end incomplete.
+ */
+async function tryAgainLater(
+  run: CollectionRun,
+  window: WindowState,
+  cursor: Cursor,
+  failed: { problem: unknown; request: PageRequest },
+): Promise<Fetched> {
+  run.logger.warn('a page failed after retries; trying it once more after a cool-down', {
+    window: window.id,
+    url: failed.request.url,
+    reason: errorMessage(failed.problem),
+    wait_ms: run.coolDownMs,
+  });
+  try {
+    await sleep(run.coolDownMs, undefined, { signal: run.signal });
+  } catch {
+    return failed;
+  }
+  cursor.request = failed.request;
+  return fetchCursor(run, window, cursor);
 }
 
 /** Reports a page that failed after retries and ends its window as incomplete. */
@@ -297,8 +327,9 @@ function countedOut(run: CollectionRun, cursor: Cursor, page: FetchedPage): bool
  * next link) to its end. It stops on no next link, on an empty page (several
  * servers link past the last page), or when the chain repeats a request or
  * keeps serving items it already gave (the loop guard reports it, never
- * hangs). A page that fails after the client's retries ends the window as
- * `incomplete` with a failure; other windows go on.
+ * hangs). A page that fails after the client's retries is tried once more
+ * after a cool-down; failing again, it ends the window as `incomplete` with a
+ * failure; other windows go on.
  *
  * The next page is requested as soon as its link is known, before the
  * current page is handed to the consumer: while a page is written, its
@@ -316,7 +347,9 @@ export async function pageWindow(run: CollectionRun, window: WindowState): Promi
   };
   let pending = fetchCursor(run, window, cursor);
   while (!run.signal.aborted) {
-    const fetched = await pending;
+    let fetched = await pending;
+    if ('problem' in fetched && !run.signal.aborted)
+      fetched = await tryAgainLater(run, window, cursor, fetched);
     if (run.signal.aborted) return;
     if ('problem' in fetched) return reportFailure(run, window, cursor, fetched);
     const { page } = fetched;

@@ -69,6 +69,41 @@ describe('harvest against the fake STAC API at 10% injected faults', () => {
     });
   }
 
+  for (const [faults, outcome] of [
+    [10, 'recovers'],
+    [20, 'fails'],
+  ] as const) {
+    it(`a page failing on all 10 attempts ${outcome} on its one more try after the cool-down`, async () => {
+      const api = await start({
+        style: 'cmr-stac',
+        collections: [{ id: 'HLSS30_2.0', count: 600 }],
+        pageCap: 50,
+        faults: {
+          rules: [{ match: (r) => r.url.includes('cursor='), faults: Array(faults).fill('503') }],
+          retryAfterSeconds: 0,
+        },
+      });
+      const { items, failures, logger } = await harvestAll(api, 'HLSS30_2.0', {
+        limit: 50,
+        retryCoolDownMs: 100,
+      });
+      const target = api.requests.find((r) => r.fault)?.url;
+      expect(api.requests.filter((r) => r.url === target)).toHaveLength(outcome === 'fails' ? 20 : 11);
+      expect(logger.lines.filter((l) => /cool-down/.test(l.message))).toHaveLength(1);
+      if (outcome === 'recovers') {
+        expect(failures).toEqual([]);
+        expect(sortedIds(items)).toEqual([...api.itemIds('HLSS30_2.0')].sort());
+      } else {
+        expect(failures).toHaveLength(1);
+        expect(failures[0]).toMatchObject({
+          error_type: 'api_error',
+          error_context: { details: { status: 503, attempts: 10 } },
+        });
+        expect(items.length).toBeLessThan(600);
+      }
+    });
+  }
+
   it('sequential and partitioned fetches of the same collection give the same set', async () => {
     const api = await start({ style: 'earth-search', collections: [{ id: 'c', count: 700 }], pageCap: 40 });
     const partitioned = await harvestAll(api, 'c', { limit: 40 });

@@ -183,16 +183,20 @@ describe('harvest: paging edge cases', () => {
     expect(most).toBeGreaterThan(5);
   });
 
-  it('a page failing after retries is an api_error failure; its window is incomplete, the others finish', async () => {
+  it('a page failing after retries, and again after the cool-down, is an api_error failure; its window is incomplete, the others finish', async () => {
     const big = { c: makeItems('c', 400, T0, 3_600_000) };
-    let failed = false;
+    let failed = 0;
+    // One window's page 3 (token 20), whichever window asks first, fails twice.
+    let target: string | undefined;
     const api = createStubApi({
       collections: big,
       counts: true,
       pageCap: 10,
       fault: (request) => {
-        if (!failed && new URL(request.url).searchParams.get('token') === '20') {
-          failed = true;
+        if (new URL(request.url).searchParams.get('token') !== '20') return;
+        target ??= request.url;
+        if (failed < 2 && request.url === target) {
+          failed += 1;
           throw new ScmError('SCM_HTTP_STATUS', 'status 503 after 3 attempts', {
             details: {
               url: request.url,
@@ -210,6 +214,7 @@ describe('harvest: paging edge cases', () => {
       collections: ['c'],
       limit: 10,
       concurrency: 2,
+      retryCoolDownMs: 20,
     });
     const events: HarvestEvent[] = [];
     for await (const event of run) {
@@ -232,6 +237,37 @@ describe('harvest: paging edge cases', () => {
     expect(incomplete[0]!.next?.url).toContain('token=20');
     const got = events.flatMap((e) => (e.type === 'page' ? e.items : []));
     expect(got.length).toBe(400 - (incomplete[0]!.matched! - incomplete[0]!.items));
+  });
+
+  it('a page failing after retries once is tried again after the cool-down: every item, no failure', async () => {
+    const big = { c: makeItems('c', 400, T0, 3_600_000) };
+    let failed = 0;
+    // One window's page 3 (token 20), whichever window asks first, fails once.
+    let target: string | undefined;
+    const api = createStubApi({
+      collections: big,
+      counts: true,
+      pageCap: 10,
+      fault: (request) => {
+        if (new URL(request.url).searchParams.get('token') !== '20') return;
+        target ??= request.url;
+        if (failed < 1 && request.url === target) {
+          failed += 1;
+          throw new ScmError('SCM_HTTP_STATUS', 'status 500 after 3 attempts', {
+            details: { url: request.url, status: 500, attempts: 3 },
+          });
+        }
+      },
+    });
+    const started = Date.now();
+    const { items, failures } = await fetchAll(
+      { collections: big, counts: true, pageCap: 10 },
+      { client: api.client, limit: 10, concurrency: 2, retryCoolDownMs: 300 },
+    );
+    expect(failures).toEqual([]);
+    expect(ids(items)).toEqual(ids(big.c));
+    expect(api.requests.filter((r) => r.url === target).length).toBe(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
   });
 
   it('a collection that does not exist is a failure and the others are fetched', async () => {
