@@ -7,6 +7,7 @@ import {
   type Logger,
   noopLogger,
   ScmError,
+  type StacCollection,
 } from '@scm/core';
 import pLimit from 'p-limit';
 import {
@@ -158,8 +159,9 @@ async function* runHarvest(
     );
   };
   const emit = (event: HarvestEvent) => channel.push(event);
-  const startCollection = async (endpoints: ApiEndpoints, id: string) => {
-    const run = await openCollection(options, endpoints, id, { controller, logger, fixes, emit, filter });
+  const startCollection = async (endpoints: ApiEndpoints, id: string, guess?: EarlyCollection) => {
+    const context = { controller, logger, fixes, emit, filter };
+    const run = await openCollection(options, endpoints, id, context, guess);
     if (!run) return;
     run.schedule = (windows) => {
       for (const w of windows) track(limiter(() => pageWindow(run, w)));
@@ -170,10 +172,12 @@ async function* runHarvest(
     if (!planned) await emit({ type: 'plan', collection: id, windows });
     run.schedule(windows.filter((w) => w.status !== 'done'));
   };
+  const early = readCollectionsEarly(options, controller.signal);
   track(
     (async () => {
       const endpoints = await readLanding(options.client, options.catalogUrl, controller.signal);
-      for (const id of options.collections) track(limiter(() => startCollection(endpoints, id)));
+      for (const id of options.collections)
+        track(limiter(() => startCollection(endpoints, id, early.get(id))));
     })(),
   );
   try {
@@ -184,6 +188,34 @@ async function* runHarvest(
     controller.abort();
     channel.fail(new ScmError('SCM_ABORTED', 'the harvest was stopped'));
   }
+}
+
+/** A collection document asked for before the landing page said where collections are. */
+interface EarlyCollection {
+  url: string;
+  document: Promise<StacCollection>;
+}
+
+/**
+ * Asks for each collection at `<catalog>/collections/{id}` while the landing
+ * page is on its way: on a server with a second of latency, that second is
+ * saved. The answer is used only when the landing page's collections link
+ * leads to the same URL; otherwise it is dropped and the link is followed.
+ */
+function readCollectionsEarly(options: HarvestOptions, signal: AbortSignal): Map<string, EarlyCollection> {
+  const guess: ApiEndpoints = {
+    rootUrl: options.catalogUrl,
+    collectionsUrl: new URL('collections', options.catalogUrl.replace(/\/?$/, '/')).toString(),
+    searchMethods: [],
+  };
+  const early = new Map<string, EarlyCollection>();
+  for (const id of options.collections) {
+    const document = readCollection(options.client, guess, id, signal);
+    // An unused or failed guess must not surface as an unhandled rejection.
+    document.catch(() => undefined);
+    early.set(id, { url: collectionUrl(guess, id), document });
+  }
+  return early;
 }
 
 /** The window a collection starts from: its whole range (none when not partitioned and unfiltered). */
@@ -208,10 +240,14 @@ async function openCollection(
   endpoints: ApiEndpoints,
   id: string,
   context: OpenContext,
+  early?: EarlyCollection,
 ): Promise<(CollectionRun & { range: TimeRange }) | undefined> {
-  let collection: Awaited<ReturnType<typeof readCollection>>;
+  let collection: StacCollection;
   try {
-    collection = await readCollection(options.client, endpoints, id, context.controller.signal);
+    collection =
+      early?.url === collectionUrl(endpoints, id)
+        ? await early.document
+        : await readCollection(options.client, endpoints, id, context.controller.signal);
   } catch (error) {
     if (context.controller.signal.aborted) return undefined;
     const details = isScmError(error) ? (error.details ?? {}) : {};

@@ -3,7 +3,7 @@ import { type Failure, isFailure, type StacItem } from '@scm/core';
 import { createHttpClient } from '@scm/http';
 import { type FakeStacApi, type FakeStacApiOptions, memoryLogger, startFakeStacApi } from '@scm/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fetchItems, type HarvestOptions } from '../src/index.js';
+import { fetchItems, type HarvestOptions, harvest } from '../src/index.js';
 
 const apis: FakeStacApi[] = [];
 afterEach(async () => {
@@ -103,6 +103,29 @@ describe('harvest against the fake STAC API at 10% injected faults', () => {
       }
     });
   }
+
+  it('asks for the collection while the landing page is on its way, and only once', async () => {
+    const api = await start({
+      style: 'cmr-stac',
+      collections: [{ id: 'HLSS30_2.0', count: 10 }],
+      latencyMs: 300,
+    });
+    const client = createHttpClient({ concurrency: 4 });
+    const started = performance.now();
+    let collectionAfterMs = 0;
+    for await (const event of harvest({
+      client,
+      catalogUrl: api.apiUrl('LPCLOUD'),
+      collections: ['HLSS30_2.0'],
+    })) {
+      if (event.type === 'collection') collectionAfterMs = performance.now() - started;
+    }
+    await client.close();
+    // One round trip, not two in a row.
+    expect(collectionAfterMs).toBeGreaterThan(250);
+    expect(collectionAfterMs).toBeLessThan(550);
+    expect(api.requests.filter((r) => r.url.endsWith('/collections/HLSS30_2.0'))).toHaveLength(1);
+  });
 
   it('sequential and partitioned fetches of the same collection give the same set', async () => {
     const api = await start({ style: 'earth-search', collections: [{ id: 'c', count: 700 }], pageCap: 40 });
