@@ -14,6 +14,7 @@ import {
   type ApiEndpoints,
   collectionUrl,
   type FirstPageSpec,
+  firstPageRequest,
   type ItemsEndpoint,
   readCollection,
   readLanding,
@@ -21,7 +22,8 @@ import {
 import { type HarvestCheckpoint, HarvestState } from './checkpoint.js';
 import type { HarvestEvent } from './events.js';
 import type { ItemFix } from './normalize.js';
-import { type CollectionRun, pageWindow, WINDOWS_PER_SLOT } from './page-window.js';
+import { type CollectionRun, type EarlyPage, pageWindow, WINDOWS_PER_SLOT } from './page-window.js';
+import { requestKey } from './request.js';
 import {
   collectionTimeRange,
   harvestRange,
@@ -163,6 +165,7 @@ async function* runHarvest(
     const context = { controller, logger, fixes, emit, filter };
     const run = await openCollection(options, endpoints, id, context, guess);
     if (!run) return;
+    if (guess?.firstPage) run.early = guess.firstPage;
     run.schedule = (windows) => {
       for (const w of windows) track(limiter(() => pageWindow(run, w)));
     };
@@ -190,17 +193,19 @@ async function* runHarvest(
   }
 }
 
-/** A collection document asked for before the landing page said where collections are. */
+/** A collection document (and its first page) asked for before the landing page said where they are. */
 interface EarlyCollection {
   url: string;
   document: Promise<StacCollection>;
+  firstPage?: EarlyPage;
 }
 
 /**
- * Asks for each collection at `<catalog>/collections/{id}` while the landing
- * page is on its way: on a server with a second of latency, that second is
- * saved. The answer is used only when the landing page's collections link
- * leads to the same URL; otherwise it is dropped and the link is followed.
+ * Asks for each collection at `<catalog>/collections/{id}`, and for its
+ * first page where it can be guessed, while the landing page is on its way:
+ * on a server with a second of latency, each saves that second. An answer is
+ * used only when the landing page leads to the same request; otherwise it
+ * is dropped and the links are followed.
  */
 function readCollectionsEarly(options: HarvestOptions, signal: AbortSignal): Map<string, EarlyCollection> {
   const guess: ApiEndpoints = {
@@ -213,9 +218,30 @@ function readCollectionsEarly(options: HarvestOptions, signal: AbortSignal): Map
     const document = readCollection(options.client, guess, id, signal);
     // An unused or failed guess must not surface as an unhandled rejection.
     document.catch(() => undefined);
-    early.set(id, { url: collectionUrl(guess, id), document });
+    const firstPage = earlyFirstPage(options, guess, id, signal);
+    early.set(id, { url: collectionUrl(guess, id), document, ...(firstPage ? { firstPage } : {}) });
   }
   return early;
+}
+
+/**
+ * The whole range's first page of an unfiltered GET harvest, asked for where
+ * `pickSpec` will most likely send it (search when not told `items`); none
+ * on a resume, whose windows are already planned.
+ */
+function earlyFirstPage(
+  options: HarvestOptions,
+  guess: ApiEndpoints,
+  id: string,
+  signal: AbortSignal,
+): EarlyPage | undefined {
+  if (options.datetime || options.method === 'POST' || options.resume?.planned.includes(id)) return undefined;
+  const endpoints = { ...guess, searchUrl: new URL('search', guess.collectionsUrl).toString() };
+  const spec = pickSpec(options, endpoints, id);
+  const request = firstPageRequest(spec, makeWindow(id, {}, true, true), options.limit ?? 1000);
+  const response = options.client.json<unknown>({ ...request, signal });
+  response.catch(() => undefined);
+  return { key: requestKey(request), response };
 }
 
 /** The window a collection starts from: its whole range (none when not partitioned and unfiltered). */
@@ -282,5 +308,6 @@ async function openCollection(
     emit: context.emit,
     schedule: () => undefined,
     range: partition || context.filter ? range : {},
+    unfiltered: context.filter === undefined,
   };
 }

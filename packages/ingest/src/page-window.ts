@@ -3,6 +3,7 @@ import {
   createFailure,
   errorMessage,
   type HttpClient,
+  type HttpResponse,
   isPlainObject,
   isScmError,
   type Logger,
@@ -47,6 +48,35 @@ export interface CollectionRun {
   schedule(windows: WindowState[]): void;
   /** Told the number of items the whole collection range matches, when the server says. */
   onMatched?(matched: number): void;
+  /** No `datetime` filter: the window of the whole range asks for every item, with no `datetime`. */
+  unfiltered?: boolean;
+  /** The whole range's first page, asked for before the landing page came; used if it is the same request. */
+  early?: EarlyPage;
+}
+
+/** A first page asked for ahead of time, and the request it answers. */
+export interface EarlyPage {
+  key: string;
+  response: Promise<HttpResponse<unknown>>;
+}
+
+/**
+ * A window's first request. The whole range of an unfiltered harvest owns
+ * every item, so it is asked for without `datetime`: the same request can
+ * then be made before the collection's extent is known.
+ */
+export function firstRequest(run: CollectionRun, window: WindowState): PageRequest {
+  if (!(run.unfiltered && window.first && window.last))
+    return firstPageRequest(run.spec, window, run.limit.value);
+  const { start: _start, end: _end, ...whole } = window;
+  return firstPageRequest(run.spec, whole, run.limit.value);
+}
+
+/** The early first page when it answers `request` (taken once), else undefined. */
+function takeEarly(run: CollectionRun, request: PageRequest): Promise<HttpResponse<unknown>> | undefined {
+  const early = run.early;
+  run.early = undefined;
+  return early?.key === requestKey(request) ? early.response : undefined;
 }
 
 interface PageBody {
@@ -129,7 +159,8 @@ async function fetchPage(
   let current = request;
   while (true) {
     try {
-      const response = await run.client.json<unknown>({ ...current, signal: run.signal });
+      const response = await (takeEarly(run, current) ??
+        run.client.json<unknown>({ ...current, signal: run.signal }));
       return { body: response.body, url: response.url || current.url, request: current };
     } catch (error) {
       const lower = smallerLimit(run.limit.value);
@@ -141,7 +172,7 @@ async function fetchPage(
         next_limit: lower,
       });
       run.limit.value = Math.min(run.limit.value, lower);
-      current = firstPageRequest(run.spec, window, run.limit.value);
+      current = firstRequest(run, window);
     }
   }
 }
@@ -337,7 +368,7 @@ function countedOut(run: CollectionRun, cursor: Cursor, page: FetchedPage): bool
  */
 export async function pageWindow(run: CollectionRun, window: WindowState): Promise<void> {
   const cursor: Cursor = {
-    request: window.next ?? firstPageRequest(run.spec, window, run.limit.value),
+    request: window.next ?? firstRequest(run, window),
     isFirst: window.next === undefined,
     pages: window.pages,
     repeats: 0,

@@ -104,7 +104,7 @@ describe('harvest against the fake STAC API at 10% injected faults', () => {
     });
   }
 
-  it('asks for the collection while the landing page is on its way, and only once', async () => {
+  it('asks for the collection and its first page while the landing page is on its way, each once', async () => {
     const api = await start({
       style: 'cmr-stac',
       collections: [{ id: 'HLSS30_2.0', count: 10 }],
@@ -113,18 +113,24 @@ describe('harvest against the fake STAC API at 10% injected faults', () => {
     const client = createHttpClient({ concurrency: 4 });
     const started = performance.now();
     let collectionAfterMs = 0;
+    let pageAfterMs = 0;
     for await (const event of harvest({
       client,
       catalogUrl: api.apiUrl('LPCLOUD'),
       collections: ['HLSS30_2.0'],
     })) {
       if (event.type === 'collection') collectionAfterMs = performance.now() - started;
+      if (event.type === 'page') pageAfterMs ||= performance.now() - started;
     }
     await client.close();
     // One round trip, not two in a row.
     expect(collectionAfterMs).toBeGreaterThan(250);
     expect(collectionAfterMs).toBeLessThan(550);
+    expect(pageAfterMs).toBeLessThan(550);
     expect(api.requests.filter((r) => r.url.endsWith('/collections/HLSS30_2.0'))).toHaveLength(1);
+    expect(api.requests.filter((r) => r.url.includes('/search?') && !r.url.includes('cursor='))).toHaveLength(
+      1,
+    );
   });
 
   it('sequential and partitioned fetches of the same collection give the same set', async () => {
