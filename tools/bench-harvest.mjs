@@ -12,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -72,6 +72,13 @@ async function countLines(file) {
   return text.split('\n').filter((line) => line.trim()).length;
 }
 
+/** Mean bytes of an NDJSON line (an item as the client wrote it), or NaN without a file. */
+async function meanLineBytes(file) {
+  const bytes = await readFile(file).catch(() => undefined);
+  const lines = bytes ? await countLines(file) : 0;
+  return lines > 0 ? bytes.length / lines : Number.NaN;
+}
+
 const PYSTAC = `
 import sys
 from pystac_client import Client
@@ -112,7 +119,7 @@ const clients = {
       ...maxItemsArgs('--max-items'),
     ]);
     if (run.code !== 0) console.error(run.stderr.slice(-2000));
-    return { ...run, items: await countLines(out) };
+    return { ...run, items: await countLines(out), itemBytes: await meanLineBytes(out) };
   },
   async pystac(url, collection) {
     const run = await timed(args.python, ['-c', PYSTAC, url, collection, String(page), String(maxItems)]);
@@ -155,7 +162,9 @@ async function benchServer(label, url, collection, requests, serverPid) {
     const dir = await mkdtemp(join(tmpdir(), 'bench-harvest-'));
     const before = requests?.() ?? 0;
     const cpuBefore = cpuSeconds(serverPid);
+    const loadBefore = loadavg()[0];
     const result = await clients[name](url, collection, dir);
+    const load = `${loadBefore.toFixed(1)}–${loadavg()[0].toFixed(1)}`;
     const serverCpu = cpuSeconds(serverPid) - cpuBefore;
     await rm(dir, { recursive: true, force: true });
     const itemsPerSecond = result.items / result.seconds;
@@ -166,6 +175,7 @@ async function benchServer(label, url, collection, requests, serverPid) {
       itemsPerSecond,
       requests: requests ? requests() - before : undefined,
       serverCpu,
+      load,
     });
     console.error(`${label} ${name}: ${result.items} items in ${result.seconds.toFixed(1)} s`);
   }
@@ -174,18 +184,23 @@ async function benchServer(label, url, collection, requests, serverPid) {
 
 function table(rows, ceiling) {
   const lines = [
-    '| server | client | items | wall s | items/s | requests | peak RSS MB | server CPU s |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| server | client | items | wall s | items/s | requests | peak RSS MB | server CPU s | load avg (1 min, before–after) |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.server} | ${r.client} | ${r.items} | ${r.seconds.toFixed(1)} | ${r.itemsPerSecond.toFixed(0)} | ${r.requests ?? '—'} | ${r.rssMb} | ${Number.isNaN(r.serverCpu) ? '—' : r.serverCpu.toFixed(1)} |`,
+      `| ${r.server} | ${r.client} | ${r.items} | ${r.seconds.toFixed(1)} | ${r.itemsPerSecond.toFixed(0)} | ${r.requests ?? '—'} | ${r.rssMb} | ${Number.isNaN(r.serverCpu) ? '—' : r.serverCpu.toFixed(1)} | ${r.load} |`,
     );
   }
   lines.push(
     '',
     `Ceiling on the fake server: min(rate × page, concurrency × page / latency) = ${ceiling.toFixed(0)} items/s.`,
   );
+  for (const r of rows.filter((row) => row.itemBytes > 0)) {
+    lines.push(
+      `${r.server}: ${(r.itemBytes / 1000).toFixed(1)} kB per item as ${r.client} wrote it (NDJSON).`,
+    );
+  }
   return lines.join('\n');
 }
 

@@ -107,13 +107,12 @@ describe('fetch-items', () => {
     const api = await start({
       style: 'earth-search',
       collections: [{ id: 'HLSS30_2.0', count: 200 }],
-      faults: { rate: 0, schedule: { 5: '500', 6: '500', 7: '500' } },
+      // The first next-page request of whichever window asks first fails on all 3 attempts, and on all 3
+      // of its one more try after the cool-down.
+      faults: { rules: [{ match: (r) => r.url.includes('next='), faults: Array(6).fill('500') }] },
     });
     const dir = tempDir();
-    const first = await cli(
-      fetchArgs(api, 'items.ndjson', ['--max-attempts', '3', '--concurrency', '1']),
-      dir,
-    );
+    const first = await cli(fetchArgs(api, 'items.ndjson', ['--max-attempts', '3']), dir);
     expect(first.code).toBe(1);
     expect(first.stdout).toMatch(/incomplete window: HLSS30_2.0 /);
     const failure = JSON.parse(readFileSync(join(dir, 'items.failed_items.ndjson'), 'utf8').split('\n')[0]!);

@@ -7,12 +7,14 @@ import {
   type Logger,
   noopLogger,
   ScmError,
+  type StacCollection,
 } from '@scm/core';
 import pLimit from 'p-limit';
 import {
   type ApiEndpoints,
   collectionUrl,
   type FirstPageSpec,
+  firstPageRequest,
   type ItemsEndpoint,
   readCollection,
   readLanding,
@@ -20,7 +22,8 @@ import {
 import { type HarvestCheckpoint, HarvestState } from './checkpoint.js';
 import type { HarvestEvent } from './events.js';
 import type { ItemFix } from './normalize.js';
-import { type CollectionRun, pageWindow } from './page-window.js';
+import { type CollectionRun, type EarlyPage, pageWindow, WINDOWS_PER_SLOT } from './page-window.js';
+import { requestKey } from './request.js';
 import {
   collectionTimeRange,
   harvestRange,
@@ -50,12 +53,14 @@ export interface HarvestOptions {
   method?: 'GET' | 'POST';
   /** Cut each collection into time windows fetched in parallel. Default true. */
   partition?: boolean;
-  /** Windows paged at once. Default 5. */
+  /** Requests the harvest keeps in flight (the HTTP client's concurrency); twice as many windows are paged at once. Default 5. */
   concurrency?: number;
   /** Continue from this checkpoint: finished windows are skipped, the others go on from their next link. */
   resume?: HarvestCheckpoint;
   /** Most ids each window remembers to drop repeats across its pages. Default 100000. */
   maxRememberedIds?: number;
+  /** Cool-down before a page that failed after the client's retries gets its one more try, in ms. Default 10000. */
+  retryCoolDownMs?: number;
   /** Logger (default: none). */
   logger?: Logger;
   /** Stops the harvest; the iteration then throws `SCM_ABORTED`. */
@@ -140,8 +145,10 @@ async function* runHarvest(
   const controller = new AbortController();
   const onAbort = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  const channel = createChannel<HarvestEvent>(concurrency * 2);
-  const limiter = pLimit(concurrency);
+  const channel = createChannel<HarvestEvent>(concurrency * WINDOWS_PER_SLOT);
+  // More windows than request slots: the HTTP client's own limit queues their requests, so a slot
+  // freed by one window is taken at once by another while the first one's page is being written.
+  const limiter = pLimit(concurrency * WINDOWS_PER_SLOT);
   let outstanding = 0;
   const track = (task: Promise<void>) => {
     outstanding += 1;
@@ -154,9 +161,11 @@ async function* runHarvest(
     );
   };
   const emit = (event: HarvestEvent) => channel.push(event);
-  const startCollection = async (endpoints: ApiEndpoints, id: string) => {
-    const run = await openCollection(options, endpoints, id, { controller, logger, fixes, emit, filter });
+  const startCollection = async (endpoints: ApiEndpoints, id: string, guess?: EarlyCollection) => {
+    const context = { controller, logger, fixes, emit, filter };
+    const run = await openCollection(options, endpoints, id, context, guess);
     if (!run) return;
+    if (guess?.firstPage) run.early = guess.firstPage;
     run.schedule = (windows) => {
       for (const w of windows) track(limiter(() => pageWindow(run, w)));
     };
@@ -166,10 +175,12 @@ async function* runHarvest(
     if (!planned) await emit({ type: 'plan', collection: id, windows });
     run.schedule(windows.filter((w) => w.status !== 'done'));
   };
+  const early = readCollectionsEarly(options, controller.signal);
   track(
     (async () => {
       const endpoints = await readLanding(options.client, options.catalogUrl, controller.signal);
-      for (const id of options.collections) track(limiter(() => startCollection(endpoints, id)));
+      for (const id of options.collections)
+        track(limiter(() => startCollection(endpoints, id, early.get(id))));
     })(),
   );
   try {
@@ -180,6 +191,57 @@ async function* runHarvest(
     controller.abort();
     channel.fail(new ScmError('SCM_ABORTED', 'the harvest was stopped'));
   }
+}
+
+/** A collection document (and its first page) asked for before the landing page said where they are. */
+interface EarlyCollection {
+  url: string;
+  document: Promise<StacCollection>;
+  firstPage?: EarlyPage;
+}
+
+/**
+ * Asks for each collection at `<catalog>/collections/{id}`, and for its
+ * first page where it can be guessed, while the landing page is on its way:
+ * on a server with a second of latency, each saves that second. An answer is
+ * used only when the landing page leads to the same request; otherwise it
+ * is dropped and the links are followed.
+ */
+function readCollectionsEarly(options: HarvestOptions, signal: AbortSignal): Map<string, EarlyCollection> {
+  const guess: ApiEndpoints = {
+    rootUrl: options.catalogUrl,
+    collectionsUrl: new URL('collections', options.catalogUrl.replace(/\/?$/, '/')).toString(),
+    searchMethods: [],
+  };
+  const early = new Map<string, EarlyCollection>();
+  for (const id of options.collections) {
+    const document = readCollection(options.client, guess, id, signal);
+    // An unused or failed guess must not surface as an unhandled rejection.
+    document.catch(() => undefined);
+    const firstPage = earlyFirstPage(options, guess, id, signal);
+    early.set(id, { url: collectionUrl(guess, id), document, ...(firstPage ? { firstPage } : {}) });
+  }
+  return early;
+}
+
+/**
+ * The whole range's first page of an unfiltered GET harvest, asked for where
+ * `pickSpec` will most likely send it (search when not told `items`); none
+ * on a resume, whose windows are already planned.
+ */
+function earlyFirstPage(
+  options: HarvestOptions,
+  guess: ApiEndpoints,
+  id: string,
+  signal: AbortSignal,
+): EarlyPage | undefined {
+  if (options.datetime || options.method === 'POST' || options.resume?.planned.includes(id)) return undefined;
+  const endpoints = { ...guess, searchUrl: new URL('search', guess.collectionsUrl).toString() };
+  const spec = pickSpec(options, endpoints, id);
+  const request = firstPageRequest(spec, makeWindow(id, {}, true, true), options.limit ?? 1000);
+  const response = options.client.json<unknown>({ ...request, signal });
+  response.catch(() => undefined);
+  return { key: requestKey(request), response };
 }
 
 /** The window a collection starts from: its whole range (none when not partitioned and unfiltered). */
@@ -204,10 +266,14 @@ async function openCollection(
   endpoints: ApiEndpoints,
   id: string,
   context: OpenContext,
+  early?: EarlyCollection,
 ): Promise<(CollectionRun & { range: TimeRange }) | undefined> {
-  let collection: Awaited<ReturnType<typeof readCollection>>;
+  let collection: StacCollection;
   try {
-    collection = await readCollection(options.client, endpoints, id, context.controller.signal);
+    collection =
+      early?.url === collectionUrl(endpoints, id)
+        ? await early.document
+        : await readCollection(options.client, endpoints, id, context.controller.signal);
   } catch (error) {
     if (context.controller.signal.aborted) return undefined;
     const details = isScmError(error) ? (error.details ?? {}) : {};
@@ -235,11 +301,13 @@ async function openCollection(
     partition,
     concurrency: options.concurrency ?? 5,
     maxRememberedIds: options.maxRememberedIds ?? 100_000,
+    coolDownMs: options.retryCoolDownMs ?? 10_000,
     signal: context.controller.signal,
     logger: context.logger,
     fixes: context.fixes,
     emit: context.emit,
     schedule: () => undefined,
     range: partition || context.filter ? range : {},
+    unfiltered: context.filter === undefined,
   };
 }

@@ -1,7 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createFailure,
   errorMessage,
   type HttpClient,
+  type HttpResponse,
   isPlainObject,
   isScmError,
   type Logger,
@@ -34,6 +36,8 @@ export interface CollectionRun {
   concurrency: number;
   /** Most ids a window remembers to drop repeats across its pages. */
   maxRememberedIds: number;
+  /** Wait before a page that failed after the client's retries is tried once more, in ms. */
+  coolDownMs: number;
   signal: AbortSignal;
   logger: Logger;
   /** Fixes applied to items, counted. */
@@ -44,6 +48,35 @@ export interface CollectionRun {
   schedule(windows: WindowState[]): void;
   /** Told the number of items the whole collection range matches, when the server says. */
   onMatched?(matched: number): void;
+  /** No `datetime` filter: the window of the whole range asks for every item, with no `datetime`. */
+  unfiltered?: boolean;
+  /** The whole range's first page, asked for before the landing page came; used if it is the same request. */
+  early?: EarlyPage;
+}
+
+/** A first page asked for ahead of time, and the request it answers. */
+export interface EarlyPage {
+  key: string;
+  response: Promise<HttpResponse<unknown>>;
+}
+
+/**
+ * A window's first request. The whole range of an unfiltered harvest owns
+ * every item, so it is asked for without `datetime`: the same request can
+ * then be made before the collection's extent is known.
+ */
+export function firstRequest(run: CollectionRun, window: WindowState): PageRequest {
+  if (!(run.unfiltered && window.first && window.last))
+    return firstPageRequest(run.spec, window, run.limit.value);
+  const { start: _start, end: _end, ...whole } = window;
+  return firstPageRequest(run.spec, whole, run.limit.value);
+}
+
+/** The early first page when it answers `request` (taken once), else undefined. */
+function takeEarly(run: CollectionRun, request: PageRequest): Promise<HttpResponse<unknown>> | undefined {
+  const early = run.early;
+  run.early = undefined;
+  return early?.key === requestKey(request) ? early.response : undefined;
 }
 
 interface PageBody {
@@ -126,7 +159,8 @@ async function fetchPage(
   let current = request;
   while (true) {
     try {
-      const response = await run.client.json<unknown>({ ...current, signal: run.signal });
+      const response = await (takeEarly(run, current) ??
+        run.client.json<unknown>({ ...current, signal: run.signal }));
       return { body: response.body, url: response.url || current.url, request: current };
     } catch (error) {
       const lower = smallerLimit(run.limit.value);
@@ -138,9 +172,22 @@ async function fetchPage(
         next_limit: lower,
       });
       run.limit.value = Math.min(run.limit.value, lower);
-      current = firstPageRequest(run.spec, window, run.limit.value);
+      current = firstRequest(run, window);
     }
   }
+}
+
+/** Windows paged at once per request slot: while one window's page is written, another's request runs. */
+export const WINDOWS_PER_SLOT = 2;
+
+/**
+ * Most items a window should hold, from the count of the whole range: about
+ * four windows per request slot, a window of at least three pages where that
+ * still leaves every slot two windows, and never less than one page.
+ */
+function firstTarget(concurrency: number, pageSize: number, matched: number): number {
+  const busy = Math.ceil(matched / (concurrency * WINDOWS_PER_SLOT));
+  return Math.max(pageSize, Math.min(pageSize * 3, busy), Math.ceil(matched / (concurrency * 4)));
 }
 
 /**
@@ -160,8 +207,8 @@ function planSplit(
     if (!(window.first && window.last)) return undefined;
     return splitWindow(window, run.concurrency * 4);
   }
-  const pageSize = Math.max(page.features.length, 1);
-  const target = window.target ?? Math.max(pageSize * 3, Math.ceil(page.matched / (run.concurrency * 4)));
+  const target =
+    window.target ?? firstTarget(run.concurrency, Math.max(page.features.length, 1), page.matched);
   // The whole range is cut as soon as it exceeds the target; a window already cut only when it is well
   // above it, since each cut costs one page.
   const threshold = window.first && window.last ? target : target * 2;
@@ -204,30 +251,61 @@ interface FetchedPage extends PageBody {
   request: PageRequest;
 }
 
-/** Fetches the cursor's page; on a failure after retries, reports it and ends the window as incomplete. */
-async function fetchOrStop(
-  run: CollectionRun,
-  window: WindowState,
-  cursor: Cursor,
-): Promise<FetchedPage | undefined> {
+/** A page fetched, or why it could not be (reported in window order, not when it happened). */
+type Fetched = { page: FetchedPage } | { problem: unknown; request: PageRequest };
+
+/** Fetches the cursor's page; never throws, so a page fetched ahead of its turn cannot reject unseen. */
+async function fetchCursor(run: CollectionRun, window: WindowState, cursor: Cursor): Promise<Fetched> {
   cursor.visited.add(requestKey(cursor.request));
-  let problem: unknown;
   let request = cursor.request;
   try {
     const fetched = await fetchPage(run, window, cursor.request, cursor.isFirst);
     request = fetched.request;
     const page = readPage(fetched.body);
-    if (page) return { ...page, url: fetched.url, request };
-    problem = new Error(`${fetched.url} did not return a FeatureCollection`);
+    if (page) return { page: { ...page, url: fetched.url, request } };
+    return { problem: new Error(`${fetched.url} did not return a FeatureCollection`), request };
   } catch (error) {
-    problem = error;
+    return { problem: error, request };
   }
-  if (run.signal.aborted) return undefined;
-  await run.emit(pageFailure({ ...window, pages: cursor.pages }, request, problem));
+}
+
+/**
+ * Tries a page that failed after the client's retries once more, after a
+ * cool-down: a server that throttles or fails for a while (CMR-STAC's bursts
+ * of 500/503) often serves it then, and the window need not end incomplete.
+ */
+async function tryAgainLater(
+  run: CollectionRun,
+  window: WindowState,
+  cursor: Cursor,
+  failed: { problem: unknown; request: PageRequest },
+): Promise<Fetched> {
+  run.logger.warn('a page failed after retries; trying it once more after a cool-down', {
+    window: window.id,
+    url: failed.request.url,
+    reason: errorMessage(failed.problem),
+    wait_ms: run.coolDownMs,
+  });
+  try {
+    await sleep(run.coolDownMs, undefined, { signal: run.signal });
+  } catch {
+    return failed;
+  }
+  cursor.request = failed.request;
+  return fetchCursor(run, window, cursor);
+}
+
+/** Reports a page that failed after retries and ends its window as incomplete. */
+async function reportFailure(
+  run: CollectionRun,
+  window: WindowState,
+  cursor: Cursor,
+  failed: { problem: unknown; request: PageRequest },
+): Promise<void> {
+  await run.emit(pageFailure({ ...window, pages: cursor.pages }, failed.request, failed.problem));
   await run.emit(
-    stopEvent(window, 'incomplete', `page ${cursor.pages + 1} failed: ${errorMessage(problem)}`),
+    stopEvent(window, 'incomplete', `page ${cursor.pages + 1} failed: ${errorMessage(failed.problem)}`),
   );
-  return undefined;
 }
 
 /** On a window's first page: cuts the window when it is large, and says whether it did. */
@@ -280,12 +358,17 @@ function countedOut(run: CollectionRun, cursor: Cursor, page: FetchedPage): bool
  * next link) to its end. It stops on no next link, on an empty page (several
  * servers link past the last page), or when the chain repeats a request or
  * keeps serving items it already gave (the loop guard reports it, never
- * hangs). A page that fails after the client's retries ends the window as
- * `incomplete` with a failure; other windows go on.
+ * hangs). A page that fails after the client's retries is tried once more
+ * after a cool-down; failing again, it ends the window as `incomplete` with a
+ * failure; other windows go on.
+ *
+ * The next page is requested as soon as its link is known, before the
+ * current page is handed to the consumer: while a page is written, its
+ * window already waits on the server, so writing never idles a request slot.
  */
 export async function pageWindow(run: CollectionRun, window: WindowState): Promise<void> {
   const cursor: Cursor = {
-    request: window.next ?? firstPageRequest(run.spec, window, run.limit.value),
+    request: window.next ?? firstRequest(run, window),
     isFirst: window.next === undefined,
     pages: window.pages,
     repeats: 0,
@@ -293,28 +376,50 @@ export async function pageWindow(run: CollectionRun, window: WindowState): Promi
     visited: new Set(),
     received: 0,
   };
+  let pending = fetchCursor(run, window, cursor);
   while (!run.signal.aborted) {
-    const page = await fetchOrStop(run, window, cursor);
-    if (!page) return;
+    let fetched = await pending;
+    if ('problem' in fetched && !run.signal.aborted)
+      fetched = await tryAgainLater(run, window, cursor, fetched);
+    if (run.signal.aborted) return;
+    if ('problem' in fetched) return reportFailure(run, window, cursor, fetched);
+    const { page } = fetched;
     const link = page.features.length > 0 ? findNextLink(page.links) : undefined;
     let next = link ? nextRequest(link, page.url, page.request) : undefined;
     if (cursor.isFirst && cursor.pages === 0 && (await splitIfLarge(run, window, page, next !== undefined)))
       return;
     const { items, note } = guardLoops(run, window, cursor, page, next);
     if (note || countedOut(run, cursor, page)) next = undefined;
-    await run.emit({
-      type: 'page',
-      window: window.id,
-      collection: window.collection,
-      url: page.url,
-      items,
-      ...(next ? { next } : {}),
-      ...(page.matched !== undefined && cursor.pages === 0 ? { matched: page.matched } : {}),
-    });
+    const event = pageEvent(window, cursor, page, items, next);
+    if (next) pending = fetchCursor(run, window, advance(cursor, next));
+    await run.emit(event);
     if (note) await run.emit(stopEvent(window, 'done', note));
     if (!next) return;
-    cursor.pages += 1;
-    cursor.request = next;
-    cursor.isFirst = false;
   }
+}
+
+/** Moves the cursor past the page just read, to `next`. */
+function advance(cursor: Cursor, next: PageRequest): Cursor {
+  cursor.pages += 1;
+  cursor.request = next;
+  cursor.isFirst = false;
+  return cursor;
+}
+
+function pageEvent(
+  window: WindowState,
+  cursor: Cursor,
+  page: FetchedPage,
+  items: StacItem[],
+  next: PageRequest | undefined,
+): HarvestEvent {
+  return {
+    type: 'page',
+    window: window.id,
+    collection: window.collection,
+    url: page.url,
+    items,
+    ...(next ? { next } : {}),
+    ...(page.matched !== undefined && cursor.pages === 0 ? { matched: page.matched } : {}),
+  };
 }

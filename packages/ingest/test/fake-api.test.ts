@@ -3,7 +3,7 @@ import { type Failure, isFailure, type StacItem } from '@scm/core';
 import { createHttpClient } from '@scm/http';
 import { type FakeStacApi, type FakeStacApiOptions, memoryLogger, startFakeStacApi } from '@scm/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fetchItems, type HarvestOptions } from '../src/index.js';
+import { fetchItems, type HarvestOptions, harvest } from '../src/index.js';
 
 const apis: FakeStacApi[] = [];
 afterEach(async () => {
@@ -68,6 +68,70 @@ describe('harvest against the fake STAC API at 10% injected faults', () => {
       ).toBeGreaterThan(3);
     });
   }
+
+  for (const [faults, outcome] of [
+    [10, 'recovers'],
+    [20, 'fails'],
+  ] as const) {
+    it(`a page failing on all 10 attempts ${outcome} on its one more try after the cool-down`, async () => {
+      const api = await start({
+        style: 'cmr-stac',
+        collections: [{ id: 'HLSS30_2.0', count: 600 }],
+        pageCap: 50,
+        faults: {
+          rules: [{ match: (r) => r.url.includes('cursor='), faults: Array(faults).fill('503') }],
+          retryAfterSeconds: 0,
+        },
+      });
+      const { items, failures, logger } = await harvestAll(api, 'HLSS30_2.0', {
+        limit: 50,
+        retryCoolDownMs: 100,
+      });
+      const target = api.requests.find((r) => r.fault)?.url;
+      expect(api.requests.filter((r) => r.url === target)).toHaveLength(outcome === 'fails' ? 20 : 11);
+      expect(logger.lines.filter((l) => /cool-down/.test(l.message))).toHaveLength(1);
+      if (outcome === 'recovers') {
+        expect(failures).toEqual([]);
+        expect(sortedIds(items)).toEqual([...api.itemIds('HLSS30_2.0')].sort());
+      } else {
+        expect(failures).toHaveLength(1);
+        expect(failures[0]).toMatchObject({
+          error_type: 'api_error',
+          error_context: { details: { status: 503, attempts: 10 } },
+        });
+        expect(items.length).toBeLessThan(600);
+      }
+    });
+  }
+
+  it('asks for the collection and its first page while the landing page is on its way, each once', async () => {
+    const api = await start({
+      style: 'cmr-stac',
+      collections: [{ id: 'HLSS30_2.0', count: 10 }],
+      latencyMs: 300,
+    });
+    const client = createHttpClient({ concurrency: 4 });
+    const started = performance.now();
+    let collectionAfterMs = 0;
+    let pageAfterMs = 0;
+    for await (const event of harvest({
+      client,
+      catalogUrl: api.apiUrl('LPCLOUD'),
+      collections: ['HLSS30_2.0'],
+    })) {
+      if (event.type === 'collection') collectionAfterMs = performance.now() - started;
+      if (event.type === 'page') pageAfterMs ||= performance.now() - started;
+    }
+    await client.close();
+    // One round trip, not two in a row.
+    expect(collectionAfterMs).toBeGreaterThan(250);
+    expect(collectionAfterMs).toBeLessThan(550);
+    expect(pageAfterMs).toBeLessThan(550);
+    expect(api.requests.filter((r) => r.url.endsWith('/collections/HLSS30_2.0'))).toHaveLength(1);
+    expect(api.requests.filter((r) => r.url.includes('/search?') && !r.url.includes('cursor='))).toHaveLength(
+      1,
+    );
+  });
 
   it('sequential and partitioned fetches of the same collection give the same set', async () => {
     const api = await start({ style: 'earth-search', collections: [{ id: 'c', count: 700 }], pageCap: 40 });

@@ -69,7 +69,9 @@ describe('harvest: partitioned parallel fetch gives the same item set as one cha
     const { items, requests } = await fetchAll({ collections, pageCap: 25, relative: true }, { limit: 25 });
     expect(ids(items)).toEqual(expected);
     const windows = new Set(requests.map((r) => new URL(r.url).searchParams.get('datetime')).filter(Boolean));
-    expect(windows.size).toBe(4 * 4 + 1);
+    // concurrency × 4 windows; the whole range's first page asks with no datetime (it owns every item).
+    expect(windows.size).toBe(4 * 4);
+    expect(requests.filter((r) => r.url.includes('/search') && !r.url.includes('datetime='))).toHaveLength(1);
   });
 
   it('sequential (partition: false) follows one chain and finds the same set', async () => {
@@ -149,16 +151,54 @@ describe('harvest: paging edge cases', () => {
     expect(stop).toMatchObject({ status: 'done', note: expect.stringContaining('loop guard') });
   });
 
-  it('a page failing after retries is an api_error failure; its window is incomplete, the others finish', async () => {
+  it('keeps more requests in flight than windows would allow one by one, and cuts two windows per request slot', async () => {
+    const items = makeItems('c', 2000, T0, 3_600_000);
+    const api = createStubApi({ collections: { c: items }, counts: true, pageCap: 100 });
+    let inFlight = 0;
+    let most = 0;
+    const client: HttpClient = {
+      async json<T>(request: HttpRequest) {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight -= 1;
+        return api.client.json<T>(request);
+      },
+    } as HttpClient;
+    const run = harvest({
+      client,
+      catalogUrl: 'https://api.test/stac/',
+      collections: ['c'],
+      limit: 100,
+      concurrency: 5,
+    });
+    const got: StacItem[] = [];
+    let windows = 0;
+    for await (const event of run) {
+      if (event.type === 'plan' && event.replaces) windows = event.windows.length;
+      if (event.type === 'page') got.push(...event.items);
+      // A slow writer: the windows' next pages are fetched meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(ids(got)).toEqual(ids(items));
+    expect(windows).toBeGreaterThanOrEqual(10);
+    expect(most).toBeGreaterThan(5);
+  });
+
+  it('a page failing after retries, and again after the cool-down, is an api_error failure; its window is incomplete, the others finish', async () => {
     const big = { c: makeItems('c', 400, T0, 3_600_000) };
-    let failed = false;
+    let failed = 0;
+    // One window's page 3 (token 20), whichever window asks first, fails twice.
+    let target: string | undefined;
     const api = createStubApi({
       collections: big,
       counts: true,
       pageCap: 10,
       fault: (request) => {
-        if (!failed && new URL(request.url).searchParams.get('token') === '20') {
-          failed = true;
+        if (new URL(request.url).searchParams.get('token') !== '20') return;
+        target ??= request.url;
+        if (failed < 2 && request.url === target) {
+          failed += 1;
           throw new ScmError('SCM_HTTP_STATUS', 'status 503 after 3 attempts', {
             details: {
               url: request.url,
@@ -176,6 +216,7 @@ describe('harvest: paging edge cases', () => {
       collections: ['c'],
       limit: 10,
       concurrency: 2,
+      retryCoolDownMs: 20,
     });
     const events: HarvestEvent[] = [];
     for await (const event of run) {
@@ -198,6 +239,37 @@ describe('harvest: paging edge cases', () => {
     expect(incomplete[0]!.next?.url).toContain('token=20');
     const got = events.flatMap((e) => (e.type === 'page' ? e.items : []));
     expect(got.length).toBe(400 - (incomplete[0]!.matched! - incomplete[0]!.items));
+  });
+
+  it('a page failing after retries once is tried again after the cool-down: every item, no failure', async () => {
+    const big = { c: makeItems('c', 400, T0, 3_600_000) };
+    let failed = 0;
+    // One window's page 3 (token 20), whichever window asks first, fails once.
+    let target: string | undefined;
+    const api = createStubApi({
+      collections: big,
+      counts: true,
+      pageCap: 10,
+      fault: (request) => {
+        if (new URL(request.url).searchParams.get('token') !== '20') return;
+        target ??= request.url;
+        if (failed < 1 && request.url === target) {
+          failed += 1;
+          throw new ScmError('SCM_HTTP_STATUS', 'status 500 after 3 attempts', {
+            details: { url: request.url, status: 500, attempts: 3 },
+          });
+        }
+      },
+    });
+    const started = Date.now();
+    const { items, failures } = await fetchAll(
+      { collections: big, counts: true, pageCap: 10 },
+      { client: api.client, limit: 10, concurrency: 2, retryCoolDownMs: 300 },
+    );
+    expect(failures).toEqual([]);
+    expect(ids(items)).toEqual(ids(big.c));
+    expect(api.requests.filter((r) => r.url === target).length).toBe(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
   });
 
   it('a collection that does not exist is a failure and the others are fetched', async () => {

@@ -34,6 +34,8 @@ export { coreErrors, createStacAjv, schemaErrors } from './stac-ajv.js';
 export type {
   FakeCollectionSpec,
   FakeFaultOptions,
+  FaultRequest,
+  FaultRule,
   FakeStacApi,
   FakeStacApiOptions,
   FakeStacStyle,

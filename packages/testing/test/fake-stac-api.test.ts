@@ -249,6 +249,24 @@ describe('startFakeStacApi: faults', () => {
     expect(api.requests.map((r) => r.fault)).toEqual(['429', '500', '503', '504', 'truncated']);
   });
 
+  it('aims faults at one request by rule, wherever it arrives, and leaves other requests alone', async () => {
+    const api = await start({
+      faults: { rules: [{ match: (r) => r.url.includes('limit=7'), faults: ['500', '503'] }] },
+    });
+    const status = async (path: string) => {
+      const res = await fetch(`${api.url}${path}`);
+      await res.arrayBuffer();
+      return res.status;
+    };
+    expect(await status('/search?limit=5')).toBe(200);
+    expect(await status('/search?limit=7')).toBe(500);
+    expect(await status('/search?limit=5')).toBe(200);
+    expect(await status('/search?limit=7&bbox=0,0,1,1')).toBe(200);
+    expect(await status('/search?limit=7')).toBe(503);
+    expect(await status('/search?limit=7')).toBe(200);
+    expect(api.requests.map((r) => r.fault ?? '-')).toEqual(['-', '500', '-', '-', '503', '-']);
+  });
+
   it('resets the connection, and holds a slow response back', async () => {
     const api = await start({ faults: { schedule: { 1: 'reset', 2: 'slow' }, slowMs: 10_000 } });
     await expect(fetch(`${api.url}/search`)).rejects.toThrow();

@@ -1,4 +1,4 @@
-export type { FakeFaultOptions, TransientFault } from './faults.js';
+export type { FakeFaultOptions, FaultRequest, FaultRule, TransientFault } from './faults.js';
 export { TRANSIENT_FAULTS } from './faults.js';
 export type { HlsItemMeta, HlsItemSpec } from './hls-items.js';
 export { generateHlsItems, hlsItem, hlsItemMeta, hlsItemText } from './hls-items.js';

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { apiLinks, CONFORMS_TO, childLinks, collectionDocument } from './documents.js';
-import { createFaultPlan, type FakeFaultOptions, type TransientFault } from './faults.js';
+import { createFaultPlan, type FakeFaultOptions, type FaultRequest, type TransientFault } from './faults.js';
 import { itemPage, type PageLimits, type PagingQuirks, RawJson } from './pages.js';
 import { BadRequest, queryToObject, searchParams } from './query.js';
 import { type FakeCollectionSpec, ItemStore, type StoredCollection } from './store.js';
@@ -70,7 +70,7 @@ interface Context {
   origin: string;
   latencyMs: number;
   faults: FakeFaultOptions;
-  plan: (n: number) => TransientFault | undefined;
+  plan: (request: FaultRequest) => TransientFault | undefined;
   requests: RequestLog[];
   timers: Set<NodeJS.Timeout>;
 }
@@ -193,7 +193,7 @@ async function handle(ctx: Context, req: IncomingMessage, res: ServerResponse): 
     answer = { status: 400, body: errorBody(ctx, (error as Error).message) };
   }
   if (body !== undefined) log.body = body;
-  const fault = ctx.plan(log.n);
+  const fault = ctx.plan(log);
   if (fault) log.fault = fault;
   await delay(ctx, ctx.latencyMs);
   if (fault === 'reset') {
