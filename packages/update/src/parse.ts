@@ -167,10 +167,14 @@ function parseRule(value: unknown, index: number, fail: Fail): UpdateRule {
   ) {
     fail(where, 'delete cannot be combined with other operations');
   }
+  const target = appliesTo(value.applies_to, where, fail);
+  // A collection's items would be left without it; delete its items instead.
+  if (value.delete === true && target !== 'items')
+    fail(`${where}.applies_to`, 'delete applies to items only');
   return {
     index,
     select: selection(value.select, `${where}.select`, fail),
-    appliesTo: appliesTo(value.applies_to, where, fail),
+    appliesTo: target,
     operations: operations(value, where, fail),
   };
 }

@@ -156,6 +156,9 @@ describe('guards and errors', () => {
     expect(codeOf(() => parseUpdates([{ delete: true, set: { a: 1 } }]))).toBe(
       'SCM_CONFIG_INVALID updates[0]',
     );
+    expect(codeOf(() => parseUpdates([{ applies_to: 'both', delete: true }]))).toBe(
+      'SCM_CONFIG_INVALID updates[0].applies_to',
+    );
     expect(codeOf(() => parseUpdates([{ applies_to: 'all', delete: true }]))).toBe(
       'SCM_CONFIG_INVALID updates[0].applies_to',
     );

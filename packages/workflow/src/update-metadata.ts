@@ -153,8 +153,8 @@ function invalidFailure(
   });
 }
 
-/** Updates, re-validates and writes one object; the original is written when the update would make it invalid. */
-async function handle(
+/** Updates and re-validates one object: what to write (the original when the update would make it invalid), or undefined when deleted. */
+async function decide(
   run: UpdateRun,
   object: StacItem | StacCollection,
 ): Promise<StacItem | StacCollection | undefined> {
@@ -165,23 +165,22 @@ async function handle(
     run.changes.push(...outcome.changes);
     return undefined;
   }
-  let kept = outcome.object ?? object;
-  if (outcome.status === 'updated') {
-    const report = run.validator.validate(kept);
-    if (report.valid) {
-      run.counts.updated += 1;
-      run.changes.push(...outcome.changes);
-    } else {
-      run.counts.failed += 1;
-      await run.failures.write(invalidFailure(object, kept, describeReport(report), report.errors));
-      kept = object;
-    }
-  } else run.counts.unchanged += 1;
-  await run.sink?.write(kept);
-  return kept;
+  if (outcome.status === 'unchanged' || !outcome.object) {
+    run.counts.unchanged += 1;
+    return object;
+  }
+  const report = run.validator.validate(outcome.object);
+  if (!report.valid) {
+    run.counts.failed += 1;
+    await run.failures.write(invalidFailure(object, outcome.object, describeReport(report), report.errors));
+    return object;
+  }
+  run.counts.updated += 1;
+  run.changes.push(...outcome.changes);
+  return outcome.object;
 }
 
-/** Runs every object of the input through {@link handle}; collections first, for the outputs that need them up front. */
+/** Runs every object of the input through {@link decide}; collections first, for the outputs that need them up front. */
 async function updateAll(
   run: UpdateRun,
   paths: UpdatePaths,
@@ -189,11 +188,9 @@ async function updateAll(
   signal?: AbortSignal,
 ): Promise<void> {
   const collections: StacCollection[] = [];
-  const kept: StacCollection[] = [];
   for (const collection of await collectionsOf(paths.kind, paths.input, signal)) {
-    collections.push(collection);
-    const outcome = updateObject(collection, run.rules, { now: run.now });
-    if (outcome.status !== 'deleted') kept.push((outcome.object ?? collection) as StacCollection);
+    const kept = await decide(run, collection);
+    if (kept) collections.push(kept as StacCollection);
   }
   const catalog =
     paths.kind === 'json-tree'
@@ -201,13 +198,16 @@ async function updateAll(
       : undefined;
   // Parquet carries the collections in each file's metadata, so the sink needs their updated form up front.
   if (!dryRun)
-    run.sink = await openUpdateSink({ kind: paths.kind, target: paths.target, collections: kept, catalog });
-  for (const collection of collections) await handle(run, collection);
+    run.sink = await openUpdateSink({ kind: paths.kind, target: paths.target, collections, catalog });
+  for (const collection of collections) await run.sink?.write(collection);
   for await (const object of objectsOf(paths.kind, paths.input, signal, undefined)) {
     if (isFailure(object)) {
       run.counts.failed += 1;
       await run.failures.write(object);
-    } else if (object.type === 'Feature' || paths.kind === 'records') await handle(run, object);
+    } else if (object.type === 'Feature' || paths.kind === 'records') {
+      const kept = await decide(run, object);
+      if (kept) await run.sink?.write(kept);
+    }
   }
   for (const refused of (await run.sink?.finish()) ?? []) {
     run.counts.failed += 1;

@@ -141,6 +141,38 @@ describe('update-metadata', () => {
     expect(existsSync(out.replace('.ndjson', '.failed_items.ndjson'))).toBe(true);
   });
 
+  it('keeps a collection the update would make invalid, and reads a JSON ItemCollection', async () => {
+    const folder = await quickstartAs('ndjson');
+    const out = join(temp(), 'out');
+    const broken =
+      'updates:\n  - applies_to: collections\n    select: { collection: naip }\n    set: { extent: broken }\n';
+    const result = await updateMetadata({ input: folder, updatesPath: updatesFile(broken), outputPath: out });
+    expect(result).toMatchObject({ updated: 0, failed: 1, unchanged: 27 });
+    const collections = readFileSync(join(out, 'collections.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(collections.find((c) => c.id === 'naip').extent.spatial).toBeDefined();
+
+    const features = readFileSync(join(data, 'items.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const collectionFile = join(temp(), 'items.json');
+    writeFileSync(collectionFile, JSON.stringify({ type: 'FeatureCollection', features }));
+    const json = join(temp(), 'updated.json');
+    const fromJson = await updateMetadata({
+      input: collectionFile,
+      updatesPath: updatesFile(),
+      outputPath: json,
+      now: NOW,
+    });
+    expect(fromJson).toMatchObject({ ...expectedCounts, unchanged: 16 });
+    const written = JSON.parse(readFileSync(json, 'utf8'));
+    expect(written.type).toBe('FeatureCollection');
+    expect(written.features).toHaveLength(23);
+  });
+
   it('a dry run lists the changes and writes nothing', async () => {
     const tree = await quickstartAs('json');
     const before = statSync(join(tree, 'catalog.json')).mtimeMs;
