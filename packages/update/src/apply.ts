@@ -108,8 +108,10 @@ function applyOperation(object: StacObject, operation: Operation, changes: Updat
       return false;
     case 'rename':
       for (const at of resolvePaths(object, operation.from)) {
+        // A value is only taken away once its new place is known to exist.
+        if (valueAt(object, at.segments) === undefined || !parentOf(object, operation.to, true)) continue;
         const moved = removeAt(object, at, changes, 'rename');
-        if (moved !== undefined) setAt(object, { segments: [...operation.to] }, moved, changes, 'rename');
+        setAt(object, { segments: [...operation.to] }, moved, changes, 'rename');
       }
       return false;
     case 'merge':

@@ -69,6 +69,10 @@ describe('operations', () => {
     const out = run({ updates: [{ rename: { 'properties.eo:cloud_cover': 'properties.cloud' } }] });
     expect(out.object?.properties.cloud).toBe(0);
     expect(out.object?.properties).not.toHaveProperty('eo:cloud_cover');
+    const blocked = run({
+      updates: [{ rename: { 'properties.eo:cloud_cover': 'properties.datetime.cloud' } }],
+    });
+    expect(blocked.status).toBe('unchanged');
   });
 
   it('delete removes the object and reports one change', () => {
