@@ -64,10 +64,10 @@ describe('update-metadata', () => {
   });
 
   it('exits 2 on a bad updates file, naming the file and key, and writes nothing', async () => {
-    const s = setUp('updates:\n  - select: { colection: x }\n    delete: true\n');
+    const s = setUp('updates:\n  - delete: true\n    select:\n      colection: x\n');
     const run = await cli(['update-metadata', ...args(s)]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/SCM_CONFIG_INVALID.*updates\[0\]\.select\.colection/);
+    expect(run.stderr).toMatch(/SCM_CONFIG_INVALID\]: .*updates\.yaml:4: updates\[0\]\.select\.colection: unknown selection/);
     expect(existsSync(s.out)).toBe(false);
   });
 });

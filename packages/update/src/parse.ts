@@ -19,6 +19,7 @@ function failer(file: string | undefined): Fail {
   return (path, message) => {
     throw new ScmError('SCM_CONFIG_INVALID', `updates${file ? ` ${file}` : ''}: ${path}: ${message}`, {
       location: { ...(file ? { file } : {}), path },
+      details: { problem: message },
     });
   };
 }

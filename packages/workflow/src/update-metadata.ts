@@ -5,6 +5,8 @@ import {
   createFailure,
   type Failure,
   isFailure,
+  isPlainObject,
+  isScmError,
   type Logger,
   noopLogger,
   noopProgress,
@@ -28,7 +30,7 @@ import {
   sideFilePath,
   writeMarker,
 } from './output-dir.js';
-import { readSafeYaml } from './readers.js';
+import { readSafeYamlDocument } from './readers.js';
 import { describeReport } from './rebuild-stages.js';
 import { openUpdateSink, type UpdateSink, writeJsonFile } from './update-sinks.js';
 import { WORKFLOW_VERSION } from './version.js';
@@ -249,6 +251,32 @@ async function finishOutput(
   await promoteStagingDir(paths.target, paths.finalPath);
 }
 
+/** `updates[2].select.bbox` as the key path `lineOf` takes; a bare list of rules has no `updates` key. */
+function keyPathOf(path: string, wrapped: boolean): (string | number)[] {
+  const segments = [...path.matchAll(/\[(\d+)\]|([^.[\]]+)/g)].map((m) =>
+    m[1] !== undefined ? Number(m[1]) : m[2]!,
+  );
+  return wrapped ? segments : segments.slice(1);
+}
+
+/** Reads and parses the updates file; a problem in its rules is given with the file and line of the offending key. */
+async function readUpdates(updatesPath: string, cwd: string): Promise<UpdateRule[]> {
+  const document = await readSafeYamlDocument(resolve(cwd, updatesPath));
+  try {
+    return parseUpdates(document.data, { file: updatesPath });
+  } catch (error) {
+    const path = isScmError(error) ? error.location?.path : undefined;
+    const line =
+      path === undefined ? undefined : document.lineOf(keyPathOf(path, isPlainObject(document.data)));
+    if (!isScmError(error) || path === undefined || line === undefined) throw error;
+    const problem = String(error.details?.problem ?? error.message);
+    throw new ScmError(error.code, `${updatesPath}:${line}: ${path}: ${problem}`, {
+      location: { file: updatesPath, line, path },
+      cause: error,
+    });
+  }
+}
+
 /**
  * `update-metadata`: applies an updates document (see `@scm/update`) to every
  * Item and Collection of a catalog, in the input's own format. A changed
@@ -263,9 +291,7 @@ export async function updateMetadata(options: UpdateMetadataOptions): Promise<Up
   const started = Date.now();
   const dryRun = options.dryRun ?? false;
   const logger = (options.logger ?? noopLogger).child('update');
-  const rules = parseUpdates(await readSafeYaml(resolve(options.cwd ?? process.cwd(), options.updatesPath)), {
-    file: options.updatesPath,
-  });
+  const rules = await readUpdates(options.updatesPath, options.cwd ?? process.cwd());
   const paths = await planPaths(options, dryRun);
   const run: UpdateRun = {
     rules,

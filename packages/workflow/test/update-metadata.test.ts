@@ -199,7 +199,7 @@ describe('update-metadata', () => {
       outputPath: join(temp(), 'x.ndjson'),
     }).catch((e: unknown) => e);
     expect(isScmError(error) && error.code).toBe('SCM_CONFIG_INVALID');
-    expect(isScmError(error) && error.location).toMatchObject({ path: 'updates[0].select.bbox' });
+    expect(isScmError(error) && error.location).toMatchObject({ path: 'updates[0].select.bbox', line: 2 });
     const parse = await updateMetadata({
       input: data,
       updatesPath: updatesFile('updates: [\n'),
