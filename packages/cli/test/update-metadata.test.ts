@@ -67,7 +67,9 @@ describe('update-metadata', () => {
     const s = setUp('updates:\n  - delete: true\n    select:\n      colection: x\n');
     const run = await cli(['update-metadata', ...args(s)]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/SCM_CONFIG_INVALID\]: .*updates\.yaml:4: updates\[0\]\.select\.colection: unknown selection/);
+    expect(run.stderr).toMatch(
+      /SCM_CONFIG_INVALID\]: .*updates\.yaml:4: updates\[0\]\.select\.colection: unknown selection/,
+    );
     expect(existsSync(s.out)).toBe(false);
   });
 });
