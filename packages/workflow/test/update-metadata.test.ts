@@ -1,11 +1,14 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isScmError, type StacItem } from '@scm/core';
 import { readGeoParquet } from '@scm/output-parquet';
+import { integrationGate } from '@scm/testing/gate';
+import { bundledSchemasDir } from '@scm/validate';
 import { describe, expect, it } from 'vitest';
 import { convertCatalog, updateMetadata } from '../src/index.js';
-import { repoRoot } from './integration-env.js';
+import { missingPrerequisite, python, repoRoot } from './integration-env.js';
 
 const data = join(repoRoot, 'examples/quickstart/data');
 const NOW = new Date('2026-12-05T09:00:00.000Z');
@@ -206,5 +209,32 @@ describe('update-metadata', () => {
       outputPath: temp(),
     }).catch((e: unknown) => e);
     expect(isScmError(parse) && parse.code).toBe('SCM_CONFIG_PARSE');
+  });
+});
+
+const oracles = integrationGate('update-metadata: Python stac-validator and pystac', () =>
+  missingPrerequisite({ python: ['stac_validator', 'pystac', 'jsonschema'] }),
+);
+
+describe.skipIf(oracles.skip)('a JSON tree updated in place, checked by the Python tools', () => {
+  it('passes stac-validator on every file, and pystac walks it', async () => {
+    const tree = await quickstartAs('json');
+    const selection = `updates:\n  - select: { bbox: [-73.5, 44, -72, 45], properties: { gsd: { max: 1 } } }\n    set: { properties.license_note: open }\n`;
+    const result = await updateMetadata({
+      input: tree,
+      updatesPath: updatesFile(selection),
+      outputPath: tree,
+    });
+    expect(result.updated).toBeGreaterThan(0);
+    const run = (script: string, target: string) =>
+      execFileSync(python, ['-W', 'ignore', join(repoRoot, script), bundledSchemasDir(), target], {
+        encoding: 'utf8',
+      });
+    expect(run('tools/ci/stac_validator_offline.py', tree)).toMatch(
+      /stac-validator: 29 objects, 29 valid, 0 invalid/,
+    );
+    expect(run('tools/python/pystac_validate_tree.py', join(tree, 'catalog.json'))).toMatch(
+      /validate_all passed for 4 collections and 24 items/,
+    );
   });
 });
