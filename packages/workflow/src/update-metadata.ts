@@ -15,6 +15,7 @@ import {
   type StacCatalog,
   type StacCollection,
   type StacItem,
+  type ValidationReport,
 } from '@scm/core';
 import { parseUpdates, type UpdateChange, type UpdateRule, updateObject } from '@scm/update';
 import { createValidator, type StacValidator } from '@scm/validate';
@@ -142,16 +143,15 @@ async function planPaths(options: UpdateMetadataOptions, dryRun: boolean): Promi
 function invalidFailure(
   original: StacItem | StacCollection,
   updated: object,
-  message: string,
-  errors: unknown,
+  report: ValidationReport,
 ): Failure {
   return createFailure({
     itemId: original.id,
     errorType: 'validation_error',
     step: 'validate',
-    message: `the update made ${original.type === 'Feature' ? 'the item' : 'the collection'} invalid, so it was kept unchanged: ${message}`,
+    message: `the update made ${original.type === 'Feature' ? 'the item' : 'the collection'} invalid, so it was kept unchanged: ${describeReport(report)}`,
     sourceData: updated,
-    details: errors as never,
+    details: report.errors,
   });
 }
 
@@ -174,7 +174,7 @@ async function decide(
   const report = run.validator.validate(outcome.object);
   if (!report.valid) {
     run.counts.failed += 1;
-    await run.failures.write(invalidFailure(object, outcome.object, describeReport(report), report.errors));
+    await run.failures.write(invalidFailure(object, outcome.object, report));
     return object;
   }
   run.counts.updated += 1;
