@@ -26,4 +26,4 @@ export { MAPPING_READERS, readSafeYaml } from './readers.js';
 export type { ValidateFilesOptions, ValidateFilesResult } from './validate-files.js';
 export { validateFiles } from './validate-files.js';
 export type { UpdateCounts, UpdateMetadataOptions, UpdateMetadataResult } from './update-metadata.js';
-export { updateMetadata } from './update-metadata.js';
+export { PREVIEW_CHANGES, updateMetadata } from './update-metadata.js';

@@ -33,6 +33,7 @@ import {
 } from './output-dir.js';
 import { readSafeYamlDocument } from './readers.js';
 import { describeReport } from './rebuild-stages.js';
+import { type FileOutput, openFileOutput } from './file-output.js';
 import { openUpdateSink, type UpdateSink, writeJsonFile } from './update-sinks.js';
 import { WORKFLOW_VERSION } from './version.js';
 
@@ -69,14 +70,19 @@ export interface UpdateCounts {
 /** What {@link updateMetadata} did. */
 export interface UpdateMetadataResult extends UpdateCounts {
   inputFormat: InputKind;
-  /** Every change, in input order (the audit log's content). */
-  changes: UpdateChange[];
+  /** How many changes were made (each is a line of the audit log). */
+  changeCount: number;
+  /** The first {@link PREVIEW_CHANGES} changes, in input order; the audit log has them all. */
+  preview: UpdateChange[];
   failuresPath: string;
   auditPath: string;
   summaryPath: string;
   /** Lines for people. */
   text: string;
 }
+
+/** How many changes a result (and a dry run's listing) shows. */
+export const PREVIEW_CHANGES = 1000;
 
 interface UpdatePaths {
   input: string;
@@ -94,7 +100,10 @@ interface UpdateRun {
   failures: FailuresFile;
   sink: UpdateSink | undefined;
   counts: UpdateCounts;
-  changes: UpdateChange[];
+  /** The audit log, streamed: a large update must not hold every change in memory (absent in a dry run). */
+  audit: FileOutput | undefined;
+  changeCount: number;
+  preview: UpdateChange[];
   now: Date;
   progress: Progress;
 }
@@ -155,6 +164,14 @@ function invalidFailure(
   });
 }
 
+async function recordChanges(run: UpdateRun, changes: readonly UpdateChange[]): Promise<void> {
+  for (const change of changes) {
+    await run.audit?.write(change as unknown as Record<string, unknown>);
+    if (run.preview.length < PREVIEW_CHANGES) run.preview.push(change);
+    run.changeCount += 1;
+  }
+}
+
 /** Updates and re-validates one object: what to write (the original when the update would make it invalid), or undefined when deleted. */
 async function decide(
   run: UpdateRun,
@@ -164,7 +181,7 @@ async function decide(
   run.progress.tick();
   if (outcome.status === 'deleted') {
     run.counts.deleted += 1;
-    run.changes.push(...outcome.changes);
+    await recordChanges(run, outcome.changes);
     return undefined;
   }
   if (outcome.status === 'unchanged' || !outcome.object) {
@@ -178,7 +195,7 @@ async function decide(
     return object;
   }
   run.counts.updated += 1;
-  run.changes.push(...outcome.changes);
+  await recordChanges(run, outcome.changes);
   return outcome.object;
 }
 
@@ -230,19 +247,15 @@ async function finishOutput(
   options: UpdateMetadataOptions,
   started: number,
 ): Promise<void> {
-  await writeJsonFile(paths.side(AUDIT_FILE), {
-    command: 'update-metadata',
-    updates: options.updatesPath,
-    generated_at: run.now.toISOString(),
-    changes: run.changes,
-  });
+  await run.audit?.close();
   await writeJsonFile(paths.side('summary.json'), {
     command: 'update-metadata',
     input: paths.input,
     input_format: paths.kind,
     updates: options.updatesPath,
+    generated_at: run.now.toISOString(),
     ...run.counts,
-    changes: run.changes.length,
+    changes: run.changeCount,
     duration_ms: Date.now() - started,
   });
   if (run.failures.count === 0) await rm(paths.side(FAILURES_FILE), { force: true });
@@ -299,7 +312,9 @@ export async function updateMetadata(options: UpdateMetadataOptions): Promise<Up
     failures: await openFailuresFile(paths.side(FAILURES_FILE), { dryRun }),
     sink: undefined,
     counts: { updated: 0, unchanged: 0, deleted: 0, failed: 0 },
-    changes: [],
+    audit: dryRun ? undefined : await openFileOutput(paths.side(AUDIT_FILE), 'json', { items: false }),
+    changeCount: 0,
+    preview: [],
     now: options.now ?? new Date(),
     progress: options.progress ?? noopProgress,
   };
@@ -311,11 +326,12 @@ export async function updateMetadata(options: UpdateMetadataOptions): Promise<Up
     if (!dryRun) await finishOutput(run, paths, options, started);
   } catch (error) {
     await run.failures.close().catch(() => undefined);
+    await run.audit?.abort().catch(() => undefined);
     await run.sink?.abort().catch(() => undefined);
     if (!dryRun && paths.kind !== 'records') await rm(paths.target, { recursive: true, force: true });
     throw error;
   }
-  logger.info('update finished', { input: paths.kind, ...run.counts, changes: run.changes.length });
+  logger.info('update finished', { input: paths.kind, ...run.counts, changes: run.changeCount });
   return resultOf(run, paths, dryRun);
 }
 
@@ -324,14 +340,17 @@ function resultOf(run: UpdateRun, paths: UpdatePaths, dryRun: boolean): UpdateMe
   const lines = [
     `update-metadata: ${paths.kind}: ${updated} updated, ${unchanged} unchanged, ${deleted} deleted, ${failed} failed${dryRun ? ' (dry run, nothing written)' : `\nwritten to ${paths.finalPath}`}`,
   ];
-  if (dryRun) lines.push(...run.changes.map(describeChange));
+  if (dryRun) lines.push(...run.preview.map(describeChange));
+  if (dryRun && run.changeCount > run.preview.length)
+    lines.push(`  … and ${run.changeCount - run.preview.length} more change(s)`);
   else lines.push(`audit: ${paths.finalSide(AUDIT_FILE)}`);
   if (failed > 0)
     lines.push(`failures: ${dryRun ? '(dry run, not written)' : paths.finalSide(FAILURES_FILE)}`);
   return {
     inputFormat: paths.kind,
     ...run.counts,
-    changes: run.changes,
+    changeCount: run.changeCount,
+    preview: run.preview,
     failuresPath: paths.finalSide(FAILURES_FILE),
     auditPath: paths.finalSide(AUDIT_FILE),
     summaryPath: paths.finalSide('summary.json'),

@@ -81,9 +81,7 @@ describe('update-metadata', () => {
       .map((l) => JSON.parse(l));
     expect(failures).toMatchObject([{ item_id: NAIP, error_type: 'validation_error' }]);
     const audit = JSON.parse(readFileSync(join(tree, 'transformation_audit.json'), 'utf8'));
-    expect(audit.changes.filter((c: { op: string }) => c.op === 'delete')).toMatchObject([
-      { id: HLS, path: '' },
-    ]);
+    expect(audit.filter((c: { op: string }) => c.op === 'delete')).toMatchObject([{ id: HLS, path: '' }]);
     const summary = JSON.parse(readFileSync(join(tree, 'summary.json'), 'utf8'));
     expect(summary).toMatchObject(expectedCounts);
   });
