@@ -36,7 +36,9 @@ def files_of(args):
         if os.path.isdir(arg):
             for folder, _, files in sorted(os.walk(arg)):
                 for name in sorted(files):
-                    if name.endswith(".json") and not name.startswith(("summary", ".")):
+                    # The run's side files (summary, audit log) are not STAC objects.
+                    side = name.startswith(("summary", ".")) or name.endswith("transformation_audit.json")
+                    if name.endswith(".json") and not side:
                         yield os.path.join(folder, name)
         else:
             yield arg

@@ -39,8 +39,7 @@ describe('help and version', () => {
       'config',
     ];
     for (const name of commands) expect(run.stdout).toContain(name);
-    // update-metadata is marked not yet available and has no example (help.test.ts).
-    for (const name of commands.filter((c) => c !== 'config' && c !== 'update-metadata')) {
+    for (const name of commands.filter((c) => c !== 'config')) {
       const help = await cli([name, '--help']);
       expect(help.code, name).toBe(0);
       expect(help.stdout, name).toMatch(/Example:\n {2}\$ stac-catalog-manager /);
@@ -56,7 +55,7 @@ describe('help and version', () => {
 
 describe('capabilities of later versions', () => {
   it('say so on one line, exit 2 and print no output', async () => {
-    const run = await cli(['update-metadata', '--input', 'items.ndjson']);
+    const run = await cli(['rebuild-catalog', '--config', 'c.yaml', '--mode', 'targeted']);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr.trim().split('\n')).toHaveLength(1);

@@ -13,13 +13,13 @@ async function listedCommands(): Promise<{ name: string; line: string }[]> {
 }
 
 describe('help marks what is not built yet', () => {
-  it('lists update-metadata as not yet available, with no example to copy', async () => {
+  it('lists update-metadata as available, with an example and its side files', async () => {
     const listed = await listedCommands();
-    expect(listed.find((c) => c.name === 'update-metadata')?.line).toMatch(/\(not yet available\)/);
+    expect(listed.find((c) => c.name === 'update-metadata')?.line).not.toMatch(/not yet available/);
     const help = await cli(['update-metadata', '--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/Not available in this version yet \(metadata updates\)/);
-    expect(help.stdout).not.toMatch(/Example:|\$ stac-catalog-manager/);
+    expect(help.stdout).toMatch(/\$ stac-catalog-manager update-metadata --input .* --updates /);
+    expect(help.stdout).toMatch(/transformation_audit\.json/);
   });
 
   it('gives every other command an example and no marker', async () => {
@@ -38,13 +38,7 @@ describe('help marks what is not built yet', () => {
     expect(help).toMatch(/\$ stac-catalog-manager rebuild-catalog .* --mode full/);
   });
 
-  it('says so on one line and exits 2 when a marked command or mode runs', async () => {
-    const update = await cli(['update-metadata', '--input', 'items.ndjson']);
-    expect(update.code).toBe(2);
-    expect(update.stdout).toBe('');
-    expect(update.stderr.trim()).toBe(
-      'error [SCM_NOT_IMPLEMENTED]: update-metadata: metadata updates is not available in this version yet',
-    );
+  it('says so on one line and exits 2 when a marked mode runs', async () => {
     const mode = await cli(['rebuild-catalog', '--config', 'c.yaml', '--mode', 'incremental']);
     expect(mode.code).toBe(2);
     expect(mode.stderr.trim().split('\n')).toHaveLength(1);

@@ -64,7 +64,8 @@ export interface ConvertCatalogResult {
   text: string;
 }
 
-type InputKind = 'json-tree' | 'ndjson-dir' | 'parquet' | 'records';
+/** What kind of catalog input a path holds. */
+export type InputKind = 'json-tree' | 'ndjson-dir' | 'parquet' | 'records';
 
 async function parquetFiles(path: string): Promise<string[]> {
   const info = await stat(path);
@@ -80,7 +81,8 @@ async function parquetFiles(path: string): Promise<string[]> {
   return out;
 }
 
-async function detect(input: string): Promise<InputKind> {
+/** The kind of catalog at `input`; `SCM_INPUT_NOT_FOUND` when nothing is there. */
+export async function detect(input: string): Promise<InputKind> {
   if (!existsSync(input)) throw new ScmError('SCM_INPUT_NOT_FOUND', `${input} does not exist`);
   const info = await stat(input);
   if (info.isDirectory()) {
@@ -93,7 +95,7 @@ async function detect(input: string): Promise<InputKind> {
 }
 
 /** Collections of the input, read before any item (Parquet output needs them up front). */
-async function collectionsOf(
+export async function collectionsOf(
   kind: InputKind,
   input: string,
   signal?: AbortSignal,
@@ -117,7 +119,7 @@ async function collectionsOf(
 }
 
 /** Every Item of the input, with Collections interleaved where the input has them, and what could not be read. */
-async function* objectsOf(
+export async function* objectsOf(
   kind: InputKind,
   input: string,
   signal: AbortSignal | undefined,

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { readYaml } from '@scm/config';
+import { type ReadYamlResult, readYaml } from '@scm/config';
 import { ScmError } from '@scm/core';
 import { parseCsvText } from '@scm/input';
 import { readWkt } from '@scm/scaffold';
@@ -27,6 +27,11 @@ export const MAPPING_READERS: Readonly<ParseMappingOptions> = Object.freeze({
  * (`file:line:column`).
  */
 export async function readSafeYaml(path: string): Promise<unknown> {
+  return (await readSafeYamlDocument(path)).data;
+}
+
+/** {@link readSafeYaml}, keeping the document's `lineOf(keyPath)` for errors found in its data later. */
+export async function readSafeYamlDocument(path: string): Promise<Extract<ReadYamlResult, { ok: true }>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -34,6 +39,6 @@ export async function readSafeYaml(path: string): Promise<unknown> {
     throw new ScmError('SCM_CONFIG_NOT_FOUND', `cannot read ${path}`, { cause });
   }
   const read = readYaml(text, path);
-  if (read.ok) return read.data;
+  if (read.ok) return read;
   throw read.error;
 }
