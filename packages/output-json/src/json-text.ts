@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { errorMessage, ScmError } from '@scm/core';
@@ -51,6 +51,25 @@ export interface WriteJsonOptions {
   pretty?: boolean;
   /** Flush the file to disk (`fsync`) before it is renamed into place. Slower; default false. */
   fsync?: boolean;
+  /**
+   * Leave an existing file with the very same bytes in place (its mtime too)
+   * instead of replacing it; for in-place updates of a catalog. Default false.
+   */
+  keepIdentical?: boolean;
+}
+
+/** Whether two files hold the same bytes (a missing one never does). */
+async function sameBytes(a: string, b: string): Promise<boolean> {
+  const [left, right] = await Promise.all([stat(a).catch(() => undefined), stat(b).catch(() => undefined)]);
+  if (!left || !right || left.size !== right.size) return false;
+  const [x, y] = await Promise.all([readFile(a), readFile(b)]);
+  return x.equals(y);
+}
+
+/** Renames the finished temporary file over `path`, or drops it when `keepIdentical` and nothing changed. */
+async function moveIntoPlace(temp: string, path: string, keepIdentical: boolean | undefined): Promise<void> {
+  if (keepIdentical && (await sameBytes(temp, path))) await removeQuietly(temp);
+  else await rename(temp, path);
 }
 
 async function removeQuietly(path: string): Promise<void> {
@@ -78,11 +97,16 @@ export async function writeJsonAtomic(
   options: WriteJsonOptions = {},
 ): Promise<void> {
   const text = stringifyStac(value, options.pretty ?? true);
-  await writeTextAtomic(path, text, options.fsync ?? false);
+  await writeTextAtomic(path, text, options.fsync ?? false, options.keepIdentical);
 }
 
-/** Writes `text` to `path` through a temporary file and a rename. */
-export async function writeTextAtomic(path: string, text: string, fsync: boolean): Promise<void> {
+/** Writes `text` to `path` through a temporary file and a rename (none when `keepIdentical` and the bytes are the same). */
+export async function writeTextAtomic(
+  path: string,
+  text: string,
+  fsync: boolean,
+  keepIdentical = false,
+): Promise<void> {
   const temp = tempPathFor(path);
   try {
     await mkdir(dirname(path), { recursive: true });
@@ -93,7 +117,7 @@ export async function writeTextAtomic(path: string, text: string, fsync: boolean
     } finally {
       await handle.close();
     }
-    await rename(temp, path);
+    await moveIntoPlace(temp, path, keepIdentical);
   } catch (error) {
     await removeQuietly(temp);
     throw writeError(path, error);
@@ -154,7 +178,7 @@ export async function writeStacWithLinksAtomic(
         await handle.close();
       }
     }
-    await rename(temp, path);
+    await moveIntoPlace(temp, path, options.keepIdentical);
   } catch (error) {
     await removeQuietly(temp);
     throw writeError(path, error);

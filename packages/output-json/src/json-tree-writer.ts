@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import {
   errorMessage,
   isStacCollection,
@@ -77,6 +77,12 @@ export interface JsonTreeOptions {
   concurrency?: number;
   /** Flush every file to disk before renaming it into place. Default false. */
   fsync?: boolean;
+  /**
+   * Update a tree written before, in place: a file whose new bytes equal the
+   * old ones is left as it is (mtime kept), and collection files are written
+   * once, by `finish()`. Default false.
+   */
+  keepIdentical?: boolean;
 }
 
 /** A collection that items referenced but that was never written. */
@@ -114,6 +120,18 @@ export interface JsonTreeWriter extends Sink<StacItem> {
    */
   writeItem(item: StacItem): Promise<string>;
   /**
+   * Counts an item already in the tree (written by an earlier run) as if it
+   * had been written now, without touching its file: its collection links it.
+   * Returns its path relative to the root.
+   */
+  keepItem(item: { id: string; collection?: string | undefined }): string;
+  /**
+   * Removes the folder of an item written by an earlier run (`<item>/`, with
+   * everything in it), after checking its file holds that id. Resolves to the
+   * path removed, or undefined when no such item file is there.
+   */
+  removeItem(item: { id: string; collection?: string | undefined }): Promise<string | undefined>;
+  /**
    * Waits for pending writes, writes `catalog.json` and every
    * `collection.json` with their final links, and reports what was written.
    * Calling it again returns the same result; writing after it throws `SCM_USAGE`.
@@ -131,6 +149,8 @@ interface CollectionEntry {
   /** Folder name under the root. */
   folder: string;
   written: boolean;
+  /** The collection to write at `finish()` (option `keepIdentical`). */
+  pending?: StacCollection;
   title?: string;
   /** Item folder names inside the collection folder (organizeBy `collection` only). */
   items?: NameRegistry;
@@ -197,7 +217,7 @@ interface TreeConfig {
   policy: MissingCollectionPolicy;
   concurrency: number;
   baseUrl: string | undefined;
-  writeOptions: { pretty: boolean; fsync: boolean };
+  writeOptions: { pretty: boolean; fsync: boolean; keepIdentical: boolean };
   catalog: JsonTreeCatalogOptions;
   stacVersion: string;
 }
@@ -231,7 +251,11 @@ function resolveTreeConfig(options: JsonTreeOptions): TreeConfig {
     policy,
     concurrency,
     baseUrl: normaliseBaseUrl(options.baseUrl),
-    writeOptions: { pretty: options.pretty ?? true, fsync: options.fsync ?? false },
+    writeOptions: {
+      pretty: options.pretty ?? true,
+      fsync: options.fsync ?? false,
+      keepIdentical: options.keepIdentical ?? false,
+    },
     catalog,
     stacVersion: catalog.stac_version ?? '1.0.0',
   };
@@ -373,6 +397,10 @@ class JsonTree {
     }
     entry.written = true;
     if (typeof collection.title === 'string') entry.title = collection.title;
+    if (this.config.writeOptions.keepIdentical) {
+      entry.pending = collection;
+      return path;
+    }
     const target = assertInside(this.root, path);
     const links = [...this.links.collectionHead(entry), ...keptLinks(collection.links)];
     try {
@@ -415,6 +443,39 @@ class JsonTree {
     return place.path;
   }
 
+  /** The registry and key an item's name is claimed under. */
+  private itemSlot(item: { id: string; collection?: string | undefined }) {
+    const collectionId =
+      typeof item.collection === 'string' && item.collection !== '' ? item.collection : undefined;
+    const entry = collectionId === undefined ? undefined : this.ensureCollection(collectionId);
+    const registry = entry?.items ?? this.rootNames;
+    const key = entry?.items ? item.id : rootItemKey(collectionId, item.id);
+    return { entry, registry, key };
+  }
+
+  keepItem(item: { id: string; collection?: string | undefined }): string {
+    this.assertOpen();
+    const { entry, registry, key } = this.itemSlot(item);
+    const { name, isNew } = registry.claim(key);
+    if (isNew && entry) entry.itemCount += 1;
+    return this.itemPlace(entry, name).path;
+  }
+
+  async removeItem(item: { id: string; collection?: string | undefined }): Promise<string | undefined> {
+    this.assertOpen();
+    const { entry } = this.itemSlot(item);
+    const name = safePathSegment(item.id);
+    const place = this.itemPlace(entry, name);
+    const target = assertInside(this.root, place.path);
+    const found = await readFile(target, 'utf8').then(
+      (text) => (JSON.parse(text) as { id?: unknown }).id,
+      () => undefined,
+    );
+    if (found !== item.id) return undefined;
+    await rm(dirname(target), { recursive: true, force: true });
+    return place.path;
+  }
+
   /** Rewrites an item of a collection that never came so that it hangs from the root catalog. */
   private async detachItem(entry: CollectionEntry, name: string): Promise<void> {
     const place = this.itemPlace(entry, name);
@@ -427,7 +488,11 @@ class JsonTree {
   /** Writes a collection file with its final links; a collection never given becomes a placeholder. */
   private async writeCollectionFile(entry: CollectionEntry): Promise<void> {
     const target = assertInside(this.root, `${entry.folder}/collection.json`);
-    const value = entry.written ? await readJsonFile(target) : this.placeholder(entry);
+    const value = entry.pending
+      ? (entry.pending as unknown as Record<string, unknown>)
+      : entry.written
+        ? await readJsonFile(target)
+        : this.placeholder(entry);
     const kept = keptLinks(value.links);
     const links = this.links;
     const all = (function* () {
@@ -559,6 +624,8 @@ export function createJsonTreeWriter(options: JsonTreeOptions): JsonTreeWriter {
     root: tree.root,
     writeCollection: (collection) => tree.writeCollection(collection),
     writeItem,
+    keepItem: (item) => tree.keepItem(item),
+    removeItem: (item) => tree.removeItem(item),
     finish,
     async write(items, streamOptions = {}) {
       const writes = mapConcurrent(items, writeItem, {

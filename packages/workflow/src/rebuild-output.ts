@@ -1,10 +1,13 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkflowConfig } from '@scm/config';
 import type { Failure, Logger, RunSummary, StacCatalog, SummaryCounter } from '@scm/core';
 import { type FailuresFile, openFailuresFile } from './failures-file.js';
 import { assertReplaceable, createStagingDir, promoteStagingDir, writeMarker } from './output-dir.js';
+import { type IncrementalSinks, openIncrementalSinks } from './incremental-sinks.js';
+import { type CatalogState, writeState } from './rebuild-state.js';
 import { openSinks, type RunSinks } from './sinks.js';
+import { writeTextAtomic } from '@scm/output-json';
 import { WORKFLOW_VERSION } from './version.js';
 
 /** Where a rebuild writes: the staging folder (the output folder itself in a dry run) and what is open in it. */
@@ -15,23 +18,29 @@ export interface RebuildOutput {
   /** Name of the failures file inside the output folder. */
   failuresName: string;
   failures: FailuresFile;
-  sinks: RunSinks;
+  sinks: RunSinks & Partial<Pick<IncrementalSinks, 'keepItem' | 'removeItem'>>;
   dryRun: boolean;
+  /** An incremental or targeted run updates the output folder in place (no staging folder). */
+  inPlace: boolean;
 }
 
 /** Checks the output folder may be replaced, then opens the staging folder, the failures file and the sinks. */
 export async function openRebuildOutput(
   config: WorkflowConfig,
-  options: { dryRun: boolean; overwrite: boolean | undefined; logger: Logger },
+  options: { dryRun: boolean; overwrite: boolean | undefined; logger: Logger; inPlace?: boolean },
 ): Promise<RebuildOutput> {
   const { dryRun } = options;
+  const inPlace = options.inPlace ?? false;
   const finalDir = config.output.path;
   if (!dryRun) await assertReplaceable(finalDir, { overwrite: options.overwrite });
-  const workDir = dryRun ? finalDir : await createStagingDir(finalDir);
+  const workDir = dryRun || inPlace ? finalDir : await createStagingDir(finalDir);
   const failuresName = config.output.failures_file ?? 'failed_items.ndjson';
   const failures = await openFailuresFile(join(workDir, failuresName), { dryRun });
-  const sinks = await openSinks(workDir, config, { dryRun, logger: options.logger });
-  return { finalDir, workDir, failuresName, failures, sinks, dryRun };
+  const sinks =
+    inPlace && !dryRun
+      ? await openIncrementalSinks(workDir, config, { logger: options.logger })
+      : await openSinks(workDir, config, { dryRun, logger: options.logger });
+  return { finalDir, workDir, failuresName, failures, sinks, dryRun, inPlace };
 }
 
 /**
@@ -45,7 +54,8 @@ export async function guardStaging(output: RebuildOutput, work: () => Promise<vo
     await work();
     completed = true;
   } finally {
-    if (!completed && !output.dryRun) {
+    // An in-place run leaves what it wrote: its state is written last, so the next run redoes the same work.
+    if (!completed && !output.dryRun && !output.inPlace) {
       await output.failures.close().catch(() => undefined);
       await rm(output.workDir, { recursive: true, force: true });
     }
@@ -74,14 +84,20 @@ export async function closeRebuildOutput(
   counter.outputs.push('summary.json');
 }
 
-/** Writes `summary.json` and the marker into the staging folder and swaps it into place. */
+/**
+ * Writes the state, `summary.json` and the marker into the staging folder and
+ * swaps it into place; an in-place run writes them into the output folder,
+ * the state last but one so that a run killed before it is redone in full.
+ */
 export async function publishRebuildOutput(
   output: RebuildOutput,
   summary: RunSummary,
   mode: string,
+  state: CatalogState,
 ): Promise<void> {
   if (output.dryRun) return;
-  await writeFile(join(output.workDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  await writeState(output.workDir, state);
+  await writeTextAtomic(join(output.workDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`, false);
   await writeMarker(output.workDir, WORKFLOW_VERSION, mode);
-  await promoteStagingDir(output.workDir, output.finalDir);
+  if (!output.inPlace) await promoteStagingDir(output.workDir, output.finalDir);
 }

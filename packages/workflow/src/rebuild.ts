@@ -22,6 +22,7 @@ import {
   startSummary,
   stacTypeOf,
 } from '@scm/core';
+import type { Selection } from '@scm/update';
 import {
   type CollectionExtents,
   createCollectionExtents,
@@ -35,7 +36,18 @@ import {
   publishRebuildOutput,
   type RebuildOutput,
 } from './rebuild-output.js';
+import {
+  type ChangeCounts,
+  classify,
+  type Delta,
+  noteWritten,
+  perCollectionSummary,
+  planDelta,
+  settleDelta,
+  totalChanges,
+} from './rebuild-incremental.js';
 import { rebuildRecords } from './rebuild-source.js';
+import { extentItem } from './rebuild-state.js';
 import { prepareStages, type RecordStages, runCollectionStages, runRecordStages } from './rebuild-stages.js';
 import { sourceWarnings } from './source-warnings.js';
 
@@ -43,8 +55,15 @@ export { describeReport } from './rebuild-stages.js';
 
 /** Options of {@link rebuildCatalog}. */
 export interface RebuildOptions {
-  /** Rebuild mode; this version runs `full`. */
+  /**
+   * `full` rebuilds everything; `incremental` rebuilds only the records that
+   * are new or changed since the run that wrote the output folder, and removes
+   * the items gone from the source; `targeted` rebuilds only the records
+   * `selection` picks. Both fall back to `full` when the output has no state.
+   */
   mode: 'full' | 'incremental' | 'targeted';
+  /** Targeted mode: which records to rebuild (ids, collection, datetime range, bbox, properties). */
+  selection?: Selection;
   /** Read, map, extend and validate everything, but write nothing (default false). */
   dryRun?: boolean;
   /** Logger (default: drops everything). */
@@ -63,10 +82,18 @@ export interface RebuildOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** The summary of a rebuild: the run's counts, with the change counts of each collection. */
+export interface RebuildSummary extends RunSummary {
+  /** What was compared with what, and why (see the notes when an incremental run ran as full). */
+  strategy: string;
+  /** Per collection id (`(none)` for items without one): added, modified, deleted, unchanged. */
+  per_collection: Record<string, ChangeCounts>;
+}
+
 /** What a rebuild produced. */
 export interface RebuildResult {
-  /** Counts and timings. */
-  summary: RunSummary;
+  /** Counts and timings, with the change counts per collection. */
+  summary: RebuildSummary;
   /** The output folder. */
   outputDir: string;
   /** Path of the failures file (not written in a dry run). */
@@ -86,15 +113,14 @@ interface RebuildRun {
   sourceCatalog: StacCatalog | undefined;
   /** The extents of the items written, per collection, for the collections the source lacks. */
   itemExtents: CollectionExtents;
+  /** What this run compares against and what it changed (state of the output folder). */
+  delta: Delta;
 }
 
 /** Rejects, before anything is read or written, what this version cannot run. */
 function assertRunnable(config: WorkflowConfig, options: RebuildOptions): void {
-  if (options.mode !== 'full') {
-    throw new ScmError(
-      'SCM_NOT_IMPLEMENTED',
-      `rebuild mode "${options.mode}" is not available in this version yet`,
-    );
+  if (options.mode === 'targeted' && !options.selection) {
+    throw new ScmError('SCM_USAGE', 'targeted mode needs a selection: ids, a collection, a datetime range or a bbox');
   }
   if (config.source.type !== 'local_files' && config.source.type !== 'stac_api') {
     throw new ScmError(
@@ -139,7 +165,7 @@ function openRebuildSource(
 }
 
 /** Sinks: writes a valid item; a path the output cannot take fails the item, anything else stops the run. */
-async function writeItem(run: RebuildRun, item: StacItem, source: unknown): Promise<void> {
+async function writeItem(run: RebuildRun, item: StacItem, source: unknown, hash: string): Promise<void> {
   try {
     await run.output.sinks.writeItem(item);
   } catch (error) {
@@ -155,13 +181,24 @@ async function writeItem(run: RebuildRun, item: StacItem, source: unknown): Prom
   }
   run.counter.succeeded += 1;
   run.itemExtents.add(item);
+  noteWritten(run.delta, item, hash, source);
 }
 
 /** One record: map -> scaffold -> extend -> validate -> sinks. */
 async function processRecord(run: RebuildRun, value: unknown, origin: RecordOrigin): Promise<void> {
+  const next = classify(run.delta, value);
+  if (next.action === 'skip') {
+    run.counter.skipped += 1;
+    return;
+  }
+  if (next.action === 'keep') {
+    run.output.sinks.keepItem?.(next.record);
+    run.itemExtents.add(extentItem(next.record));
+    return;
+  }
   const result = runRecordStages(run.stages, value, origin);
   if (!result.ok) return fail(run, result.failure);
-  await writeItem(run, result.value, value);
+  await writeItem(run, result.value, value, next.hash);
 }
 
 /** Routes each entry of the source: failures are counted, catalogs and collections kept, records processed. */
@@ -176,6 +213,7 @@ async function processSource(
     if (signal?.aborted) throw new ScmError('SCM_ABORTED', 'the run was interrupted');
     if (isFailure(entry)) {
       run.counter.processed += 1;
+      run.delta.listingComplete = false;
       await fail(run, entry);
       continue;
     }
@@ -230,7 +268,10 @@ export async function rebuildCatalog(
   const counter = startSummary('rebuild-catalog', options.mode);
   // Everything that can reject the configuration runs before anything is written.
   const stages = await prepareStages(config, options.cliDir, logger);
-  const output = await openRebuildOutput(config, { dryRun, overwrite: options.overwrite, logger });
+  const delta = await planDelta(config, options.mode, counter.notes, options.selection);
+  counter.notes.push(`strategy: ${delta.strategy}`);
+  const inPlace = delta.mode !== 'full';
+  const output = await openRebuildOutput(config, { dryRun, overwrite: options.overwrite, logger, inPlace });
   const run: RebuildRun = {
     counter,
     logger,
@@ -239,15 +280,22 @@ export async function rebuildCatalog(
     sourceCollections: new Map(),
     sourceCatalog: undefined,
     itemExtents: createCollectionExtents(),
+    delta,
   };
   await guardStaging(output, async () => {
     const source = openRebuildSource(config, options, counter, logger);
     await processSource(run, source, options.progress ?? noopProgress, options.signal);
+    await settleDelta(delta, output.sinks, (record) => run.itemExtents.add(extentItem(record)));
+    totalChanges(delta, counter);
     await writeCollections(run);
     await closeRebuildOutput(output, counter, run.sourceCatalog, (failure) => fail(run, failure));
   });
-  const summary = finishSummary(counter);
-  await publishRebuildOutput(output, summary, options.mode);
+  const summary: RebuildSummary = {
+    ...finishSummary(counter),
+    strategy: delta.strategy,
+    per_collection: perCollectionSummary(delta),
+  };
+  await publishRebuildOutput(output, summary, delta.mode, delta.next);
   logger.info('rebuild finished', {
     processed: summary.processed,
     succeeded: summary.succeeded,

@@ -1,0 +1,194 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { finished } from 'node:stream/promises';
+import type { WorkflowConfig } from '@scm/config';
+import { type Failure, isFailure, type Logger, type StacCollection, type StacItem } from '@scm/core';
+import {
+  COLLECTIONS_NDJSON,
+  createJsonTreeWriter,
+  createNdjsonWriter,
+  ITEMS_NDJSON,
+  readNdjsonDir,
+  safePathSegment,
+  writeTextAtomic,
+} from '@scm/output-json';
+import { writeCollectionsParquet } from '@scm/output-parquet';
+import { STATE_DIR, type StateRecord } from './rebuild-state.js';
+import type { RunSinks } from './sinks.js';
+
+/** The outputs of an incremental run: the sinks of a full run, plus items kept or removed as they are. */
+export interface IncrementalSinks extends RunSinks {
+  /** An item an earlier run wrote and this run keeps: its files are not touched, its collection still links it. */
+  keepItem(record: StateRecord): void;
+  /** An item an earlier run wrote that is gone from the source: its files and lines are removed. */
+  removeItem(record: StateRecord): Promise<void>;
+}
+
+/** What the NDJSON side of an incremental run gathers: the changed collections and the ids they lose. */
+interface NdjsonDelta {
+  dir: string;
+  removed: Map<string, Set<string>>;
+  touched: Set<string>;
+}
+
+/** The NDJSON file of a collection (`''`: items without one), relative to the NDJSON folder. */
+function itemsFileOf(collection: string): string {
+  return collection === '' ? ITEMS_NDJSON : `${safePathSegment(collection)}/${ITEMS_NDJSON}`;
+}
+
+/** The id of an NDJSON line, or undefined for a line that is not a JSON object with one. */
+function lineId(line: string): string | undefined {
+  try {
+    const id = (JSON.parse(line) as { id?: unknown }).id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readLines(path: string): Promise<Map<string, string>> {
+  const lines = new Map<string, string>();
+  const text = await readFile(path, 'utf8').catch(() => '');
+  for (const line of text.split('\n')) {
+    const id = line === '' ? undefined : lineId(line);
+    if (id !== undefined) lines.set(id, line);
+  }
+  return lines;
+}
+
+/**
+ * Merges one collection's changes into its items file: a changed item's line
+ * takes the old line's place, a removed item's line goes, new lines are
+ * appended, and every other line is copied byte for byte. Streams the old
+ * file (800K lines do not need to fit in memory); the new one replaces it by
+ * rename.
+ */
+async function mergeItemsFile(target: string, changed: Map<string, string>, removed: Set<string>): Promise<void> {
+  const temp = `${target}.${process.pid}.merge.tmp`;
+  const out = createWriteStream(temp, { flags: 'w' });
+  const done = finished(out);
+  try {
+    const old = createReadStream(target, 'utf8');
+    const missing = new Promise<boolean>((resolve) => {
+      old.once('error', () => resolve(true));
+      old.once('open', () => resolve(false));
+    });
+    if (!(await missing)) {
+      for await (const line of createInterface({ input: old, crlfDelay: Infinity })) {
+        if (line === '') continue;
+        const id = lineId(line);
+        if (id !== undefined && removed.has(id)) continue;
+        const replacement = id === undefined ? undefined : changed.get(id);
+        if (id !== undefined) changed.delete(id);
+        if (!out.write(`${replacement ?? line}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
+      }
+    }
+    for (const line of changed.values()) out.write(`${line}\n`);
+    out.end();
+    await done;
+    await rename(temp, target);
+  } catch (error) {
+    out.destroy();
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Merges the run's NDJSON (in the state folder) into the catalog's; returns the collections whose file changed. */
+async function mergeNdjson(ndjsonDir: string, delta: NdjsonDelta): Promise<Set<string>> {
+  const changedCollections = new Set([...delta.touched, ...delta.removed.keys()]);
+  for (const collection of changedCollections) {
+    const file = itemsFileOf(collection);
+    const changed = await readLines(join(delta.dir, file));
+    await mergeItemsFile(join(ndjsonDir, file), changed, delta.removed.get(collection) ?? new Set());
+  }
+  const collections = await readFile(join(delta.dir, COLLECTIONS_NDJSON), 'utf8').catch(() => undefined);
+  if (collections !== undefined)
+    await writeTextAtomic(join(ndjsonDir, COLLECTIONS_NDJSON), collections, false, true);
+  return changedCollections;
+}
+
+async function* itemsOfCollections(dir: string, ids: Set<string>): AsyncGenerator<StacItem> {
+  for await (const entry of readNdjsonDir(dir)) {
+    if (isFailure(entry) || entry.kind !== 'item') continue;
+    if (ids.has(typeof entry.value.collection === 'string' ? entry.value.collection : '')) yield entry.value;
+  }
+}
+
+/**
+ * Opens the outputs of an incremental run in the output folder itself: the
+ * JSON tree is updated in place (files whose bytes do not change are left
+ * alone), the changed items go to a scratch NDJSON folder that is merged
+ * into each changed collection's `items.ndjson` at the end, and the
+ * stac-geoparquet files of the changed collections only are rewritten from
+ * those (the writer infers a schema per collection, so a collection is its
+ * unit of rewrite). Needs `ndjson` among the formats when `parquet` is.
+ */
+export async function openIncrementalSinks(
+  root: string,
+  config: WorkflowConfig,
+  options: { logger: Logger },
+): Promise<IncrementalSinks> {
+  const formats = new Set(config.output.formats);
+  const tree = formats.has('json')
+    ? createJsonTreeWriter({
+        root,
+        catalog: config.output.catalog ?? {},
+        organizeBy: config.output.organize_by ?? 'collection',
+        keepIdentical: true,
+        ...(config.output.base_url ? { baseUrl: config.output.base_url } : {}),
+      })
+    : undefined;
+  const ndjsonDir = join(root, 'ndjson');
+  const delta: NdjsonDelta = { dir: join(root, STATE_DIR, 'ndjson-delta'), removed: new Map(), touched: new Set() };
+  await rm(delta.dir, { recursive: true, force: true });
+  const ndjson = formats.has('ndjson') ? createNdjsonWriter({ root: delta.dir }) : undefined;
+  const collections = new Map<string, StacCollection>();
+  return {
+    async writeItem(item) {
+      if (tree) await tree.writeItem(item);
+      if (ndjson) await ndjson.writeItem(item);
+      delta.touched.add(typeof item.collection === 'string' ? item.collection : '');
+    },
+    keepItem(record) {
+      tree?.keepItem(record);
+    },
+    async removeItem(record) {
+      await tree?.removeItem(record);
+      const ids = delta.removed.get(record.collection) ?? new Set<string>();
+      ids.add(record.id);
+      delta.removed.set(record.collection, ids);
+    },
+    async writeCollection(collection) {
+      collections.set(collection.id, collection);
+      if (tree) await tree.writeCollection(collection);
+      if (ndjson) await ndjson.writeCollection(collection);
+    },
+    async finish() {
+      const files: string[] = [];
+      const failures: Failure[] = [];
+      if (tree) {
+        const result = await tree.finish();
+        files.push(...result.files.filter((f) => f === 'catalog.json' || f.endsWith('/collection.json')));
+      }
+      if (ndjson) {
+        await ndjson.finish();
+        const changed = await mergeNdjson(ndjsonDir, delta);
+        files.push(`ndjson/${COLLECTIONS_NDJSON}`, ...[...changed].map((c) => `ndjson/${itemsFileOf(c)}`));
+        if (formats.has('parquet') && changed.size > 0) {
+          const result = await writeCollectionsParquet(itemsOfCollections(ndjsonDir, changed), {
+            root: join(root, 'parquet'),
+            collections: [...collections.values()].filter((c) => changed.has(c.id)),
+            uncollected: 'items',
+          });
+          files.push(...result.files.map((f) => `parquet/${f}`));
+          failures.push(...result.reported);
+        }
+      }
+      await rm(delta.dir, { recursive: true, force: true });
+      return { files, failures };
+    },
+  };
+}

@@ -1,0 +1,236 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { WorkflowConfig } from '@scm/config';
+import { isPlainObject, ScmError, type StacItem } from '@scm/core';
+import { writeTextAtomic } from '@scm/output-json';
+
+/** Folder inside the output folder where a rebuild keeps what the next incremental run compares against. */
+export const STATE_DIR = '.scm-state';
+/** Version of the state layout this release reads and writes. */
+export const STATE_VERSION = 1;
+const STATE_FILE = 'state.json';
+
+/** What `state.json` says about one collection (`''` stands for items without a collection). */
+export interface CollectionStateInfo {
+  id: string;
+  /** Name of its entries file inside {@link STATE_DIR}. */
+  file: string;
+  items: number;
+  /** Latest `properties.updated` (else `datetime`) of its items: the high-water mark of the source. */
+  updated_max?: string;
+}
+
+/** `state.json`: the index of the state folder. */
+export interface StateIndex {
+  version: number;
+  /** Digest of the config sections that shape an item; a change makes every item "modified". */
+  config_hash: string;
+  written_at: string;
+  collections: CollectionStateInfo[];
+}
+
+/** What the state remembers of one written item. */
+export interface StateRecord {
+  /** Its collection id (`''` for none). */
+  collection: string;
+  id: string;
+  /** JSON of `[bbox, datetime, start_datetime, end_datetime]`: what scaffolding its collection needs. */
+  extent: string;
+}
+
+/**
+ * The state of a catalog: source-record digest -> the item it became. The
+ * digest is 64 bits (16 hex digits) of the source record's canonical JSON, so
+ * a record is recognised before it is mapped, whatever the source format. One
+ * small object per item keeps 800K items near 150 MB in memory, and the files
+ * (one per collection, a line per item) near 100 MB.
+ */
+export interface CatalogState {
+  configHash: string;
+  entries: Map<string, StateRecord>;
+  /** Per collection, the latest `properties.updated` (else `datetime`) seen: the source's high-water mark. */
+  updatedMax: Map<string, string>;
+}
+
+/** An empty state (a first run, or a full rebuild in progress). */
+export function emptyState(configHash: string): CatalogState {
+  return { configHash, entries: new Map(), updatedMax: new Map() };
+}
+
+/** Canonical JSON: object keys sorted at every level, so key order in the source never counts as a change. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (isPlainObject(value)) {
+    const keys = Object.keys(value).sort();
+    return `{${keys
+      .filter((k) => value[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** The 64-bit content digest (16 hex digits) of a record: SHA-256 of its canonical JSON, truncated. */
+export function contentHash(value: unknown): string {
+  return createHash('sha256').update(canonical(value), 'utf8').digest('hex').slice(0, 16);
+}
+
+/** Digest of the config sections that decide what an item becomes (mapping, extensions, validation, output). */
+export function configHash(config: WorkflowConfig): string {
+  const { transformation, extensions, validation, output } = config;
+  return contentHash({ transformation, extensions, validation, output: { ...output, path: undefined } });
+}
+
+/** The extent fields of an item, as a state record keeps them. */
+export function extentOf(item: StacItem): string {
+  const props: Record<string, unknown> = isPlainObject(item.properties) ? item.properties : {};
+  const times = ['datetime', 'start_datetime', 'end_datetime'].map((k) =>
+    typeof props[k] === 'string' ? props[k] : null,
+  );
+  return JSON.stringify([item.bbox ?? null, ...times]);
+}
+
+/** A stand-in item carrying a record's bbox and datetimes, for the extent of a scaffolded collection. */
+export function extentItem(record: StateRecord): StacItem {
+  const [bbox, datetime, start, end] = JSON.parse(record.extent) as [
+    StacItem['bbox'] | null,
+    ...(string | null)[],
+  ];
+  const properties: Record<string, unknown> = { datetime };
+  if (start) properties.start_datetime = start;
+  if (end) properties.end_datetime = end;
+  return {
+    type: 'Feature',
+    stac_version: '1.0.0',
+    id: record.id,
+    collection: record.collection,
+    geometry: null,
+    ...(bbox ? { bbox } : {}),
+    properties,
+    links: [],
+    assets: {},
+  } as unknown as StacItem;
+}
+
+/** The source's own change stamp: `properties.updated`, else `datetime`. */
+export function updatedStamp(record: unknown): string | undefined {
+  const props = isPlainObject(record) && isPlainObject(record.properties) ? record.properties : undefined;
+  const value = props?.updated ?? props?.datetime;
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Records one written item, made from a source record with digest `hash`, in `state`. */
+export function recordItem(state: CatalogState, item: StacItem, hash: string, source: unknown): void {
+  const collection = typeof item.collection === 'string' ? item.collection : '';
+  state.entries.set(hash, { collection, id: item.id, extent: extentOf(item) });
+  noteStamp(state, collection, source);
+}
+
+/** Raises the collection's high-water mark to the record's `updated` stamp. */
+export function noteStamp(state: CatalogState, collection: string, source: unknown): void {
+  const stamp = updatedStamp(source);
+  const max = state.updatedMax.get(collection);
+  if (stamp !== undefined && (max === undefined || stamp > max)) state.updatedMax.set(collection, stamp);
+}
+
+function invalidState(dir: string, message: string): ScmError {
+  return new ScmError('SCM_STATE_INVALID', `${join(dir, STATE_FILE)}: ${message}`, {
+    location: { file: join(dir, STATE_FILE) },
+  });
+}
+
+function parseIndex(dir: string, text: string): StateIndex {
+  let index: unknown;
+  try {
+    index = JSON.parse(text);
+  } catch (error) {
+    throw invalidState(dir, `not JSON (${(error as Error).message}); run a full rebuild to recreate it`);
+  }
+  if (!isPlainObject(index) || index.version !== STATE_VERSION) {
+    const version = isPlainObject(index) ? JSON.stringify(index.version) : 'missing';
+    throw invalidState(
+      dir,
+      `state version ${version} is not supported (this release reads version ${STATE_VERSION}); run a full rebuild to recreate it`,
+    );
+  }
+  if (!Array.isArray(index.collections) || typeof index.config_hash !== 'string') {
+    throw invalidState(dir, 'missing "collections" or "config_hash"; run a full rebuild to recreate it');
+  }
+  return index as unknown as StateIndex;
+}
+
+async function readEntries(path: string, collection: string, state: CatalogState): Promise<void> {
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  for await (const line of lines) {
+    const [hash, extent, id] = line.split('\t');
+    if (hash && extent && id) state.entries.set(hash, { collection, id: JSON.parse(id) as string, extent });
+  }
+}
+
+/**
+ * Reads the state of the catalog in `outputDir`; undefined when there is none
+ * (a first run). Throws `SCM_STATE_INVALID` for a state of another version or
+ * a damaged one, naming the file.
+ */
+export async function loadState(outputDir: string): Promise<CatalogState | undefined> {
+  const dir = join(outputDir, STATE_DIR);
+  let text: string;
+  try {
+    text = await readFile(join(dir, STATE_FILE), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const index = parseIndex(dir, text);
+  const state = emptyState(index.config_hash);
+  for (const info of index.collections) {
+    await readEntries(join(dir, info.file), info.id, state);
+    if (info.updated_max) state.updatedMax.set(info.id, info.updated_max);
+  }
+  return state;
+}
+
+/** The state file text of each collection: a line `hash<TAB>extent<TAB>"id"` per item. */
+function collectionTexts(state: CatalogState): Map<string, { text: string; items: number }> {
+  const texts = new Map<string, { text: string; items: number }>();
+  for (const [hash, record] of state.entries) {
+    const current = texts.get(record.collection) ?? { text: '', items: 0 };
+    current.text += `${hash}\t${record.extent}\t${JSON.stringify(record.id)}\n`;
+    current.items += 1;
+    texts.set(record.collection, current);
+  }
+  return texts;
+}
+
+/**
+ * Writes `state` into `outputDir`: each collection's entries under a fresh
+ * generation name, then `state.json` by temp file and rename (the commit
+ * point), then the files of the previous generation are removed. A run
+ * killed at any moment leaves a readable state: the old one or the new one.
+ */
+export async function writeState(outputDir: string, state: CatalogState): Promise<void> {
+  const dir = join(outputDir, STATE_DIR);
+  await mkdir(dir, { recursive: true });
+  const generation = `${Date.now().toString(36)}-${process.pid}`;
+  const collections: CollectionStateInfo[] = [];
+  let n = 0;
+  for (const [id, { text, items }] of collectionTexts(state)) {
+    const file = `items-${generation}-${n++}.tsv`;
+    await writeTextAtomic(join(dir, file), text, false);
+    const max = state.updatedMax.get(id);
+    collections.push({ id, file, items, ...(max ? { updated_max: max } : {}) });
+  }
+  const index: StateIndex = {
+    version: STATE_VERSION,
+    config_hash: state.configHash,
+    written_at: new Date().toISOString(),
+    collections,
+  };
+  await writeTextAtomic(join(dir, STATE_FILE), `${JSON.stringify(index, null, 2)}\n`, false);
+  const keep = new Set([STATE_FILE, ...collections.map((c) => c.file)]);
+  for (const name of await readdir(dir)) {
+    if (!keep.has(name)) await rm(join(dir, name), { force: true });
+  }
+}
