@@ -65,7 +65,11 @@ async function readLines(path: string): Promise<Map<string, string>> {
  * file (800K lines do not need to fit in memory); the new one replaces it by
  * rename.
  */
-async function mergeItemsFile(target: string, changed: Map<string, string>, removed: Set<string>): Promise<void> {
+async function mergeItemsFile(
+  target: string,
+  changed: Map<string, string>,
+  removed: Set<string>,
+): Promise<void> {
   const temp = `${target}.${process.pid}.merge.tmp`;
   const out = createWriteStream(temp, { flags: 'w' });
   const done = finished(out);
@@ -82,7 +86,8 @@ async function mergeItemsFile(target: string, changed: Map<string, string>, remo
         if (id !== undefined && removed.has(id)) continue;
         const replacement = id === undefined ? undefined : changed.get(id);
         if (id !== undefined) changed.delete(id);
-        if (!out.write(`${replacement ?? line}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
+        if (!out.write(`${replacement ?? line}\n`))
+          await new Promise<void>((r) => out.once('drain', () => r()));
       }
     }
     for (const line of changed.values()) out.write(`${line}\n`);
@@ -142,7 +147,11 @@ export async function openIncrementalSinks(
       })
     : undefined;
   const ndjsonDir = join(root, 'ndjson');
-  const delta: NdjsonDelta = { dir: join(root, STATE_DIR, 'ndjson-delta'), removed: new Map(), touched: new Set() };
+  const delta: NdjsonDelta = {
+    dir: join(root, STATE_DIR, 'ndjson-delta'),
+    removed: new Map(),
+    touched: new Set(),
+  };
   await rm(delta.dir, { recursive: true, force: true });
   const ndjson = formats.has('ndjson') ? createNdjsonWriter({ root: delta.dir }) : undefined;
   const collections = new Map<string, StacCollection>();

@@ -138,6 +138,8 @@ export async function settleDelta(
       countsOf(delta, record.collection).unchanged += 1;
     }
   }
+  // A full rebuild compares with nothing: it counts items written, not changes.
+  if (delta.mode === 'full') return;
   for (const [key, collection] of delta.written) {
     if (!modified.has(key)) countsOf(delta, collection).added += 1;
   }
@@ -191,12 +193,17 @@ export async function planDelta(
   const previous = await loadState(config.output.path);
   const reason = fallbackReason(config, previous, hash);
   if (reason && mode === 'targeted') {
-    throw new ScmError('SCM_USAGE', `targeted mode cannot run on ${config.output.path}: ${reason}; run a full rebuild first`);
+    throw new ScmError(
+      'SCM_USAGE',
+      `targeted mode cannot run on ${config.output.path}: ${reason}; run a full rebuild first`,
+    );
   }
   if (reason) {
     notes.push(`incremental ran as a full rebuild: ${reason}`);
     return createDelta('full', hash, undefined);
   }
-  const target = selection ? (record: unknown) => isPlainObject(record) && matchesSelection(record, selection) : undefined;
+  const target = selection
+    ? (record: unknown) => isPlainObject(record) && matchesSelection(record, selection)
+    : undefined;
   return createDelta(mode, hash, previous, target);
 }

@@ -120,7 +120,10 @@ interface RebuildRun {
 /** Rejects, before anything is read or written, what this version cannot run. */
 function assertRunnable(config: WorkflowConfig, options: RebuildOptions): void {
   if (options.mode === 'targeted' && !options.selection) {
-    throw new ScmError('SCM_USAGE', 'targeted mode needs a selection: ids, a collection, a datetime range or a bbox');
+    throw new ScmError(
+      'SCM_USAGE',
+      'targeted mode needs a selection: ids, a collection, a datetime range or a bbox',
+    );
   }
   if (config.source.type !== 'local_files' && config.source.type !== 'stac_api') {
     throw new ScmError(
