@@ -42,6 +42,7 @@ export type {
   OutputConfig,
   OutputFormat,
   ProcessingConfig,
+  TargetedConfig,
   SourceConfig,
   SourceFilters,
   SourceFormat,

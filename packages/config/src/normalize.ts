@@ -135,5 +135,6 @@ export function toWorkflowConfig(data: Raw, baseDir: string): WorkflowConfig {
     validation: toValidation(data, at),
     logging: toLogging(data, at),
     processing: { ...CONFIG_DEFAULTS.processing, ...(processing as Partial<WorkflowConfig['processing']>) },
+    targeted: data.targeted as WorkflowConfig['targeted'],
   });
 }

@@ -300,6 +300,25 @@ const schema: JsonObject = {
       },
       batch_size: int('Items per batch for writers and bulk operations.', 1, processing.batch_size),
     }),
+    targeted: obj(
+      'What `rebuild-catalog --mode targeted` rebuilds when the command line names nothing; every given criterion must hold.',
+      {
+        ids: stringList('Item ids.', 'Item id.'),
+        collection: str('Collection id.', { minLength: 1 }),
+        datetime: str(
+          'RFC 3339 instant or start/end interval (`..` for an open end) that the item overlaps.',
+          { minLength: 1 },
+        ),
+        bbox: {
+          type: 'array',
+          description: '[west, south, east, north] that the item bbox overlaps.',
+          items: { type: 'number' },
+          minItems: 4,
+          maxItems: 4,
+          errorMessage: 'must be a list of 4 numbers',
+        },
+      },
+    ),
   },
 };
 

@@ -160,6 +160,18 @@ export interface ProcessingConfig {
  * A validated workflow configuration with every default applied and every
  * relative path made absolute against the configuration file's folder.
  */
+/** `targeted`: the records `rebuild-catalog --mode targeted` rebuilds when the command line names none. */
+export interface TargetedConfig {
+  /** Item ids. */
+  ids?: string[];
+  /** Collection id. */
+  collection?: string;
+  /** RFC 3339 instant or `start/end` interval. */
+  datetime?: string;
+  /** `[west, south, east, north]`. */
+  bbox?: [number, number, number, number];
+}
+
 export interface WorkflowConfig {
   /** Name and description. */
   workflow: WorkflowInfo;
@@ -179,6 +191,8 @@ export interface WorkflowConfig {
   logging: LoggingConfig;
   /** Concurrency, rate limiting and retries. */
   processing: ProcessingConfig;
+  /** Default selection of `rebuild-catalog --mode targeted`. */
+  targeted?: TargetedConfig;
 }
 
 /** One problem found in a configuration file. */

@@ -8,8 +8,8 @@
 export type { UpdateObjectOptions } from './apply.js';
 export { fillTemplate, updateObject } from './apply.js';
 export { applyMergePatch } from './merge-patch.js';
-export type { ParseUpdatesOptions } from './parse.js';
-export { parseUpdates } from './parse.js';
+export type { ParseSelectionOptions, ParseUpdatesOptions } from './parse.js';
+export { parseSelection, parseUpdates } from './parse.js';
 export { parseFieldPath } from './paths.js';
 export { matchesSelection } from './select.js';
 export type {

@@ -192,3 +192,27 @@ export function parseUpdates(document: unknown, options: ParseUpdatesOptions = {
   if (!Array.isArray(list) || list.length === 0) fail('updates', 'must be a non-empty list of rules');
   return list.map((rule, index) => parseRule(rule, index, fail));
 }
+
+/** Options of {@link parseSelection}. */
+export interface ParseSelectionOptions {
+  /** What the selection came from, named in errors (e.g. `rebuild-catalog --ids`, a config file). Default `selection`. */
+  label?: string;
+  /** Key path of the selection in its document, for errors. Default `select`. */
+  where?: string;
+}
+
+/**
+ * Reads one selection (`ids`, `collection`, `datetime` as an RFC 3339
+ * instant or interval, `bbox`, `properties` tests), as an updates rule's
+ * `select` reads it. Throws `SCM_CONFIG_INVALID` naming the key path.
+ */
+export function parseSelection(value: unknown, options: ParseSelectionOptions = {}): Selection {
+  const label = options.label ?? 'selection';
+  const fail: Fail = (path, message) => {
+    throw new ScmError('SCM_CONFIG_INVALID', `${label}: ${path}: ${message}`, {
+      location: { path },
+      details: { problem: message },
+    });
+  };
+  return selection(value, options.where ?? 'select', fail);
+}
