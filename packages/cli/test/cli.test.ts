@@ -53,16 +53,6 @@ describe('help and version', () => {
   });
 });
 
-describe('capabilities of later versions', () => {
-  it('say so on one line, exit 2 and print no output', async () => {
-    const run = await cli(['rebuild-catalog', '--config', 'c.yaml', '--mode', 'targeted']);
-    expect(run.code).toBe(2);
-    expect(run.stdout).toBe('');
-    expect(run.stderr.trim().split('\n')).toHaveLength(1);
-    expect(run.stderr).toMatch(/SCM_NOT_IMPLEMENTED.*not available in this version yet/);
-  });
-});
-
 describe('rebuild-catalog', () => {
   it('rebuilds the quickstart: tree, NDJSON, summary, no failures', async () => {
     const out = tempDir();
@@ -91,6 +81,25 @@ describe('rebuild-catalog', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(log.some((l) => l.message === 'rebuild finished' && l.level === 'INFO')).toBe(true);
+  });
+
+  it('runs incremental after full: nothing changed, a per-collection table, every item unchanged', async () => {
+    const out = tempDir();
+    const config = join(out, 'config.yaml');
+    const text = readFileSync(quickstart, 'utf8')
+      .replace('path: output', `path: ${join(out, 'catalog')}`)
+      .replace(/data\//g, `${resolve(quickstart, '../data')}/`)
+      .replace(/file: .*$/m, `file: ${join(out, 'run.log')}`);
+    await import('node:fs/promises').then((fs) => fs.writeFile(config, text));
+    expect((await cli(['rebuild-catalog', '--config', config])).code).toBe(0);
+    const run = await cli(['rebuild-catalog', '--config', config, '--mode', 'incremental']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/added 0, modified 0, deleted 0, unchanged 24/);
+    expect(run.stdout).toMatch(/strategy: listing compared by content hash/);
+    expect(run.stdout).toMatch(/^\s+naip\s+0\s+0\s+0\s+20$/m);
+    expect(run.stdout).toMatch(/^\s+total\s+0\s+0\s+0\s+24$/m);
+    const summary = JSON.parse(readFileSync(join(out, 'catalog', 'summary.json'), 'utf8'));
+    expect(summary).toMatchObject({ mode: 'incremental', unchanged: 24, succeeded: 0 });
   });
 
   it('puts a broken item in failed_items.ndjson and writes every other item (exit 1)', async () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cli } from './helpers.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, tempDir } from './helpers.js';
 
 /** The subcommand lines of the top-level help: name and description. */
 async function listedCommands(): Promise<{ name: string; line: string }[]> {
@@ -31,16 +33,30 @@ describe('help marks what is not built yet', () => {
     }
   });
 
-  it('marks the rebuild modes that are not built yet', async () => {
+  it('offers every rebuild mode without a marker, with examples', async () => {
     const help = (await cli(['rebuild-catalog', '--help'])).stdout;
-    expect(help).toMatch(/rebuild mode \(incremental, targeted: not yet\s+available\)/);
-    expect(help).toMatch(/targeted mode, not yet available/);
+    expect(help).not.toMatch(/not yet\s+available/);
+    expect(help).toMatch(/--ids <ids>\s+targeted mode/);
     expect(help).toMatch(/\$ stac-catalog-manager rebuild-catalog .* --mode full/);
+    expect(help).toMatch(/\$ stac-catalog-manager rebuild-catalog .* --mode incremental/);
   });
 
-  it('says so on one line and exits 2 when a marked mode runs', async () => {
-    const mode = await cli(['rebuild-catalog', '--config', 'c.yaml', '--mode', 'incremental']);
+  it('says so on one line and exits 2 when targeted mode has no selection', async () => {
+    const dir = tempDir();
+    const config = join(dir, 'c.yaml');
+    writeFileSync(
+      config,
+      `workflow: { name: t }\nsource: { type: local_files, paths: [${join(dir, 'none.ndjson')}] }\noutput: { format: [json], path: ${join(dir, 'out')} }\n`,
+    );
+    const mode = await cli(['rebuild-catalog', '--config', config, '--mode', 'targeted']);
     expect(mode.code).toBe(2);
     expect(mode.stderr.trim().split('\n')).toHaveLength(1);
+    expect(mode.stderr).toMatch(/targeted mode needs a selection/);
+  });
+
+  it('refuses a malformed --bbox with exit 2 and the option named', async () => {
+    const run = await cli(['rebuild-catalog', '--config', 'c.yaml', '--mode', 'targeted', '--bbox', '1,2,x']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/bbox: must be \[west, south, east, north\]/);
   });
 });

@@ -12,7 +12,11 @@ export type { ApiClientSettings, HarvestReport } from './harvest-run.js';
 export { createApiClient } from './harvest-run.js';
 export type { OverwriteOptions } from './output-dir.js';
 export { assertNewFiles, OUTPUT_MARKER, sideFilePath } from './output-dir.js';
-export type { RebuildOptions, RebuildResult } from './rebuild.js';
+export type { ChangeCounts } from './rebuild-incremental.js';
+export { formatChangeTable, targetSelection } from './rebuild-incremental.js';
+export type { CatalogState, StateRecord } from './rebuild-state.js';
+export { contentHash, loadState, STATE_DIR, STATE_VERSION } from './rebuild-state.js';
+export type { RebuildOptions, RebuildResult, RebuildSummary } from './rebuild.js';
 export { describeReport, rebuildCatalog } from './rebuild.js';
 export type {
   ExtendFilesOptions,

@@ -1,6 +1,6 @@
 import type { WorkflowConfig } from '@scm/config';
 import { isPlainObject, ScmError, type StacItem, type SummaryCounter } from '@scm/core';
-import { matchesSelection, type Selection } from '@scm/update';
+import { matchesSelection, parseSelection, type Selection } from '@scm/update';
 import type { IncrementalSinks } from './incremental-sinks.js';
 import {
   type CatalogState,
@@ -177,6 +177,31 @@ function fallbackReason(config: WorkflowConfig, previous: CatalogState | undefin
 }
 
 /**
+ * The selection a run of `mode` rebuilds: the given one, else the config's
+ * `targeted` section; undefined for the other modes. Throws `SCM_USAGE` when
+ * targeted mode has neither, `SCM_CONFIG_INVALID` for a malformed section.
+ */
+export function targetSelection(
+  config: WorkflowConfig,
+  mode: RebuildMode,
+  selection?: Selection,
+): Selection | undefined {
+  if (mode !== 'targeted') return undefined;
+  return selection ?? configSelection(config);
+}
+
+function configSelection(config: WorkflowConfig): Selection {
+  const targeted = config.targeted;
+  if (!targeted || Object.keys(targeted).length === 0) {
+    throw new ScmError(
+      'SCM_USAGE',
+      'targeted mode needs a selection: --ids, --collection, --datetime or --bbox, or a `targeted` section in the config',
+    );
+  }
+  return parseSelection(targeted, { label: 'config', where: 'targeted' });
+}
+
+/**
  * Plans a run: reads the output folder's state and decides what is compared.
  * An incremental run that cannot compare (no state, another config) runs as
  * a full rebuild and says why in the notes; a targeted one is refused then,
@@ -190,6 +215,7 @@ export async function planDelta(
 ): Promise<Delta> {
   const hash = configHash(config);
   if (mode === 'full') return createDelta('full', hash, undefined);
+  const chosen = targetSelection(config, mode, selection);
   const previous = await loadState(config.output.path);
   const reason = fallbackReason(config, previous, hash);
   if (reason && mode === 'targeted') {
@@ -202,8 +228,43 @@ export async function planDelta(
     notes.push(`incremental ran as a full rebuild: ${reason}`);
     return createDelta('full', hash, undefined);
   }
-  const target = selection
-    ? (record: unknown) => isPlainObject(record) && matchesSelection(record, selection)
+  const target = chosen
+    ? (record: unknown) => isPlainObject(record) && matchesSelection(record, chosen)
     : undefined;
   return createDelta(mode, hash, previous, target);
+}
+
+/** Width of each count column of {@link formatChangeTable}. */
+const COLUMN = 10;
+
+/**
+ * The per-collection change table people read after an incremental or
+ * targeted run (added, modified, deleted, unchanged), with a total row and
+ * the strategy line; empty for a full rebuild, which compares with nothing.
+ */
+export function formatChangeTable(summary: {
+  mode?: string;
+  strategy: string;
+  per_collection: Record<string, ChangeCounts>;
+}): string {
+  if (summary.mode === 'full' || Object.keys(summary.per_collection).length === 0) return '';
+  const rows = Object.entries(summary.per_collection);
+  const total: ChangeCounts = { added: 0, modified: 0, deleted: 0, unchanged: 0 };
+  for (const [, c] of rows) {
+    total.added += c.added;
+    total.modified += c.modified;
+    total.deleted += c.deleted;
+    total.unchanged += c.unchanged;
+  }
+  const width = Math.max(10, ...rows.map(([id]) => id.length));
+  const line = (name: string, c: ChangeCounts | string[]) => {
+    const cells = Array.isArray(c) ? c : [c.added, c.modified, c.deleted, c.unchanged].map(String);
+    return `  ${name.padEnd(width)}${cells.map((v) => v.padStart(COLUMN)).join('')}`;
+  };
+  return [
+    `  strategy: ${summary.strategy}`,
+    line('collection', ['added', 'modified', 'deleted', 'unchanged']),
+    ...rows.map(([id, c]) => line(id, c)),
+    line('total', total),
+  ].join('\n');
 }

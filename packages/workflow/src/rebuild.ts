@@ -62,7 +62,7 @@ export interface RebuildOptions {
    * `selection` picks. Both fall back to `full` when the output has no state.
    */
   mode: 'full' | 'incremental' | 'targeted';
-  /** Targeted mode: which records to rebuild (ids, collection, datetime range, bbox, properties). */
+  /** Targeted mode: which records to rebuild (ids, collection, datetime range, bbox, properties); default: the config's `targeted`. */
   selection?: Selection;
   /** Read, map, extend and validate everything, but write nothing (default false). */
   dryRun?: boolean;
@@ -119,12 +119,6 @@ interface RebuildRun {
 
 /** Rejects, before anything is read or written, what this version cannot run. */
 function assertRunnable(config: WorkflowConfig, options: RebuildOptions): void {
-  if (options.mode === 'targeted' && !options.selection) {
-    throw new ScmError(
-      'SCM_USAGE',
-      'targeted mode needs a selection: ids, a collection, a datetime range or a bbox',
-    );
-  }
   if (config.source.type !== 'local_files' && config.source.type !== 'stac_api') {
     throw new ScmError(
       'SCM_NOT_IMPLEMENTED',

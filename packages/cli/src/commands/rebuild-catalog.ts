@@ -1,8 +1,8 @@
-import { formatSummary, ScmError } from '@scm/core';
+import { formatSummary } from '@scm/core';
 import { loadConfig } from '@scm/config';
-import { rebuildCatalog } from '@scm/workflow';
+import { parseSelection, type Selection } from '@scm/update';
+import { formatChangeTable, rebuildCatalog, targetSelection } from '@scm/workflow';
 import { type Command, Option } from 'commander';
-import { NOT_YET_AVAILABLE, notYetAvailableValues } from '../availability.js';
 import { summaryCounts } from '../run-log.js';
 import {
   type AddCommand,
@@ -18,6 +18,9 @@ interface RebuildFlags extends GlobalOptions {
   config: string;
   mode: 'full' | 'incremental' | 'targeted';
   ids?: string;
+  collection?: string;
+  datetime?: string;
+  bbox?: string;
   overwrite?: boolean;
   resume?: boolean;
 }
@@ -29,17 +32,30 @@ export const addRebuildCatalog: AddCommand = (program, context) => {
     .description('run a whole workflow from a config file: read, map, extend, validate, write')
     .requiredOption('--config <file>', 'workflow config (YAML or JSON)')
     .addOption(
-      new Option('--mode <mode>', notYetAvailableValues('rebuild mode', ['incremental', 'targeted']))
+      new Option(
+        '--mode <mode>',
+        'full: rebuild everything; incremental: only what changed since the last run (new, changed, deleted items); targeted: only the selected items',
+      )
         .choices(['full', 'incremental', 'targeted'])
         .default('full'),
     )
-    .option('--ids <ids>', `comma-separated item ids (targeted mode, ${NOT_YET_AVAILABLE})`)
+    .option('--ids <ids>', 'targeted mode: comma-separated item ids')
+    .option('--collection <id>', 'targeted mode: items of this collection')
+    .option(
+      '--datetime <interval>',
+      'targeted mode: items overlapping this RFC 3339 instant or start/end interval',
+    )
+    .option('--bbox <w,s,e,n>', 'targeted mode: items whose bbox overlaps this one')
     .option('--overwrite', OVERWRITE_FOLDER_HELP)
     .addHelpText('after', FOLDER_SIDE_FILES_HELP)
     .option('--resume', 'stac_api sources: continue the harvest of a killed run from its checkpoint')
     .addHelpText(
       'after',
-      example([`${BIN} rebuild-catalog --config examples/quickstart/config.yaml --mode full`]),
+      example([
+        `${BIN} rebuild-catalog --config examples/quickstart/config.yaml --mode full`,
+        `${BIN} rebuild-catalog --config examples/quickstart/config.yaml --mode incremental`,
+        `${BIN} rebuild-catalog --config examples/quickstart/config.yaml --mode targeted --ids HLS.S30.T13SFC.2022273T174141.v2.0`,
+      ]),
     )
     .action(async function (this: Command) {
       await runRebuild(this.optsWithGlobals<RebuildFlags>(), context);
@@ -48,14 +64,11 @@ export const addRebuildCatalog: AddCommand = (program, context) => {
 
 async function runRebuild(opts: RebuildFlags, context: CommandContext): Promise<void> {
   const { io } = context;
-  if (opts.mode !== 'full') {
-    throw new ScmError(
-      'SCM_NOT_IMPLEMENTED',
-      `rebuild-catalog: --mode ${opts.mode} is not available in this version yet`,
-    );
-  }
+  const selection = selectionOf(opts);
   const configPath = resolvePath(io.cwd, opts.config);
   const config = await loadConfig(configPath, { env: io.env });
+  // A targeted run without a selection is a usage error, refused before the run log starts.
+  const target = targetSelection(config, opts.mode, selection);
   const logging = { level: config.logging?.level, file: config.logging?.file };
   const run = context.startRun('rebuild-catalog', opts, logging);
   run.logger.debug('file opened', { file: configPath, format: 'config' });
@@ -66,12 +79,31 @@ async function runRebuild(opts: RebuildFlags, context: CommandContext): Promise<
         dryRun: opts.dryRun ?? false,
         overwrite: opts.overwrite ?? false,
         resume: opts.resume ?? false,
+        ...(target ? { selection: target } : {}),
         env: io.env,
         ...run.services,
       }),
     (r) => summaryCounts(r.summary),
   );
   run.say(formatSummary(result.summary));
+  const table = formatChangeTable(result.summary);
+  if (table) run.say(table);
   if (!opts.dryRun) run.say(`output: ${result.outputDir}`);
   run.finish(result.summary.failed > 0);
+}
+
+/** The targeted selection the command line gives, read as an updates rule's `select` is; undefined when none. */
+function selectionOf(opts: RebuildFlags): Selection | undefined {
+  const raw: Record<string, unknown> = {};
+  if (opts.ids !== undefined)
+    raw.ids = opts.ids
+      .split(',')
+      .map((id) => id.trim())
+      .filter(Boolean);
+  if (opts.collection !== undefined) raw.collection = opts.collection;
+  if (opts.datetime !== undefined) raw.datetime = opts.datetime;
+  if (opts.bbox !== undefined)
+    raw.bbox = opts.bbox.split(',').map((n) => (n.trim() === '' ? Number.NaN : Number(n)));
+  if (Object.keys(raw).length === 0) return undefined;
+  return parseSelection(raw, { label: 'rebuild-catalog', where: 'options' });
 }
