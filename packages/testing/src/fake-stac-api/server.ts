@@ -1,3 +1,4 @@
+import type { StacItem } from '@scm/core';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { apiLinks, CONFORMS_TO, childLinks, collectionDocument } from './documents.js';
@@ -48,6 +49,11 @@ export interface FakeStacApi {
   requests: RequestLog[];
   /** Ids of a collection's items, in the order the API pages them. */
   itemIds(collectionId: string): string[];
+  /**
+   * Replaces the items of a collection, as edits in the source database
+   * would: the next requests see the new items (ids, content, order).
+   */
+  setItems(collectionId: string, items: StacItem[]): void;
   /** Stops the server and drops open connections. */
   close(): Promise<void>;
 }
@@ -100,6 +106,7 @@ export async function startFakeStacApi(options: FakeStacApiOptions = {}): Promis
         : `${ctx.origin}${ctx.profile.basePath}`,
     requests: ctx.requests,
     itemIds: (id) => ctx.store.collection(id)?.entries.map((e) => e.id) ?? [],
+    setItems: (id, items) => ctx.store.replaceItems(id, items),
     close: () => stop(server, ctx),
   };
 }

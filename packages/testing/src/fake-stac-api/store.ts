@@ -104,6 +104,15 @@ export class ItemStore {
     this.byCollectionId = new Map(this.collections.map((c) => [c.spec.id, c]));
   }
 
+  /** Replaces a collection's items (an update, an insert or a delete in the source), keeping its place. */
+  replaceItems(id: string, items: StacItem[]): void {
+    const stored = this.byCollectionId.get(id);
+    if (!stored) throw new Error(`no collection ${id} in the fake API`);
+    const next = indexCollection({ ...stored.spec, items }, stored.order);
+    this.collections[stored.order] = next;
+    this.byCollectionId.set(id, next);
+  }
+
   /** The collection with this id (the CMR legacy `Short.vVersion` alias is not accepted here). */
   collection(id: string): StoredCollection | undefined {
     return this.byCollectionId.get(id);
