@@ -61,7 +61,8 @@ function ndjsonItems(out: string, collection: string): Map<string, unknown> {
 
 /** Changes the first item of each collection's cloud cover, drops one, adds one with a new id. */
 function editSource(items: string): { modified: string[]; deleted: string; added: string } {
-  const parsed = sourceLines.map((l) => JSON.parse(l) as Record<string, any>);
+  type Item = { id: string; collection?: string; properties: Record<string, unknown> };
+  const parsed = sourceLines.map((l) => JSON.parse(l) as Item);
   const first = parsed[0]!;
   first.properties['eo:cloud_cover'] = 42;
   const naip = parsed.find((i) => i.collection === 'naip')!;
