@@ -231,6 +231,6 @@ export async function writeState(outputDir: string, state: CatalogState): Promis
   await writeTextAtomic(join(dir, STATE_FILE), `${JSON.stringify(index, null, 2)}\n`, false);
   const keep = new Set([STATE_FILE, ...collections.map((c) => c.file)]);
   for (const name of await readdir(dir)) {
-    if (!keep.has(name)) await rm(join(dir, name), { force: true });
+    if (!keep.has(name)) await rm(join(dir, name), { recursive: true, force: true });
   }
 }
