@@ -60,17 +60,25 @@ export function emptyState(configHash: string): CatalogState {
   return { configHash, entries: new Map(), updatedMax: new Map() };
 }
 
-/** Canonical JSON: object keys sorted at every level, so key order in the source never counts as a change. */
+/**
+ * `JSON.stringify` replacer that gives every object its keys in sorted order,
+ * so key order in the source never counts as a change (canonical JSON). An
+ * object already sorted is passed through without a copy.
+ */
+function sortedKeys(_key: string, value: unknown): unknown {
+  if (!isPlainObject(value)) return value;
+  const keys = Object.keys(value);
+  let sorted = true;
+  for (let i = 1; i < keys.length && sorted; i++) sorted = (keys[i - 1] as string) <= (keys[i] as string);
+  if (sorted) return value;
+  // A null prototype: a `__proto__` key stays a plain key and reaches no prototype.
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const key of keys.sort()) out[key] = value[key];
+  return out;
+}
+
 function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (isPlainObject(value)) {
-    const keys = Object.keys(value).sort();
-    return `{${keys
-      .filter((k) => value[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
+  return JSON.stringify(value, sortedKeys) ?? 'null';
 }
 
 /** The 64-bit content digest (16 hex digits) of a record: SHA-256 of its canonical JSON, truncated. */

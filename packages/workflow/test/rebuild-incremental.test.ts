@@ -164,3 +164,17 @@ describe('rebuildCatalog incremental', () => {
     );
   });
 });
+
+describe('contentHash', () => {
+  it('ignores key order, sees any value change, and keeps a __proto__ key as data', async () => {
+    const { contentHash } = await import('../src/rebuild-state.js');
+    const item = JSON.parse(sourceLines[0]!) as Record<string, unknown>;
+    const reordered = Object.fromEntries(Object.entries(item).reverse());
+    expect(contentHash(reordered)).toBe(contentHash(item));
+    expect(contentHash(reordered)).toMatch(/^[0-9a-f]{16}$/);
+    expect(contentHash({ ...item, id: `${String(item.id)}x` })).not.toBe(contentHash(item));
+    const hostile = JSON.parse('{"b": 1, "__proto__": {"polluted": true}}') as object;
+    expect(contentHash(hostile)).not.toBe(contentHash({ b: 1 }));
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
