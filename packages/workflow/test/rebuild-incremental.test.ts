@@ -75,7 +75,8 @@ function editSource(items: string): { modified: string[]; deleted: string; added
   return { modified: [first.id, naip.id], deleted: deleted!.id, added: added.id };
 }
 
-describe('rebuildCatalog incremental', () => {
+// Each test runs two or three rebuilds: room on a loaded shared machine, not a speed check.
+describe('rebuildCatalog incremental', { timeout: 300_000 }, () => {
   it('rebuilds only new and changed items, removes deleted ones, and equals a fresh full rebuild', async () => {
     const { dir, items, out, config } = setup();
     await rebuildCatalog(config(out), { mode: 'full' });
