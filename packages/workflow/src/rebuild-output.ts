@@ -54,10 +54,10 @@ export async function guardStaging(output: RebuildOutput, work: () => Promise<vo
     await work();
     completed = true;
   } finally {
-    // An in-place run leaves what it wrote: its state is written last, so the next run redoes the same work.
-    if (!completed && !output.dryRun && !output.inPlace) {
+    if (!completed && !output.dryRun) {
       await output.failures.close().catch(() => undefined);
-      await rm(output.workDir, { recursive: true, force: true });
+      // An in-place run leaves what it wrote: its state is written last, so the next run redoes the same work.
+      if (!output.inPlace) await rm(output.workDir, { recursive: true, force: true });
     }
   }
 }

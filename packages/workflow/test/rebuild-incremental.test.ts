@@ -132,6 +132,30 @@ describe('rebuildCatalog incremental', { timeout: 300_000 }, () => {
     expect(readFileSync(join(out, 'summary.json'), 'utf8')).toBe(summaryBefore);
   });
 
+  it('an interrupted incremental run is redone by the next one, which equals a fresh full rebuild', async () => {
+    const { dir, items, out, config } = setup('json, ndjson');
+    await rebuildCatalog(config(out), { mode: 'full' });
+    editSource(items);
+    const controller = new AbortController();
+    let seen = 0;
+    const progress = {
+      start() {},
+      tick() {
+        seen += 1;
+        if (seen === 12) controller.abort();
+      },
+      done() {},
+    };
+    const killed = rebuildCatalog(config(out), { mode: 'incremental', signal: controller.signal, progress });
+    await expect(killed).rejects.toSatisfy((e: unknown) => isScmError(e) && e.code === 'SCM_ABORTED');
+    const again = await rebuildCatalog(config(out), { mode: 'incremental' });
+    expect([again.summary.added, again.summary.modified, again.summary.deleted]).toEqual([1, 2, 1]);
+    const fresh = join(dir, 'fresh');
+    await rebuildCatalog(config(fresh), { mode: 'full' });
+    const strip = (files: Map<string, { text: string }>) => new Map([...files].map(([p, f]) => [p, f.text]));
+    expect(strip(snapshot(out))).toEqual(strip(snapshot(fresh)));
+  });
+
   it('targeted mode rebuilds only the selected items and keeps every other one as it is', async () => {
     const { items, out, config } = setup('json, ndjson');
     await rebuildCatalog(config(out), { mode: 'full' });
