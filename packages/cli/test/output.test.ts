@@ -50,7 +50,13 @@ describe('rebuild-catalog with parquet output', () => {
 
   it('leaves no NDJSON behind when only parquet was asked for', async () => {
     const out = await rebuild('parquet');
-    expect(readdirSync(out).sort()).toEqual(['.stac-catalog-manager.json', 'parquet', 'summary.json']);
+    // .scm-state is the state the next incremental run compares with (see @scm/workflow).
+    expect(readdirSync(out).sort()).toEqual([
+      '.scm-state',
+      '.stac-catalog-manager.json',
+      'parquet',
+      'summary.json',
+    ]);
   });
 });
 

@@ -266,7 +266,6 @@ export async function rebuildCatalog(
   // Everything that can reject the configuration runs before anything is written.
   const stages = await prepareStages(config, options.cliDir, logger);
   const delta = await planDelta(config, options.mode, counter.notes, options.selection);
-  counter.notes.push(`strategy: ${delta.strategy}`);
   const inPlace = delta.mode !== 'full';
   const output = await openRebuildOutput(config, { dryRun, overwrite: options.overwrite, logger, inPlace });
   const run: RebuildRun = {
