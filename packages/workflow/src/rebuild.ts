@@ -59,7 +59,9 @@ export interface RebuildOptions {
    * `full` rebuilds everything; `incremental` rebuilds only the records that
    * are new or changed since the run that wrote the output folder, and removes
    * the items gone from the source; `targeted` rebuilds only the records
-   * `selection` picks. Both fall back to `full` when the output has no state.
+   * `selection` picks. Without a usable state in the output folder an
+   * incremental run is a full rebuild (the notes say why) and a targeted one
+   * is refused (`SCM_USAGE`).
    */
   mode: 'full' | 'incremental' | 'targeted';
   /** Targeted mode: which records to rebuild (ids, collection, datetime range, bbox, properties); default: the config's `targeted`. */
