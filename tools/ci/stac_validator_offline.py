@@ -35,6 +35,9 @@ def files_of(args):
     for arg in args:
         if os.path.isdir(arg):
             for folder, _, files in sorted(os.walk(arg)):
+                # Hidden folders hold run state (`.scm-state/`), never STAC objects.
+                if any(part.startswith(".") for part in os.path.relpath(folder, arg).split(os.sep) if part != "."):
+                    continue
                 for name in sorted(files):
                     # The run's side files (summary, audit log) are not STAC objects.
                     side = name.startswith(("summary", ".")) or name.endswith("transformation_audit.json")
