@@ -33,6 +33,7 @@ export const ScmErrorCodes = [
   'SCM_OUTPUT_EXISTS',
   'SCM_HTTP_CLIENT_ERROR',
   'SCM_HTTP_INVALID_BODY',
+  'SCM_SHARD_MISSING',
 ] as const;
 
 /** One of the stable error codes. */

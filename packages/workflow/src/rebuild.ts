@@ -37,6 +37,7 @@ import {
 } from './rebuild-output.js';
 import { rebuildRecords } from './rebuild-source.js';
 import { prepareStages, type RecordStages, runCollectionStages, runRecordStages } from './rebuild-stages.js';
+import type { ShardRun } from './shard-source.js';
 import { sourceWarnings } from './source-warnings.js';
 
 export { describeReport } from './rebuild-stages.js';
@@ -61,6 +62,8 @@ export interface RebuildOptions {
   resume?: boolean;
   /** Environment for Earthdata Login (`EARTHDATA_TOKEN`, `EARTHDATA_USERNAME`/`EARTHDATA_PASSWORD`); default process.env. */
   env?: Record<string, string | undefined>;
+  /** Run only one shard's partitions (set by {@link rebuildShard}; see shard-plan.ts). */
+  shard?: ShardRun | undefined;
 }
 
 /** What a rebuild produced. */
@@ -135,6 +138,7 @@ function openRebuildSource(
     ...(options.env ? { env: options.env } : {}),
     logger,
     signal: options.signal,
+    shard: options.shard,
   });
 }
 

@@ -1,6 +1,7 @@
 import { formatSummary, ScmError } from '@scm/core';
 import { loadConfig } from '@scm/config';
 import { rebuildCatalog } from '@scm/workflow';
+import { addShardOptions, runShard, type ShardFlags, shardOf } from './shard-options.js';
 import { type Command, Option } from 'commander';
 import { NOT_YET_AVAILABLE, notYetAvailableValues } from '../availability.js';
 import { summaryCounts } from '../run-log.js';
@@ -14,7 +15,7 @@ import {
 } from '../run.js';
 import { FOLDER_SIDE_FILES_HELP, OVERWRITE_FOLDER_HELP } from './record-command.js';
 
-interface RebuildFlags extends GlobalOptions {
+interface RebuildFlags extends GlobalOptions, ShardFlags {
   config: string;
   mode: 'full' | 'incremental' | 'targeted';
   ids?: string;
@@ -24,7 +25,7 @@ interface RebuildFlags extends GlobalOptions {
 
 /** Registers `rebuild-catalog`: run a whole workflow from a config file. */
 export const addRebuildCatalog: AddCommand = (program, context) => {
-  program
+  const command = program
     .command('rebuild-catalog')
     .description('run a whole workflow from a config file: read, map, extend, validate, write')
     .requiredOption('--config <file>', 'workflow config (YAML or JSON)')
@@ -36,7 +37,9 @@ export const addRebuildCatalog: AddCommand = (program, context) => {
     .option('--ids <ids>', `comma-separated item ids (targeted mode, ${NOT_YET_AVAILABLE})`)
     .option('--overwrite', OVERWRITE_FOLDER_HELP)
     .addHelpText('after', FOLDER_SIDE_FILES_HELP)
-    .option('--resume', 'stac_api sources: continue the harvest of a killed run from its checkpoint')
+    .option('--resume', 'stac_api sources: continue the harvest of a killed run from its checkpoint');
+  addShardOptions(command);
+  command
     .addHelpText(
       'after',
       example([`${BIN} rebuild-catalog --config examples/quickstart/config.yaml --mode full`]),
@@ -59,6 +62,8 @@ async function runRebuild(opts: RebuildFlags, context: CommandContext): Promise<
   const logging = { level: config.logging?.level, file: config.logging?.file };
   const run = context.startRun('rebuild-catalog', opts, logging);
   run.logger.debug('file opened', { file: configPath, format: 'config' });
+  const shard = shardOf(opts, io.env);
+  if (shard) return runShard(config, opts, shard, run, io.env);
   const result = await run.log(
     () =>
       rebuildCatalog(config, {
