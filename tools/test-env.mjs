@@ -16,6 +16,10 @@ const ORACLES = [
   'stac_geoparquet',
   'rustac',
   'jsonschema',
+  // examples/scale-out's manifest checks (packages/cli/test/scale-out-examples.test.ts).
+  'kubernetes_validate',
+  'hera',
+  'apache_airflow',
 ];
 
 /** `name-version` of each oracle installed in the venv, read from dist-info folders (no Python start-up). */
