@@ -23,7 +23,10 @@ const { values: args } = parseArgs({
     shards: { type: 'string', default: '2,4' },
     start: { type: 'string', default: '2016-01-01' },
     end: { type: 'string', default: '2023-12-31' },
+    // Requests in flight for the whole rebuild: each of N shards gets this divided by N (at least 1).
     concurrency: { type: 'string', default: '4' },
+    // Items per page (source.limit); the server's default page of 1,000 HLS items is 12.5 MB.
+    limit: { type: 'string', default: '250' },
     // Requests per second for the whole rebuild (0: none); each shard gets this divided by N.
     'rate-limit': { type: 'string', default: '0' },
   },
@@ -52,16 +55,17 @@ function timed(cliArgs, cwd, env = {}) {
   });
 }
 
-async function writeConfig(dir, name, rateLimit) {
+async function writeConfig(dir, name, rateLimit, concurrency) {
   const lines = [
     `workflow: { name: ${name} }`,
     'source:',
     '  type: stac_api',
     `  catalog_url: ${args.url}`,
     `  collections: [${args.collection}]`,
+    `  limit: ${args.limit}`,
     `  filters: { temporal: { start_date: "${args.start}", end_date: "${args.end}" } }`,
     `output: { format: [json, ndjson, parquet], path: ${name} }`,
-    `processing: { concurrency: ${args.concurrency}${rateLimit > 0 ? `, rate_limit: ${rateLimit}` : ''} }`,
+    `processing: { concurrency: ${concurrency}${rateLimit > 0 ? `, rate_limit: ${rateLimit}` : ''} }`,
   ];
   const path = join(dir, `${name}.yaml`);
   await writeFile(path, `${lines.join('\n')}\n`);
@@ -70,7 +74,7 @@ async function writeConfig(dir, name, rateLimit) {
 
 /** Items and mean item bytes of a catalog's NDJSON. */
 async function catalogItems(dir) {
-  const text = await readFile(join(dir, 'ndjson', args.collection, 'items.ndjson'), 'utf8');
+  const text = await readFile(join(dir, 'ndjson', args.collection, 'items.ndjson'), 'utf8').catch(() => '');
   const lines = text.split('\n').filter(Boolean);
   return { items: lines.length, itemBytes: Math.round(Buffer.byteLength(text) / Math.max(1, lines.length)) };
 }
@@ -84,7 +88,10 @@ const dir = await mkdtemp(join(tmpdir(), 'scm-bench-shards-'));
 const rows = [];
 const loadBefore = load();
 
-const single = await timed(['rebuild-catalog', '--config', await writeConfig(dir, 'single', rate)], dir);
+const single = await timed(
+  ['rebuild-catalog', '--config', await writeConfig(dir, 'single', rate, Number(args.concurrency))],
+  dir,
+);
 const counted = await catalogItems(join(dir, 'single'));
 rows.push({
   label: '1 process (no shards)',
@@ -97,7 +104,12 @@ rows.push({
 
 for (const n of args.shards.split(',').map(Number)) {
   const name = `sharded-${n}`;
-  const config = await writeConfig(dir, name, rate > 0 ? rate / n : 0);
+  const config = await writeConfig(
+    dir,
+    name,
+    rate > 0 ? rate / n : 0,
+    Math.max(1, Math.round(Number(args.concurrency) / n)),
+  );
   const started = performance.now();
   const runs = await Promise.all(
     Array.from({ length: n }, (_, k) =>
@@ -121,7 +133,7 @@ for (const n of args.shards.split(',').map(Number)) {
 }
 
 console.log(
-  `\n${args.collection} ${args.start}/${args.end} from ${args.url}; concurrency ${args.concurrency} per process; rate limit ${rate > 0 ? `${rate} req/s in all` : 'none'}`,
+  `\n${args.collection} ${args.start}/${args.end} from ${args.url}; ${args.limit} items a page; concurrency ${args.concurrency} in all, divided among the shards; rate limit ${rate > 0 ? `${rate} req/s in all` : 'none'}`,
 );
 console.log(
   `load average (1, 5, 15 min) before: ${loadBefore}, after: ${load()}; ${(await import('node:os')).cpus().length} CPUs\n`,

@@ -32,9 +32,7 @@ export const addMergeShards: AddCommand = (program, context) => {
     .addHelpText(
       'after',
       example([
-        'for k in 0 1 2 3; do JOB_COMPLETION_INDEX=$k ' +
-          `${BIN} rebuild-catalog --config c.yaml --shard-count 4 & done; wait`,
-        `${BIN} merge-shards --output-path ./catalog`,
+        `${BIN} merge-shards --output-path ./catalog   # after: ${BIN} rebuild-catalog --config c.yaml --shard K/4, K = 0..3`,
       ]),
     )
     .action(async function (this: Command) {
