@@ -8,9 +8,10 @@ import {
   SHARD_WINDOWS_PER_SHARD,
   shardOfWindow,
 } from '../src/index.js';
+import { repoRoot } from './integration-env.js';
 
 const collection = JSON.parse(
-  readFileSync('/work/shared/samples/cmr-stac/synthetic/collection-HLSS30_2.0.json', 'utf8'),
+  readFileSync(join(repoRoot, 'examples/quickstart/data/HLSS30_2.0.collection.json'), 'utf8'),
 ) as StacCollection;
 
 const usage = (pattern: RegExp) => (e: unknown) =>

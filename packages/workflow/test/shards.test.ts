@@ -30,9 +30,9 @@ const COUNT = 3;
 function splitSource(): string {
   const dir = mkdtempSync(join(tmpdir(), 'scm-shards-src-'));
   const lines = readFileSync(join(data, 'items.ndjson'), 'utf8').split('\n').filter(Boolean);
-  lines.forEach((line, i) =>
-    writeFileSync(join(dir, `item-${String(i).padStart(2, '0')}.ndjson`), `${line}\n`),
-  );
+  for (const [i, line] of lines.entries()) {
+    writeFileSync(join(dir, `item-${String(i).padStart(2, '0')}.ndjson`), `${line}\n`);
+  }
   writeFileSync(join(dir, 'broken.ndjson'), '{"type": "Feature", "id": \n');
   cpSync(join(data, 'HLSS30_2.0.collection.json'), join(dir, 'HLSS30_2.0.collection.json'));
   return dir;
