@@ -18,7 +18,12 @@ const ORACLES = [
   'jsonschema',
 ];
 /** The manifest checks of examples/scale-out, in their own venv (SCM_SCALE_OUT_VENV). */
-const SCALE_OUT = ['kubernetes_validate', 'hera', 'apache_airflow', 'apache_airflow_providers_cncf_kubernetes'];
+const SCALE_OUT = [
+  'kubernetes_validate',
+  'hera',
+  'apache_airflow',
+  'apache_airflow_providers_cncf_kubernetes',
+];
 
 /** `name-version` of each oracle installed in the venv, read from dist-info folders (no Python start-up). */
 function oracleVersions(venv, names = ORACLES) {
