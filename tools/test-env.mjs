@@ -17,9 +17,16 @@ const ORACLES = [
   'rustac',
   'jsonschema',
 ];
+/** The manifest checks of examples/scale-out, in their own venv (SCM_SCALE_OUT_VENV). */
+const SCALE_OUT = [
+  'kubernetes_validate',
+  'hera',
+  'apache_airflow',
+  'apache_airflow_providers_cncf_kubernetes',
+];
 
 /** `name-version` of each oracle installed in the venv, read from dist-info folders (no Python start-up). */
-function oracleVersions(venv) {
+function oracleVersions(venv, names = ORACLES) {
   const lib = join(venv, 'lib');
   if (!existsSync(join(venv, 'bin', 'python'))) return ['python: none'];
   const found = [];
@@ -28,7 +35,7 @@ function oracleVersions(venv) {
     if (!existsSync(site)) continue;
     for (const entry of readdirSync(site)) {
       const match = /^(.+)-([^-]+)\.dist-info$/.exec(entry);
-      if (match && ORACLES.includes(match[1].toLowerCase())) found.push(`${match[1]} ${match[2]}`);
+      if (match && names.includes(match[1].toLowerCase())) found.push(`${match[1]} ${match[2]}`);
     }
   }
   return [`python: ${venv}`, ...found.sort()];
@@ -42,5 +49,11 @@ function initdbFound() {
 }
 
 const venv = process.env.SCM_PYTHON_VENV || join(root, '.venv');
-const lines = [`node ${process.version}`, ...oracleVersions(venv), `initdb: ${initdbFound() ? 'yes' : 'no'}`];
+const scaleOut = process.env.SCM_SCALE_OUT_VENV || join(root, '.venv-scale-out');
+const lines = [
+  `node ${process.version}`,
+  ...oracleVersions(venv),
+  ...oracleVersions(scaleOut, SCALE_OUT).map((line) => `scale-out ${line}`),
+  `initdb: ${initdbFound() ? 'yes' : 'no'}`,
+];
 process.stdout.write(`${lines.join('\n')}\n`);

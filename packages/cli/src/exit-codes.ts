@@ -33,6 +33,8 @@ const USAGE_CODES: ReadonlySet<ScmErrorCode> = new Set<ScmErrorCode>([
   'SCM_USAGE',
   // Refusing to overwrite is a choice the user has to make (--overwrite); nothing was written.
   'SCM_OUTPUT_EXISTS',
+  // merge-shards: a shard is missing or failed; run it, or choose --partial.
+  'SCM_SHARD_MISSING',
 ]);
 
 /** Maps any thrown value to an exit code: usage/config problems are 2, aborts 130, the rest 3. */

@@ -34,6 +34,7 @@ export const ScmErrorCodes = [
   'SCM_HTTP_CLIENT_ERROR',
   'SCM_HTTP_INVALID_BODY',
   'SCM_STATE_INVALID',
+  'SCM_SHARD_MISSING',
 ] as const;
 
 /** One of the stable error codes. */

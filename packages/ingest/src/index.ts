@@ -24,6 +24,7 @@ export {
   collectionTimeRange,
   harvestRange,
   itemInstant,
+  makeWindow,
   parseDatetimeFilter,
   splitWindow,
   windowOwns,

@@ -31,3 +31,17 @@ export type { ValidateFilesOptions, ValidateFilesResult } from './validate-files
 export { validateFiles } from './validate-files.js';
 export type { UpdateCounts, UpdateMetadataOptions, UpdateMetadataResult } from './update-metadata.js';
 export { PREVIEW_CHANGES, updateMetadata } from './update-metadata.js';
+export type { MergeShardsOptions, MergeShardsResult } from './merge-shards.js';
+export { mergeShards } from './merge-shards.js';
+export type { RebuildShardOptions, RebuildShardResult, ShardManifest } from './rebuild-shard.js';
+export { rebuildShard, SHARD_MANIFEST, SHARDS_DIR, shardDir } from './rebuild-shard.js';
+export type { ShardSources, ShardSpec } from './shard-plan.js';
+export {
+  parseShardSpec,
+  planCollectionWindows,
+  resolveShardSpec,
+  SHARD_WINDOWS_PER_SHARD,
+  shardOfFile,
+  shardOfWindow,
+} from './shard-plan.js';
+export type { ShardPlanRecord } from './shard-source.js';

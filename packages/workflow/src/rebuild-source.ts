@@ -14,6 +14,7 @@ import { parseIsoDateTime } from '@scm/core/time';
 import { discoverCollections } from '@scm/discovery';
 import { type OpenSourceOptions, openSource } from '@scm/input';
 import { checkpointedHarvest, createApiClient, type HarvestReport, harvestStateDir } from './harvest-run.js';
+import { type ShardRun, seedShardHarvest, shardLocalPaths } from './shard-source.js';
 
 /** What a rebuild's source needs besides the config. */
 export interface RebuildSourceOptions {
@@ -27,6 +28,8 @@ export interface RebuildSourceOptions {
   signal?: AbortSignal | undefined;
   /** Told about each local file opened and each empty input (debug logs, `no records in …` notes). */
   sourceHooks?: Pick<OpenSourceOptions, 'onWarning' | 'onFileOpened'>;
+  /** Read only the partitions of this shard (see shard-plan.ts); its plan is recorded on it. */
+  shard?: ShardRun | undefined;
 }
 
 /** `source.filters.temporal` as a STAC API `datetime` interval; a date alone covers its whole UTC day. */
@@ -57,8 +60,9 @@ export async function* rebuildRecords(
 ): AsyncGenerator<SourceRecord | Failure> {
   const { source } = config;
   if (source.type === 'local_files') {
+    const paths = source.paths ?? [];
     const files = openSource({
-      paths: source.paths ?? [],
+      paths: options.shard ? await shardLocalPaths(paths, source.format ?? 'auto', options.shard) : paths,
       format: source.format ?? 'auto',
       ...options.sourceHooks,
     });
@@ -90,16 +94,28 @@ export async function* rebuildRecords(
   const bbox = source.filters?.spatial?.bbox;
   try {
     const collections = await collectionIds(config, client, logger, options.signal);
+    const { catalog_url: catalogUrl } = source;
+    const filters = { ...(datetime ? { datetime } : {}), ...(bbox ? { bbox } : {}) };
+    const shard = options.shard;
+    const resume = shard
+      ? await seedShardHarvest({
+          harvest: { catalogUrl, collections, ...filters },
+          client,
+          state,
+          shard,
+          resume: options.resume,
+          signal: options.signal,
+        })
+      : options.resume;
     yield* checkpointedHarvest(
       {
         client,
-        catalogUrl: source.catalog_url,
+        catalogUrl,
         collections,
         state,
-        resume: options.resume,
+        resume,
         concurrency: config.processing.concurrency,
-        ...(datetime ? { datetime } : {}),
-        ...(bbox ? { bbox } : {}),
+        ...filters,
         ...(source.limit ? { limit: source.limit } : {}),
         ...(source.max_items ? { maxItems: source.max_items } : {}),
         logger,

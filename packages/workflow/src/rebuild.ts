@@ -49,6 +49,7 @@ import {
 import { rebuildRecords } from './rebuild-source.js';
 import { extentItem } from './rebuild-state.js';
 import { prepareStages, type RecordStages, runCollectionStages, runRecordStages } from './rebuild-stages.js';
+import type { ShardRun } from './shard-source.js';
 import { sourceWarnings } from './source-warnings.js';
 
 export { describeReport } from './rebuild-stages.js';
@@ -82,6 +83,8 @@ export interface RebuildOptions {
   resume?: boolean;
   /** Environment for Earthdata Login (`EARTHDATA_TOKEN`, `EARTHDATA_USERNAME`/`EARTHDATA_PASSWORD`); default process.env. */
   env?: Record<string, string | undefined>;
+  /** Run only one shard's partitions (set by {@link rebuildShard}; see shard-plan.ts). */
+  shard?: ShardRun | undefined;
 }
 
 /** The summary of a rebuild: the run's counts, with the change counts of each collection. */
@@ -160,6 +163,7 @@ function openRebuildSource(
     ...(options.env ? { env: options.env } : {}),
     logger,
     signal: options.signal,
+    shard: options.shard,
   });
 }
 

@@ -37,7 +37,7 @@ export interface RunSinks {
  */
 export async function openSinks(
   root: string,
-  config: WorkflowConfig,
+  config: Pick<WorkflowConfig, 'output'>,
   options: { dryRun: boolean; logger: Logger },
 ): Promise<RunSinks> {
   const formats = new Set(config.output.formats);

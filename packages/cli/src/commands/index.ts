@@ -3,6 +3,7 @@ import { addApplyExtensions } from './apply-extensions.js';
 import { addConfig } from './config.js';
 import { addDiscoverCollections } from './discover-collections.js';
 import { addFetchItems } from './fetch-items.js';
+import { addMergeShards } from './merge-shards.js';
 import { addOutput } from './output.js';
 import { addRebuildCatalog } from './rebuild-catalog.js';
 import { addScaffoldItems } from './scaffold-items.js';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly AddCommand[] = [
   addApplyExtensions,
   addValidate,
   addRebuildCatalog,
+  addMergeShards,
   addUpdateMetadata,
   addOutput,
   addConfig,

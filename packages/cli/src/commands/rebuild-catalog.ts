@@ -1,7 +1,8 @@
-import { formatSummary } from '@scm/core';
+import { formatSummary, ScmError } from '@scm/core';
 import { loadConfig } from '@scm/config';
 import { parseSelection, type Selection } from '@scm/update';
 import { formatChangeTable, rebuildCatalog, targetSelection } from '@scm/workflow';
+import { addShardOptions, runShard, type ShardFlags, shardOf } from './shard-options.js';
 import { type Command, Option } from 'commander';
 import { summaryCounts } from '../run-log.js';
 import {
@@ -14,7 +15,7 @@ import {
 } from '../run.js';
 import { FOLDER_SIDE_FILES_HELP, OVERWRITE_FOLDER_HELP } from './record-command.js';
 
-interface RebuildFlags extends GlobalOptions {
+interface RebuildFlags extends GlobalOptions, ShardFlags {
   config: string;
   mode: 'full' | 'incremental' | 'targeted';
   ids?: string;
@@ -27,7 +28,7 @@ interface RebuildFlags extends GlobalOptions {
 
 /** Registers `rebuild-catalog`: run a whole workflow from a config file. */
 export const addRebuildCatalog: AddCommand = (program, context) => {
-  program
+  const command = program
     .command('rebuild-catalog')
     .description('run a whole workflow from a config file: read, map, extend, validate, write')
     .requiredOption('--config <file>', 'workflow config (YAML or JSON)')
@@ -48,7 +49,9 @@ export const addRebuildCatalog: AddCommand = (program, context) => {
     .option('--bbox <w,s,e,n>', 'targeted mode: items whose bbox overlaps this one')
     .option('--overwrite', OVERWRITE_FOLDER_HELP)
     .addHelpText('after', FOLDER_SIDE_FILES_HELP)
-    .option('--resume', 'stac_api sources: continue the harvest of a killed run from its checkpoint')
+    .option('--resume', 'stac_api sources: continue the harvest of a killed run from its checkpoint');
+  addShardOptions(command);
+  command
     .addHelpText(
       'after',
       example([
@@ -69,9 +72,15 @@ async function runRebuild(opts: RebuildFlags, context: CommandContext): Promise<
   const config = await loadConfig(configPath, { env: io.env });
   // A targeted run without a selection is a usage error, refused before the run log starts.
   const target = targetSelection(config, opts.mode, selection);
+  const shard = shardOf(opts, io.env);
+  // A shard writes parts for merge-shards, which rebuilds the whole catalog: there is no state to compare with.
+  if (shard && opts.mode !== 'full') {
+    throw new ScmError('SCM_USAGE', `--shard runs in full mode only, not --mode ${opts.mode}`);
+  }
   const logging = { level: config.logging?.level, file: config.logging?.file };
   const run = context.startRun('rebuild-catalog', opts, logging);
   run.logger.debug('file opened', { file: configPath, format: 'config' });
+  if (shard) return runShard(config, opts, shard, run, io.env);
   const result = await run.log(
     () =>
       rebuildCatalog(config, {
