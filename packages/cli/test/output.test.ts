@@ -50,7 +50,13 @@ describe('rebuild-catalog with parquet output', () => {
 
   it('leaves no NDJSON behind when only parquet was asked for', async () => {
     const out = await rebuild('parquet');
-    expect(readdirSync(out).sort()).toEqual(['.stac-catalog-manager.json', 'parquet', 'summary.json']);
+    expect(readdirSync(out).sort()).toEqual([
+      '.stac-catalog-manager.json',
+      'parquet',
+      'report.html',
+      'report_record.json',
+      'summary.json',
+    ]);
   });
 });
 

@@ -99,6 +99,37 @@ function addFailure(
   if (group.examples.length < examples) group.examples.push(exampleOf(failure, context, issues));
 }
 
+/** Builds a {@link FailureDigest} one failure record at a time; memory stays bounded. */
+export interface FailureDigester {
+  /** Adds one failure record (anything else counts as an unreadable line). */
+  add(value: unknown): void;
+  /** Counts one line that could not be parsed. */
+  unreadable(): void;
+  /** The digest, groups largest first. */
+  result(): FailureDigest;
+}
+
+/** Starts a {@link FailureDigester} keeping the first `examples` (default 5) of each group. */
+export function createFailureDigester(options: { examples?: number } = {}): FailureDigester {
+  const digest = emptyFailureDigest();
+  // Null-prototype maps: keys come from data and must not reach Object.prototype.
+  digest.issues_by_kind = Object.create(null);
+  digest.by_collection = Object.create(null);
+  const groups = new Map<string, FailureGroup>();
+  return {
+    add: (value) => addFailure(digest, groups, value, options.examples ?? 5),
+    unreadable: () => {
+      digest.unreadable_lines += 1;
+    },
+    result: () => ({
+      ...digest,
+      groups: [...digest.groups].sort((a, b) => b.count - a.count),
+      issues_by_kind: { ...digest.issues_by_kind },
+      by_collection: { ...digest.by_collection },
+    }),
+  };
+}
+
 /**
  * Reads a failures file (`failed_items.ndjson`) line by line into a digest:
  * counts by `error_type` and `step` with the first `examples` of each, and
@@ -108,11 +139,7 @@ export async function digestFailuresFile(
   path: string,
   options: { examples?: number } = {},
 ): Promise<FailureDigest> {
-  const digest = emptyFailureDigest();
-  // Null-prototype maps: keys come from data and must not reach Object.prototype.
-  digest.issues_by_kind = Object.create(null);
-  digest.by_collection = Object.create(null);
-  const groups = new Map<string, FailureGroup>();
+  const digester = createFailureDigester(options);
   try {
     for await (const { text } of readLines(createReadStream(path))) {
       if (text.trim() === '') continue;
@@ -120,18 +147,13 @@ export async function digestFailuresFile(
       try {
         value = JSON.parse(text);
       } catch {
-        digest.unreadable_lines += 1;
+        digester.unreadable();
         continue;
       }
-      addFailure(digest, groups, value, options.examples ?? 5);
+      digester.add(value);
     }
   } catch (error) {
     throw fileSystemError(error, path, 'read');
   }
-  digest.groups.sort((a, b) => b.count - a.count);
-  return {
-    ...digest,
-    issues_by_kind: { ...digest.issues_by_kind },
-    by_collection: { ...digest.by_collection },
-  };
+  return digester.result();
 }

@@ -27,6 +27,9 @@ export interface ReportData {
 
 /** Where the files of one run are: a folder output, or the side files of a single-file output. */
 export interface RunFiles {
+  /** `run`: a summary and its side files; `validation`: a `validate --output-report` file. */
+  kind: 'run' | 'validation';
+  /** The summary, or the validation report. */
   summary: string;
   failures: string;
   record: string;
@@ -39,8 +42,9 @@ export interface RunFiles {
 const SUMMARY = 'summary.json';
 
 /**
- * The files of the run at `input`: a folder holding `summary.json`, or a
- * `<stem>.summary.json` side file (the report is then `<stem>.report.html`).
+ * The files of the run at `input`: a folder holding `summary.json`, a
+ * `<stem>.summary.json` side file (the report is then `<stem>.report.html`),
+ * or a `validate --output-report` file `<stem>.json` (report `<stem>.report.html`).
  */
 export async function locateRunFiles(input: string, failuresName = 'failed_items.ndjson'): Promise<RunFiles> {
   const info = await stat(input).catch((error: unknown) => {
@@ -49,6 +53,7 @@ export async function locateRunFiles(input: string, failuresName = 'failed_items
   if (info.isDirectory()) {
     const at = (name: string) => join(input, name);
     return {
+      kind: 'run',
       summary: at(SUMMARY),
       failures: at(failuresName),
       record: at(RUN_RECORD_FILE),
@@ -58,10 +63,26 @@ export async function locateRunFiles(input: string, failuresName = 'failed_items
   }
   const name = basename(input);
   if (!name.endsWith(SUMMARY)) {
-    throw new ScmError('SCM_USAGE', `report: ${input} is neither an output folder nor a *summary.json file`);
+    if (!name.endsWith('.json')) {
+      throw new ScmError(
+        'SCM_USAGE',
+        `report: ${input} is neither an output folder, a *summary.json file nor a validate report (.json)`,
+      );
+    }
+    const stem = join(dirname(input), name.slice(0, -'.json'.length));
+    const none = `${stem}.none`;
+    return {
+      kind: 'validation',
+      summary: input,
+      failures: none,
+      record: none,
+      report: `${stem}.report.html`,
+      dir: dirname(input),
+    };
   }
   const prefix = join(dirname(input), name.slice(0, -SUMMARY.length));
   return {
+    kind: 'run',
     summary: input,
     failures: `${prefix}${failuresName}`,
     record: `${prefix}${RUN_RECORD_FILE}`,

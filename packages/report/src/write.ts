@@ -3,6 +3,7 @@ import { fileSystemError } from '@scm/core';
 import { renderReportHtml } from './html.js';
 import { loadReportData, locateRunFiles, type RunFiles } from './load.js';
 import type { RunRecorder } from './record.js';
+import { loadValidationReportData } from './validation.js';
 
 /** Options of {@link writeRunReport}. */
 export interface WriteRunReportOptions {
@@ -23,8 +24,8 @@ async function writeAtomic(path: string, text: string): Promise<void> {
 }
 
 /**
- * Makes `report.html` for the run at `input` (an output folder, or a
- * `<stem>.summary.json` side file) from what it left, and returns its path
+ * Makes `report.html` for the run at `input` (an output folder, a
+ * `<stem>.summary.json` side file, or a `validate` report) from what it left, and returns its path
  * and size. Throws `SCM_INPUT_NOT_FOUND` when there is no summary.
  */
 export async function writeRunReport(
@@ -32,7 +33,10 @@ export async function writeRunReport(
   options: WriteRunReportOptions = {},
 ): Promise<{ path: string; bytes: number; files: RunFiles }> {
   const files = await locateRunFiles(input, options.failuresName);
-  const data = await loadReportData(files, options.now);
+  const data =
+    files.kind === 'validation'
+      ? await loadValidationReportData(files.summary, options.now)
+      : await loadReportData(files, options.now);
   const html = renderReportHtml(data);
   await writeAtomic(files.report, html);
   return { path: files.report, bytes: Buffer.byteLength(html), files };

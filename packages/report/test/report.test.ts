@@ -140,4 +140,23 @@ describe('writeRunReport', () => {
       message: expect.stringContaining(join(dir, 'summary.json')),
     });
   });
+
+  it('reads a validate report: objects checked, invalid ones by kind, unreadable lines as parse errors', async () => {
+    const path = join(dir, 'r.json');
+    await cp(new URL('./fixtures/validate-report.json', import.meta.url).pathname, path);
+    const body = JSON.parse(await readFile(path, 'utf8'));
+    const { path: written } = await writeRunReport(path);
+    expect(written).toBe(join(dir, 'r.report.html'));
+    const html = await readFile(written, 'utf8');
+    const totals = Object.fromEntries(tableRows(html, 'totals').map(([k, v]) => [k, v]));
+    expect(totals).toMatchObject({
+      processed: String(body.summary.total),
+      succeeded: String(body.summary.valid),
+      failed: String(body.summary.invalid),
+    });
+    const { read, ...kinds } = body.summary.byKind;
+    expect(Object.fromEntries(tableRows(html, 'issues').map(([k, v]) => [k, Number(v)]))).toEqual(kinds);
+    const parse = tableRows(html, 'failures').find((r) => r[0] === 'parse_error');
+    expect(parse?.[2]).toBe(String(read));
+  });
 });

@@ -2,8 +2,10 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkflowConfig } from '@scm/config';
 import type { Failure, Logger, RunSummary, StacCatalog, SummaryCounter } from '@scm/core';
+import type { RunRecorder } from '@scm/report';
 import { type FailuresFile, openFailuresFile } from './failures-file.js';
 import { assertReplaceable, createStagingDir, promoteStagingDir, writeMarker } from './output-dir.js';
+import { REPORT_OUTPUTS, recordWrites, startRunRecorder, writeRunReportFiles } from './run-report.js';
 import { openSinks, type RunSinks } from './sinks.js';
 import { WORKFLOW_VERSION } from './version.js';
 
@@ -17,6 +19,8 @@ export interface RebuildOutput {
   failures: FailuresFile;
   sinks: RunSinks;
   dryRun: boolean;
+  /** Sees every item written and each stage, for `report.html`. */
+  recorder: RunRecorder;
 }
 
 /** Checks the output folder may be replaced, then opens the staging folder, the failures file and the sinks. */
@@ -30,8 +34,9 @@ export async function openRebuildOutput(
   const workDir = dryRun ? finalDir : await createStagingDir(finalDir);
   const failuresName = config.output.failures_file ?? 'failed_items.ndjson';
   const failures = await openFailuresFile(join(workDir, failuresName), { dryRun });
-  const sinks = await openSinks(workDir, config, { dryRun, logger: options.logger });
-  return { finalDir, workDir, failuresName, failures, sinks, dryRun };
+  const recorder = startRunRecorder();
+  const sinks = recordWrites(await openSinks(workDir, config, { dryRun, logger: options.logger }), recorder);
+  return { finalDir, workDir, failuresName, failures, sinks, dryRun, recorder };
 }
 
 /**
@@ -72,9 +77,10 @@ export async function closeRebuildOutput(
   if (output.failures.count > 0) counter.outputs.push(output.failuresName);
   else if (!output.dryRun) await rm(join(output.workDir, output.failuresName), { force: true });
   counter.outputs.push('summary.json');
+  if (!output.dryRun) counter.outputs.push(...REPORT_OUTPUTS);
 }
 
-/** Writes `summary.json` and the marker into the staging folder and swaps it into place. */
+/** Writes `summary.json`, the run report and the marker into the staging folder and swaps it into place. */
 export async function publishRebuildOutput(
   output: RebuildOutput,
   summary: RunSummary,
@@ -82,6 +88,7 @@ export async function publishRebuildOutput(
 ): Promise<void> {
   if (output.dryRun) return;
   await writeFile(join(output.workDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  await writeRunReportFiles(output.workDir, output.recorder, { failuresName: output.failuresName });
   await writeMarker(output.workDir, WORKFLOW_VERSION, mode);
   await promoteStagingDir(output.workDir, output.finalDir);
 }

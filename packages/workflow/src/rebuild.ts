@@ -242,7 +242,8 @@ export async function rebuildCatalog(
   };
   await guardStaging(output, async () => {
     const source = openRebuildSource(config, options, counter, logger);
-    await processSource(run, source, options.progress ?? noopProgress, options.signal);
+    const progress = output.recorder.wrapProgress(options.progress ?? noopProgress);
+    await processSource(run, source, progress, options.signal);
     await writeCollections(run);
     await closeRebuildOutput(output, counter, run.sourceCatalog, (failure) => fail(run, failure));
   });

@@ -5,6 +5,7 @@ import { addDiscoverCollections } from './discover-collections.js';
 import { addFetchItems } from './fetch-items.js';
 import { addOutput } from './output.js';
 import { addRebuildCatalog } from './rebuild-catalog.js';
+import { addReport } from './report.js';
 import { addScaffoldItems } from './scaffold-items.js';
 import { addTransformMetadata } from './transform-metadata.js';
 import { addUpdateMetadata } from './update-metadata.js';
@@ -24,5 +25,6 @@ export const COMMANDS: readonly AddCommand[] = [
   addRebuildCatalog,
   addUpdateMetadata,
   addOutput,
+  addReport,
   addConfig,
 ];
