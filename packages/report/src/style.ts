@@ -10,7 +10,9 @@ h2{font-size:17px;margin:0 0 10px}h2 small{color:var(--muted);font-weight:normal
 .card b{display:block;font-size:24px}.card span{color:var(--muted)}.card.bad b{color:var(--bad)}
 table{border-collapse:collapse;width:100%;font-size:13px;margin:6px 0}th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
 th{background:var(--bg);font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-#failure-examples td:nth-child(5){max-width:420px;word-break:break-word}
+#failure-examples{table-layout:fixed}#failure-examples td{overflow-wrap:anywhere}
+#failure-examples th:nth-child(1){width:13%}#failure-examples th:nth-child(2){width:7%}#failure-examples th:nth-child(3){width:17%}
+#failure-examples th:nth-child(4){width:14%}#failure-examples th:nth-child(5){width:29%}#failure-examples th:nth-child(6){width:20%}
 .empty{color:var(--muted)}.warn{color:var(--bad)}.caption{color:var(--muted);margin:0 0 8px}
 #map{width:100%;height:auto;display:block}
 #map .sphere{fill:#eaf2fa;stroke:#b9c9da}#map .graticule{fill:none;stroke:#d7e3ef;stroke-width:.5}

@@ -1,7 +1,7 @@
 // Draws the report's world map in the browser. Bundled with its libraries and
 // the land outline into dist/viewer.js at build time, then inlined into each
 // report.html, so a report needs no network when it is opened.
-import { geoArea, geoGraticule10, geoNaturalEarth1, geoPath } from 'd3-geo';
+import { geoArea, geoBounds, geoGraticule10, geoNaturalEarth1, geoPath } from 'd3-geo';
 import { feature } from 'topojson-client';
 import land110m from 'world-atlas/land-110m.json';
 
@@ -61,34 +61,57 @@ function append(parent, d, className, title) {
   return el;
 }
 
+// The region worth showing: the shapes' bounds (geoBounds knows the antimeridian),
+// widened to at least 60 by 35 degrees so the coast around them gives context.
+function viewOf(shapes) {
+  if (shapes.length === 0) return undefined;
+  const [[w, s], [e0, n]] = geoBounds({ type: 'GeometryCollection', geometries: shapes });
+  const e = e0 < w ? e0 + 360 : e0;
+  if (e - w > 200) return { center: (w + e) / 2 };
+  const center = (w + e) / 2;
+  const half = Math.max((e - w) / 2 + 5, 30);
+  const mid = (s + n) / 2;
+  const halfLat = Math.max((n - s) / 2 + 4, 17.5);
+  const box = [center - half, Math.max(-89, mid - halfLat), center + half, Math.min(89, mid + halfLat)];
+  return { center, box };
+}
+
 function drawMap(svg, data) {
   const width = 960;
   const height = 500;
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
-  const projection = geoNaturalEarth1().fitExtent(
-    [
-      [6, 6],
-      [width - 6, height - 6],
-    ],
-    { type: 'Sphere' },
+  const footprints = data.footprints.map((f) => ({ ...f, geometry: rewind(f.geometry) }));
+  const extents = data.collections.flatMap((c) =>
+    c.bboxes.map((box) => ({ id: c.id, box, geometry: bboxGeometry(box) })),
+  );
+  const view = viewOf(
+    [...footprints, ...extents].map((s) => s.geometry).filter((g) => g && g.type !== 'Sphere'),
+  );
+  // Centring on the data keeps a footprint across the antimeridian in one piece.
+  const projection = geoNaturalEarth1().rotate([-(view?.center ?? 0), 0]);
+  const frame = [
+    [6, 6],
+    [width - 6, height - 6],
+  ];
+  projection.fitExtent(
+    frame,
+    view?.box ? bboxGeometry(view.box.map((v, i) => (i % 2 === 0 ? wrap(v) : v))) : { type: 'Sphere' },
   );
   const path = geoPath(projection).pointRadius(2.5);
   append(svg, path({ type: 'Sphere' }), 'sphere');
   append(svg, path(geoGraticule10()), 'graticule');
   append(svg, path(feature(land110m, land110m.objects.land)), 'land');
-  let footprints = 0;
-  for (const f of data.footprints) {
+  let drawn = 0;
+  for (const f of footprints) {
     const label = f.collection ? `${f.id} (${f.collection})` : f.id;
-    if (append(svg, path(rewind(f.geometry)), 'footprint', label)) footprints += 1;
+    if (append(svg, path(f.geometry), 'footprint', label)) drawn += 1;
   }
-  let extents = 0;
-  for (const c of data.collections) {
-    for (const box of c.bboxes) {
-      if (append(svg, path(bboxGeometry(box)), 'extent', `${c.id} extent ${box.join(', ')}`)) extents += 1;
-    }
+  let outlined = 0;
+  for (const x of extents) {
+    if (append(svg, path(x.geometry), 'extent', `${x.id} extent ${x.box.join(', ')}`)) outlined += 1;
   }
-  svg.setAttribute('data-footprints', String(footprints));
-  svg.setAttribute('data-extents', String(extents));
+  svg.setAttribute('data-footprints', String(drawn));
+  svg.setAttribute('data-extents', String(outlined));
 }
 
 const holder = document.getElementById('report-data');
