@@ -145,9 +145,17 @@ ${table('issues', ['kind', 'issues'], issueRows, [false, true])}</section>`;
 function throughputSection(data: ReportData): string {
   const stages = data.record?.stages ?? [];
   const bars = stages.map((s) => ({ label: s.stage, value: s.per_second }));
-  const rows = stages.map((s) => [s.stage, s.count, s.total ?? '', s.seconds, s.per_second, s.status ?? '']);
+  const rows = stages.map((s) => [
+    s.stage,
+    s.count,
+    s.total ?? '',
+    s.failed ?? 0,
+    s.seconds,
+    s.per_second,
+    s.status ?? '',
+  ]);
   return `<section><h2>Throughput</h2>${barChart('stages-chart', bars, ' /s')}
-${table('stages', ['stage', 'count', 'total', 'seconds', 'per second', 'last status'], rows, [false, true, true, true, true, false])}</section>`;
+${table('stages', ['stage', 'count', 'total', 'failed', 'seconds', 'per second', 'last status'], rows, [false, true, true, true, true, true, false])}</section>`;
 }
 
 function notesSection(data: ReportData): string {

@@ -28,6 +28,8 @@ export interface StageRecord {
   per_second: number;
   /** The last status line the stage showed (retries, 429s…), when it had one. */
   status?: string;
+  /** Records of the stage that failed, when the stage counted them. */
+  failed?: number;
 }
 
 /** What {@link createRunRecorder} writes to {@link RUN_RECORD_FILE}: bounded whatever the run's size. */
@@ -136,6 +138,10 @@ function recordStages(progress: Progress, stages: StageRecord[]): Progress {
     status(text) {
       if (current) current.status = text;
       progress.status?.(text);
+    },
+    failed(n = 1) {
+      if (current) current.failed = (current.failed ?? 0) + n;
+      progress.failed?.(n);
     },
     done(message) {
       close();

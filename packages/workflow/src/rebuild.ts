@@ -177,6 +177,8 @@ async function processSource(
     if (isFailure(entry)) {
       run.counter.processed += 1;
       await fail(run, entry);
+      progress.tick();
+      progress.failed?.();
       continue;
     }
     const kind = stacTypeOf(entry.value);
@@ -186,8 +188,10 @@ async function processSource(
       run.sourceCollections.set(collection.id, collection);
     } else {
       run.counter.processed += 1;
+      const failedBefore = run.counter.failed;
       await processRecord(run, entry.value, entry.origin);
       progress.tick();
+      if (run.counter.failed > failedBefore) progress.failed?.(run.counter.failed - failedBefore);
     }
   }
   progress.done();
