@@ -41,6 +41,14 @@ function initdbFound() {
   return (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, 'initdb')));
 }
 
+/** Whether the Chromium the report's browser test drives is there. */
+const chromium = process.env.SCM_CHROMIUM || '/usr/bin/chromium';
+
 const venv = process.env.SCM_PYTHON_VENV || join(root, '.venv');
-const lines = [`node ${process.version}`, ...oracleVersions(venv), `initdb: ${initdbFound() ? 'yes' : 'no'}`];
+const lines = [
+  `node ${process.version}`,
+  ...oracleVersions(venv),
+  `initdb: ${initdbFound() ? 'yes' : 'no'}`,
+  `chromium: ${existsSync(chromium) ? chromium : 'no'}`,
+];
 process.stdout.write(`${lines.join('\n')}\n`);
