@@ -115,10 +115,9 @@ export async function fetchItemsToFile(options: FetchItemsToFileOptions): Promis
     : sideFilePath(outputPath, FAILURES_FILE);
   const dryRun = options.dryRun ?? false;
   if (!dryRun) {
-    const reportFiles = ['summary.json', ...REPORT_OUTPUTS].map((name) => sideFilePath(outputPath, name));
-    await assertNewFiles([outputPath, failuresPath, ...reportFiles], {
-      overwrite: options.overwrite || options.resume,
-    });
+    // The summary and report side files are not checked: outputs of one stem in other formats
+    // (items.json, items.parquet) share them, and each run's are its own to replace.
+    await assertNewFiles([outputPath, failuresPath], { overwrite: options.overwrite || options.resume });
   }
   const state = harvestStateDir(
     dryRun ? tmpdir() : dirname(outputPath),

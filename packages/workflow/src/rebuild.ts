@@ -177,7 +177,7 @@ async function processSource(
     if (isFailure(entry)) {
       run.counter.processed += 1;
       await fail(run, entry);
-      progress.tick();
+      // Counted on the bar, not ticked: a record the reader could not parse never reached the item stage.
       progress.failed?.();
       continue;
     }
