@@ -48,6 +48,9 @@ function initdbFound() {
   return (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, 'initdb')));
 }
 
+/** Whether the Chromium the report's browser test drives is there. */
+const chromium = process.env.SCM_CHROMIUM || '/usr/bin/chromium';
+
 const venv = process.env.SCM_PYTHON_VENV || join(root, '.venv');
 const scaleOut = process.env.SCM_SCALE_OUT_VENV || join(root, '.venv-scale-out');
 const lines = [
@@ -55,5 +58,6 @@ const lines = [
   ...oracleVersions(venv),
   ...oracleVersions(scaleOut, SCALE_OUT).map((line) => `scale-out ${line}`),
   `initdb: ${initdbFound() ? 'yes' : 'no'}`,
+  `chromium: ${existsSync(chromium) ? chromium : 'no'}`,
 ];
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -40,7 +40,7 @@ def files_of(args):
                     continue
                 for name in sorted(files):
                     # The run's side files (summary, audit log) are not STAC objects.
-                    side = name.startswith(("summary", ".")) or name.endswith("transformation_audit.json")
+                    side = name.startswith(("summary", ".")) or name.endswith(("transformation_audit.json", "report_record.json"))
                     if name.endswith(".json") and not side:
                         yield os.path.join(folder, name)
         else:

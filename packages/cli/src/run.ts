@@ -121,7 +121,8 @@ function startRun(
     logger,
     services: { logger, progress, signal: io.signal },
     say,
-    log: (work, counts) => logRun(logger, info, io.signal, work, counts),
+    // A stage cut short by an error must not leave its bar's redraw timer holding the process open.
+    log: (work, counts) => logRun(logger, info, io.signal, work, counts).finally(() => progress.close()),
     finish,
     report: (text, partial) => {
       say(text);

@@ -55,6 +55,8 @@ describe('rebuild-catalog with parquet output', () => {
       '.scm-state',
       '.stac-catalog-manager.json',
       'parquet',
+      'report.html',
+      'report_record.json',
       'summary.json',
     ]);
   });

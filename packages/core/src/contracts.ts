@@ -46,6 +46,8 @@ export interface Progress {
   tick(n?: number): void;
   /** Sets a short status shown after the count, e.g. `120 pages, 3 retries` (optional). */
   status?(text: string): void;
+  /** Counts `n` (default 1) records of the current phase that failed, shown beside the count (optional). */
+  failed?(n?: number): void;
   /** Ends the current phase. */
   done(message?: string): void;
 }

@@ -9,6 +9,7 @@ import {
   isFailure,
   type Logger,
   noopLogger,
+  noopProgress,
   type Progress,
   type RunSummary,
   ScmError,
@@ -18,9 +19,12 @@ import {
 } from '@scm/core';
 import type { ItemsEndpoint } from '@scm/ingest';
 import { readNdjson } from '@scm/input';
+import type { RunRecorder } from '@scm/report';
 import { FAILURES_FILE, openFailuresFile } from './failures-file.js';
 import { type FileOutputFormat, formatFromPath, openFileOutput } from './file-output.js';
 import { assertNewFiles, sideFilePath } from './output-dir.js';
+import { REPORT_OUTPUTS, startRunRecorder, writeRunReportFiles } from './run-report.js';
+import { writeJsonFile } from './update-sinks.js';
 import {
   type ApiClientSettings,
   checkpointedHarvest,
@@ -111,6 +115,8 @@ export async function fetchItemsToFile(options: FetchItemsToFileOptions): Promis
     : sideFilePath(outputPath, FAILURES_FILE);
   const dryRun = options.dryRun ?? false;
   if (!dryRun) {
+    // The summary and report side files are not checked: outputs of one stem in other formats
+    // (items.json, items.parquet) share them, and each run's are its own to replace.
     await assertNewFiles([outputPath, failuresPath], { overwrite: options.overwrite || options.resume });
   }
   const state = harvestStateDir(
@@ -125,9 +131,11 @@ export async function fetchItemsToFile(options: FetchItemsToFileOptions): Promis
     await failures.write(failure);
   };
   const report: HarvestReport = { items: 0, incomplete: [], notes: [] };
+  const recorder = startRunRecorder();
+  const recorded = { ...options, progress: recorder.wrapProgress(options.progress ?? noopProgress) };
   const client = createApiClient({ ...options.http, ...(options.logger ? { logger: options.logger } : {}) });
   try {
-    await harvestInto(options, state, report, client, fail, counter);
+    await harvestInto(recorded, state, report, client, fail, counter, (item) => recorder.observeItem(item));
     if (!dryRun) await writeOutput(state, outputPath, format, fail, counter, report.incomplete.length > 0);
   } finally {
     await client.close();
@@ -143,8 +151,12 @@ export async function fetchItemsToFile(options: FetchItemsToFileOptions): Promis
     counter.outputs.push(outputPath);
     if (failures.count > 0) counter.outputs.push(failuresPath);
     else await rm(failuresPath, { force: true });
+    counter.outputs.push(
+      ...['summary.json', ...REPORT_OUTPUTS].map((name) => sideFilePath(outputPath, name)),
+    );
   }
   const summary = finishSummary(counter);
+  if (!dryRun) await writeFetchReport(outputPath, failuresPath, summary, recorder);
   logger.info('fetch-items finished', { processed: summary.processed, failed: summary.failed });
   const lines = [formatSummary(summary)];
   if (!dryRun) lines.push(`output: ${outputPath}`);
@@ -159,6 +171,7 @@ async function harvestInto(
   client: ReturnType<typeof createApiClient>,
   fail: (failure: Failure) => Promise<void>,
   counter: ReturnType<typeof startSummary>,
+  observe: (item: StacItem) => void,
 ): Promise<void> {
   const entries = checkpointedHarvest(
     {
@@ -183,8 +196,29 @@ async function harvestInto(
   for await (const entry of entries) {
     if (isFailure(entry)) await fail(entry);
     else if (stacTypeOf(entry.value) === 'Collection') counter.collections += 1;
-    else counter.processed += 1;
+    else {
+      counter.processed += 1;
+      observe(entry.value as StacItem);
+    }
   }
+}
+
+/** Writes `<stem>.summary.json` and the run report (`<stem>.report.html`) beside the output file. */
+async function writeFetchReport(
+  outputPath: string,
+  failuresPath: string,
+  summary: RunSummary,
+  recorder: RunRecorder,
+): Promise<void> {
+  const summaryPath = sideFilePath(outputPath, 'summary.json');
+  await writeJsonFile(summaryPath, summary);
+  const prefix = basename(summaryPath).slice(0, -'summary.json'.length);
+  // The report finds the failures file beside the summary by name; one put elsewhere is left out.
+  const besides = dirname(failuresPath) === dirname(summaryPath) && basename(failuresPath).startsWith(prefix);
+  await writeRunReportFiles(dirname(summaryPath), recorder, {
+    prefix,
+    ...(besides ? { failuresName: basename(failuresPath).slice(prefix.length) } : {}),
+  });
 }
 
 /** Writes the harvested items (the state folder's NDJSON) to the output file in its format. */

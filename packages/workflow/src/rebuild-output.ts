@@ -2,10 +2,12 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkflowConfig } from '@scm/config';
 import type { Failure, Logger, RunSummary, StacCatalog, SummaryCounter } from '@scm/core';
+import type { RunRecorder } from '@scm/report';
 import { type FailuresFile, openFailuresFile } from './failures-file.js';
 import { assertReplaceable, createStagingDir, promoteStagingDir, writeMarker } from './output-dir.js';
 import { type IncrementalSinks, openIncrementalSinks } from './incremental-sinks.js';
 import { type CatalogState, writeState } from './rebuild-state.js';
+import { REPORT_OUTPUTS, recordWrites, startRunRecorder, writeRunReportFiles } from './run-report.js';
 import { openSinks, type RunSinks } from './sinks.js';
 import { writeTextAtomic } from '@scm/output-json';
 import { WORKFLOW_VERSION } from './version.js';
@@ -22,6 +24,8 @@ export interface RebuildOutput {
   dryRun: boolean;
   /** An incremental or targeted run updates the output folder in place (no staging folder). */
   inPlace: boolean;
+  /** Sees every item written and each stage, for `report.html`. */
+  recorder: RunRecorder;
 }
 
 /** Checks the output folder may be replaced, then opens the staging folder, the failures file and the sinks. */
@@ -36,11 +40,13 @@ export async function openRebuildOutput(
   const workDir = dryRun || inPlace ? finalDir : await createStagingDir(finalDir);
   const failuresName = config.output.failures_file ?? 'failed_items.ndjson';
   const failures = await openFailuresFile(join(workDir, failuresName), { dryRun });
-  const sinks =
+  const recorder = startRunRecorder();
+  const opened =
     inPlace && !dryRun
       ? await openIncrementalSinks(workDir, config, { logger: options.logger })
       : await openSinks(workDir, config, { dryRun, logger: options.logger });
-  return { finalDir, workDir, failuresName, failures, sinks, dryRun, inPlace };
+  const sinks = recordWrites(opened, recorder);
+  return { finalDir, workDir, failuresName, failures, sinks, dryRun, inPlace, recorder };
 }
 
 /**
@@ -82,12 +88,13 @@ export async function closeRebuildOutput(
   if (output.failures.count > 0) counter.outputs.push(output.failuresName);
   else if (!output.dryRun) await rm(join(output.workDir, output.failuresName), { force: true });
   counter.outputs.push('summary.json');
+  if (!output.dryRun) counter.outputs.push(...REPORT_OUTPUTS);
 }
 
 /**
- * Writes the state, `summary.json` and the marker into the staging folder and
- * swaps it into place; an in-place run writes them into the output folder,
- * the state last but one so that a run killed before it is redone in full.
+ * Writes the state, `summary.json`, the run report and the marker into the
+ * staging folder and swaps it into place; an in-place run writes them into the
+ * output folder itself.
  */
 export async function publishRebuildOutput(
   output: RebuildOutput,
@@ -98,6 +105,7 @@ export async function publishRebuildOutput(
   if (output.dryRun) return;
   await writeState(output.workDir, state);
   await writeTextAtomic(join(output.workDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`, false);
+  await writeRunReportFiles(output.workDir, output.recorder, { failuresName: output.failuresName });
   await writeMarker(output.workDir, WORKFLOW_VERSION, mode);
   if (!output.inPlace) await promoteStagingDir(output.workDir, output.finalDir);
 }

@@ -218,6 +218,8 @@ async function processSource(
       run.counter.processed += 1;
       run.delta.listingComplete = false;
       await fail(run, entry);
+      // Counted on the bar, not ticked: a record the reader could not parse never reached the item stage.
+      progress.failed?.();
       continue;
     }
     const kind = stacTypeOf(entry.value);
@@ -227,8 +229,10 @@ async function processSource(
       run.sourceCollections.set(collection.id, collection);
     } else {
       run.counter.processed += 1;
+      const failedBefore = run.counter.failed;
       await processRecord(run, entry.value, entry.origin);
       progress.tick();
+      if (run.counter.failed > failedBefore) progress.failed?.(run.counter.failed - failedBefore);
     }
   }
   progress.done();
@@ -286,7 +290,8 @@ export async function rebuildCatalog(
   };
   await guardStaging(output, async () => {
     const source = openRebuildSource(config, options, counter, logger);
-    await processSource(run, source, options.progress ?? noopProgress, options.signal);
+    const progress = output.recorder.wrapProgress(options.progress ?? noopProgress);
+    await processSource(run, source, progress, options.signal);
     await settleDelta(delta, output.sinks, (record) => run.itemExtents.add(extentItem(record)));
     totalChanges(delta, counter);
     await writeCollections(run);

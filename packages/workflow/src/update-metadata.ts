@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import {
   createFailure,
   type Failure,
@@ -17,6 +17,7 @@ import {
   type StacItem,
   type ValidationReport,
 } from '@scm/core';
+import type { RunRecorder } from '@scm/report';
 import { parseUpdates, type UpdateChange, type UpdateRule, updateObject } from '@scm/update';
 import { createValidator, type StacValidator } from '@scm/validate';
 import { checkingExtensions } from './builtins.js';
@@ -33,6 +34,7 @@ import {
 } from './output-dir.js';
 import { readSafeYamlDocument } from './readers.js';
 import { describeReport } from './rebuild-stages.js';
+import { REPORT_OUTPUTS, startRunRecorder, writeRunReportFiles } from './run-report.js';
 import { type FileOutput, openFileOutput } from './file-output.js';
 import { openUpdateSink, type UpdateSink, writeJsonFile } from './update-sinks.js';
 import { WORKFLOW_VERSION } from './version.js';
@@ -106,6 +108,8 @@ interface UpdateRun {
   preview: UpdateChange[];
   now: Date;
   progress: Progress;
+  /** Sees each item an update changed, for `report.html`'s map. */
+  recorder: RunRecorder;
 }
 
 /**
@@ -132,7 +136,13 @@ async function planPaths(options: UpdateMetadataOptions, dryRun: boolean): Promi
   const kind = await detect(input);
   if (kind === 'records') {
     const side = (name: string) => sideFilePath(finalPath, name);
-    const all = [finalPath, side(FAILURES_FILE), side(AUDIT_FILE), side('summary.json')];
+    const all = [
+      finalPath,
+      side(FAILURES_FILE),
+      side(AUDIT_FILE),
+      side('summary.json'),
+      ...REPORT_OUTPUTS.map(side),
+    ];
     if (!dryRun) await assertNewFiles(all, { overwrite: options.overwrite });
     return { input, kind, finalPath, target: finalPath, side, finalSide: side };
   }
@@ -195,6 +205,7 @@ async function decide(
     return object;
   }
   run.counts.updated += 1;
+  if (outcome.object.type === 'Feature') run.recorder.observeItem(outcome.object);
   await recordChanges(run, outcome.changes);
   return outcome.object;
 }
@@ -259,6 +270,9 @@ async function finishOutput(
     duration_ms: Date.now() - started,
   });
   if (run.failures.count === 0) await rm(paths.side(FAILURES_FILE), { force: true });
+  await writeRunReportFiles(dirname(paths.side('summary.json')), run.recorder, {
+    prefix: basename(paths.side('summary.json')).slice(0, -'summary.json'.length),
+  });
   if (paths.kind === 'records') return;
   await writeMarker(paths.target, WORKFLOW_VERSION, 'update-metadata');
   await promoteStagingDir(paths.target, paths.finalPath);
@@ -317,7 +331,9 @@ export async function updateMetadata(options: UpdateMetadataOptions): Promise<Up
     preview: [],
     now: options.now ?? new Date(),
     progress: options.progress ?? noopProgress,
+    recorder: startRunRecorder(),
   };
+  run.progress = run.recorder.wrapProgress(run.progress);
   try {
     run.progress.start('objects');
     await updateAll(run, paths, dryRun, options.signal);

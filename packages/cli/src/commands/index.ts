@@ -6,6 +6,7 @@ import { addFetchItems } from './fetch-items.js';
 import { addMergeShards } from './merge-shards.js';
 import { addOutput } from './output.js';
 import { addRebuildCatalog } from './rebuild-catalog.js';
+import { addReport } from './report.js';
 import { addScaffoldItems } from './scaffold-items.js';
 import { addTransformMetadata } from './transform-metadata.js';
 import { addUpdateMetadata } from './update-metadata.js';
@@ -26,5 +27,6 @@ export const COMMANDS: readonly AddCommand[] = [
   addMergeShards,
   addUpdateMetadata,
   addOutput,
+  addReport,
   addConfig,
 ];

@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import { loadConfig, type WorkflowConfig } from '@scm/config';
+import { writeRunReport } from '@scm/report';
 import { assertNewFiles, validateFiles } from '@scm/workflow';
 import { type Command, Option } from 'commander';
 import {
@@ -66,7 +67,10 @@ function extensionsOf(opts: ValidateFlags, config: WorkflowConfig | undefined) {
 async function runValidate(opts: ValidateFlags, context: CommandContext): Promise<void> {
   const { io } = context;
   if (opts.outputReport && !opts.dryRun) {
-    await assertNewFiles([resolvePath(io.cwd, opts.outputReport)], { overwrite: opts.overwrite ?? false });
+    const reportPath = resolvePath(io.cwd, opts.outputReport);
+    await assertNewFiles([reportPath, ...validationPagePath(reportPath)], {
+      overwrite: opts.overwrite ?? false,
+    });
   }
   const config = opts.config
     ? await loadConfig(resolvePath(io.cwd, opts.config), { env: io.env })
@@ -89,5 +93,13 @@ async function runValidate(opts: ValidateFlags, context: CommandContext): Promis
       }),
     (r) => ({ total: r.total, valid: r.valid, invalid: r.invalid }),
   );
+  const page =
+    opts.outputReport && !opts.dryRun ? validationPagePath(resolvePath(io.cwd, opts.outputReport)) : [];
+  for (const report of page) await writeRunReport(report.replace(/\.report\.html$/, '.json'));
   run.report(result.text, result.invalid > 0);
+}
+
+/** The page `validate` writes beside a JSON report `r.json`: `r.report.html` (none for another extension). */
+function validationPagePath(reportPath: string): string[] {
+  return reportPath.endsWith('.json') ? [reportPath.replace(/\.json$/, '.report.html')] : [];
 }
