@@ -58,9 +58,11 @@ export interface NdjsonWriter extends Sink<StacItem> {
    * root when it has no `collection`) and returns that path. A second item
    * with the same id in the same collection is dropped (the first wins) and
    * reported. Resolves once the line is accepted by the file stream, waiting
-   * for it to drain when its buffer is full: await each call.
+   * for it to drain when its buffer is full: await each call. `line`, when given, must be
+   * {@link ndjsonLine}`(item)`, already made by the caller (e.g. to send the item to a worker thread), so
+   * the item is not serialised twice.
    */
-  writeItem(item: StacItem): Promise<string>;
+  writeItem(item: StacItem, line?: string): Promise<string>;
   /** Closes every file and renames each `*.tmp` to its final name; reports what was written. */
   finish(): Promise<NdjsonResult>;
   /** Closes every file and deletes the temporary files; nothing is left under a final name. */
@@ -234,7 +236,7 @@ class NdjsonOutput {
     return group;
   }
 
-  async writeItem(item: StacItem): Promise<string> {
+  async writeItem(item: StacItem, precomputed?: string): Promise<string> {
     this.assertOpen();
     if (!isStacItem(item)) throw invalid('writeItem expects a STAC Item (type "Feature" with a string id)');
     const collectionId =
@@ -246,7 +248,7 @@ class NdjsonOutput {
       this.duplicates.push(duplicate);
       return group.file.path;
     }
-    const line = ndjsonLine(item);
+    const line = precomputed ?? ndjsonLine(item);
     group.ids.add(item.id);
     await this.append(group.file, line);
     this.itemsWritten += 1;
@@ -346,7 +348,7 @@ export function createNdjsonWriter(options: NdjsonWriterOptions): NdjsonWriter {
     throw new ScmError('SCM_CONFIG_INVALID', `maxOpenFiles must be a positive integer, got ${maxOpenFiles}`);
   }
   const output = new NdjsonOutput(root, maxOpenFiles, options.fsync ?? false);
-  const writeItem = (item: StacItem): Promise<string> => output.writeItem(item);
+  const writeItem = (item: StacItem, line?: string): Promise<string> => output.writeItem(item, line);
   const finish = (): Promise<NdjsonResult> => output.finish();
   return {
     name: `ndjson:${root}`,

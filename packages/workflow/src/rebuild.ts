@@ -5,13 +5,11 @@ import {
   createFailure,
   type Failure,
   finishSummary,
-  isFailure,
   isScmError,
   type Logger,
   noopLogger,
   noopProgress,
   type Progress,
-  type RecordOrigin,
   type RunSummary,
   ScmError,
   type SourceRecord,
@@ -20,7 +18,6 @@ import {
   type StacItem,
   type SummaryCounter,
   startSummary,
-  stacTypeOf,
 } from '@scm/core';
 import {
   type CollectionExtents,
@@ -35,8 +32,10 @@ import {
   publishRebuildOutput,
   type RebuildOutput,
 } from './rebuild-output.js';
+import { type BatchValidator, openBatchValidator } from './batch-validator.js';
+import { processSourceInBatches } from './rebuild-batches.js';
 import { rebuildRecords } from './rebuild-source.js';
-import { prepareStages, type RecordStages, runCollectionStages, runRecordStages } from './rebuild-stages.js';
+import { prepareStages, type RecordStages, runCollectionStages } from './rebuild-stages.js';
 import { sourceWarnings } from './source-warnings.js';
 
 export { describeReport } from './rebuild-stages.js';
@@ -59,6 +58,11 @@ export interface RebuildOptions {
   overwrite?: boolean | undefined;
   /** `stac_api` sources: continue the harvest a killed run checkpointed (default false). */
   resume?: boolean;
+  /**
+   * Validation worker threads (0: validate in this thread); overrides the config's `validation.workers`.
+   * Default: the config's, else the number of cores minus one, at least 1.
+   */
+  workers?: number | undefined;
   /** Environment for Earthdata Login (`EARTHDATA_TOKEN`, `EARTHDATA_USERNAME`/`EARTHDATA_PASSWORD`); default process.env. */
   env?: Record<string, string | undefined>;
 }
@@ -139,9 +143,14 @@ function openRebuildSource(
 }
 
 /** Sinks: writes a valid item; a path the output cannot take fails the item, anything else stops the run. */
-async function writeItem(run: RebuildRun, item: StacItem, source: unknown): Promise<void> {
+async function writeItem(
+  run: RebuildRun,
+  item: StacItem,
+  source: unknown,
+  line: string | undefined,
+): Promise<void> {
   try {
-    await run.output.sinks.writeItem(item);
+    await run.output.sinks.writeItem(item, line);
   } catch (error) {
     if (!isScmError(error) || error.code !== 'SCM_OUTPUT_PATH') throw error;
     const failure = createFailure({
@@ -157,40 +166,37 @@ async function writeItem(run: RebuildRun, item: StacItem, source: unknown): Prom
   run.itemExtents.add(item);
 }
 
-/** One record: map -> scaffold -> extend -> validate -> sinks. */
-async function processRecord(run: RebuildRun, value: unknown, origin: RecordOrigin): Promise<void> {
-  const result = runRecordStages(run.stages, value, origin);
-  if (!result.ok) return fail(run, result.failure);
-  await writeItem(run, result.value, value);
-}
-
-/** Routes each entry of the source: failures are counted, catalogs and collections kept, records processed. */
+/**
+ * Routes each entry of the source: failures are counted, catalogs and collections kept, records mapped,
+ * scaffolded and extended here and validated in batches on the validator's threads, then written in order.
+ */
 async function processSource(
   run: RebuildRun,
   source: AsyncIterable<SourceRecord | Failure>,
-  progress: Progress,
-  signal: AbortSignal | undefined,
+  validator: BatchValidator,
+  options: { progress: Progress; signal: AbortSignal | undefined },
 ): Promise<void> {
-  progress.start('items');
-  for await (const entry of source) {
-    if (signal?.aborted) throw new ScmError('SCM_ABORTED', 'the run was interrupted');
-    if (isFailure(entry)) {
-      run.counter.processed += 1;
-      await fail(run, entry);
-      continue;
-    }
-    const kind = stacTypeOf(entry.value);
-    if (kind === 'Catalog') run.sourceCatalog ??= entry.value as StacCatalog;
-    else if (kind === 'Collection') {
-      const collection = entry.value as StacCollection;
-      run.sourceCollections.set(collection.id, collection);
-    } else {
-      run.counter.processed += 1;
-      await processRecord(run, entry.value, entry.origin);
-      progress.tick();
-    }
-  }
-  progress.done();
+  options.progress.start('items');
+  await processSourceInBatches(
+    source,
+    run.stages,
+    validator,
+    {
+      fail: (failure) => fail(run, failure),
+      write: (item, record, line) => writeItem(run, item, record, line),
+      catalog: (catalog) => {
+        run.sourceCatalog ??= catalog;
+      },
+      collection: (collection) => {
+        run.sourceCollections.set(collection.id, collection);
+      },
+      processed: () => {
+        run.counter.processed += 1;
+      },
+    },
+    options,
+  );
+  options.progress.done();
 }
 
 /** Collections: those from the source, plus one scaffolded for each collection id items referred to. */
@@ -242,7 +248,18 @@ export async function rebuildCatalog(
   };
   await guardStaging(output, async () => {
     const source = openRebuildSource(config, options, counter, logger);
-    await processSource(run, source, options.progress ?? noopProgress, options.signal);
+    const validator = openBatchValidator({
+      level: config.validation?.level ?? 'strict',
+      schemaDirs: config.validation?.schema_dirs ?? [],
+      loaded: stages.extensions,
+      workers: options.workers ?? config.validation?.workers,
+    });
+    try {
+      const progress = options.progress ?? noopProgress;
+      await processSource(run, source, validator, { progress, signal: options.signal });
+    } finally {
+      await validator.close();
+    }
     await writeCollections(run);
     await closeRebuildOutput(output, counter, run.sourceCatalog, (failure) => fail(run, failure));
   });

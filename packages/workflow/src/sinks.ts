@@ -14,7 +14,8 @@ import { writeCollectionsParquet } from '@scm/output-parquet';
 
 /** The outputs of one run, written together. */
 export interface RunSinks {
-  writeItem(item: StacItem): Promise<void>;
+  /** `line`: the item's NDJSON line when the caller already made it (see `ndjsonLine`). */
+  writeItem(item: StacItem, line?: string): Promise<void>;
   writeCollection(collection: StacCollection): Promise<void>;
   /**
    * Finishes every output; returns the files worth listing in the summary
@@ -64,9 +65,9 @@ export async function openSinks(
   const ndjson = formats.has('ndjson') || parquet ? createNdjsonWriter({ root: ndjsonDir }) : undefined;
   const collections: StacCollection[] = [];
   return {
-    async writeItem(item) {
+    async writeItem(item, line) {
       if (tree) await tree.writeItem(item);
-      if (ndjson) await ndjson.writeItem(item);
+      if (ndjson) await ndjson.writeItem(item, line);
     },
     async writeCollection(collection) {
       collections.push(collection);

@@ -13,6 +13,7 @@ import {
   resolvePath,
 } from '../run.js';
 import { FOLDER_SIDE_FILES_HELP, OVERWRITE_FOLDER_HELP } from './record-command.js';
+import { workersFlag, workersOption } from './workers-option.js';
 
 interface RebuildFlags extends GlobalOptions {
   config: string;
@@ -20,6 +21,7 @@ interface RebuildFlags extends GlobalOptions {
   ids?: string;
   overwrite?: boolean;
   resume?: boolean;
+  workers?: string;
 }
 
 /** Registers `rebuild-catalog`: run a whole workflow from a config file. */
@@ -37,6 +39,7 @@ export const addRebuildCatalog: AddCommand = (program, context) => {
     .option('--overwrite', OVERWRITE_FOLDER_HELP)
     .addHelpText('after', FOLDER_SIDE_FILES_HELP)
     .option('--resume', 'stac_api sources: continue the harvest of a killed run from its checkpoint')
+    .addOption(workersOption())
     .addHelpText(
       'after',
       example([`${BIN} rebuild-catalog --config examples/quickstart/config.yaml --mode full`]),
@@ -54,6 +57,7 @@ async function runRebuild(opts: RebuildFlags, context: CommandContext): Promise<
       `rebuild-catalog: --mode ${opts.mode} is not available in this version yet`,
     );
   }
+  const workers = workersFlag(opts.workers);
   const configPath = resolvePath(io.cwd, opts.config);
   const config = await loadConfig(configPath, { env: io.env });
   const logging = { level: config.logging?.level, file: config.logging?.file };
@@ -66,6 +70,7 @@ async function runRebuild(opts: RebuildFlags, context: CommandContext): Promise<
         dryRun: opts.dryRun ?? false,
         overwrite: opts.overwrite ?? false,
         resume: opts.resume ?? false,
+        workers,
         env: io.env,
         ...run.services,
       }),

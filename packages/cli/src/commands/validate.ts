@@ -11,6 +11,7 @@ import {
   type GlobalOptions,
   resolvePath,
 } from '../run.js';
+import { workersFlag, workersOption } from './workers-option.js';
 
 interface ValidateFlags extends GlobalOptions {
   input: string[];
@@ -22,6 +23,7 @@ interface ValidateFlags extends GlobalOptions {
   extension?: string[];
   extensionsDir?: string;
   config?: string;
+  workers?: string;
 }
 
 /** Registers `validate`: check STAC objects offline against the official schemas and extension checks. */
@@ -49,6 +51,7 @@ export const addValidate: AddCommand = (program, context) => {
         .default('ajv'),
     )
     .option('--overwrite', 'replace the report file if it exists (default: refuse)')
+    .addOption(workersOption())
     .addHelpText('after', example([`${BIN} validate --input items.ndjson --output-report report.json`]))
     .action(async function (this: Command) {
       await runValidate(this.optsWithGlobals<ValidateFlags>(), context);
@@ -65,6 +68,7 @@ function extensionsOf(opts: ValidateFlags, config: WorkflowConfig | undefined) {
 
 async function runValidate(opts: ValidateFlags, context: CommandContext): Promise<void> {
   const { io } = context;
+  const workers = workersFlag(opts.workers);
   if (opts.outputReport && !opts.dryRun) {
     await assertNewFiles([resolvePath(io.cwd, opts.outputReport)], { overwrite: opts.overwrite ?? false });
   }
@@ -85,6 +89,7 @@ async function runValidate(opts: ValidateFlags, context: CommandContext): Promis
         extensionsDir: opts.extensionsDir ?? config?.extensions_dir,
         ...(opts.config ? { baseDir: dirname(resolvePath(io.cwd, opts.config)) } : {}),
         cliDir: CLI_DIR,
+        workers: workers ?? config?.validation?.workers,
         ...run.services,
       }),
     (r) => ({ total: r.total, valid: r.valid, invalid: r.invalid }),
