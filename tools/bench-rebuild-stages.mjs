@@ -29,7 +29,12 @@ const loaded = await loadExtensions({
       config: {
         version: '1.2.0',
         alternates: [
-          { key: 's3', name: 'S3', prefix: 'https://data.lpdaac.earthdatacloud.nasa.gov/', replace_prefix: 's3://' },
+          {
+            key: 's3',
+            name: 'S3',
+            prefix: 'https://data.lpdaac.earthdatacloud.nasa.gov/',
+            replace_prefix: 's3://',
+          },
         ],
       },
     },
@@ -40,7 +45,6 @@ const ndjson = createNdjsonWriter({ root: join(work, 'ndjson') });
 const time = { read: 0, extend: 0, validate: 0, ndjson: 0 };
 let count = 0;
 let invalid = 0;
-const texts = [];
 const started = performance.now();
 let mark = started;
 for await (const entry of openSource({ paths: [input], format: 'ndjson' }).records()) {
@@ -67,7 +71,10 @@ await ndjson.finish();
 time.ndjson += performance.now() - mark;
 
 // The worker pool on the NDJSON just written (its items carry the extensions), as texts in batches.
-const pool = createValidatorPool({ level: 'strict', extensionModules: ['@scm/extension-dgeo', '@scm/extension-alternate-assets'] });
+const pool = createValidatorPool({
+  level: 'strict',
+  extensionModules: ['@scm/extension-dgeo', '@scm/extension-alternate-assets'],
+});
 const poolStart = performance.now();
 let batch = [];
 let poolInvalid = 0;
@@ -107,10 +114,15 @@ async function* readLines(dir) {
 
 const s = (ms) => ms / 1000;
 const rate = (seconds) => Math.round(count / seconds).toLocaleString('en');
-console.log(`stages alone, ${count} items (${invalid} invalid one thread, ${poolInvalid} pooled), load ${loadavg()[0].toFixed(2)}:`);
+console.log(
+  `stages alone, ${count} items (${invalid} invalid one thread, ${poolInvalid} pooled), load ${loadavg()[0].toFixed(2)}:`,
+);
 console.log('| stage | wall | items/s |');
 console.log('| --- | ---: | ---: |');
-for (const [name, ms] of Object.entries(time)) console.log(`| ${name} | ${s(ms).toFixed(1)} s | ${rate(s(ms))} |`);
-console.log(`| validate, pool of ${pool.size} threads (JSON texts) | ${poolSeconds.toFixed(1)} s | ${rate(poolSeconds)} |`);
+for (const [name, ms] of Object.entries(time))
+  console.log(`| ${name} | ${s(ms).toFixed(1)} s | ${rate(s(ms))} |`);
+console.log(
+  `| validate, pool of ${pool.size} threads (JSON texts) | ${poolSeconds.toFixed(1)} s | ${rate(poolSeconds)} |`,
+);
 console.log(`| stac-geoparquet from the NDJSON | ${parquetSeconds.toFixed(1)} s | ${rate(parquetSeconds)} |`);
 rmSync(work, { recursive: true, force: true });

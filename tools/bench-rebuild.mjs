@@ -71,7 +71,9 @@ function timed(args) {
   return {
     run,
     seconds: wall.split(':').reduce((acc, part) => acc * 60 + Number(part), 0),
-    cpu: Number(field(/User time \(seconds\): ([\d.]+)/) ?? 0) + Number(field(/System time \(seconds\): ([\d.]+)/) ?? 0),
+    cpu:
+      Number(field(/User time \(seconds\): ([\d.]+)/) ?? 0) +
+      Number(field(/System time \(seconds\): ([\d.]+)/) ?? 0),
     rssMb: Number(field(/Maximum resident set size \(kbytes\): (\d+)/) ?? 0) / 1024,
   };
 }
@@ -86,7 +88,15 @@ for (const count of counts) {
   const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
   const workers = process.env.BENCH_WORKERS ? ['--workers', process.env.BENCH_WORKERS] : [];
   const cli = join(root, 'packages/cli/dist/bin.js');
-  const whole = timed([...profile, cli, 'rebuild-catalog', '--config', join(dir, 'config.yaml'), '--quiet', ...workers]);
+  const whole = timed([
+    ...profile,
+    cli,
+    'rebuild-catalog',
+    '--config',
+    join(dir, 'config.yaml'),
+    '--quiet',
+    ...workers,
+  ]);
   if (whole.run.status !== 0) {
     console.error(whole.run.stdout, whole.run.stderr);
     process.exit(1);
@@ -113,7 +123,9 @@ for (const count of counts) {
 }
 
 console.log(`\nrebuild-catalog, ${shape} items, node ${process.version}\n`);
-console.log('| items | item size | wall | CPU | items/s | peak RSS | succeeded / failed | load (1-min, before → after) |');
+console.log(
+  '| items | item size | wall | CPU | items/s | peak RSS | succeeded / failed | load (1-min, before → after) |',
+);
 console.log('| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
 for (const r of rows) {
   console.log(

@@ -12,12 +12,19 @@ import { repoRoot } from './integration-env.js';
 const temp = mkdtempSync(join(tmpdir(), 'scm-workers-'));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
+interface SampleItem {
+  id: string;
+  geometry: { coordinates: number[][][] };
+  properties: Record<string, unknown>;
+  stac_version: unknown;
+}
+
 /** The quickstart's real items, repeated under new ids (more than one batch), with broken ones among them. */
 function mixedNdjson(): string {
   const items = readFileSync(join(repoRoot, 'examples/quickstart/data/items.ndjson'), 'utf8')
     .trim()
     .split('\n')
-    .map((line) => JSON.parse(line) as Record<string, any>);
+    .map((line) => JSON.parse(line) as SampleItem);
   const lines: string[] = [];
   for (let round = 0; round < 25; round++) {
     for (const [i, original] of items.entries()) {
@@ -44,7 +51,10 @@ function filesUnder(dir: string): Record<string, string> {
     if (!entry.isFile() || entry.name === 'summary.json' || entry.name.startsWith('.')) continue;
     const path = join(entry.parentPath, entry.name);
     // A failure records when it happened; everything else must match byte for byte.
-    out[path.slice(dir.length)] = readFileSync(path, 'utf8').replace(/"timestamp":"[^"]*"/g, '"timestamp":"…"');
+    out[path.slice(dir.length)] = readFileSync(path, 'utf8').replace(
+      /"timestamp":"[^"]*"/g,
+      '"timestamp":"…"',
+    );
   }
   return out;
 }
