@@ -13,6 +13,7 @@ import {
   type StacItem,
   type StreamOptions,
 } from '@scm/core';
+import { DigestSet } from '@scm/core/id-set';
 import { ndjsonLine, tempPathFor } from './json-text.js';
 import { NameRegistry } from './name-registry.js';
 import { assertInside, safePathSegment } from './safe-path.js';
@@ -84,7 +85,8 @@ interface OutputFile {
 
 interface ItemGroup {
   file: OutputFile;
-  ids: Set<string>;
+  /** Grows with the run: 64-bit digests of the ids, 8 bytes each (see @scm/core/id-set). */
+  ids: DigestSet;
 }
 
 function invalid(message: string): ScmError {
@@ -230,7 +232,7 @@ class NdjsonOutput {
         collectionId === undefined
           ? ITEMS_NDJSON
           : `${this.folders.claim(collectionId).name}/${ITEMS_NDJSON}`;
-      group = { file: this.newFile(path), ids: new Set() };
+      group = { file: this.newFile(path), ids: new DigestSet() };
       this.groups.set(collectionId, group);
     }
     return group;
