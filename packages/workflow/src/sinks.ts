@@ -10,7 +10,7 @@ import {
   type StacItem,
 } from '@scm/core';
 import { createJsonTreeWriter, createNdjsonWriter, readNdjsonDir } from '@scm/output-json';
-import { writeCollectionsParquet } from '@scm/output-parquet';
+import { type ItemWithText, writeCollectionsParquetTexts } from '@scm/output-parquet';
 
 /** The outputs of one run, written together. */
 export interface RunSinks {
@@ -89,7 +89,7 @@ export async function openSinks(
         }
       }
       if (parquet) {
-        const result = await writeCollectionsParquet(itemsOf(ndjsonDir), {
+        const result = await writeCollectionsParquetTexts(itemsOf(ndjsonDir), {
           root: join(root, 'parquet'),
           collections,
           uncollected: 'items',
@@ -105,8 +105,9 @@ export async function openSinks(
   };
 }
 
-async function* itemsOf(dir: string): AsyncGenerator<StacItem> {
+/** The run's items read back from its NDJSON, each with its line: the Parquet writer spills that line as it is. */
+async function* itemsOf(dir: string): AsyncGenerator<ItemWithText> {
   for await (const entry of readNdjsonDir(dir)) {
-    if (!isFailure(entry) && entry.kind === 'item') yield entry.value;
+    if (!isFailure(entry) && entry.kind === 'item') yield { item: entry.value, text: entry.text };
   }
 }
