@@ -8,7 +8,7 @@
 //   BENCH_SHAPE     hls (default: the CMR-STAC HLS sample, ~13 KB and 40 assets, every item distinct; see
 //                   packages/output-parquet/bench/hls.mjs) or naip (the quickstart's ~2.9 KB NAIP items)
 //   BENCH_WORKERS   validation threads for rebuild-catalog (--workers; default: the command's default)
-//   BENCH_STAGES=0  skip the per-stage timings
+//   BENCH_STAGES    time each stage alone for counts up to this many items (default 100000; 0: never)
 //   BENCH_PROFILE=1 also write a CPU profile of the run (node --cpu-prof) into BENCH_DIR
 //   BENCH_DIR       working folder (default: a new temp folder, removed afterwards unless BENCH_KEEP=1)
 // The run: NDJSON in, dgeo + alternate-assets, validation (core + the extensions the items declare), NDJSON
@@ -113,7 +113,7 @@ for (const count of counts) {
     load: `${before} → ${load()}`,
   };
   console.log(JSON.stringify(row));
-  if (process.env.BENCH_STAGES !== '0') {
+  if (count <= Number(process.env.BENCH_STAGES ?? 100_000)) {
     const stages = timed([join(root, 'tools/bench-rebuild-stages.mjs'), input, join(dir, 'stages')]);
     if (stages.run.status !== 0) console.error(stages.run.stderr);
     row.stages = stages.run.stdout.trim();
