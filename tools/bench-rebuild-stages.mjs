@@ -71,10 +71,9 @@ await ndjson.finish();
 time.ndjson += performance.now() - mark;
 
 // The worker pool on the NDJSON just written (its items carry the extensions), as texts in batches.
-const pool = createValidatorPool({
-  level: 'strict',
-  extensionModules: ['@scm/extension-dgeo', '@scm/extension-alternate-assets'],
-});
+// The pool's workers import the built-in extensions as rebuild-catalog's do (see @scm/workflow's batch-validator).
+const builtins = new URL('../packages/workflow/dist/worker-extensions.js', import.meta.url).href;
+const pool = createValidatorPool({ level: 'strict', workers: 1, extensionModules: [builtins] });
 const poolStart = performance.now();
 let batch = [];
 let poolInvalid = 0;
@@ -122,7 +121,7 @@ console.log('| --- | ---: | ---: |');
 for (const [name, ms] of Object.entries(time))
   console.log(`| ${name} | ${s(ms).toFixed(1)} s | ${rate(s(ms))} |`);
 console.log(
-  `| validate, pool of ${pool.size} threads (JSON texts) | ${poolSeconds.toFixed(1)} s | ${rate(poolSeconds)} |`,
+  `| validate, pool of ${pool.size} worker thread(s), NDJSON lines (parse included) | ${poolSeconds.toFixed(1)} s | ${rate(poolSeconds)} |`,
 );
 console.log(`| stac-geoparquet from the NDJSON | ${parquetSeconds.toFixed(1)} s | ${rate(parquetSeconds)} |`);
 rmSync(work, { recursive: true, force: true });

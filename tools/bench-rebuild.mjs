@@ -9,6 +9,8 @@
 //                   packages/output-parquet/bench/hls.mjs) or naip (the quickstart's ~2.9 KB NAIP items)
 //   BENCH_WORKERS   validation threads for rebuild-catalog (--workers; default: the command's default)
 //   BENCH_STAGES    time each stage alone for counts up to this many items (default 100000; 0: never)
+//   BENCH_BASELINE  another checkout (e.g. /work/main, built) whose rebuild-catalog runs on the same items right
+//                   after, for a before/after comparison under the same load
 //   BENCH_PROFILE=1 also write a CPU profile of the run (node --cpu-prof) into BENCH_DIR
 //   BENCH_DIR       working folder (default: a new temp folder, removed afterwards unless BENCH_KEEP=1)
 // The run: NDJSON in, dgeo + alternate-assets, validation (core + the extensions the items declare), NDJSON
@@ -78,6 +80,22 @@ function timed(args) {
   };
 }
 
+/** The same run with the CLI of BENCH_BASELINE, on the items and config just used. */
+function baseline(row) {
+  rmSync(join(dir, 'out'), { recursive: true, force: true });
+  const before = load();
+  const cli = join(resolve(process.env.BENCH_BASELINE), 'packages/cli/dist/bin.js');
+  const base = timed([cli, 'rebuild-catalog', '--config', join(dir, 'config.yaml'), '--quiet']);
+  if (base.run.status !== 0) console.error(base.run.stderr);
+  const summary = JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8'));
+  const out = { ...row, build: process.env.BENCH_BASELINE, seconds: base.seconds, cpu: base.cpu };
+  Object.assign(out, { rssMb: base.rssMb, succeeded: summary.succeeded, failed: summary.failed });
+  out.load = `${before} → ${load()}`;
+  delete out.stages;
+  console.log(JSON.stringify(out));
+  return out;
+}
+
 const rows = [];
 for (const count of counts) {
   const input = join(dir, 'items.ndjson');
@@ -103,6 +121,7 @@ for (const count of counts) {
   }
   const summary = JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8'));
   const row = {
+    build: 'this',
     count,
     kb: bytes / count / 1000,
     seconds: whole.seconds,
@@ -120,16 +139,17 @@ for (const count of counts) {
     console.log(row.stages);
   }
   rows.push(row);
+  if (process.env.BENCH_BASELINE) rows.push(baseline(row));
 }
 
 console.log(`\nrebuild-catalog, ${shape} items, node ${process.version}\n`);
 console.log(
-  '| items | item size | wall | CPU | items/s | peak RSS | succeeded / failed | load (1-min, before → after) |',
+  '| build | items | item size | wall | CPU | items/s | peak RSS | succeeded / failed | load (1-min, before → after) |',
 );
-console.log('| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
 for (const r of rows) {
   console.log(
-    `| ${r.count.toLocaleString('en')} | ${r.kb.toFixed(1)} KB | ${r.seconds.toFixed(1)} s | ${r.cpu.toFixed(1)} s | ${Math.round(r.count / r.seconds).toLocaleString('en')} | ${Math.round(r.rssMb)} MB | ${r.succeeded} / ${r.failed} | ${r.load} |`,
+    `| ${r.build} | ${r.count.toLocaleString('en')} | ${r.kb.toFixed(1)} KB | ${r.seconds.toFixed(1)} s | ${r.cpu.toFixed(1)} s | ${Math.round(r.count / r.seconds).toLocaleString('en')} | ${Math.round(r.rssMb)} MB | ${r.succeeded} / ${r.failed} | ${r.load} |`,
   );
 }
 if (!keep) rmSync(dir, { recursive: true, force: true });

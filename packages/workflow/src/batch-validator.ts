@@ -1,8 +1,16 @@
 import { availableParallelism } from 'node:os';
 import type { ValidationReport } from '@scm/core';
 import type { LoadedExtension } from '@scm/extensions';
-import { createValidator, createValidatorPool, type ValidatorExtension } from '@scm/validate';
+import {
+  createValidator,
+  createValidatorPool,
+  type ValidatorExtension,
+  type ValidatorPool,
+} from '@scm/validate';
 import { builtinExtensions, checkingExtensions } from './builtins.js';
+
+/** Entries per validation batch: enough to keep a worker busy, few enough to bound memory. */
+const BATCH_SIZE = 500;
 
 /**
  * Validates objects in batches, on worker threads or in this thread; reports come back in input order and
@@ -13,9 +21,14 @@ export interface BatchValidator {
   readonly workers: number;
   /**
    * One report per object, in order. `texts[i]`, when given, is `objects[i]` as JSON text (e.g. its NDJSON
-   * line): the workers parse that instead of receiving a structured clone of the object.
+   * line): the workers parse that instead of receiving a structured clone of the object. `last`: no batch
+   * follows this one (a first batch that is also the last is validated in this thread).
    */
-  validate(objects: readonly unknown[], texts?: readonly string[]): Promise<ValidationReport[]>;
+  validate(
+    objects: readonly unknown[],
+    texts?: readonly string[],
+    last?: boolean,
+  ): Promise<ValidationReport[]>;
   /** Stops the worker threads. */
   close(): Promise<void>;
 }
@@ -76,21 +89,31 @@ function inThread(options: BatchValidatorOptions): BatchValidator {
 /**
  * A validator for a run: a pool of `workers` threads, or this thread when `workers` is 0 or a plugin
  * cannot be loaded in a worker. Each worker builds its own validator with the same schemas and checks.
+ * The threads start with the first batch, unless it is also the last: an input smaller than one batch (a
+ * single file, say) is validated here rather than paying for threads that compile every schema again.
  */
 export function openBatchValidator(options: BatchValidatorOptions): BatchValidator {
   const workers = Math.max(0, Math.floor(options.workers ?? defaultValidationWorkers()));
   const plugins = pluginModules(options.loaded);
   if (workers === 0 || plugins === undefined) return inThread(options);
-  const pool = createValidatorPool({
-    workers,
-    level: options.level,
-    schemaDirs: options.schemaDirs,
-    extensionModules: [builtinsModule(), ...plugins],
-  });
+  let pool: ValidatorPool | undefined;
+  let local: BatchValidator | undefined;
   return {
     workers,
-    validate: (objects, texts) => pool.validateBatch(texts ?? objects),
-    close: () => pool.close(),
+    validate(objects, texts, last) {
+      if (!pool && !local && last) local = inThread(options);
+      if (local) return local.validate(objects);
+      pool ??= createValidatorPool({
+        workers,
+        level: options.level,
+        schemaDirs: options.schemaDirs,
+        extensionModules: [builtinsModule(), ...plugins],
+      });
+      return pool.validateBatch(texts ?? objects);
+    },
+    close: async () => {
+      await pool?.close();
+    },
   };
 }
 
@@ -99,9 +122,6 @@ export interface BatchObject {
   object: unknown;
   text?: string | undefined;
 }
-
-/** Entries per validation batch: enough to keep a worker busy, few enough to bound memory. */
-const BATCH_SIZE = 500;
 
 /**
  * Validates the objects of `entries` in batches and hands each entry to `settle`, in input order, with its
@@ -126,7 +146,7 @@ export async function validateInBatches<T>(
     }
   };
   let pending: T[] = [];
-  const flush = async () => {
+  const flush = async (last: boolean) => {
     const objects: unknown[] = [];
     const texts: string[] = [];
     const picked = pending.map((entry) => {
@@ -136,7 +156,7 @@ export async function validateInBatches<T>(
       if (chosen.text !== undefined) texts.push(chosen.text);
       return true;
     });
-    const reports = validator.validate(objects, texts.length === objects.length ? texts : undefined);
+    const reports = validator.validate(objects, texts.length === objects.length ? texts : undefined, last);
     reports.catch(() => undefined); // awaited, in order, by finish()
     inFlight.push({ entries: pending, picked, reports });
     pending = [];
@@ -144,8 +164,8 @@ export async function validateInBatches<T>(
   };
   for await (const entry of entries) {
     pending.push(entry);
-    if (pending.length >= BATCH_SIZE) await flush();
+    if (pending.length >= BATCH_SIZE) await flush(false);
   }
-  if (pending.length > 0) await flush();
+  if (pending.length > 0) await flush(true);
   while (inFlight.length > 0) await finish(inFlight.shift()!);
 }
