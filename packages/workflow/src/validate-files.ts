@@ -57,8 +57,9 @@ export interface ValidateFilesOptions {
   /** Folder that relative plugin `module` paths are resolved against (the config file's folder). Default `cwd`. */
   baseDir?: string;
   /**
-   * Validation worker threads (0: validate in this thread). Default: the number of cores minus one, at
-   * least 1. Reports are the same whatever the number.
+   * Validation worker threads (0: validate in this thread). Default 0: here the objects arrive parsed, and
+   * handing them to a thread costs about what validating them does (100K HLS items: 15.6 s in this thread,
+   * 19.7 s with one worker, 16.6 s with two). Reports are the same whatever the number.
    */
   workers?: number | undefined;
 }
@@ -157,7 +158,7 @@ export async function validateFiles(options: ValidateFilesOptions): Promise<Vali
     level: options.level ?? 'strict',
     schemaDirs: options.schemaDirs ?? [],
     loaded: await extensionsToCheck(options, cwd),
-    workers: options.workers,
+    workers: options.workers ?? 0,
   });
   try {
     return await validateAll(options, cwd, validator, logger);

@@ -39,7 +39,7 @@ export const addRebuildCatalog: AddCommand = (program, context) => {
     .option('--overwrite', OVERWRITE_FOLDER_HELP)
     .addHelpText('after', FOLDER_SIDE_FILES_HELP)
     .option('--resume', 'stac_api sources: continue the harvest of a killed run from its checkpoint')
-    .addOption(workersOption())
+    .addOption(workersOption("the config's validation.workers, else cores minus one, at least 1"))
     .addHelpText(
       'after',
       example([`${BIN} rebuild-catalog --config examples/quickstart/config.yaml --mode full`]),

@@ -51,7 +51,7 @@ export const addValidate: AddCommand = (program, context) => {
         .default('ajv'),
     )
     .option('--overwrite', 'replace the report file if it exists (default: refuse)')
-    .addOption(workersOption())
+    .addOption(workersOption("0, or the config's validation.workers"))
     .addHelpText('after', example([`${BIN} validate --input items.ndjson --output-report report.json`]))
     .action(async function (this: Command) {
       await runValidate(this.optsWithGlobals<ValidateFlags>(), context);

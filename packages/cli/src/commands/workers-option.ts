@@ -1,11 +1,11 @@
 import { ScmError } from '@scm/core';
 import { Option } from 'commander';
 
-/** `--workers <n>`: validation threads, shared by `validate` and `rebuild-catalog`. */
-export function workersOption(): Option {
+/** `--workers <n>`: validation threads, shared by `validate` and `rebuild-catalog`, whose defaults differ. */
+export function workersOption(defaultText: string): Option {
   return new Option(
     '--workers <n>',
-    'validation worker threads, 0 to validate in the main thread (default: cores minus one, at least 1)',
+    `validation worker threads, 0 for the main thread (default ${defaultText})`,
   );
 }
 
