@@ -7,6 +7,7 @@ export default defineConfig({
     'geojson/index': 'src/geojson/index.ts',
     'json-pointer': 'src/json-pointer.ts',
     'stac-item': 'src/stac-item.ts',
+    'id-set': 'src/id-set.ts',
   },
   format: ['esm'],
   dts: true,

@@ -1,9 +1,10 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // worker-extensions.ts is imported by the validator worker threads (batch-validator.ts).
+  entry: ['src/index.ts', 'src/worker-extensions.ts'],
+  dts: { entry: 'src/index.ts' },
   format: ['esm'],
-  dts: true,
   clean: true,
   sourcemap: true,
   target: 'node20',

@@ -233,6 +233,21 @@ describe('validate', () => {
     expect(run.stdout).toMatch(/25 object\(s\): 25 valid, 0 invalid/);
     expect(run.code).toBe(0);
   });
+  it('--workers sets the validation threads: the same report from 0 (main thread) and 2, a bad count exits 2', async () => {
+    const dir = tempDir();
+    const input = join(fixtures, 'broken/items.ndjson');
+    const reports = [];
+    for (const workers of ['0', '2']) {
+      const report = join(dir, `report-${workers}.json`);
+      const run = await cli(['validate', '--input', input, '--output-report', report, '--workers', workers]);
+      expect(run.code).toBe(1);
+      reports.push(readFileSync(report, 'utf8'));
+    }
+    expect(reports[1]).toBe(reports[0]);
+    const bad = await cli(['validate', '--input', input, '--workers', 'two']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--workers two: expected a whole number/);
+  });
 });
 
 describe('config', () => {

@@ -101,6 +101,7 @@ function toValidation(data: Raw, at: Resolve): WorkflowConfig['validation'] {
     engine:
       (validation.engine as WorkflowConfig['validation']['engine'] | undefined) ??
       CONFIG_DEFAULTS.validationEngine,
+    ...(typeof validation.workers === 'number' ? { workers: validation.workers } : {}),
   };
 }
 

@@ -264,6 +264,10 @@ const schema: JsonObject = {
         items: str('Folder.', { minLength: 1 }),
       },
       engine: oneOfValues(['ajv', 'stac-validator'], 'Validator to run.', CONFIG_DEFAULTS.validationEngine),
+      workers: int(
+        'Validation worker threads (0: validate in the main thread). Default: rebuild-catalog the number of cores minus one, at least 1; validate 0.',
+        0,
+      ),
     }),
     logging: obj('Logging settings.', {
       level: {

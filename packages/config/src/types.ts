@@ -130,6 +130,8 @@ export interface ValidationConfig {
   schema_dirs: string[];
   /** Default `ajv`. */
   engine: ValidationEngine;
+  /** Validation worker threads; 0 validates in the main thread. Absent: cores minus one, at least 1. */
+  workers?: number;
 }
 
 /** `logging` section. */

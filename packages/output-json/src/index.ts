@@ -5,7 +5,7 @@
  */
 
 export type { WriteJsonOptions } from './json-text.js';
-export { stringifyStac, writeJsonAtomic, writeTextAtomic } from './json-text.js';
+export { ndjsonLine, stringifyStac, writeJsonAtomic, writeTextAtomic } from './json-text.js';
 export type {
   JsonTreeCatalogOptions,
   JsonTreeOptions,

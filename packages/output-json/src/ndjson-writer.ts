@@ -13,6 +13,7 @@ import {
   type StacItem,
   type StreamOptions,
 } from '@scm/core';
+import { DigestSet } from '@scm/core/id-set';
 import { ndjsonLine, tempPathFor } from './json-text.js';
 import { NameRegistry } from './name-registry.js';
 import { assertInside, safePathSegment } from './safe-path.js';
@@ -58,9 +59,11 @@ export interface NdjsonWriter extends Sink<StacItem> {
    * root when it has no `collection`) and returns that path. A second item
    * with the same id in the same collection is dropped (the first wins) and
    * reported. Resolves once the line is accepted by the file stream, waiting
-   * for it to drain when its buffer is full: await each call.
+   * for it to drain when its buffer is full: await each call. `line`, when given, must be
+   * {@link ndjsonLine}`(item)`, already made by the caller (e.g. to send the item to a worker thread), so
+   * the item is not serialised twice.
    */
-  writeItem(item: StacItem): Promise<string>;
+  writeItem(item: StacItem, line?: string): Promise<string>;
   /** Closes every file and renames each `*.tmp` to its final name; reports what was written. */
   finish(): Promise<NdjsonResult>;
   /** Closes every file and deletes the temporary files; nothing is left under a final name. */
@@ -82,7 +85,8 @@ interface OutputFile {
 
 interface ItemGroup {
   file: OutputFile;
-  ids: Set<string>;
+  /** Grows with the run: 64-bit digests of the ids, 8 bytes each (see @scm/core/id-set). */
+  ids: DigestSet;
 }
 
 function invalid(message: string): ScmError {
@@ -228,13 +232,13 @@ class NdjsonOutput {
         collectionId === undefined
           ? ITEMS_NDJSON
           : `${this.folders.claim(collectionId).name}/${ITEMS_NDJSON}`;
-      group = { file: this.newFile(path), ids: new Set() };
+      group = { file: this.newFile(path), ids: new DigestSet() };
       this.groups.set(collectionId, group);
     }
     return group;
   }
 
-  async writeItem(item: StacItem): Promise<string> {
+  async writeItem(item: StacItem, precomputed?: string): Promise<string> {
     this.assertOpen();
     if (!isStacItem(item)) throw invalid('writeItem expects a STAC Item (type "Feature" with a string id)');
     const collectionId =
@@ -246,7 +250,7 @@ class NdjsonOutput {
       this.duplicates.push(duplicate);
       return group.file.path;
     }
-    const line = ndjsonLine(item);
+    const line = precomputed ?? ndjsonLine(item);
     group.ids.add(item.id);
     await this.append(group.file, line);
     this.itemsWritten += 1;
@@ -346,7 +350,7 @@ export function createNdjsonWriter(options: NdjsonWriterOptions): NdjsonWriter {
     throw new ScmError('SCM_CONFIG_INVALID', `maxOpenFiles must be a positive integer, got ${maxOpenFiles}`);
   }
   const output = new NdjsonOutput(root, maxOpenFiles, options.fsync ?? false);
-  const writeItem = (item: StacItem): Promise<string> => output.writeItem(item);
+  const writeItem = (item: StacItem, line?: string): Promise<string> => output.writeItem(item, line);
   const finish = (): Promise<NdjsonResult> => output.finish();
   return {
     name: `ndjson:${root}`,

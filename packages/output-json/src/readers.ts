@@ -32,7 +32,14 @@ export interface ReadJsonTreeOptions extends StreamOptions {
 /** One record found by {@link readNdjsonDir}. */
 export type NdjsonEntry =
   | { kind: 'collection'; path: string; line: number; value: StacCollection }
-  | { kind: 'item'; path: string; line: number; value: StacItem };
+  | {
+      kind: 'item';
+      path: string;
+      line: number;
+      value: StacItem;
+      /** The line as read, the JSON text of `value`, for a writer to reuse; absent when a forbidden key was dropped. */
+      text?: string;
+    };
 
 const FORBIDDEN_KEY_TEXT = /"(?:__proto__|constructor|prototype)"/;
 
@@ -262,7 +269,10 @@ export async function* readNdjsonDir(
         continue;
       }
       if (expected === 'Collection') yield { kind: 'collection', path, line, value: value as StacCollection };
-      else yield { kind: 'item', path, line, value: value as StacItem };
+      else {
+        const same = !FORBIDDEN_KEY_TEXT.test(text); // else value lost keys the text still has
+        yield { kind: 'item', path, line, value: value as StacItem, ...(same ? { text } : {}) };
+      }
     }
   }
 }

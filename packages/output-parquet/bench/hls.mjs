@@ -1,5 +1,6 @@
 // Writes N HLS-shaped STAC items (about 13 KB and 40 assets each) as NDJSON: the CMR-STAC sample item with a new
-// id, datetime and footprint per item, the id repeated in every href as CMR does. Deterministic for a given N.
+// id, datetime and footprint per item, the id repeated in every href as CMR does. Deterministic for a given N;
+// the item number is in the id, so every id is distinct (below 1M items the ids keep their length).
 // Usage: node bench/hls.mjs <out.ndjson> <count>
 import { once } from 'node:events';
 import { createWriteStream, readFileSync } from 'node:fs';
@@ -26,12 +27,13 @@ function itemAt(template, i) {
     3,
     '0',
   );
-  const id = `HLS.S30.${tile}.${day.getUTCFullYear()}${doy}T${String(i % 240_000).padStart(6, '0')}.v2.0`;
+  const id = `HLS.S30.${tile}.${day.getUTCFullYear()}${doy}T${String(i).padStart(6, '0')}.v2.0`;
   const item = JSON.parse(template.text.replaceAll(template.id, id));
   const when = day.toISOString();
   Object.assign(item.properties, { datetime: when, start_datetime: when, end_datetime: when });
   item.properties['eo:cloud_cover'] = i % 101;
-  const dx = ((i % 360) - 180) * 0.5;
+  // The sample lies at -104..-103 degrees: this shift keeps every footprint inside [-180, 180], so it is valid.
+  const dx = ((i % 360) - 30) * 0.5;
   const dy = ((i >> 4) % 60) - 30;
   item.geometry.coordinates = item.geometry.coordinates.map((ring) => ring.map(([x, y]) => [x + dx, y + dy]));
   item.bbox = [item.bbox[0] + dx, item.bbox[1] + dy, item.bbox[2] + dx, item.bbox[3] + dy];

@@ -268,17 +268,24 @@ class CollectionSlots {
   }
 }
 
+/** An item with its JSON text (e.g. the NDJSON line it was read from), so it is not serialised again. */
+export interface ItemWithText {
+  item: StacItem;
+  /** Text that parses to `item`; undefined to have the writer serialise the item. */
+  text: string | undefined;
+}
+
 /** First pass: every item goes to its collection's writer, which spills it while inferring the schema. */
 async function spillItems(
-  items: AnyIterable<StacItem>,
+  items: AnyIterable<ItemWithText>,
   slots: CollectionSlots,
   signal: AbortSignal | undefined,
 ): Promise<void> {
   try {
-    for await (const item of items) {
+    for await (const { item, text } of items) {
       if (signal?.aborted) throw new ScmError('SCM_ABORTED', 'the write was aborted');
       const slot = slots.forItem(item);
-      if (slot) await slot.writer.write(item);
+      if (slot) await slot.writer.write(item, text);
     }
   } catch (error) {
     await slots.abortAll();
@@ -377,6 +384,20 @@ async function writeSlots(
  */
 export async function writeCollectionsParquet(
   items: AnyIterable<StacItem>,
+  options: CollectionsParquetOptions,
+): Promise<CollectionsParquetResult> {
+  async function* withoutText(): AsyncGenerator<ItemWithText> {
+    for await (const item of items) yield { item, text: undefined };
+  }
+  return writeCollectionsParquetTexts(withoutText(), options);
+}
+
+/**
+ * {@link writeCollectionsParquet} for items that come with their JSON text (read from NDJSON, say): the
+ * text is spilled as it is, so each item is serialised once less. The files written are the same.
+ */
+export async function writeCollectionsParquetTexts(
+  items: AnyIterable<ItemWithText>,
   options: CollectionsParquetOptions,
 ): Promise<CollectionsParquetResult> {
   const root = resolve(options.root);

@@ -11,11 +11,13 @@ export type {
   CollectionParquetOutput,
   CollectionsParquetOptions,
   CollectionsParquetResult,
+  ItemWithText,
 } from './collections.js';
 export {
   collectionDirName,
   createCollectionsParquetSink,
   writeCollectionsParquet,
+  writeCollectionsParquetTexts,
 } from './collections.js';
 export type { ConvertNdjsonOptions } from './convert.js';
 export { convertNdjsonToGeoParquet } from './convert.js';

@@ -98,7 +98,7 @@ export interface GeoParquetWriter {
    * Adds one item. Resolves to a {@link Failure} when the item cannot be
    * written (it is also listed in `reported`); await each call.
    */
-  write(item: StacItem): Promise<Failure | undefined>;
+  write(item: StacItem, text?: string): Promise<Failure | undefined>;
   /** Writes the file and removes temporary files. Call once. */
   finish(): Promise<GeoParquetWriteResult>;
   /** Stops without writing and removes temporary files. */
@@ -178,8 +178,11 @@ export class PartsWriter {
     return this.builder.items;
   }
 
-  /** Checks, observes and spills one item. */
-  async write(item: StacItem): Promise<Failure | undefined> {
+  /**
+   * Checks, observes and spills one item. `text`, when given, is the item's JSON text (any text that parses
+   * to `item`, e.g. the NDJSON line it was read from): it is spilled as it is instead of serialising again.
+   */
+  async write(item: StacItem, text?: string): Promise<Failure | undefined> {
     this.assertOpen();
     this.seen += 1;
     const problem = checkItem(item, this.checkOptions);
@@ -189,15 +192,15 @@ export class PartsWriter {
         `${problem.field ? `${problem.field}: ` : ''}${problem.message}`,
         problem.field,
       );
-    let text: string;
+    let line = text;
     try {
-      text = JSON.stringify(item);
+      line ??= JSON.stringify(item);
     } catch (error) {
       return this.report(item, `the item is not JSON-serialisable: ${(error as Error).message}`);
     }
     this.builder.observe(item as unknown as Record<string, unknown>);
     try {
-      await this.spill.append(text);
+      await this.spill.append(line);
     } catch (error) {
       throw new ScmError('SCM_OUTPUT_WRITE', `cannot write the spill file ${this.spill.path}`, {
         cause: error,

@@ -21,6 +21,11 @@ export async function resolve(specifier, context, nextResolve) {
 }
 
 export async function load(url, context, nextLoad) {
+  // Sources import JSON (bundled schemas) without an import attribute, as tsup inlines it in the build.
+  if (url.startsWith('file:') && url.endsWith('.json') && !context.importAttributes?.type) {
+    const text = await readFile(fileURLToPath(url), 'utf8');
+    return { format: 'module', source: `export default ${text};`, shortCircuit: true };
+  }
   if (!url.startsWith('file:') || !url.endsWith('.ts')) return nextLoad(url, context);
   const file = fileURLToPath(url);
   const source = await readFile(file, 'utf8');

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ScmError, type ScmErrorCode, ScmErrorCodes, type ValidationReport } from '@scm/core';
+import { DigestSet } from '@scm/core/id-set';
 import type { ValidatorOptions } from './options.js';
 import { duplicateIssue } from './validator.js';
 import type { WorkerInit, WorkerMessage, WorkerTask } from './worker-protocol.js';
@@ -140,7 +141,8 @@ class WorkerPool implements ValidatorPool {
   readonly size: number;
   private readonly queue: Chunk[] = [];
   private readonly slots: Slot[] = [];
-  private readonly seen = new Set<string>();
+  /** Grows with the run: 64-bit digests of the keys, 8 bytes each (see @scm/core/id-set). */
+  private readonly seen = new DigestSet();
   private taskIds = 0;
   private closed = false;
   private broken: Error | undefined;
@@ -229,10 +231,7 @@ class WorkerPool implements ValidatorPool {
     if (!this.settings.checkDuplicates) return state.reports;
     state.keys.forEach((key, i) => {
       if (key === undefined) return;
-      if (!this.seen.has(key)) {
-        this.seen.add(key);
-        return;
-      }
+      if (this.seen.add(key)) return;
       const original = batch[i];
       const object = state.texts ? (JSON.parse(original as string) as Record<string, unknown>) : original;
       const report = state.reports[i]!;

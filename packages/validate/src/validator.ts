@@ -7,6 +7,7 @@ import {
   type ValidationIssue,
   type ValidationReport,
 } from '@scm/core';
+import { DigestSet } from '@scm/core/id-set';
 import type { Ajv, ValidateFunction } from 'ajv';
 import { createAjv } from './ajv.js';
 import { checkAssetHrefs } from './assets.js';
@@ -119,7 +120,8 @@ export class StacValidatorImpl implements StacValidator {
   private readonly branchCache = new Map<string, ValidateFunction | undefined>();
   private nodeIndex: WeakMap<object, string> | undefined;
   private readonly extensions: Array<{ extension: ValidatorExtension; uris: Set<string> }> = [];
-  private readonly seen = new Set<string>();
+  /** Grows with the run: 64-bit digests of the keys, 8 bytes each (see @scm/core/id-set). */
+  private readonly seen = new DigestSet();
   private readonly checkDuplicates: boolean;
   private readonly bboxTolerance: number;
   private readonly compileBranch: BranchCompiler;
@@ -428,8 +430,7 @@ export class StacValidatorImpl implements StacValidator {
   private trackDuplicate(object: Record<string, unknown>, issues: ValidationIssue[]): void {
     const key = duplicateKeyOf(object);
     if (key === undefined) return;
-    if (this.seen.has(key)) issues.push(duplicateIssue(object));
-    else this.seen.add(key);
+    if (!this.seen.add(key)) issues.push(duplicateIssue(object));
   }
 
   private runExtensionChecks(

@@ -146,18 +146,26 @@ export function validateItem(
 ): StageResult<StacItem> {
   const report = stages.validator.validate(item);
   if (report.valid) return pass(item);
-  return stop(
-    createFailure({
-      itemId: item.id,
-      errorType: 'validation_error',
-      message: describeReport(report),
-      step: 'validate',
-      sourceData: source,
-      details: report.errors,
-      ...(origin.file !== undefined ? { file: origin.file } : {}),
-      ...(origin.line !== undefined ? { line: origin.line } : {}),
-    }),
-  );
+  return stop(validationFailure(item, report, source, origin));
+}
+
+/** The failure of an item its validation report rejects, carrying the record as read. */
+export function validationFailure(
+  item: StacItem,
+  report: ValidationReport,
+  source: unknown,
+  origin: RecordOrigin,
+): Failure {
+  return createFailure({
+    itemId: item.id,
+    errorType: 'validation_error',
+    message: describeReport(report),
+    step: 'validate',
+    sourceData: source,
+    details: report.errors,
+    ...(origin.file !== undefined ? { file: origin.file } : {}),
+    ...(origin.line !== undefined ? { line: origin.line } : {}),
+  });
 }
 
 /** One record through map -> scaffold -> extend -> validate: a valid Item, or the first failure. */

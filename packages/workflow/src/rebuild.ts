@@ -5,13 +5,11 @@ import {
   createFailure,
   type Failure,
   finishSummary,
-  isFailure,
   isScmError,
   type Logger,
   noopLogger,
   noopProgress,
   type Progress,
-  type RecordOrigin,
   type RunSummary,
   ScmError,
   type SourceRecord,
@@ -20,7 +18,6 @@ import {
   type StacItem,
   type SummaryCounter,
   startSummary,
-  stacTypeOf,
 } from '@scm/core';
 import type { Selection } from '@scm/update';
 import {
@@ -46,9 +43,11 @@ import {
   settleDelta,
   totalChanges,
 } from './rebuild-incremental.js';
+import { type BatchValidator, openBatchValidator } from './batch-validator.js';
+import { processSourceInBatches, type RecordPlan } from './rebuild-batches.js';
 import { rebuildRecords } from './rebuild-source.js';
 import { extentItem } from './rebuild-state.js';
-import { prepareStages, type RecordStages, runCollectionStages, runRecordStages } from './rebuild-stages.js';
+import { prepareStages, type RecordStages, runCollectionStages } from './rebuild-stages.js';
 import type { ShardRun } from './shard-source.js';
 import { sourceWarnings } from './source-warnings.js';
 
@@ -81,6 +80,11 @@ export interface RebuildOptions {
   overwrite?: boolean | undefined;
   /** `stac_api` sources: continue the harvest a killed run checkpointed (default false). */
   resume?: boolean;
+  /**
+   * Validation worker threads (0: validate in this thread); overrides the config's `validation.workers`.
+   * Default: the config's, else the number of cores minus one, at least 1.
+   */
+  workers?: number | undefined;
   /** Environment for Earthdata Login (`EARTHDATA_TOKEN`, `EARTHDATA_USERNAME`/`EARTHDATA_PASSWORD`); default process.env. */
   env?: Record<string, string | undefined>;
   /** Run only one shard's partitions (set by {@link rebuildShard}; see shard-plan.ts). */
@@ -168,9 +172,15 @@ function openRebuildSource(
 }
 
 /** Sinks: writes a valid item; a path the output cannot take fails the item, anything else stops the run. */
-async function writeItem(run: RebuildRun, item: StacItem, source: unknown, hash: string): Promise<void> {
+async function writeItem(
+  run: RebuildRun,
+  item: StacItem,
+  source: unknown,
+  line: string | undefined,
+  hash: string,
+): Promise<void> {
   try {
-    await run.output.sinks.writeItem(item);
+    await run.output.sinks.writeItem(item, line);
   } catch (error) {
     if (!isScmError(error) || error.code !== 'SCM_OUTPUT_PATH') throw error;
     const failure = createFailure({
@@ -187,54 +197,60 @@ async function writeItem(run: RebuildRun, item: StacItem, source: unknown, hash:
   noteWritten(run.delta, item, hash, source);
 }
 
-/** One record: map -> scaffold -> extend -> validate -> sinks. */
-async function processRecord(run: RebuildRun, value: unknown, origin: RecordOrigin): Promise<void> {
+/** Plans one record: an incremental run keeps the item an earlier run made of an unchanged record. */
+function planRecord(run: RebuildRun, value: unknown): RecordPlan {
   const next = classify(run.delta, value);
-  if (next.action === 'skip') {
-    run.counter.skipped += 1;
-    return;
-  }
-  if (next.action === 'keep') {
-    run.output.sinks.keepItem?.(next.record);
-    run.itemExtents.add(extentItem(next.record));
-    return;
-  }
-  const result = runRecordStages(run.stages, value, origin);
-  if (!result.ok) return fail(run, result.failure);
-  await writeItem(run, result.value, value, next.hash);
+  if (next.action === 'process') return next;
+  const settle =
+    next.action === 'skip'
+      ? () => {
+          run.counter.skipped += 1;
+        }
+      : () => {
+          run.output.sinks.keepItem?.(next.record);
+          run.itemExtents.add(extentItem(next.record));
+        };
+  return { action: 'settled', settle };
 }
 
-/** Routes each entry of the source: failures are counted, catalogs and collections kept, records processed. */
+/**
+ * Routes each entry of the source: failures are counted, catalogs and collections kept, records mapped,
+ * scaffolded and extended here and validated in batches on the validator's threads, then written in order.
+ */
 async function processSource(
   run: RebuildRun,
   source: AsyncIterable<SourceRecord | Failure>,
-  progress: Progress,
-  signal: AbortSignal | undefined,
+  validator: BatchValidator,
+  options: { progress: Progress; signal: AbortSignal | undefined },
 ): Promise<void> {
+  const { progress } = options;
   progress.start('items');
-  for await (const entry of source) {
-    if (signal?.aborted) throw new ScmError('SCM_ABORTED', 'the run was interrupted');
-    if (isFailure(entry)) {
-      run.counter.processed += 1;
-      run.delta.listingComplete = false;
-      await fail(run, entry);
-      // Counted on the bar, not ticked: a record the reader could not parse never reached the item stage.
-      progress.failed?.();
-      continue;
-    }
-    const kind = stacTypeOf(entry.value);
-    if (kind === 'Catalog') run.sourceCatalog ??= entry.value as StacCatalog;
-    else if (kind === 'Collection') {
-      const collection = entry.value as StacCollection;
-      run.sourceCollections.set(collection.id, collection);
-    } else {
-      run.counter.processed += 1;
-      const failedBefore = run.counter.failed;
-      await processRecord(run, entry.value, entry.origin);
-      progress.tick();
-      if (run.counter.failed > failedBefore) progress.failed?.(run.counter.failed - failedBefore);
-    }
-  }
+  await processSourceInBatches(
+    source,
+    run.stages,
+    validator,
+    {
+      fail: async (failure) => {
+        await fail(run, failure);
+        progress.failed?.();
+      },
+      write: (item, record, line, hash) => writeItem(run, item, record, line, hash),
+      plan: (record) => planRecord(run, record),
+      unreadable: () => {
+        run.delta.listingComplete = false;
+      },
+      catalog: (catalog) => {
+        run.sourceCatalog ??= catalog;
+      },
+      collection: (collection) => {
+        run.sourceCollections.set(collection.id, collection);
+      },
+      processed: () => {
+        run.counter.processed += 1;
+      },
+    },
+    options,
+  );
   progress.done();
 }
 
@@ -290,8 +306,18 @@ export async function rebuildCatalog(
   };
   await guardStaging(output, async () => {
     const source = openRebuildSource(config, options, counter, logger);
-    const progress = output.recorder.wrapProgress(options.progress ?? noopProgress);
-    await processSource(run, source, progress, options.signal);
+    const validator = openBatchValidator({
+      level: config.validation?.level ?? 'strict',
+      schemaDirs: config.validation?.schema_dirs ?? [],
+      loaded: stages.extensions,
+      workers: options.workers ?? config.validation?.workers,
+    });
+    try {
+      const progress = output.recorder.wrapProgress(options.progress ?? noopProgress);
+      await processSource(run, source, validator, { progress, signal: options.signal });
+    } finally {
+      await validator.close();
+    }
     await settleDelta(delta, output.sinks, (record) => run.itemExtents.add(extentItem(record)));
     totalChanges(delta, counter);
     await writeCollections(run);

@@ -20,14 +20,14 @@ export function startRunRecorder(): RunRecorder {
 }
 
 /** Wraps an item writer so every item written is seen by the recorder. */
-export function recordWrites<T extends { writeItem(item: StacItem): Promise<void> }>(
+export function recordWrites<T extends { writeItem(item: StacItem, line?: string): Promise<void> }>(
   sinks: T,
   recorder: RunRecorder,
 ): T {
   const writeItem = sinks.writeItem.bind(sinks);
   return Object.assign(sinks, {
-    async writeItem(item: StacItem) {
-      await writeItem(item);
+    async writeItem(item: StacItem, line?: string) {
+      await writeItem(item, line);
       recorder.observeItem(item);
     },
   });

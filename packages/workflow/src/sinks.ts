@@ -10,11 +10,12 @@ import {
   type StacItem,
 } from '@scm/core';
 import { createJsonTreeWriter, createNdjsonWriter, readNdjsonDir } from '@scm/output-json';
-import { writeCollectionsParquet } from '@scm/output-parquet';
+import { type ItemWithText, writeCollectionsParquetTexts } from '@scm/output-parquet';
 
 /** The outputs of one run, written together. */
 export interface RunSinks {
-  writeItem(item: StacItem): Promise<void>;
+  /** `line`: the item's NDJSON line when the caller already made it (see `ndjsonLine`). */
+  writeItem(item: StacItem, line?: string): Promise<void>;
   writeCollection(collection: StacCollection): Promise<void>;
   /**
    * Finishes every output; returns the files worth listing in the summary
@@ -64,9 +65,9 @@ export async function openSinks(
   const ndjson = formats.has('ndjson') || parquet ? createNdjsonWriter({ root: ndjsonDir }) : undefined;
   const collections: StacCollection[] = [];
   return {
-    async writeItem(item) {
+    async writeItem(item, line) {
       if (tree) await tree.writeItem(item);
-      if (ndjson) await ndjson.writeItem(item);
+      if (ndjson) await ndjson.writeItem(item, line);
     },
     async writeCollection(collection) {
       collections.push(collection);
@@ -88,7 +89,7 @@ export async function openSinks(
         }
       }
       if (parquet) {
-        const result = await writeCollectionsParquet(itemsOf(ndjsonDir), {
+        const result = await writeCollectionsParquetTexts(itemsOf(ndjsonDir), {
           root: join(root, 'parquet'),
           collections,
           uncollected: 'items',
@@ -104,8 +105,9 @@ export async function openSinks(
   };
 }
 
-async function* itemsOf(dir: string): AsyncGenerator<StacItem> {
+/** The run's items read back from its NDJSON, each with its line: the Parquet writer spills that line as it is. */
+async function* itemsOf(dir: string): AsyncGenerator<ItemWithText> {
   for await (const entry of readNdjsonDir(dir)) {
-    if (!isFailure(entry) && entry.kind === 'item') yield entry.value;
+    if (!isFailure(entry) && entry.kind === 'item') yield { item: entry.value, text: entry.text };
   }
 }

@@ -11,10 +11,11 @@ import {
   ScmError,
   type SourceRecord,
   stacTypeOf,
+  type ValidationReport,
 } from '@scm/core';
-import { type ExtensionConfigEntry, loadExtensions } from '@scm/extensions';
-import { createValidator, type StacValidator, type ValidatorExtension } from '@scm/validate';
-import { builtinExtensions, checkingExtensions } from './builtins.js';
+import { type ExtensionConfigEntry, type LoadedExtension, loadExtensions } from '@scm/extensions';
+import { type BatchValidator, openBatchValidator, validateInBatches } from './batch-validator.js';
+import { builtinExtensions } from './builtins.js';
 import { logOpenedFiles } from './debug-log.js';
 import { validateWithStacValidator } from './engine-validate.js';
 import { sourceWarnings } from './source-warnings.js';
@@ -55,6 +56,12 @@ export interface ValidateFilesOptions {
   cliDir?: string;
   /** Folder that relative plugin `module` paths are resolved against (the config file's folder). Default `cwd`. */
   baseDir?: string;
+  /**
+   * Validation worker threads (0: validate in this thread). Default 0: here the objects arrive parsed, and
+   * handing them to a thread costs about what validating them does (100K HLS items: 15.6 s in this thread,
+   * 19.7 s with one worker, 16.6 s with two). Reports are the same whatever the number.
+   */
+  workers?: number | undefined;
 }
 
 /** Result of {@link validateFiles}. */
@@ -67,12 +74,12 @@ export interface ValidateFilesResult {
 }
 
 /**
- * The extensions whose schemas and checks the validator runs: every built-in
- * (each checks only objects that declare its schema), then the plugins named.
+ * The plugins named, whose schemas and checks the validator runs besides every built-in (each checks only
+ * objects that declare its schema; see `checkingExtensions`).
  */
-async function extensionsToCheck(options: ValidateFilesOptions, cwd: string): Promise<ValidatorExtension[]> {
+async function extensionsToCheck(options: ValidateFilesOptions, cwd: string): Promise<LoadedExtension[]> {
   const named = options.extensions ?? [];
-  if (named.length === 0) return checkingExtensions([]);
+  if (named.length === 0) return [];
   const loaded = await loadExtensions({
     extensions: named.map((e) => (typeof e === 'string' ? { name: e } : e)),
     builtins: builtinExtensions(),
@@ -83,7 +90,7 @@ async function extensionsToCheck(options: ValidateFilesOptions, cwd: string): Pr
     checkConfigs: false, // validation runs schemas and checks only; it never applies an extension
     ...(options.logger ? { logger: options.logger } : {}),
   });
-  return checkingExtensions(loaded.map((l) => l.extension));
+  return loaded;
 }
 
 /** Streams the JSON report: `{"reports":[…],"valid":…,"summary":…}`, one report per line. */
@@ -110,7 +117,7 @@ async function openReport(path: string | undefined, cwd: string) {
 /** One report line: a record that could not be read, or an object's validation report with where it came from. */
 function reportLine(
   entry: SourceRecord | Failure,
-  validator: StacValidator,
+  report: ValidationReport | undefined,
 ): { line: Record<string, unknown>; firstErrors: string[] } {
   if (isFailure(entry)) {
     const where = `${entry.error_context.file ?? ''}:${entry.error_context.line ?? ''}`;
@@ -124,8 +131,7 @@ function reportLine(
     };
     return { line, firstErrors: [`${where} ${entry.error_message}`] };
   }
-  const report = validator.validate(entry.value);
-  if (!stacTypeOf(entry.value) && report.valid) {
+  if (!report || (!stacTypeOf(entry.value) && report.valid)) {
     throw new ScmError('SCM_INTERNAL', 'validator accepted a non-STAC object');
   }
   const { file, line } = entry.origin;
@@ -148,12 +154,27 @@ export async function validateFiles(options: ValidateFilesOptions): Promise<Vali
   const cwd = options.cwd ?? process.cwd();
   if (options.engine === 'stac-validator') return validateFilesWithPython(options, cwd);
   const logger = (options.logger ?? noopLogger).child('validate');
-  const progress = options.progress ?? noopProgress;
-  const validator = createValidator({
+  const validator = openBatchValidator({
     level: options.level ?? 'strict',
     schemaDirs: options.schemaDirs ?? [],
-    extensions: await extensionsToCheck(options, cwd),
+    loaded: await extensionsToCheck(options, cwd),
+    workers: options.workers ?? 0,
   });
+  try {
+    return await validateAll(options, cwd, validator, logger);
+  } finally {
+    await validator.close();
+  }
+}
+
+/** Reads every object, validates it in batches and streams the report, in input order. */
+async function validateAll(
+  options: ValidateFilesOptions,
+  cwd: string,
+  validator: BatchValidator,
+  logger: Logger,
+): Promise<ValidateFilesResult> {
+  const progress = options.progress ?? noopProgress;
   const paths = options.inputs.map((p) => (isAbsolute(p) ? p : resolve(cwd, p)));
   const run = { notes: [] as string[] };
   const hooks = { onWarning: sourceWarnings(logger, run), onFileOpened: logOpenedFiles(logger) };
@@ -164,16 +185,18 @@ export async function validateFiles(options: ValidateFilesOptions): Promise<Vali
   let total = 0;
   let invalid = 0;
   progress.start('validate');
-  for await (const entry of validationObjects(inputs, hooks, options.signal)) {
+  const settle = async (entry: SourceRecord | Failure, result: ValidationReport | undefined) => {
     total += 1;
-    const { line, firstErrors: errors } = reportLine(entry, validator);
+    const { line, firstErrors: errors } = reportLine(entry, result);
     if (line.valid === false) invalid += 1;
     if (firstErrors.length < 10) firstErrors.push(...errors);
     for (const e of (line.errors ?? []) as { kind: string }[])
       byKindCount[e.kind] = (byKindCount[e.kind] ?? 0) + 1;
     await report?.add(line);
     progress.tick();
-  }
+  };
+  const pick = (entry: SourceRecord | Failure) => (isFailure(entry) ? undefined : { object: entry.value });
+  await validateInBatches(validationObjects(inputs, hooks, options.signal), validator, pick, settle);
   progress.done();
   await report?.close(invalid === 0, { total, valid: total - invalid, invalid, byKind: byKindCount });
   logger.info('validation finished', { total, invalid });

@@ -14,6 +14,7 @@ import {
   resolvePath,
 } from '../run.js';
 import { FOLDER_SIDE_FILES_HELP, OVERWRITE_FOLDER_HELP } from './record-command.js';
+import { workersFlag, workersOption } from './workers-option.js';
 
 interface RebuildFlags extends GlobalOptions, ShardFlags {
   config: string;
@@ -24,6 +25,7 @@ interface RebuildFlags extends GlobalOptions, ShardFlags {
   bbox?: string;
   overwrite?: boolean;
   resume?: boolean;
+  workers?: string;
 }
 
 /** Registers `rebuild-catalog`: run a whole workflow from a config file. */
@@ -49,7 +51,8 @@ export const addRebuildCatalog: AddCommand = (program, context) => {
     .option('--bbox <w,s,e,n>', 'targeted mode: items whose bbox overlaps this one')
     .option('--overwrite', OVERWRITE_FOLDER_HELP)
     .addHelpText('after', FOLDER_SIDE_FILES_HELP)
-    .option('--resume', 'stac_api sources: continue the harvest of a killed run from its checkpoint');
+    .option('--resume', 'stac_api sources: continue the harvest of a killed run from its checkpoint')
+    .addOption(workersOption("the config's validation.workers, else cores minus one, at least 1"));
   addShardOptions(command);
   command
     .addHelpText(
@@ -68,6 +71,7 @@ export const addRebuildCatalog: AddCommand = (program, context) => {
 async function runRebuild(opts: RebuildFlags, context: CommandContext): Promise<void> {
   const { io } = context;
   const selection = selectionOf(opts);
+  const workers = workersFlag(opts.workers);
   const configPath = resolvePath(io.cwd, opts.config);
   const config = await loadConfig(configPath, { env: io.env });
   // A targeted run without a selection is a usage error, refused before the run log starts.
@@ -89,6 +93,7 @@ async function runRebuild(opts: RebuildFlags, context: CommandContext): Promise<
         overwrite: opts.overwrite ?? false,
         resume: opts.resume ?? false,
         ...(target ? { selection: target } : {}),
+        workers,
         env: io.env,
         ...run.services,
       }),

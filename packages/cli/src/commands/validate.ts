@@ -12,6 +12,7 @@ import {
   type GlobalOptions,
   resolvePath,
 } from '../run.js';
+import { workersFlag, workersOption } from './workers-option.js';
 
 interface ValidateFlags extends GlobalOptions {
   input: string[];
@@ -23,6 +24,7 @@ interface ValidateFlags extends GlobalOptions {
   extension?: string[];
   extensionsDir?: string;
   config?: string;
+  workers?: string;
 }
 
 /** Registers `validate`: check STAC objects offline against the official schemas and extension checks. */
@@ -50,6 +52,7 @@ export const addValidate: AddCommand = (program, context) => {
         .default('ajv'),
     )
     .option('--overwrite', 'replace the report file if it exists (default: refuse)')
+    .addOption(workersOption("0, or the config's validation.workers"))
     .addHelpText('after', example([`${BIN} validate --input items.ndjson --output-report report.json`]))
     .action(async function (this: Command) {
       await runValidate(this.optsWithGlobals<ValidateFlags>(), context);
@@ -66,6 +69,7 @@ function extensionsOf(opts: ValidateFlags, config: WorkflowConfig | undefined) {
 
 async function runValidate(opts: ValidateFlags, context: CommandContext): Promise<void> {
   const { io } = context;
+  const workers = workersFlag(opts.workers);
   if (opts.outputReport && !opts.dryRun) {
     const reportPath = resolvePath(io.cwd, opts.outputReport);
     await assertNewFiles([reportPath, ...validationPagePath(reportPath)], {
@@ -89,6 +93,7 @@ async function runValidate(opts: ValidateFlags, context: CommandContext): Promis
         extensionsDir: opts.extensionsDir ?? config?.extensions_dir,
         ...(opts.config ? { baseDir: dirname(resolvePath(io.cwd, opts.config)) } : {}),
         cliDir: CLI_DIR,
+        workers: workers ?? config?.validation?.workers,
         ...run.services,
       }),
     (r) => ({ total: r.total, valid: r.valid, invalid: r.invalid }),

@@ -1,0 +1,151 @@
+import {
+  type Failure,
+  isFailure,
+  type Progress,
+  type RecordOrigin,
+  ScmError,
+  type SourceRecord,
+  type StacCatalog,
+  type StacCollection,
+  type StacItem,
+  stacTypeOf,
+  type ValidationReport,
+} from '@scm/core';
+import { ndjsonLine } from '@scm/output-json';
+import { type BatchValidator, validateInBatches } from './batch-validator.js';
+import {
+  extendItem,
+  mapRecord,
+  type RecordStages,
+  type StageResult,
+  scaffoldRecord,
+  validationFailure,
+} from './rebuild-stages.js';
+
+/** What the batched loop hands back to the run, in source order. */
+export interface BatchHandlers {
+  /** A record that could not be read, mapped, scaffolded, extended or validated. */
+  fail(failure: Failure): Promise<void>;
+  /** A valid item, with its source's content hash and its NDJSON line when one was made for the validator. */
+  write(item: StacItem, source: unknown, line: string | undefined, hash: string): Promise<void>;
+  /**
+   * Decides about a record before any stage runs (an incremental run keeps what did not change): `process`
+   * it with its content hash, or let `settle` keep or leave it out, in source order.
+   */
+  plan(source: unknown): RecordPlan;
+  /** A record the reader could not parse (an incremental run then cannot tell what was deleted). */
+  unreadable(): void;
+  catalog(catalog: StacCatalog): void;
+  collection(collection: StacCollection): void;
+  /** Counts a record as processed (read failures included). */
+  processed(): void;
+}
+
+/** What {@link BatchHandlers.plan} decided about a record. */
+export type RecordPlan = { action: 'process'; hash: string } | { action: 'settled'; settle(): void };
+
+/** A record after the stages that run in this thread: a failure, or an item waiting for validation. */
+type Entry =
+  | { failure: Failure; read: boolean }
+  | { settle(): void }
+  | { item: StacItem; source: unknown; origin: RecordOrigin; line: string | undefined; hash: string };
+
+/** One record through map -> scaffold -> extend, the stages that run in this thread. */
+export function prepareRecord(
+  stages: RecordStages,
+  source: unknown,
+  origin: RecordOrigin,
+): StageResult<StacItem> {
+  const mapped = mapRecord(source, stages.mapping, origin);
+  if (!mapped.ok) return mapped;
+  const item = scaffoldRecord(mapped.value, source, origin);
+  if (!item.ok) return item;
+  return extendItem(item.value, stages, origin);
+}
+
+/** Keeps the source's catalog and collections aside; false for anything else (a record). */
+function routeStacObject(value: unknown, handlers: BatchHandlers): boolean {
+  const kind = stacTypeOf(value);
+  if (kind === 'Catalog') handlers.catalog(value as StacCatalog);
+  else if (kind === 'Collection') handlers.collection(value as StacCollection);
+  return kind === 'Catalog' || kind === 'Collection';
+}
+
+/**
+ * The source's records prepared in this thread. With validation workers, each item is serialised once
+ * here as its NDJSON line: the workers parse that line, and the NDJSON writer writes it as it is.
+ */
+async function* prepared(
+  source: AsyncIterable<SourceRecord | Failure>,
+  stages: RecordStages,
+  validator: BatchValidator,
+  handlers: BatchHandlers,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<Entry> {
+  for await (const entry of source) {
+    if (signal?.aborted) throw new ScmError('SCM_ABORTED', 'the run was interrupted');
+    if (isFailure(entry)) {
+      handlers.processed();
+      handlers.unreadable();
+      yield { failure: entry, read: true };
+    } else if (!routeStacObject(entry.value, handlers)) {
+      handlers.processed();
+      yield prepareEntry(stages, validator, handlers, entry);
+    }
+  }
+}
+
+/** One record planned, then (when it is to be processed) mapped, scaffolded and extended. */
+function prepareEntry(
+  stages: RecordStages,
+  validator: BatchValidator,
+  handlers: BatchHandlers,
+  entry: SourceRecord,
+): Entry {
+  const plan = handlers.plan(entry.value);
+  if (plan.action === 'settled') return { settle: plan.settle };
+  const result = prepareRecord(stages, entry.value, entry.origin);
+  if (!result.ok) return { failure: result.failure, read: false };
+  const line = validator.workers > 0 ? ndjsonLine(result.value) : undefined;
+  return { item: result.value, source: entry.value, origin: entry.origin, line, hash: plan.hash };
+}
+
+/** Writes or fails one entry once its batch is validated. */
+async function settle(
+  entry: Entry,
+  report: ValidationReport | undefined,
+  handlers: BatchHandlers,
+  progress: Progress,
+): Promise<void> {
+  if ('settle' in entry) {
+    entry.settle();
+  } else if ('failure' in entry) {
+    await handlers.fail(entry.failure);
+    if (entry.read) return; // progress counts records read, as a record-by-record run does
+  } else if (report?.valid) {
+    await handlers.write(entry.item, entry.source, entry.line, entry.hash);
+  } else {
+    await handlers.fail(validationFailure(entry.item, report!, entry.source, entry.origin));
+  }
+  progress.tick();
+}
+
+/**
+ * Runs the source's records through the stages: map, scaffold and extend in this thread, validation in
+ * batches on the validator's threads while the next records are prepared, then writes in source order.
+ * Failures, the `duplicate_id` rule and the order of everything written are those of a record-by-record run.
+ */
+export async function processSourceInBatches(
+  source: AsyncIterable<SourceRecord | Failure>,
+  stages: RecordStages,
+  validator: BatchValidator,
+  handlers: BatchHandlers,
+  options: { progress: Progress; signal: AbortSignal | undefined },
+): Promise<void> {
+  await validateInBatches(
+    prepared(source, stages, validator, handlers, options.signal),
+    validator,
+    (entry) => ('item' in entry ? { object: entry.item, text: entry.line } : undefined),
+    (entry, report) => settle(entry, report, handlers, options.progress),
+  );
+}

@@ -1,0 +1,95 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '@scm/config';
+import { afterAll, describe, expect, it } from 'vitest';
+import { rebuildCatalog, validateFiles } from '../src/index.js';
+import { repoRoot } from './integration-env.js';
+
+// Validation on worker threads must not change a single byte of what a run reports or writes: the same
+// reports, failures, duplicate_id findings and outputs, in the same order, as validation in the main thread.
+
+const temp = mkdtempSync(join(tmpdir(), 'scm-workers-'));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+interface SampleItem {
+  id: string;
+  geometry: { coordinates: number[][][] };
+  properties: Record<string, unknown>;
+  stac_version: unknown;
+}
+
+/** The quickstart's real items, repeated under new ids (more than one batch), with broken ones among them. */
+function mixedNdjson(): string {
+  const items = readFileSync(join(repoRoot, 'examples/quickstart/data/items.ndjson'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as SampleItem);
+  const lines: string[] = [];
+  for (let round = 0; round < 25; round++) {
+    for (const [i, original] of items.entries()) {
+      const item = structuredClone(original);
+      item.id = `${original.id}-${round}`;
+      if (i === 3) item.geometry.coordinates[0][0][0] = 200; // outside [-180, 180]
+      if (i === 7) delete item.properties.datetime;
+      if (i === 11) item.stac_version = 42;
+      lines.push(JSON.stringify(item));
+      if (i === 5) lines.push(JSON.stringify({ ...item, title: 'the same id again' })); // duplicate_id
+    }
+    lines.push('{"type": "Feature", "id": "cut-short"');
+  }
+  const path = join(temp, 'mixed.ndjson');
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+const input = mixedNdjson();
+
+function filesUnder(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || entry.name === 'summary.json' || entry.name.startsWith('.')) continue;
+    const path = join(entry.parentPath, entry.name);
+    // A failure records when it happened; everything else must match byte for byte.
+    out[path.slice(dir.length)] = readFileSync(path, 'utf8').replace(
+      /"timestamp":"[^"]*"/g,
+      '"timestamp":"…"',
+    );
+  }
+  return out;
+}
+
+describe('validation worker threads', () => {
+  it('validate: a pool of 2 and the main thread write the same report for a file with invalid items', async () => {
+    const run = async (workers: number) => {
+      const reportPath = join(temp, `report-${workers}.json`);
+      const result = await validateFiles({ inputs: [input], reportPath, workers });
+      return { result, report: readFileSync(reportPath, 'utf8') };
+    };
+    const inThread = await run(0);
+    const pooled = await run(2);
+    expect(inThread.result.invalid).toBe(25 * 5); // 3 invalid, 1 duplicate and 1 unreadable line per round
+    expect(pooled.result).toEqual(inThread.result);
+    expect(pooled.report).toBe(inThread.report);
+  });
+
+  it('rebuild-catalog: the same failures file, summary counts and NDJSON whatever the number of workers', async () => {
+    const run = async (workers: number) => {
+      const out = join(temp, `out-${workers}`);
+      const config = parseConfig(
+        `workflow: { name: w }\nsource: { type: local_files, paths: [${input}] }\noutput: { format: [ndjson], path: ${out} }\n`,
+        join(temp, 'config.yaml'),
+        { env: {} },
+      );
+      const result = await rebuildCatalog(config, { mode: 'full', workers });
+      const { started_at, finished_at, duration_s, items_per_second, ...counts } = result.summary;
+      return { counts, files: filesUnder(out) };
+    };
+    const inThread = await run(0);
+    const pooled = await run(2);
+    expect(inThread.counts).toMatchObject({ failed: 25 * 5, succeeded: 25 * 24 - 25 * 3 });
+    expect(pooled.counts).toEqual(inThread.counts);
+    expect(Object.keys(pooled.files).sort()).toEqual(Object.keys(inThread.files).sort());
+    for (const [name, text] of Object.entries(inThread.files)) expect(pooled.files[name], name).toBe(text);
+  });
+});
