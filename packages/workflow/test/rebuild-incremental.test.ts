@@ -37,7 +37,11 @@ function snapshot(root: string): Map<string, { text: string; mtime: number }> {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== STATE_DIR) walk(path);
-      } else if (!['summary.json', '.stac-catalog-manager.json', 'report.html', 'report_record.json'].includes(entry.name)) {
+      } else if (
+        !['summary.json', '.stac-catalog-manager.json', 'report.html', 'report_record.json'].includes(
+          entry.name,
+        )
+      ) {
         files.set(relative(root, path), {
           text: readFileSync(path, 'latin1'),
           mtime: statSync(path).mtimeMs,
