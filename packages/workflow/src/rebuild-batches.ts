@@ -146,6 +146,10 @@ export async function processSourceInBatches(
     prepared(source, stages, validator, handlers, options.signal),
     validator,
     (entry) => ('item' in entry ? { object: entry.item, text: entry.line } : undefined),
-    (entry, report) => settle(entry, report, handlers, options.progress),
+    async (entry, report) => {
+      // Checked here too: a whole batch may be read before the first of its entries is written.
+      if (options.signal?.aborted) throw new ScmError('SCM_ABORTED', 'the run was interrupted');
+      await settle(entry, report, handlers, options.progress);
+    },
   );
 }
