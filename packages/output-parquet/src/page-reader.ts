@@ -11,13 +11,17 @@ import type {
   RowGroup,
   SchemaTree,
 } from 'hyparquet';
+import { ColumnAssembler, type LeafSlice } from './assemble.js';
+import { type Convert, Dictionary, dictionaryValues, type PageValues, plainValues } from './page-values.js';
 
 /*
  * hyparquet decodes a whole column chunk before it returns any row of it, and a nested column chunk of a large
- * row group (40 assets of 13 KB items, 65K rows in a pyarrow file) decodes to gigabytes. Its page decoder and
- * its nested-column assembler are the right tools but are not in its `exports` map, so they are loaded here from
- * the pinned version's files (package.json pins hyparquet exactly; the reader tests cover every page kind
- * our writer and the peers produce).
+ * row group (40 assets of 13 KB items, 65K rows in a pyarrow file) decodes to gigabytes. Its page decoder (and,
+ * for column shapes assemble.ts leaves to it, its nested-column assembler) are the right tools but are not in
+ * its `exports` map, so they are loaded here from the pinned version's files (package.json pins hyparquet
+ * exactly; the reader tests cover every page kind our writer and the peers produce). What is held per leaf
+ * column is the page being taken (levels and unconverted values, page-values.ts) and, while dictionary-encoded
+ * pages remain, its dictionary; only the rows of the current batch are converted and assembled.
  */
 
 interface DataReader {
@@ -53,12 +57,6 @@ interface HyparquetPages {
     pageStart: number,
   ): { skipped: number; data?: DecodedArray };
   convert(data: DecodedArray, decoder: ColumnDecoder): DecodedArray;
-  convertWithDictionary(
-    data: DecodedArray,
-    dictionary: DecodedArray | undefined,
-    encoding: string,
-    decoder: ColumnDecoder,
-  ): DecodedArray;
   decompressPage(
     bytes: Uint8Array,
     uncompressedSize: number,
@@ -99,7 +97,6 @@ function hyparquetPages(): Promise<HyparquetPages> {
       parquetHeader: column.parquetHeader,
       readPage: column.readPage,
       convert: convert.convert,
-      convertWithDictionary: convert.convertWithDictionary,
       decompressPage: datapage.decompressPage,
       readDataPage: datapage.readDataPage,
       readDataPageV2: datapage.readDataPageV2,
@@ -114,9 +111,19 @@ function hyparquetPages(): Promise<HyparquetPages> {
 /** Smallest read from the file: page headers are small, and pages are read whole. */
 const READ_WINDOW = 64 * 1024;
 
+/** Levels in one byte each (two past 255); hyparquet decodes them into arrays of 8-byte slots. */
+type Levels = Uint8Array | Uint16Array;
+
+function compactLevels(levels: ArrayLike<number> | undefined): Levels | undefined {
+  if (!levels || levels.length === 0) return undefined;
+  let max = 0;
+  for (let i = 0; i < levels.length; i++) if (levels[i]! > max) max = levels[i]!;
+  return max > 255 ? Uint16Array.from(levels) : Uint8Array.from(levels);
+}
+
 /**
- * A decoded data page kept flat (levels and values, as in the file) until its rows are taken: assembling lists
- * and structs is what multiplies the memory, so only the rows of the current batch are ever assembled.
+ * A decoded data page kept flat (levels and unconverted values, as in the file) until its rows are taken:
+ * only the rows of the current batch are ever converted and assembled.
  */
 class FlatPage {
   /** Level (or value, without levels) where the next row starts. */
@@ -125,48 +132,90 @@ class FlatPage {
   /** Rows not taken yet. */
   rows: number;
   private readonly levels: number;
+  /** Undefined when hyparquet dropped them (no nulls in the page) or the leaf has none. */
+  private readonly def: Levels | undefined;
+  private readonly rep: Levels | undefined;
 
   constructor(
-    private readonly page: DataPage,
-    private readonly values: DecodedArray,
+    page: DataPage,
+    private readonly values: PageValues,
     private readonly maxDefinition: number,
   ) {
-    page.definitionLevels ??= [];
-    page.repetitionLevels ??= [];
-    const { definitionLevels: def, repetitionLevels: rep } = page;
-    this.levels = def.length || rep.length;
-    if (rep.length > 0 && rep[0] !== 0) {
+    this.def = compactLevels(page.definitionLevels);
+    this.rep = compactLevels(page.repetitionLevels);
+    const { def, rep } = this;
+    this.levels = def?.length ?? rep?.length ?? 0;
+    if (rep && rep[0] !== 0) {
       throw new RangeError('a row continues from one data page into the next; such files are not supported');
     }
-    this.rows = this.levels === 0 ? values.length : rep.length === 0 ? this.levels : countZeros(rep);
+    this.rows = this.levels === 0 ? values.length : rep ? countZeros(rep) : this.levels;
   }
 
-  /** Appends the next `count` rows to `output`, assembled. */
-  take(count: number, output: unknown[], pages: HyparquetPages, schemaPath: SchemaTree[]): void {
+  /** The levels and converted values of the next `count` rows. */
+  take(count: number): LeafSlice {
     this.rows -= count;
-    const { definitionLevels: def, repetitionLevels: rep } = this.page;
+    const { def, rep } = this;
     let end = this.level;
     let values = count;
     if (this.levels > 0) {
       values = 0;
       for (let rows = 0; end < this.levels; end++) {
-        if (rep.length === 0 || rep[end] === 0) {
+        if (!rep || rep[end] === 0) {
           if (rows === count) break;
           rows += 1;
         }
         // hyparquet drops the definition levels of a page without nulls: every level then has a value
-        if (def.length === 0 || def[end] === this.maxDefinition) values += 1;
+        if (!def || def[end] === this.maxDefinition) values += 1;
       }
+    } else {
+      end += count;
     }
-    const slice = this.values.slice(this.value, this.value + values) as DecodedArray;
-    const defSlice = def.length > 0 ? def.slice(this.level, end) : def;
-    const repSlice = rep.length > 0 ? rep.slice(this.level, end) : rep;
-    const assembled = pages.assembleLists(output, defSlice, repSlice, slice, schemaPath);
-    // without levels to apply, hyparquet hands the values back instead of appending them
-    if (assembled !== output) for (let i = 0; i < assembled.length; i++) output.push(assembled[i]);
+    const slice: LeafSlice = {
+      def: def?.subarray(this.level, end),
+      rep: rep?.subarray(this.level, end),
+      values: this.values.slice(this.value, this.value + values),
+      levels: end - this.level,
+    };
     this.level = end;
     this.value += values;
+    return slice;
   }
+}
+
+/** One slice of the slices of consecutive pages (a batch that spans a page boundary). */
+function concatSlices(parts: LeafSlice[], maxDefinition: number): LeafSlice {
+  if (parts.length === 1) return parts[0]!;
+  const levels = parts.reduce((sum, part) => sum + part.levels, 0);
+  const joinLevels = (pick: (part: LeafSlice) => ArrayLike<number> | undefined, fill: number) => {
+    if (parts.every((part) => pick(part) === undefined)) return undefined;
+    const out = new Uint16Array(levels);
+    let at = 0;
+    for (const part of parts) {
+      const source = pick(part);
+      if (source) out.set(source, at);
+      else out.fill(fill, at, at + part.levels);
+      at += part.levels;
+    }
+    return out;
+  };
+  const values: unknown[] = [];
+  for (const part of parts) for (let i = 0; i < part.values.length; i++) values.push(part.values[i]);
+  return {
+    def: joinLevels((part) => part.def, maxDefinition),
+    rep: joinLevels((part) => part.rep, 0),
+    values: values as DecodedArray,
+    levels,
+  };
+}
+
+/** Dictionary-encoded data pages of a column chunk, from its `encoding_stats`; undefined without them. */
+function dictionaryEncodedPages(meta: ColumnMetaData): number | undefined {
+  if (!meta.encoding_stats?.length) return undefined;
+  let pages = 0;
+  for (const { page_type, encoding, count } of meta.encoding_stats) {
+    if (page_type !== 'DICTIONARY_PAGE' && encoding.endsWith('_DICTIONARY')) pages += count;
+  }
+  return pages;
 }
 
 function countZeros(levels: ArrayLike<number>): number {
@@ -188,11 +237,14 @@ class LeafCursor {
   private readonly end: number;
   private window: Uint8Array = new Uint8Array(0);
   private windowStart = 0;
-  private dictionary: DecodedArray | undefined;
+  private dictionary: Dictionary | undefined;
+  /** Dictionary-encoded pages still to come, when the metadata counts them (see {@link LeafCursor.pageValues}). */
+  private dictionaryPagesLeft: number | undefined;
   private readonly waiting: FlatPage[] = [];
   private rows = 0;
   private done = false;
   private readonly maxDefinition: number;
+  private readonly convert: Convert;
 
   constructor(
     private readonly file: FileHandle,
@@ -201,8 +253,14 @@ class LeafCursor {
     meta: ColumnMetaData,
   ) {
     this.position = Number(meta.dictionary_page_offset || meta.data_page_offset);
+    this.dictionaryPagesLeft = dictionaryEncodedPages(meta);
     this.end = this.position + Number(meta.total_compressed_size);
     this.maxDefinition = maxDefinitionLevel(decoder.schemaPath);
+    this.convert = (raw) => pages.convert(raw, decoder);
+  }
+
+  get schemaPath(): SchemaTree[] {
+    return this.decoder.schemaPath;
   }
 
   /** Decodes pages until `count` rows are waiting (or the chunk ends). */
@@ -210,19 +268,20 @@ class LeafCursor {
     while (!this.done && this.rows < count) await this.readNextPage();
   }
 
-  /** Hands over the next `count` rows, assembled (lists as arrays). */
-  take(count: number): unknown[] {
-    const output: unknown[] = [];
+  /** Hands over the levels and converted values of the next `count` rows. */
+  take(count: number): LeafSlice {
+    const parts: LeafSlice[] = [];
     let left = Math.min(count, this.rows);
     while (left > 0) {
       const page = this.waiting[0]!;
       const rows = Math.min(left, page.rows);
-      page.take(rows, output, this.pages, this.decoder.schemaPath);
+      parts.push(page.take(rows));
       if (page.rows === 0) this.waiting.shift();
       left -= rows;
       this.rows -= rows;
     }
-    return output;
+    if (parts.length === 0) return { def: undefined, rep: undefined, values: [], levels: 0 };
+    return concatSlices(parts, this.maxDefinition);
   }
 
   private async readNextPage(): Promise<void> {
@@ -233,17 +292,42 @@ class LeafCursor {
     const header = await this.readHeader();
     const bytes = await this.bytes(header.compressed_page_size);
     if (header.type === 'DICTIONARY_PAGE') {
-      const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
-      const { data } = this.pages.readPage(reader, header, this.decoder, undefined, undefined, 0);
-      if (data) this.dictionary = this.pages.convert(data, this.decoder);
+      // (no page of the chunk uses it if the metadata counts none)
+      if (this.dictionaryPagesLeft !== 0) this.dictionary = this.readDictionary(header, bytes);
       return;
     }
     const { page, encoding } = this.decodePage(header, bytes);
     if (!page) return; // an index page, or another kind with no rows
-    const values = this.pages.convertWithDictionary(page.dataPage, this.dictionary, encoding, this.decoder);
-    const flat = new FlatPage(page, values, this.maxDefinition);
+    const flat = new FlatPage(page, this.pageValues(page.dataPage, encoding), this.maxDefinition);
     this.waiting.push(flat);
     this.rows += flat.rows;
+  }
+
+  private readDictionary(header: PageHeader, bytes: Uint8Array): Dictionary | undefined {
+    const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
+    const { data } = this.pages.readPage(reader, header, this.decoder, undefined, undefined, 0);
+    return data ? new Dictionary(data, header.uncompressed_page_size, this.convert) : undefined;
+  }
+
+  /**
+   * A page's values, converted only when taken. Writers fall back from dictionary to plain encoding once the
+   * dictionary is full (pyarrow and arrow-rs at 1 MB, after 7-10K unique hrefs) and never go back: when the
+   * chunk's metadata counts its dictionary-encoded pages (`encoding_stats`), the dictionary is let go after
+   * the last of them (its pages keep what they need of it).
+   */
+  private pageValues(data: DecodedArray, encoding: string): PageValues {
+    if (!encoding.endsWith('_DICTIONARY')) return plainValues(data, this.convert);
+    const { dictionary } = this;
+    if (!dictionary) {
+      throw new RangeError(
+        this.dictionaryPagesLeft === 0
+          ? 'the column chunk has more dictionary-encoded pages than its metadata counts'
+          : 'a dictionary-encoded page comes without a dictionary page',
+      );
+    }
+    if (this.dictionaryPagesLeft !== undefined && --this.dictionaryPagesLeft === 0)
+      this.dictionary = undefined;
+    return dictionaryValues(data, dictionary);
   }
 
   private decodePage(header: PageHeader, bytes: Uint8Array): { page?: DataPage; encoding: string } {
@@ -332,6 +416,7 @@ export interface RowGroupReaderOptions {
 export class RowGroupReader {
   /** Leaf cursors by dotted column path. */
   private readonly cursors = new Map<string, LeafCursor>();
+  private columns: TopColumn[] | undefined;
 
   private constructor(
     private readonly schema: SchemaTree,
@@ -372,34 +457,56 @@ export class RowGroupReader {
 
   /** The next `count` rows as objects keyed by top-level column, in schema order. */
   async read(count: number): Promise<Record<string, unknown>[]> {
-    const columns: [string, unknown[]][] = [];
-    for (const child of this.schema.children) {
-      columns.push([child.element.name, await this.readColumn(child, count)]);
-    }
+    this.columns ??= this.schema.children.map((child) => this.column(child));
+    const values: unknown[][] = [];
+    for (const column of this.columns) values.push(await this.readColumn(column, count));
     const rows: Record<string, unknown>[] = new Array(count);
     for (let i = 0; i < count; i++) {
       const row: Record<string, unknown> = {};
-      for (const [name, values] of columns) row[name] = values[i];
+      for (let c = 0; c < values.length; c++) row[this.columns[c]!.name] = values[c]![i];
       rows[i] = row;
     }
     return rows;
   }
 
-  private async readColumn(child: SchemaTree, count: number): Promise<unknown[]> {
-    const leaves = leafPaths(child).map((path) => {
+  private column(node: SchemaTree): TopColumn {
+    const leaves = leafPaths(node).map((path) => {
       const cursor = this.cursors.get(path);
       if (!cursor) throw new RangeError(`the row group has no column chunk for ${path}`);
-      return [path, cursor] as const;
+      return { path, cursor };
     });
-    for (const [, leaf] of leaves) await leaf.fill(count);
-    if (child.children.length === 0) return leaves[0]![1].take(count);
+    return { name: node.element.name, node, leaves, assembler: ColumnAssembler.for(node) };
+  }
+
+  private async readColumn(column: TopColumn, count: number): Promise<unknown[]> {
+    for (const { cursor } of column.leaves) await cursor.fill(count);
+    const slices = column.leaves.map(({ cursor }) => cursor.take(count));
+    if (column.assembler) return column.assembler.assemble(slices, count);
+    // a shape left to hyparquet's assembler (see assemble.ts)
     const parts = new Map<string, DecodedArray>();
-    for (const [path, leaf] of leaves) parts.set(path, leaf.take(count) as DecodedArray);
-    this.pages.assembleNested(parts, child, this.parsers);
-    const assembled = parts.get(child.element.name);
-    if (!assembled) throw new RangeError(`column ${child.element.name} could not be assembled`);
+    column.leaves.forEach(({ path, cursor }, i) => {
+      const { def, rep, values } = slices[i]!;
+      const assembled = this.pages.assembleLists([], def ?? [], rep ?? [], values, cursor.schemaPath);
+      // without levels to apply, hyparquet hands the values back (maybe a typed array) instead of a new array
+      parts.set(
+        path,
+        Array.isArray(assembled) ? assembled : (Array.from(assembled as ArrayLike<unknown>) as DecodedArray),
+      );
+    });
+    if (column.node.children.length === 0) return parts.get(column.leaves[0]!.path) as unknown[];
+    this.pages.assembleNested(parts, column.node, this.parsers);
+    const assembled = parts.get(column.name);
+    if (!assembled) throw new RangeError(`column ${column.name} could not be assembled`);
     return assembled as unknown[];
   }
+}
+
+/** A top-level column: its leaf cursors in schema order and, for the usual shapes, its assembler. */
+interface TopColumn {
+  name: string;
+  node: SchemaTree;
+  leaves: { path: string; cursor: LeafCursor }[];
+  assembler: ColumnAssembler | undefined;
 }
 
 /** Dotted paths of the leaves under `node`, in schema (= column chunk) order. */

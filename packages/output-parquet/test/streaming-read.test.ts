@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StacItem } from '@scm/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type GeoParquetBatch, readGeoParquet, writeGeoParquet } from '../src/index.js';
+import {
+  type GeoParquetBatch,
+  readGeoParquet,
+  readGeoParquetMetadata,
+  writeGeoParquet,
+} from '../src/index.js';
 import { asJson, tempDir } from './helpers/io.js';
 import { SAMPLES_DIR } from './helpers/samples.js';
 
@@ -56,6 +61,32 @@ describe('readGeoParquet streams', () => {
       [2, 300],
       [2, 200],
     ]);
+  });
+
+  it('a single large row group is read in slices, each emitted before the next is decoded', async () => {
+    const single = join(tmp.dir, 'one-group.parquet');
+    await writeGeoParquet(items, { path: single, rowGroupSize: 100_000 });
+    expect((await readGeoParquetMetadata(single)).rowGroups).toBe(1);
+    for (const rowsPerBatch of [250, undefined]) {
+      const batches: GeoParquetBatch[] = [];
+      let received = 0;
+      let decodedAtFirstItem = 0;
+      const onBatch = (batch: GeoParquetBatch) => {
+        expect(batch.rowStart).toBe(received); // the rows of the batch before were all emitted
+        batches.push(batch);
+      };
+      for await (const item of readGeoParquet(single, { rowsPerBatch, onBatch })) {
+        if (received === 0) decodedAtFirstItem = batches.reduce((sum, b) => sum + b.rows, 0);
+        expect(item.id).toBe(items[received]!.id);
+        received += 1;
+      }
+      expect(received).toBe(items.length);
+      // the first item comes out when one slice of the group was decoded, not the group
+      expect(decodedAtFirstItem).toBe(batches[0]!.rows);
+      expect(decodedAtFirstItem).toBeLessThanOrEqual(items.length / 10);
+      expect(batches.every((b) => b.rowGroup === 0 && b.rows <= batches[0]!.rows)).toBe(true);
+      if (rowsPerBatch) expect(batches).toHaveLength(items.length / rowsPerBatch);
+    }
   });
 
   it('refuses a rowsPerBatch that is not a positive integer (SCM_USAGE)', async () => {
