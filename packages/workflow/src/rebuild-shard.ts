@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import type { OutputConfig, WorkflowConfig } from '@scm/config';
 import type { RunSummary } from '@scm/core';
 import { COLLECTIONS_NDJSON, writeJsonAtomic } from '@scm/output-json';
+import { isS3Url } from '@scm/object-store/url';
 import { scaffoldedCollectionNote } from './collection-extents.js';
+import { rebuildShardToObjectStore } from './object-store-output.js';
 import { type RebuildOptions, type RebuildResult, rebuildCatalog } from './rebuild.js';
 import type { ShardSpec } from './shard-plan.js';
 import type { ShardPlanRecord, ShardRun } from './shard-source.js';
@@ -64,9 +66,30 @@ function isComplete(summary: RunSummary): boolean {
  * `summary.json` and checkpoint under `shards/<K>/` of the output folder, then
  * `shard.json`, which marks the shard as finished. The manifest is removed
  * first, so a shard that fails on a re-run counts as failed, not as its older
- * self. `merge-shards` builds the configured formats from the parts.
+ * self. `merge-shards` builds the configured formats from the parts. With an
+ * `s3://` output the shard writes locally and uploads its folder to
+ * `<prefix>/shards/<K>/`, `shard.json` last.
  */
 export async function rebuildShard(
+  config: WorkflowConfig,
+  options: RebuildShardOptions,
+): Promise<RebuildShardResult> {
+  if (isS3Url(config.output.path)) {
+    const remote = {
+      ...options,
+      index: options.shard.index,
+      shardsDir: SHARDS_DIR,
+      manifest: SHARD_MANIFEST,
+    };
+    return rebuildShardToObjectStore(config, remote, (local, o) =>
+      rebuildShardLocal(local, { ...options, ...o }),
+    );
+  }
+  return rebuildShardLocal(config, options);
+}
+
+/** {@link rebuildShard} into a local output folder. */
+async function rebuildShardLocal(
   config: WorkflowConfig,
   options: RebuildShardOptions,
 ): Promise<RebuildShardResult> {
