@@ -112,7 +112,7 @@ describe('publishFolder on a local S3 server', () => {
       );
       await expect(publishFolder({ client, dir: folder(CATALOG), location })).rejects.toMatchObject({
         code: 'SCM_OUTPUT_EXISTS',
-        message: expect.stringContaining('s3://' + bucket + '/data/'),
+        message: expect.stringContaining(`s3://${bucket}/data/`),
       });
       expect((await listObjects(client, location)).map((o) => o.path).sort()).toEqual([
         'precious.tif',
