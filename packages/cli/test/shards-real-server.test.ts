@@ -12,7 +12,7 @@
  * Runs the built CLI (dist/bin.js); without the server the suite is skipped
  * with its reason, and under SCM_REQUIRE_INTEGRATION=1 that is a failure.
  */
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { integrationGate } from '@scm/testing/gate';
 import { describe, expect, it } from 'vitest';
@@ -77,6 +77,8 @@ describe('sharded rebuild against a real STAC API', () => {
           () => harvested(out, 2) > 0,
         );
         expect(killed.signal, killed.stderr).toBe('SIGKILL');
+        const leftovers = () => readdirSync(join(out, 'shards')).filter((n) => n.startsWith('.2.staging-'));
+        expect(leftovers()).not.toEqual([]);
         const refused = await run(['merge-shards', '--output-path', 'sharded'], dir);
         expect(refused.code).toBe(2);
         expect(refused.stderr).toMatch(/missing \(not finished\): 2 of 4 shards/);
@@ -85,6 +87,8 @@ describe('sharded rebuild against a real STAC API', () => {
           dir,
         );
         expect(resumed.code, resumed.stderr).toBe(0);
+        // The rerun cleared the staging folder the killed run left.
+        expect(leftovers()).toEqual([]);
         const again = await run(['merge-shards', '--output-path', 'sharded'], dir);
         expect(again.code, again.stderr).toBe(0);
         expect(catalogItems(out)).toEqual(expected);

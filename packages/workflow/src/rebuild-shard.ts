@@ -1,4 +1,4 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OutputConfig, WorkflowConfig } from '@scm/config';
 import type { RunSummary } from '@scm/core';
@@ -56,6 +56,19 @@ async function collectionIdsIn(dir: string): Promise<string[]> {
     .map((line) => String((JSON.parse(line) as { id?: unknown }).id));
 }
 
+/**
+ * Removes what a killed run of shard `index` left beside its folder: the
+ * staging folder it was writing (`shards/.K.staging-*`) and a previous
+ * folder it was swapping out (`shards/.K.previous-*`). A shard runs once at a
+ * time, so a rerun may take them as dead.
+ */
+async function removeLeftovers(outputPath: string, index: number): Promise<void> {
+  const root = join(outputPath, SHARDS_DIR);
+  const names = await readdir(root).catch(() => [] as string[]);
+  const dead = names.filter((n) => n.startsWith(`.${index}.staging-`) || n.startsWith(`.${index}.previous-`));
+  await Promise.all(dead.map((n) => rm(join(root, n), { recursive: true, force: true })));
+}
+
 function isComplete(summary: RunSummary): boolean {
   return !summary.notes.some((note) => note.startsWith('incomplete window:'));
 }
@@ -95,7 +108,10 @@ async function rebuildShardLocal(
 ): Promise<RebuildShardResult> {
   const dir = shardDir(config.output.path, options.shard.index);
   const manifestPath = join(dir, SHARD_MANIFEST);
-  if (!options.dryRun) await rm(manifestPath, { force: true });
+  if (!options.dryRun) {
+    await rm(manifestPath, { force: true });
+    await removeLeftovers(config.output.path, options.shard.index);
+  }
   const shardConfig: WorkflowConfig = {
     ...config,
     output: { ...config.output, path: dir, formats: ['ndjson'] },
