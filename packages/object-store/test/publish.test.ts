@@ -174,6 +174,7 @@ describe('publishFolder on a local S3 server', () => {
       expect(again.uploaded).toEqual([]);
       const back = mkdtempSync(join(tmpdir(), 'scm-download-'));
       expect((await downloadPrefix(client, location, back)).sort()).toEqual([
+        OUTPUT_MARKER,
         'catalog.json',
         'parquet/items.parquet',
       ]);
