@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { WorkflowConfig } from '@scm/config';
@@ -166,7 +166,10 @@ function keepCollection(run: MergeRun, collection: StacCollection, scaffolded: b
 /** Streams one shard's NDJSON parts into the sinks; keeps its collections for the end. */
 async function mergeParts(run: MergeRun, dir: string, manifest: ShardManifest): Promise<void> {
   const scaffolded = new Set(manifest.scaffolded);
-  for await (const entry of readNdjsonDir(join(dir, 'ndjson'), { signal: run.signal })) {
+  const parts = join(dir, 'ndjson');
+  // A shard that had nothing to read (no file group or window fell to it) wrote no parts.
+  if (!(await stat(parts).catch(() => undefined))) return;
+  for await (const entry of readNdjsonDir(parts, { signal: run.signal })) {
     if (isFailure(entry)) {
       countFailure(run.counter, entry.error_type);
       await run.failures.write(entry);

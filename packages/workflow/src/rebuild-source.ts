@@ -60,9 +60,12 @@ export async function* rebuildRecords(
 ): AsyncGenerator<SourceRecord | Failure> {
   const { source } = config;
   if (source.type === 'local_files') {
-    const paths = source.paths ?? [];
+    const all = source.paths ?? [];
+    const paths = options.shard ? await shardLocalPaths(all, source.format ?? 'auto', options.shard) : all;
+    // A shard that no file group hashed to has nothing to read; it still finishes (and writes shard.json).
+    if (options.shard && paths.length === 0) return;
     const files = openSource({
-      paths: options.shard ? await shardLocalPaths(paths, source.format ?? 'auto', options.shard) : paths,
+      paths,
       format: source.format ?? 'auto',
       ...options.sourceHooks,
     });

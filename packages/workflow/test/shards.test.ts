@@ -203,6 +203,17 @@ describe('sharded rebuild of local files', () => {
     expect(readdirSync(shards).sort()).toEqual(['.2.staging-4343-3', '0', '1', '2']);
   });
 
+  it('finishes a shard that no file group hashed to, and merges it', async () => {
+    const one = mkdtempSync(join(tmpdir(), 'scm-shards-one-'));
+    cpSync(join(data, 'items.ndjson'), join(one, 'items.ndjson'));
+    const out = tempOut();
+    await runShards(one, out, [0, 1, 2]);
+    const result = await mergeShards({ outputPath: out });
+    expect(result.merged).toEqual([0, 1, 2]);
+    expect(result.summary.succeeded).toBe(ndjsonItems(out).length);
+    expect(ndjsonItems(out).length).toBeGreaterThan(0);
+  });
+
   it('refuses shards planned with different shard counts', async () => {
     const out = tempOut();
     await runShards(source, out, [0]);
