@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-const conditions = ['@scm/source', 'import', 'module', 'node', 'default'];
+// As Node resolves (no bundler-only `module` condition: the AWS SDK's ESM build under it does not load in Node).
+const conditions = ['@scm/source', 'import', 'node', 'default'];
 
 /**
  * Shared vitest settings. Tests resolve sibling `@scm/*` packages to their

@@ -16,6 +16,7 @@ const ORACLES = [
   'stac_geoparquet',
   'rustac',
   'jsonschema',
+  'moto',
 ];
 /** The manifest checks of examples/scale-out, in their own venv (SCM_SCALE_OUT_VENV). */
 const SCALE_OUT = [
@@ -59,5 +60,7 @@ const lines = [
   ...oracleVersions(scaleOut, SCALE_OUT).map((line) => `scale-out ${line}`),
   `initdb: ${initdbFound() ? 'yes' : 'no'}`,
   `chromium: ${existsSync(chromium) ? chromium : 'no'}`,
+  // The local S3 server of tools/ci/start-s3.sh (the s3:// output tests).
+  `s3 endpoint: ${process.env.SCM_S3_ENDPOINT || 'none'}`,
 ];
 process.stdout.write(`${lines.join('\n')}\n`);

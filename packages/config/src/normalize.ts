@@ -54,7 +54,8 @@ function toOutput(data: Raw, at: Resolve): OutputConfig {
           ? [...format]
           : [format],
     ...(outputRest as unknown as Omit<OutputConfig, 'formats'>),
-    path: at(String(rawOutput.path)),
+    // An object-storage URL (s3://bucket/prefix) is not a path beside the config file.
+    path: /^s3:\/\//i.test(String(rawOutput.path)) ? String(rawOutput.path) : at(String(rawOutput.path)),
     organize_by:
       (rawOutput.organize_by as OutputConfig['organize_by'] | undefined) ?? CONFIG_DEFAULTS.organizeBy,
     failures_file: (rawOutput.failures_file as string | undefined) ?? CONFIG_DEFAULTS.failuresFile,

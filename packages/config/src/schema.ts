@@ -224,7 +224,10 @@ const schema: JsonObject = {
           ],
           errorMessage: `must be one of ${OUTPUT_FORMATS.join(', ')}, or a list of them`,
         },
-        path: str('Output folder, relative to the configuration file.', { minLength: 1 }),
+        path: str(
+          'Output folder, relative to the configuration file, or s3://bucket/prefix (published with changed objects only and the root catalog.json last).',
+          { minLength: 1 },
+        ),
         organize_by: oneOfValues(
           ['catalog', 'collection'],
           'Layout of the output.',

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { WorkflowConfig } from '@scm/config';
@@ -20,7 +20,9 @@ import {
   startSummary,
   stripForbiddenKeys,
 } from '@scm/core';
+import { isS3Url } from '@scm/object-store/url';
 import { readNdjsonDir } from '@scm/output-json';
+import { mergeToObjectStore } from './object-store-output.js';
 import { type CollectionExtents, createCollectionExtents } from './collection-extents.js';
 import { type FailuresFile, openFailuresFile } from './failures-file.js';
 import {
@@ -36,8 +38,13 @@ import { WORKFLOW_VERSION } from './version.js';
 
 /** Options of {@link mergeShards}. */
 export interface MergeShardsOptions {
-  /** The output folder the shards wrote under (`<output>/shards/<K>/`); the merged catalog goes there. */
+  /**
+   * The output folder the shards wrote under (`<output>/shards/<K>/`); the merged catalog goes there.
+   * May be `s3://bucket/prefix` (the shards' uploads are under `<prefix>/shards/`).
+   */
   outputPath: string;
+  /** Environment of the S3 client for an `s3://` output (`AWS_ENDPOINT_URL`, `AWS_REGION`, keys). Default process.env. */
+  env?: Record<string, string | undefined>;
   /** Publish even when shards are missing or failed (they are named in the summary). Default false. */
   partial?: boolean;
   /** Replace an output folder this tool did not write (default false: `SCM_OUTPUT_EXISTS`). */
@@ -159,7 +166,10 @@ function keepCollection(run: MergeRun, collection: StacCollection, scaffolded: b
 /** Streams one shard's NDJSON parts into the sinks; keeps its collections for the end. */
 async function mergeParts(run: MergeRun, dir: string, manifest: ShardManifest): Promise<void> {
   const scaffolded = new Set(manifest.scaffolded);
-  for await (const entry of readNdjsonDir(join(dir, 'ndjson'), { signal: run.signal })) {
+  const parts = join(dir, 'ndjson');
+  // A shard that had nothing to read (no file group or window fell to it) wrote no parts.
+  if (!(await stat(parts).catch(() => undefined))) return;
+  for await (const entry of readNdjsonDir(parts, { signal: run.signal })) {
     if (isFailure(entry)) {
       countFailure(run.counter, entry.error_type);
       await run.failures.write(entry);
@@ -280,8 +290,22 @@ function leftOutNotes(set: ShardSet): string[] {
  * stops the merge (`SCM_SHARD_MISSING`, naming it) unless `partial`. The
  * catalog is staged and swapped in whole, with `shards/` kept in it, so the
  * merge can be run again (after re-running a shard) with the same result.
+ * An `s3://bucket/prefix` output path downloads `<prefix>/shards/`, merges
+ * locally and publishes the catalog to the prefix (`@scm/object-store`:
+ * changed objects only, the root `catalog.json` last, `shards/` kept).
  */
 export async function mergeShards(options: MergeShardsOptions): Promise<MergeShardsResult> {
+  if (isS3Url(options.outputPath)) {
+    const remote = { ...options, shardsDir: SHARDS_DIR };
+    return mergeToObjectStore(options.outputPath, remote, (local, o) =>
+      mergeLocal({ ...options, ...o, outputPath: local }),
+    );
+  }
+  return mergeLocal(options);
+}
+
+/** {@link mergeShards} in a local output folder. */
+async function mergeLocal(options: MergeShardsOptions): Promise<MergeShardsResult> {
   const { outputPath } = options;
   const dryRun = options.dryRun ?? false;
   const set = await findShards(outputPath);

@@ -1,9 +1,11 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OutputConfig, WorkflowConfig } from '@scm/config';
 import type { RunSummary } from '@scm/core';
 import { COLLECTIONS_NDJSON, writeJsonAtomic } from '@scm/output-json';
+import { isS3Url } from '@scm/object-store/url';
 import { scaffoldedCollectionNote } from './collection-extents.js';
+import { rebuildShardToObjectStore } from './object-store-output.js';
 import { type RebuildOptions, type RebuildResult, rebuildCatalog } from './rebuild.js';
 import type { ShardSpec } from './shard-plan.js';
 import type { ShardPlanRecord, ShardRun } from './shard-source.js';
@@ -54,6 +56,19 @@ async function collectionIdsIn(dir: string): Promise<string[]> {
     .map((line) => String((JSON.parse(line) as { id?: unknown }).id));
 }
 
+/**
+ * Removes what a killed run of shard `index` left beside its folder: the
+ * staging folder it was writing (`shards/.K.staging-*`) and a previous
+ * folder it was swapping out (`shards/.K.previous-*`). A shard runs once at a
+ * time, so a rerun may take them as dead.
+ */
+async function removeLeftovers(outputPath: string, index: number): Promise<void> {
+  const root = join(outputPath, SHARDS_DIR);
+  const names = await readdir(root).catch(() => [] as string[]);
+  const dead = names.filter((n) => n.startsWith(`.${index}.staging-`) || n.startsWith(`.${index}.previous-`));
+  await Promise.all(dead.map((n) => rm(join(root, n), { recursive: true, force: true })));
+}
+
 function isComplete(summary: RunSummary): boolean {
   return !summary.notes.some((note) => note.startsWith('incomplete window:'));
 }
@@ -64,15 +79,39 @@ function isComplete(summary: RunSummary): boolean {
  * `summary.json` and checkpoint under `shards/<K>/` of the output folder, then
  * `shard.json`, which marks the shard as finished. The manifest is removed
  * first, so a shard that fails on a re-run counts as failed, not as its older
- * self. `merge-shards` builds the configured formats from the parts.
+ * self. `merge-shards` builds the configured formats from the parts. With an
+ * `s3://` output the shard writes locally and uploads its folder to
+ * `<prefix>/shards/<K>/`, `shard.json` last.
  */
 export async function rebuildShard(
   config: WorkflowConfig,
   options: RebuildShardOptions,
 ): Promise<RebuildShardResult> {
+  if (isS3Url(config.output.path)) {
+    const remote = {
+      ...options,
+      index: options.shard.index,
+      shardsDir: SHARDS_DIR,
+      manifest: SHARD_MANIFEST,
+    };
+    return rebuildShardToObjectStore(config, remote, (local, o) =>
+      rebuildShardLocal(local, { ...options, ...o }),
+    );
+  }
+  return rebuildShardLocal(config, options);
+}
+
+/** {@link rebuildShard} into a local output folder. */
+async function rebuildShardLocal(
+  config: WorkflowConfig,
+  options: RebuildShardOptions,
+): Promise<RebuildShardResult> {
   const dir = shardDir(config.output.path, options.shard.index);
   const manifestPath = join(dir, SHARD_MANIFEST);
-  if (!options.dryRun) await rm(manifestPath, { force: true });
+  if (!options.dryRun) {
+    await rm(manifestPath, { force: true });
+    await removeLeftovers(config.output.path, options.shard.index);
+  }
   const shardConfig: WorkflowConfig = {
     ...config,
     output: { ...config.output, path: dir, formats: ['ndjson'] },

@@ -46,6 +46,20 @@ export function temporalFilter(config: WorkflowConfig): string | undefined {
   return `${start}/${end}`;
 }
 
+/** The records of a `local_files` source: all its files, or a shard's file groups only. */
+async function* localRecords(
+  config: WorkflowConfig,
+  options: RebuildSourceOptions,
+): AsyncGenerator<SourceRecord | Failure> {
+  const { source } = config;
+  const all = source.paths ?? [];
+  const paths = options.shard ? await shardLocalPaths(all, source.format ?? 'auto', options.shard) : all;
+  // A shard that no file group hashed to has nothing to read; it still finishes (and writes shard.json).
+  if (options.shard && paths.length === 0) return;
+  const files = openSource({ paths, format: source.format ?? 'auto', ...options.sourceHooks });
+  yield* files.records({ signal: options.signal });
+}
+
 /**
  * The records of a rebuild: local files, or the items and collections of a
  * STAC API harvested with checkpoints (state in `.<output>.harvest` beside the
@@ -60,13 +74,7 @@ export async function* rebuildRecords(
 ): AsyncGenerator<SourceRecord | Failure> {
   const { source } = config;
   if (source.type === 'local_files') {
-    const paths = source.paths ?? [];
-    const files = openSource({
-      paths: options.shard ? await shardLocalPaths(paths, source.format ?? 'auto', options.shard) : paths,
-      format: source.format ?? 'auto',
-      ...options.sourceHooks,
-    });
-    yield* files.records({ signal: options.signal });
+    yield* localRecords(config, options);
     return;
   }
   if (source.type !== 'stac_api' || !source.catalog_url) {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { WorkflowConfig } from '@scm/config';
+import { isS3Url } from '@scm/object-store/url';
 import {
   countFailure,
   createFailure,
@@ -26,6 +27,7 @@ import {
   scaffoldedCollectionNote,
 } from './collection-extents.js';
 import { logOpenedFiles } from './debug-log.js';
+import { rebuildToObjectStore } from './object-store-output.js';
 import {
   closeRebuildOutput,
   guardStaging,
@@ -279,12 +281,23 @@ async function writeCollections(run: RebuildRun): Promise<void> {
  * write the sinks with a failures file, and end with `summary.json`. A full
  * rebuild writes into a staging folder and swaps it into place at the end,
  * so an interrupted run leaves the previous catalog untouched. Per-item
- * problems never stop the run.
+ * problems never stop the run. An `s3://bucket/prefix` output path is
+ * written into a local work folder, then published to the prefix (changed
+ * objects only, the root `catalog.json` last; full mode only): see
+ * `@scm/object-store`.
  */
 export async function rebuildCatalog(
   config: WorkflowConfig,
   options: RebuildOptions,
 ): Promise<RebuildResult> {
+  if (isS3Url(config.output.path)) {
+    return rebuildToObjectStore(config, options, (local, o) => rebuildLocal(local, { ...options, ...o }));
+  }
+  return rebuildLocal(config, options);
+}
+
+/** {@link rebuildCatalog} into a local output folder. */
+async function rebuildLocal(config: WorkflowConfig, options: RebuildOptions): Promise<RebuildResult> {
   const logger = (options.logger ?? noopLogger).child('workflow');
   const dryRun = options.dryRun ?? false;
   assertRunnable(config, options);

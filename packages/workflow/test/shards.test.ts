@@ -191,6 +191,29 @@ describe('sharded rebuild of local files', () => {
     expect(readdirSync(join(out, '..'))).toEqual(['out']);
   });
 
+  it("clears what a killed run of the same shard left (staging and previous folders), not other shards'", async () => {
+    const out = tempOut();
+    await runShards(source, out, [0, 1, 2]);
+    const shards = join(out, 'shards');
+    for (const name of ['.1.staging-4242-1', '.1.previous-4242-2', '.2.staging-4343-3']) {
+      mkdirSync(join(shards, name, 'ndjson'), { recursive: true });
+      writeFileSync(join(shards, name, 'ndjson', 'collections.ndjson'), '{"id":"half"}\n');
+    }
+    await runShards(source, out, [1]);
+    expect(readdirSync(shards).sort()).toEqual(['.2.staging-4343-3', '0', '1', '2']);
+  });
+
+  it('finishes a shard that no file group hashed to, and merges it', async () => {
+    const one = mkdtempSync(join(tmpdir(), 'scm-shards-one-'));
+    cpSync(join(data, 'items.ndjson'), join(one, 'items.ndjson'));
+    const out = tempOut();
+    await runShards(one, out, [0, 1, 2]);
+    const result = await mergeShards({ outputPath: out });
+    expect(result.merged).toEqual([0, 1, 2]);
+    expect(result.summary.succeeded).toBe(ndjsonItems(out).length);
+    expect(ndjsonItems(out).length).toBeGreaterThan(0);
+  });
+
   it('refuses shards planned with different shard counts', async () => {
     const out = tempOut();
     await runShards(source, out, [0]);

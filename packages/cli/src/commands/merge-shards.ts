@@ -1,4 +1,5 @@
 import { formatSummary } from '@scm/core';
+import { isS3Url } from '@scm/object-store/url';
 import { mergeShards } from '@scm/workflow';
 import type { Command } from 'commander';
 import { summaryCounts } from '../run-log.js';
@@ -25,7 +26,7 @@ export const addMergeShards: AddCommand = (program, context) => {
     .description('combine the shards of a sharded rebuild (rebuild-catalog --shard K/N) into one catalog')
     .requiredOption(
       '--output-path <dir>',
-      'the output.path the shards ran with (they are under <dir>/shards/)',
+      'the output.path the shards ran with (they are under <dir>/shards/): a folder or s3://bucket/prefix',
     )
     .option('--partial', 'publish even when shards are missing or failed (they are named in summary.json)')
     .option('--overwrite', OVERWRITE_FOLDER_HELP)
@@ -33,6 +34,7 @@ export const addMergeShards: AddCommand = (program, context) => {
       'after',
       example([
         `${BIN} merge-shards --output-path ./catalog   # after: ${BIN} rebuild-catalog --config c.yaml --shard K/4, K = 0..3`,
+        `${BIN} merge-shards --output-path s3://bucket/catalog   # output.path: s3://bucket/catalog in c.yaml`,
       ]),
     )
     .action(async function (this: Command) {
@@ -42,7 +44,9 @@ export const addMergeShards: AddCommand = (program, context) => {
 
 async function runMerge(opts: MergeFlags, context: CommandContext): Promise<void> {
   const run = context.startRun('merge-shards', opts);
-  const outputPath = resolvePath(context.io.cwd, opts.outputPath);
+  const outputPath = isS3Url(opts.outputPath)
+    ? opts.outputPath
+    : resolvePath(context.io.cwd, opts.outputPath);
   const result = await run.log(
     () =>
       mergeShards({
@@ -50,6 +54,7 @@ async function runMerge(opts: MergeFlags, context: CommandContext): Promise<void
         partial: opts.partial ?? false,
         overwrite: opts.overwrite ?? false,
         dryRun: opts.dryRun ?? false,
+        env: context.io.env,
         ...run.services,
       }),
     (r) => summaryCounts(r.summary),

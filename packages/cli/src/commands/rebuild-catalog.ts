@@ -1,5 +1,6 @@
 import { formatSummary, ScmError } from '@scm/core';
-import { loadConfig } from '@scm/config';
+import { loadConfig, type WorkflowConfig } from '@scm/config';
+import { isS3Url } from '@scm/object-store/url';
 import { parseSelection, type Selection } from '@scm/update';
 import { formatChangeTable, rebuildCatalog, targetSelection } from '@scm/workflow';
 import { addShardOptions, runShard, type ShardFlags, shardOf } from './shard-options.js';
@@ -26,6 +27,7 @@ interface RebuildFlags extends GlobalOptions, ShardFlags {
   overwrite?: boolean;
   resume?: boolean;
   workers?: string;
+  outputPath?: string;
 }
 
 /** Registers `rebuild-catalog`: run a whole workflow from a config file. */
@@ -49,6 +51,7 @@ export const addRebuildCatalog: AddCommand = (program, context) => {
       'targeted mode: items overlapping this RFC 3339 instant or start/end interval',
     )
     .option('--bbox <w,s,e,n>', 'targeted mode: items whose bbox overlaps this one')
+    .option('--output-path <path>', "instead of the config's output.path: a folder or s3://bucket/prefix")
     .option('--overwrite', OVERWRITE_FOLDER_HELP)
     .addHelpText('after', FOLDER_SIDE_FILES_HELP)
     .option('--resume', 'stac_api sources: continue the harvest of a killed run from its checkpoint')
@@ -61,6 +64,7 @@ export const addRebuildCatalog: AddCommand = (program, context) => {
         `${BIN} rebuild-catalog --config examples/quickstart/config.yaml --mode full`,
         `${BIN} rebuild-catalog --config examples/quickstart/config.yaml --mode incremental`,
         `${BIN} rebuild-catalog --config examples/quickstart/config.yaml --mode targeted --ids HLS.S30.T13SFC.2022273T174141.v2.0`,
+        `${BIN} rebuild-catalog --config examples/quickstart/config.yaml --output-path s3://my-bucket/catalog   # AWS_* from the environment`,
       ]),
     )
     .action(async function (this: Command) {
@@ -73,7 +77,8 @@ async function runRebuild(opts: RebuildFlags, context: CommandContext): Promise<
   const selection = selectionOf(opts);
   const workers = workersFlag(opts.workers);
   const configPath = resolvePath(io.cwd, opts.config);
-  const config = await loadConfig(configPath, { env: io.env });
+  const loaded = await loadConfig(configPath, { env: io.env });
+  const config = withOutputPath(loaded, opts.outputPath, io.cwd);
   // A targeted run without a selection is a usage error, refused before the run log starts.
   const target = targetSelection(config, opts.mode, selection);
   const shard = shardOf(opts, io.env);
@@ -104,6 +109,13 @@ async function runRebuild(opts: RebuildFlags, context: CommandContext): Promise<
   if (table) run.say(table);
   if (!opts.dryRun) run.say(`output: ${result.outputDir}`);
   run.finish(result.summary.failed > 0);
+}
+
+/** The config with `--output-path` in place of `output.path` (an `s3://` URL as given, a folder from the cwd). */
+function withOutputPath(config: WorkflowConfig, outputPath: string | undefined, cwd: string): WorkflowConfig {
+  if (outputPath === undefined) return config;
+  const path = isS3Url(outputPath) ? outputPath : resolvePath(cwd, outputPath);
+  return { ...config, output: { ...config.output, path } };
 }
 
 /** The targeted selection the command line gives, read as an updates rule's `select` is; undefined when none. */
