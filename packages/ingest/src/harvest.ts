@@ -291,6 +291,15 @@ async function openCollection(
   }
   await context.emit({ type: 'collection', collection });
   const range = harvestRange(collectionTimeRange(collection), context.filter);
+  if (range.empty) {
+    context.logger.info(
+      "the datetime filter lies outside the collection's temporal extent: nothing to fetch",
+      {
+        collection: id,
+      },
+    );
+    return undefined;
+  }
   const partition = options.partition ?? true;
   return {
     client: options.client,
