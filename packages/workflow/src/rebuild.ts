@@ -157,10 +157,11 @@ async function fail(run: RebuildRun, failure: Failure): Promise<void> {
 function openRebuildSource(
   config: WorkflowConfig,
   options: RebuildOptions,
-  counter: SummaryCounter,
-  logger: Logger,
+  run: RebuildRun,
 ): AsyncIterable<SourceRecord | Failure> {
+  const { counter, logger } = run;
   return rebuildRecords(config, counter, {
+    delta: run.delta,
     resume: options.resume ?? false,
     dryRun: options.dryRun ?? false,
     sourceHooks: { onFileOpened: logOpenedFiles(logger), onWarning: sourceWarnings(logger, counter) },
@@ -305,7 +306,7 @@ export async function rebuildCatalog(
     delta,
   };
   await guardStaging(output, async () => {
-    const source = openRebuildSource(config, options, counter, logger);
+    const source = openRebuildSource(config, options, run);
     const validator = openBatchValidator({
       level: config.validation?.level ?? 'strict',
       schemaDirs: config.validation?.schema_dirs ?? [],

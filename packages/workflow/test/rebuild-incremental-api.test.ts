@@ -18,14 +18,14 @@ afterEach(async () => {
   for (const api of apis.splice(0)) await api.close();
 });
 
-function configFor(api: FakeStacApi, out: string) {
+function configFor(api: FakeStacApi, out: string, extra = '') {
   return parseConfig(
     `
 workflow: { name: scenario-3 }
 source: { type: stac_api, catalog_url: ${api.apiUrl()}, collections: [${COLLECTION}], limit: 100 }
 output: { format: [json, ndjson, parquet], path: ${out} }
 processing: { concurrency: 4, rate_limit: 1000, retry_max_attempts: 2, timeout_s: 10 }
-`,
+${extra}`,
     join(out, '..', 'config.yaml'),
     { env: {} },
   );
@@ -58,13 +58,27 @@ async function parquetById(root: string): Promise<Map<string, StacItem>> {
   return items;
 }
 
-/** 1% of the items get a new cloud cover, five are deleted and five new ones come. */
-function editItems(items: StacItem[]): { items: StacItem[]; changed: Set<string> } {
+/** The `updated` stamp of the original items (distinct, one second apart) and of edited ones (later). */
+const stampOf = (index: number) => new Date(Date.UTC(2024, 0, 1) + index * 1000).toISOString();
+const EDITED_STAMP = '2025-06-01T00:00:00.000Z';
+
+/** Generated HLS items, each with `properties.updated` when `stamped`. */
+function originalItems(stamped: boolean): StacItem[] {
+  const items = [...generateHlsItems({ collection: COLLECTION, count: COUNT, seed: 3 })];
+  if (stamped)
+    for (const [i, item] of items.entries())
+      (item.properties as Record<string, unknown>).updated = stampOf(i);
+  return items;
+}
+
+/** 1% of the items get a new cloud cover (and a new `updated` when stamped), five are deleted and five new ones come. */
+function editItems(items: StacItem[], stamped = false): { items: StacItem[]; changed: Set<string> } {
   const next = items.map((item) => structuredClone(item));
   const changed = new Set<string>();
   for (let i = 0; i < COUNT / 100; i++) {
     const item = next[i * 97]!;
     (item.properties as Record<string, unknown>)['eo:cloud_cover'] = 99.5;
+    if (stamped) (item.properties as Record<string, unknown>).updated = EDITED_STAMP;
     changed.add(item.id);
   }
   for (const index of [11, 222, 333, 444, 555]) changed.add(next[index]!.id);
@@ -72,14 +86,47 @@ function editItems(items: StacItem[]): { items: StacItem[]; changed: Set<string>
   const extra = [...generateHlsItems({ collection: COLLECTION, count: 5, seed: 77 })].map((item) => ({
     ...item,
     id: `${item.id}-added`,
+    properties: { ...item.properties, ...(stamped ? { updated: EDITED_STAMP } : {}) },
   }));
   for (const item of extra) changed.add(item.id);
   return { items: [...kept, ...extra], changed };
 }
 
+/** The catalog in `out` equals a fresh full rebuild from the same API, item for item, in all three formats. */
+async function expectSameAsFreshRebuild(api: FakeStacApi, dir: string, out: string): Promise<void> {
+  const fresh = join(dir, 'fresh');
+  await rebuildCatalog(configFor(api, fresh), { mode: 'full' });
+  const after = itemFiles(out);
+  const freshFiles = itemFiles(fresh);
+  expect([...after.keys()].sort()).toEqual([...freshFiles.keys()].sort());
+  for (const [path, file] of freshFiles) expect(after.get(path)?.text, path).toBe(file.text);
+  expect(ndjsonById(out)).toEqual(ndjsonById(fresh));
+  expect(await parquetById(out)).toEqual(await parquetById(fresh));
+  // The order of a collection's item links follows the order the harvest's concurrent windows finished in,
+  // which differs from run to run: the links are compared as a set.
+  const collection = (root: string) => {
+    const doc = JSON.parse(readFileSync(join(root, COLLECTION, 'collection.json'), 'utf8')) as {
+      links: { href: string }[];
+    };
+    doc.links.sort((a, b) => a.href.localeCompare(b.href));
+    return doc;
+  };
+  expect(collection(out)).toEqual(collection(fresh));
+}
+
+/** Items of full item pages the API served (an ids-only page asks for `fields`). */
+function fullItemRequests(api: FakeStacApi): string[] {
+  return api.requests
+    .filter(
+      (r) =>
+        /\/search/.test(r.url) && !/fields/.test(r.url) && !JSON.stringify(r.body ?? {}).includes('fields'),
+    )
+    .map((r) => r.url);
+}
+
 describe('incremental rebuild from a STAC API (Scenario 3, scaled down)', () => {
   it('processes only the changed items, keeps the rest byte-identical, and equals a fresh full rebuild', async () => {
-    const original = [...generateHlsItems({ collection: COLLECTION, count: COUNT, seed: 3 })];
+    const original = originalItems(false);
     const api = await startFakeStacApi({ collections: [{ id: COLLECTION, items: original }] });
     apis.push(api);
     const dir = mkdtempSync(join(tmpdir(), 'scm-scenario3-'));
@@ -94,6 +141,10 @@ describe('incremental rebuild from a STAC API (Scenario 3, scaled down)', () => 
     const s = run.summary;
     expect([s.added, s.modified, s.deleted, s.failed]).toEqual([5, 10, 5, 0]);
     expect(s.unchanged).toBe(COUNT - 15);
+    // The fake API announces no CQL2 filter: the full listing, and the summary says why.
+    expect(s.strategy).toMatch(
+      /^listing compared by content hash, because the API does not announce a CQL2 filter/,
+    );
     // Only the new and changed items went through map/extend/validate/write.
     expect(s.succeeded).toBe(15);
     expect(s.per_collection[COLLECTION]).toEqual({
@@ -112,16 +163,84 @@ describe('incremental rebuild from a STAC API (Scenario 3, scaled down)', () => 
     const deleted = [11, 222, 333, 444, 555].map((i) => original[i]!.id);
     for (const id of deleted) expect(after.has(`${COLLECTION}/${id}/${id}.json`)).toBe(false);
 
-    const fresh = join(dir, 'fresh');
-    await rebuildCatalog(configFor(api, fresh), { mode: 'full' });
-    const freshFiles = itemFiles(fresh);
-    expect([...after.keys()].sort()).toEqual([...freshFiles.keys()].sort());
-    for (const [path, file] of freshFiles) expect(after.get(path)?.text, path).toBe(file.text);
-    expect(ndjsonById(out)).toEqual(ndjsonById(fresh));
-    expect(await parquetById(out)).toEqual(await parquetById(fresh));
-    const collection = (root: string) => readFileSync(join(root, COLLECTION, 'collection.json'), 'utf8');
-    expect(collection(out)).toBe(collection(fresh));
+    await expectSameAsFreshRebuild(api, dir, out);
     expect(readdirSync(join(out, STATE_DIR)).some((f) => f.includes('ndjson-delta'))).toBe(false);
     // Three rebuilds of 1,000 items on a shared 2-core machine: room, not a speed check.
+  }, 600_000);
+});
+
+describe('incremental rebuild with a server-side filter on `updated`', () => {
+  async function fullThenEdit(searchExtensions: { filter?: boolean; fields?: boolean }, stamped = true) {
+    const original = originalItems(stamped);
+    const api = await startFakeStacApi({
+      collections: [{ id: COLLECTION, items: original }],
+      searchExtensions,
+    });
+    apis.push(api);
+    const dir = mkdtempSync(join(tmpdir(), 'scm-filter-'));
+    const out = join(dir, 'out');
+    await rebuildCatalog(configFor(api, out), { mode: 'full' });
+    const before = itemFiles(out);
+    const edit = editItems(original, stamped);
+    api.setItems(COLLECTION, edit.items);
+    api.requests.length = 0;
+    return { api, dir, out, before, edit, original };
+  }
+
+  it('fetches only the items updated since the mark, learns deletes from an ids-only listing, and equals a fresh full rebuild', async () => {
+    const { api, dir, out, before, edit } = await fullThenEdit({ filter: true, fields: true });
+    const run = await rebuildCatalog(configFor(api, out), { mode: 'incremental' });
+    const s = run.summary;
+    expect(s.strategy).toMatch(
+      /^server filter on updated \(cql2-json\): HLSS30_2\.0 >= 2024-01-01T00:16:39\.000Z; deletes from an ids-only listing/,
+    );
+    expect([s.added, s.modified, s.deleted, s.unchanged, s.failed]).toEqual([5, 10, 5, COUNT - 15, 0]);
+    // Full items fetched: the 15 new and changed ones, and the one stamped exactly at the mark (inclusive).
+    expect(s.processed).toBe(16);
+    expect(s.succeeded).toBe(15);
+    expect(fullItemRequests(api).every((url) => url.includes('filter'))).toBe(true);
+    const after = itemFiles(out);
+    for (const [path, file] of before) {
+      if (!edit.changed.has(path.split('/')[1]!)) expect(after.get(path), path).toEqual(file);
+    }
+    await expectSameAsFreshRebuild(api, dir, out);
+    // Nothing changed since: the next run fetches only the items at the new mark, and changes nothing.
+    const again = await rebuildCatalog(configFor(api, out), { mode: 'incremental' });
+    expect([again.summary.added, again.summary.modified, again.summary.deleted]).toEqual([0, 0, 0]);
+    expect(again.summary.processed).toBe(15);
+  }, 600_000);
+
+  it('without the fields extension, deletes cannot be known: nothing is deleted, and the summary says so', async () => {
+    const { api, out, edit, original } = await fullThenEdit({ filter: true });
+    const run = await rebuildCatalog(configFor(api, out), { mode: 'incremental' });
+    const s = run.summary;
+    expect(s.strategy).toMatch(
+      /deletes cannot be known \(the API has no fields extension\): nothing deleted/,
+    );
+    expect([s.added, s.modified, s.deleted, s.unchanged]).toEqual([5, 10, 0, COUNT - 10]);
+    for (const i of [11, 222]) expect(ndjsonById(out).has(original[i]!.id)).toBe(true);
+    expect(edit.items).toHaveLength(COUNT);
+  }, 600_000);
+
+  it('items without `updated` leave no high-water mark: the full listing runs, and `filter` forced is refused', async () => {
+    const { api, out } = await fullThenEdit({ filter: true, fields: true }, false);
+    await expect(
+      rebuildCatalog(configFor(api, out, 'incremental: { strategy: filter }'), { mode: 'incremental' }),
+    ).rejects.toThrow(/incremental.strategy is "filter" but the state has no `updated` high-water mark/);
+    const run = await rebuildCatalog(configFor(api, out), { mode: 'incremental' });
+    expect(run.summary.strategy).toMatch(
+      /^listing compared by content hash, because the state has no `updated` high-water mark/,
+    );
+    expect([run.summary.added, run.summary.modified, run.summary.deleted]).toEqual([5, 10, 5]);
+  }, 600_000);
+
+  it('`incremental.strategy: listing` lists everything even when the API could filter', async () => {
+    const { api, out } = await fullThenEdit({ filter: true, fields: true });
+    const run = await rebuildCatalog(configFor(api, out, 'incremental: { strategy: listing }'), {
+      mode: 'incremental',
+    });
+    expect(run.summary.strategy).toMatch(/^listing compared by content hash, as incremental.strategy says/);
+    expect(run.summary.processed).toBe(COUNT);
+    expect([run.summary.added, run.summary.modified, run.summary.deleted]).toEqual([5, 10, 5]);
   }, 600_000);
 });
