@@ -186,6 +186,11 @@ export function totalChanges(delta: Delta, counter: SummaryCounter): void {
   if (delta.mode !== 'full' && !delta.listingComplete && delta.mode === 'incremental') {
     counter.notes.push('the source reported records it could not read: nothing was deleted in this run');
   }
+  if (delta.server && !delta.server.idsComplete && delta.server.collections.size > 0) {
+    counter.notes.push(
+      'the ids-only listing did not finish (or the API has no fields extension): nothing was deleted from the filtered collections',
+    );
+  }
 }
 
 /** The `per_collection` member of `summary.json`, sorted by collection id. */

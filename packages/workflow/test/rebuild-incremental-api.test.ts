@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { parseConfig } from '@scm/config';
 import type { StacItem } from '@scm/core';
 import { readGeoParquet } from '@scm/output-parquet';
-import { type FakeStacApi, generateHlsItems, startFakeStacApi } from '@scm/testing';
+import { type FakeStacApi, type FakeStacApiOptions, generateHlsItems, startFakeStacApi } from '@scm/testing';
 import { integrationGate } from '@scm/testing/gate';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rebuildCatalog } from '../src/index.js';
@@ -180,11 +180,16 @@ describe('incremental rebuild from a STAC API (Scenario 3, scaled down)', () => 
 });
 
 describe('incremental rebuild with a server-side filter on `updated`', () => {
-  async function fullThenEdit(searchExtensions: { filter?: boolean; fields?: boolean }, stamped = true) {
+  async function fullThenEdit(
+    searchExtensions: { filter?: boolean; fields?: boolean },
+    stamped = true,
+    faults?: FakeStacApiOptions['faults'],
+  ) {
     const original = originalItems(stamped);
     const api = await startFakeStacApi({
       collections: [{ id: COLLECTION, items: original }],
       searchExtensions,
+      ...(faults ? { faults } : {}),
     });
     apis.push(api);
     const dir = mkdtempSync(join(tmpdir(), 'scm-filter-'));
@@ -230,6 +235,21 @@ describe('incremental rebuild with a server-side filter on `updated`', () => {
     expect([s.added, s.modified, s.deleted, s.unchanged]).toEqual([5, 10, 0, COUNT - 10]);
     for (const i of [11, 222]) expect(ndjsonById(out).has(original[i]!.id)).toBe(true);
     expect(edit.items).toHaveLength(COUNT);
+  }, 600_000);
+
+  it('a page of the ids listing that keeps failing makes deletes unknown: nothing is deleted, and the summary says so', async () => {
+    // Every attempt at one later page of the ids-only listing fails, the cool-down's try included.
+    const idsPage = (r: { url: string; body?: unknown }) =>
+      `${r.url} ${JSON.stringify(r.body ?? '')}`.includes('fields') &&
+      /[?&](token|next|page|cursor)=/.test(r.url);
+    const faults = { rules: [{ match: idsPage, faults: Array(20).fill('500' as const) }] };
+    const { api, out, original } = await fullThenEdit({ filter: true, fields: true }, true, faults);
+    const run = await rebuildCatalog(configFor(api, out), { mode: 'incremental' });
+    const s = run.summary;
+    expect(s.strategy).toMatch(/the ids-only listing did not finish: nothing deleted/);
+    expect(s.notes.some((n) => n.startsWith('the ids-only listing did not finish'))).toBe(true);
+    expect([s.added, s.modified, s.deleted]).toEqual([5, 10, 0]);
+    for (const i of [11, 222, 333, 444, 555]) expect(ndjsonById(out).has(original[i]!.id)).toBe(true);
   }, 600_000);
 
   it('items without `updated` leave no high-water mark: the full listing runs, and `filter` forced is refused', async () => {
