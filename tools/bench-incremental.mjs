@@ -5,8 +5,9 @@
 // /usr/bin/time -v (wall, CPU, peak RSS); the 1-minute load average is printed beside each. Needs a build.
 //   npm run bench:incremental                (20000 items)
 //   BENCH_ITEMS=100000 npm run bench:incremental
+//   BENCH_SOURCE=stac_api BENCH_ITEMS=5000 SCM_STAC_API_URL=http://127.0.0.1:8089 npm run bench:incremental
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -78,16 +79,114 @@ function timed(label, configFile, mode) {
   return result;
 }
 
-writeItems(false);
-const size = statSync(join(dir, 'items.ndjson')).size;
-console.log(`${count} items, ${(size / count / 1024).toFixed(1)} KB per item, formats ${formats}`);
-const catalog = config('catalog');
-timed('full rebuild (first)', catalog, 'full');
-timed('incremental, nothing changed', catalog, 'incremental');
-writeItems(true);
-const incremental = timed('incremental, 1% changed', catalog, 'incremental');
-const full = timed('full rebuild of the same changed input', config('fresh'), 'full');
-console.log(
-  `incremental / full: ${((incremental.wall / full.wall) * 100).toFixed(1)} % of the wall time, ${((incremental.cpu / full.cpu) * 100).toFixed(1)} % of the CPU time`,
-);
+/** The closing line: the incremental run's share of the full rebuild's wall and CPU time. */
+function ratio(incremental, full) {
+  console.log(
+    `incremental / full: ${((incremental.wall / full.wall) * 100).toFixed(1)} % of the wall time, ${((incremental.cpu / full.cpu) * 100).toFixed(1)} % of the CPU time`,
+  );
+}
+
+function localFiles() {
+  writeItems(false);
+  const size = statSync(join(dir, 'items.ndjson')).size;
+  console.log(`${count} items, ${(size / count / 1024).toFixed(1)} KB per item, formats ${formats}`);
+  const catalog = config('catalog');
+  timed('full rebuild (first)', catalog, 'full');
+  timed('incremental, nothing changed', catalog, 'incremental');
+  writeItems(true);
+  const incremental = timed('incremental, 1% changed', catalog, 'incremental');
+  ratio(incremental, timed('full rebuild of the same changed input', config('fresh'), 'full'));
+}
+
+// BENCH_SOURCE=stac_api: the real stac-fastapi-pgstac of tools/stac-server (SCM_STAC_API_URL), with a
+// collection of our own (HLS-shaped items of @scm/testing, with `updated`) loaded by pypgstac and dropped
+// at the end. The incremental run asks the server for `updated >= mark` (CQL2) and lists ids (fields).
+const python = join(process.env.SCM_PYTHON_VENV ?? join(root, '.venv'), 'bin', 'python');
+const adminDsn = process.env.SCM_PG_DSN ?? 'postgresql://postgres@127.0.0.1:54329/postgres';
+const stacDsn = `${adminDsn.slice(0, adminDsn.lastIndexOf('/'))}/${process.env.SCM_STAC_DB ?? 'scm_stac_api'}`;
+
+function pgstac(script, ...args) {
+  const run = spawnSync(python, ['-W', 'ignore', '-c', script, stacDsn, ...args], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(run.stderr);
+}
+
+const LOAD = `import sys
+from pypgstac.db import PgstacDB
+from pypgstac.load import Loader, Methods
+db = PgstacDB(dsn=sys.argv[1])
+getattr(Loader(db), 'load_' + sys.argv[2])(sys.argv[3], insert_mode=Methods.upsert)
+db.close()`;
+const DROP = `import sys, psycopg
+with psycopg.connect(sys.argv[1], autocommit=True) as c:
+    c.execute('DELETE FROM pgstac.items WHERE collection = %s', (sys.argv[2],))
+    c.execute('SELECT pgstac.delete_collection(%s)', (sys.argv[2],))`;
+
+function loadNdjson(kind, name, values) {
+  const path = join(dir, name);
+  writeFileSync(path, `${values.map((v) => JSON.stringify(v)).join('\n')}\n`);
+  pgstac(LOAD, kind, path);
+  return statSync(path).size;
+}
+
+function apiConfig(out, id, extra = '') {
+  const file = join(dir, `${out}.yaml`);
+  writeFileSync(
+    file,
+    `workflow: { name: bench }\nsource: { type: stac_api, catalog_url: ${process.env.SCM_STAC_API_URL}, collections: [${id}] }\noutput: { format: [${formats}], path: ${out} }\n${extra}`,
+  );
+  return file;
+}
+
+async function stacApi() {
+  const { generateHlsItems } = await import(join(root, 'packages/testing/dist/index.js'));
+  const id = `scm-bench-incremental-${process.pid}`;
+  const items = [...generateHlsItems({ collection: id, count, seed: 5 })];
+  for (const [i, item] of items.entries())
+    item.properties.updated = new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString();
+  const collection = {
+    type: 'Collection',
+    stac_version: '1.0.0',
+    id,
+    description: 'benchmark (dropped at the end)',
+    license: 'proprietary',
+    extent: {
+      spatial: { bbox: [[-180, -90, 180, 90]] },
+      temporal: { interval: [['2022-01-01T00:00:00Z', '2023-01-01T00:00:00Z']] },
+    },
+    links: [],
+  };
+  try {
+    loadNdjson('collections', 'collection.ndjson', [collection]);
+    const bytes = loadNdjson('items', 'items.ndjson', items);
+    console.log(
+      `${count} items from ${process.env.SCM_STAC_API_URL}, ${(bytes / count / 1024).toFixed(1)} KB per item, formats ${formats}`,
+    );
+    timed('full rebuild (first)', apiConfig('catalog', id), 'full');
+    cpSync(join(dir, 'catalog'), join(dir, 'listed'), { recursive: true });
+    timed('incremental, nothing changed (server filter)', apiConfig('catalog', id), 'incremental');
+    const changed = items
+      .filter((_, i) => i % 100 === 0)
+      .map((item) => ({
+        ...item,
+        properties: { ...item.properties, 'eo:cloud_cover': 42.5, updated: '2025-06-01T00:00:00.000Z' },
+      }));
+    loadNdjson('items', 'changed.ndjson', changed);
+    const filtered = timed(
+      'incremental, 1% changed (server filter)',
+      apiConfig('catalog', id),
+      'incremental',
+    );
+    timed(
+      'incremental, 1% changed (listing)',
+      apiConfig('listed', id, 'incremental: { strategy: listing }\n'),
+      'incremental',
+    );
+    ratio(filtered, timed('full rebuild of the same changed input', apiConfig('fresh', id), 'full'));
+  } finally {
+    pgstac(DROP, id);
+  }
+}
+
+if (process.env.BENCH_SOURCE === 'stac_api') await stacApi();
+else localFiles();
 rmSync(dir, { recursive: true, force: true });

@@ -138,5 +138,6 @@ export function toWorkflowConfig(data: Raw, baseDir: string): WorkflowConfig {
     logging: toLogging(data, at),
     processing: { ...CONFIG_DEFAULTS.processing, ...(processing as Partial<WorkflowConfig['processing']>) },
     targeted: data.targeted as WorkflowConfig['targeted'],
+    incremental: data.incremental as WorkflowConfig['incremental'],
   });
 }

@@ -18,6 +18,8 @@ export const SOURCE_TYPES = ['stac_api', 'local_files', 'other'] as const;
 export const SOURCE_FORMATS = ['auto', 'stac', 'ndjson', 'json', 'csv', 'parquet'] as const;
 /** Values accepted for `output.format`. */
 export const OUTPUT_FORMATS = ['json', 'ndjson', 'parquet'] as const;
+/** Values of `incremental.strategy`. */
+export const INCREMENTAL_STRATEGIES = ['auto', 'filter', 'listing'] as const;
 /** Values accepted for `logging.level` (any case). */
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR'] as const;
 
@@ -306,6 +308,13 @@ const schema: JsonObject = {
         default: processing.backoff_base,
       },
       batch_size: int('Items per batch for writers and bulk operations.', 1, processing.batch_size),
+    }),
+    incremental: obj('How `rebuild-catalog --mode incremental` finds what changed.', {
+      strategy: oneOfValues(
+        INCREMENTAL_STRATEGIES,
+        '`auto`: a server-side filter on `updated` when the STAC API offers CQL2 filtering and the previous run saw `updated` on every item of a collection, else a full listing compared by content hash; `filter`: the server filter, or an error when it cannot be used; `listing`: always the full listing.',
+        'auto',
+      ),
     }),
     targeted: obj(
       'What `rebuild-catalog --mode targeted` rebuilds when the command line names nothing; every given criterion must hold.',

@@ -174,6 +174,20 @@ export interface TargetedConfig {
   bbox?: [number, number, number, number];
 }
 
+/** How `rebuild-catalog --mode incremental` finds the delta of a STAC API source. */
+export type IncrementalStrategy = 'auto' | 'filter' | 'listing';
+
+/** `incremental`: how an incremental rebuild finds what changed. */
+export interface IncrementalConfig {
+  /**
+   * `auto` (default): a server-side CQL2 filter on `properties.updated` when
+   * the STAC API offers it and the state has an `updated` high-water mark,
+   * else the full listing compared by content hash. `filter` forces the
+   * filter (an error when it cannot be used); `listing` forces the listing.
+   */
+  strategy?: IncrementalStrategy;
+}
+
 export interface WorkflowConfig {
   /** Name and description. */
   workflow: WorkflowInfo;
@@ -195,6 +209,8 @@ export interface WorkflowConfig {
   processing: ProcessingConfig;
   /** Default selection of `rebuild-catalog --mode targeted`. */
   targeted?: TargetedConfig;
+  /** How `rebuild-catalog --mode incremental` finds the delta. */
+  incremental?: IncrementalConfig;
 }
 
 /** One problem found in a configuration file. */

@@ -38,7 +38,7 @@ describe('validation errors', () => {
       '12:10 logging.level: must be one of DEBUG, INFO, WARNING, ERROR (any case)',
       '14:16 processing.concurrency: must be >= 1',
       '15:23 processing.retry_max_attempts: must be integer (found a number)',
-      '16:1 extra: unknown key "extra"; allowed keys: workflow, source, transformation, extensions, extensions_dir, output, validation, logging, processing, targeted',
+      '16:1 extra: unknown key "extra"; allowed keys: workflow, source, transformation, extensions, extensions_dir, output, validation, logging, processing, incremental, targeted',
     ]);
     expect(error.message.split('\n')[0]).toBe(`${file} is not a valid workflow configuration (8 problems):`);
     for (const issue of issues) expect(error.message).toContain(formatIssue({ file, ...issue }));

@@ -106,6 +106,15 @@ describe('parseConfig', () => {
     expect(config).not.toHaveProperty('$schema');
   });
 
+  it('reads incremental.strategy and names a value it does not know', () => {
+    const text = (strategy: string) =>
+      `workflow: {name: n}\nsource: {type: other}\noutput: {path: o}\nincremental: {strategy: ${strategy}}\n`;
+    expect(parseConfig(text('filter'), '/c/a.yaml', { env: {} }).incremental).toEqual({ strategy: 'filter' });
+    expect(() => parseConfig(text('cql'), '/c/a.yaml', { env: {} })).toThrow(
+      /4:25 incremental.strategy: must be one of auto, filter, listing/,
+    );
+  });
+
   it('strips a byte-order mark', () => {
     const config = parseConfig(
       '\uFEFFworkflow: {name: n}\nsource: {type: other}\noutput: {path: o}\n',

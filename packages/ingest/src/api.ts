@@ -23,6 +23,10 @@ export interface ApiEndpoints {
   searchUrl?: string;
   /** Methods the search link advertises. */
   searchMethods: ('GET' | 'POST')[];
+  /** Conformance classes of the landing page's `conformsTo` (empty when it has none). */
+  conformsTo?: string[];
+  /** Absolute URL of the `conformance` link, when the landing page has one. */
+  conformanceUrl?: string;
 }
 
 function links(document: unknown): StacLink[] {
@@ -49,6 +53,11 @@ export async function readLanding(
     ? new URL(data.href, base).toString()
     : new URL('collections', base.endsWith('/') ? base : `${base}/`).toString();
   const endpoints: ApiEndpoints = { rootUrl: catalogUrl, collectionsUrl, searchMethods: [] };
+  const body = isPlainObject(response.body) ? response.body : {};
+  if (Array.isArray(body.conformsTo))
+    endpoints.conformsTo = body.conformsTo.filter((c): c is string => typeof c === 'string');
+  const conformance = all.find((l) => l.rel === 'conformance');
+  if (conformance) endpoints.conformanceUrl = new URL(conformance.href, base).toString();
   if (search.length > 0) {
     endpoints.searchUrl = new URL(search[0]!.href, base).toString();
     for (const link of search) {

@@ -20,6 +20,7 @@ import {
   readLanding,
 } from './api.js';
 import { type HarvestCheckpoint, HarvestState } from './checkpoint.js';
+import { idsOnlyMembers, updatedSinceMembers } from './delta-query.js';
 import type { HarvestEvent } from './events.js';
 import type { ItemFix } from './normalize.js';
 import { type CollectionRun, type EarlyPage, pageWindow, WINDOWS_PER_SLOT } from './page-window.js';
@@ -61,6 +62,16 @@ export interface HarvestOptions {
   maxRememberedIds?: number;
   /** Cool-down before a page that failed after the client's retries gets its one more try, in ms. Default 10000. */
   retryCoolDownMs?: number;
+  /**
+   * Per collection id, an RFC 3339 stamp: only items whose `properties.updated`
+   * is at or after it are asked for (a CQL2 filter on item search; see
+   * {@link searchCapabilities}). Collections not named are harvested whole.
+   */
+  updatedSince?: Record<string, string>;
+  /** How `updatedSince` is sent: `cql2-json` (default) or `cql2-text`. */
+  filterLang?: 'cql2-json' | 'cql2-text';
+  /** Ask only for ids (with collection and datetime) by the `fields` extension: a cheap listing. */
+  idsOnly?: boolean;
   /** Logger (default: none). */
   logger?: Logger;
   /** Stops the harvest; the iteration then throws `SCM_ABORTED`. */
@@ -89,7 +100,18 @@ export function harvestFingerprint(options: HarvestOptions): string {
     endpoint: options.endpoint ?? 'auto',
     method: options.method ?? 'GET',
     partition: options.partition ?? true,
+    ...(options.updatedSince ? { updatedSince: options.updatedSince, filterLang: options.filterLang } : {}),
+    ...(options.idsOnly ? { idsOnly: true } : {}),
   });
+}
+
+/** Search members that narrow what a collection's windows ask for: the `updated` filter, ids only. */
+function narrowing(options: HarvestOptions, id: string, method: 'GET' | 'POST'): Record<string, unknown> {
+  const since = options.updatedSince?.[id];
+  return {
+    ...(since !== undefined ? updatedSinceMembers(method, options.filterLang ?? 'cql2-json', since) : {}),
+    ...(options.idsOnly ? idsOnlyMembers(method) : {}),
+  };
 }
 
 function pickSpec(options: HarvestOptions, endpoints: ApiEndpoints, id: string): FirstPageSpec {
@@ -98,13 +120,18 @@ function pickSpec(options: HarvestOptions, endpoints: ApiEndpoints, id: string):
   if (wanted === 'search' && !endpoints.searchUrl) {
     throw new ScmError('SCM_USAGE', `${endpoints.rootUrl} has no search link; use the items endpoint`);
   }
+  if (!search && (options.updatedSince?.[id] !== undefined || options.idsOnly)) {
+    throw new ScmError('SCM_USAGE', `${endpoints.rootUrl}: filters and fields need the search endpoint`);
+  }
   const method =
     search && options.method === 'POST' && endpoints.searchMethods.includes('POST') ? 'POST' : 'GET';
+  const extra = narrowing(options, id, method);
   return {
     endpoint: search ? 'search' : 'items',
     method,
     url: search ? (endpoints.searchUrl as string) : `${collectionUrl(endpoints, id)}/items`,
     ...(options.bbox ? { bbox: options.bbox } : {}),
+    ...(Object.keys(extra).length > 0 ? { extra } : {}),
   };
 }
 
@@ -236,6 +263,7 @@ function earlyFirstPage(
   signal: AbortSignal,
 ): EarlyPage | undefined {
   if (options.datetime || options.method === 'POST' || options.resume?.planned.includes(id)) return undefined;
+  if (options.idsOnly || options.updatedSince?.[id] !== undefined) return undefined;
   const endpoints = { ...guess, searchUrl: new URL('search', guess.collectionsUrl).toString() };
   const spec = pickSpec(options, endpoints, id);
   const request = firstPageRequest(spec, makeWindow(id, {}, true, true), options.limit ?? 1000);
@@ -291,6 +319,15 @@ async function openCollection(
   }
   await context.emit({ type: 'collection', collection });
   const range = harvestRange(collectionTimeRange(collection), context.filter);
+  if (range.empty) {
+    context.logger.info(
+      "the datetime filter lies outside the collection's temporal extent: nothing to fetch",
+      {
+        collection: id,
+      },
+    );
+    return undefined;
+  }
   const partition = options.partition ?? true;
   return {
     client: options.client,

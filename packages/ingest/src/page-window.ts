@@ -90,7 +90,11 @@ function readPage(body: unknown): PageBody | undefined {
   const context = isPlainObject(body.context) ? body.context : {};
   const matched = typeof body.numberMatched === 'number' ? body.numberMatched : context.matched;
   return {
-    features: body.features.filter((f): f is StacItem => isPlainObject(f) && f.type === 'Feature'),
+    // A search with the fields extension may leave `type` out of each feature; its id still counts.
+    features: body.features.filter(
+      (f): f is StacItem =>
+        isPlainObject(f) && (f.type === 'Feature' || (f.type === undefined && typeof f.id === 'string')),
+    ),
     links: body.links,
     ...(typeof matched === 'number' ? { matched } : {}),
   };

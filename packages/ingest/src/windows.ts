@@ -46,6 +46,8 @@ export interface TimeRange {
   end?: number;
   /** The end is only where the cutting stops (now): the last window asks the server with an open end. */
   openEnd?: boolean;
+  /** Nothing to harvest: the filter lies wholly outside the collection's extent (no request may be sent). */
+  empty?: boolean;
 }
 
 /**
@@ -87,6 +89,9 @@ export function collectionTimeRange(collection: StacCollection | undefined): Tim
 /**
  * The range to harvest: the filter within the collection's extent. An open
  * extent end becomes `now` (rounded up to the second) so the range can be cut.
+ * A filter wholly outside the extent (its start after the extent's end, or
+ * its end before the extent's start) gives `{ empty: true }`: the collection
+ * has nothing to fetch, and a reversed `datetime` would be a 400.
  */
 export function harvestRange(extent: TimeRange, filter: TimeRange | undefined, now = Date.now()): TimeRange {
   const pick = (a: number | undefined, b: number | undefined, f: (x: number, y: number) => number) =>
@@ -95,6 +100,7 @@ export function harvestRange(extent: TimeRange, filter: TimeRange | undefined, n
   let end = pick(extent.end, filter?.end, Math.min);
   const openEnd = end === undefined && start !== undefined;
   if (openEnd) end = Math.ceil(now / 1000) * 1000;
+  if (start !== undefined && end !== undefined && start > end) return { empty: true };
   return {
     ...(start !== undefined ? { start } : {}),
     ...(end !== undefined ? { end } : {}),

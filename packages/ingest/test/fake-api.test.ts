@@ -3,7 +3,7 @@ import { type Failure, isFailure, type StacItem } from '@scm/core';
 import { createHttpClient } from '@scm/http';
 import { type FakeStacApi, type FakeStacApiOptions, memoryLogger, startFakeStacApi } from '@scm/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fetchItems, type HarvestOptions, harvest } from '../src/index.js';
+import { fetchItems, type HarvestOptions, harvest, harvestRange } from '../src/index.js';
 
 const apis: FakeStacApi[] = [];
 afterEach(async () => {
@@ -181,4 +181,59 @@ describe('paging quirks of real servers', () => {
     expect(items).toHaveLength(230);
     expect(api.requests.some((r) => r.status === 400)).toBe(true);
   });
+});
+
+describe("a datetime filter outside a collection's temporal extent (issue 10)", () => {
+  const day = 86_400_000;
+  it('harvestRange: a filter before or after the extent is an empty range, never a reversed one', () => {
+    const extent = { start: 10 * day, end: 20 * day };
+    expect(harvestRange(extent, { start: 30 * day, end: 40 * day })).toEqual({ empty: true });
+    expect(harvestRange(extent, { start: 1 * day, end: 5 * day })).toEqual({ empty: true });
+    expect(harvestRange({ start: 10 * day }, { start: 50 * day }, 20 * day)).toEqual({ empty: true });
+    expect(harvestRange(extent, { start: 20 * day, end: 40 * day })).toEqual({
+      start: 20 * day,
+      end: 20 * day,
+    });
+    expect(harvestRange(extent, { start: 15 * day })).toEqual({ start: 15 * day, end: 20 * day });
+  });
+
+  for (const partition of [true, false]) {
+    it(`fetches nothing from that collection, without error, and the others in full (partition: ${partition})`, async () => {
+      const api = await start({
+        style: 'earth-search',
+        collections: [
+          { id: 'old', count: 50, start: '2016-01-01T00:00:00Z', end: '2017-01-01T00:00:00Z' },
+          { id: 'new', count: 80, start: '2022-01-01T00:00:00Z', end: '2023-01-01T00:00:00Z' },
+        ],
+      });
+      const logger = memoryLogger();
+      const client = createHttpClient({ concurrency: 2, maxAttempts: 2, timeoutMs: 5000, logger });
+      const run = harvest({
+        client,
+        catalogUrl: api.apiUrl('LPCLOUD'),
+        collections: ['old', 'new'],
+        datetime: '2022-03-01T00:00:00Z/2022-12-31T23:59:59Z',
+        partition,
+        logger,
+      });
+      const items: StacItem[] = [];
+      try {
+        for await (const event of run) {
+          expect(event.type).not.toBe('failure');
+          if (event.type === 'page') items.push(...event.items);
+          run.state.apply(event);
+        }
+      } finally {
+        await client.close();
+      }
+      expect(items.every((i) => i.collection === 'new')).toBe(true);
+      expect(items.length).toBeGreaterThan(0);
+      expect(run.state.incomplete()).toEqual([]);
+      expect(api.requests.every((r) => r.status !== 400)).toBe(true);
+      const searches = api.requests.filter((r) => /\/search|\/items/.test(r.url));
+      expect(
+        searches.some((r) => r.url.includes('old') || JSON.stringify(r.body ?? '').includes('old')),
+      ).toBe(false);
+    });
+  }
 });

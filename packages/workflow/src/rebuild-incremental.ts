@@ -2,6 +2,7 @@ import type { WorkflowConfig } from '@scm/config';
 import { isPlainObject, ScmError, type StacItem, type SummaryCounter } from '@scm/core';
 import { matchesSelection, parseSelection, type Selection } from '@scm/update';
 import type { IncrementalSinks } from './incremental-sinks.js';
+import type { ServerDelta } from './incremental-strategy.js';
 import {
   type CatalogState,
   configHash,
@@ -43,6 +44,8 @@ export interface Delta {
   perCollection: Map<string, ChangeCounts>;
   /** The strategy line of the summary: what was compared, and why. */
   strategy: string;
+  /** Set when a STAC API is asked for changed items only (see incremental-strategy.ts). */
+  server?: ServerDelta;
 }
 
 /** What to do with one source record. */
@@ -75,11 +78,14 @@ export function createDelta(
       ? 'full: every record rebuilt'
       : mode === 'targeted'
         ? 'targeted: the selected records rebuilt, every other item kept as it is'
-        : 'listing compared by content hash: every record listed, only new and changed ones rebuilt (a server-side filter on `updated` would not see deletes)';
+        : 'listing compared by content hash: every record listed, only new and changed ones rebuilt';
+  const next = emptyState(stateHash);
+  // A targeted run sees few records: the others keep the marks the state had.
+  if (mode === 'targeted' && previous) next.updatedHighWater = new Map(previous.updatedHighWater);
   return {
     mode,
     previous,
-    next: emptyState(stateHash),
+    next,
     target,
     listingComplete: true,
     written: new Map(),
@@ -112,9 +118,21 @@ export function noteWritten(delta: Delta, item: StacItem, hash: string, source: 
 }
 
 /**
+ * Whether an item the source did not show again is gone: in an incremental
+ * run whose listing was complete; with the server filter, only when the
+ * ids-only listing finished without it (no ids listing: never).
+ */
+function isDeleted(delta: Delta, record: StateRecord): boolean {
+  if (delta.mode !== 'incremental' || !delta.listingComplete) return false;
+  const filtered = delta.server?.collections.get(record.collection);
+  if (!filtered) return true;
+  return delta.server!.idsComplete && filtered.ids !== undefined && !filtered.ids.has(record.id);
+}
+
+/**
  * Settles the items the source did not show again: one whose id was written
- * in this run was modified; the others are deleted when the listing was
- * complete and the mode deletes (incremental), else kept as they are.
+ * in this run was modified; the others are deleted when {@link isDeleted}
+ * says so, else kept as they are.
  */
 export async function settleDelta(
   delta: Delta,
@@ -122,13 +140,12 @@ export async function settleDelta(
   onKept: (record: StateRecord) => void,
 ): Promise<void> {
   const modified = new Set<string>();
-  const deletes = delta.mode === 'incremental' && delta.listingComplete;
   for (const [hash, record] of delta.previous?.entries ?? []) {
     const key = keyOf(record.collection, record.id);
     if (delta.written.has(key)) {
       modified.add(key);
       countsOf(delta, record.collection).modified += 1;
-    } else if (deletes) {
+    } else if (isDeleted(delta, record)) {
       await sinks.removeItem?.(record);
       countsOf(delta, record.collection).deleted += 1;
     } else {
@@ -138,10 +155,23 @@ export async function settleDelta(
       countsOf(delta, record.collection).unchanged += 1;
     }
   }
+  holdMarks(delta);
   // A full rebuild compares with nothing: it counts items written, not changes.
   if (delta.mode === 'full') return;
   for (const [key, collection] of delta.written) {
     if (!modified.has(key)) countsOf(delta, collection).added += 1;
+  }
+}
+
+/**
+ * A run that could not read everything keeps the previous `updated` marks
+ * (none on a first run): a change hidden in a failed window must still be
+ * after the mark the next run asks the server from.
+ */
+function holdMarks(delta: Delta): void {
+  if (delta.listingComplete) return;
+  for (const id of delta.next.updatedHighWater.keys()) {
+    delta.next.updatedHighWater.set(id, delta.previous?.updatedHighWater.get(id) ?? null);
   }
 }
 
@@ -155,6 +185,11 @@ export function totalChanges(delta: Delta, counter: SummaryCounter): void {
   }
   if (delta.mode !== 'full' && !delta.listingComplete && delta.mode === 'incremental') {
     counter.notes.push('the source reported records it could not read: nothing was deleted in this run');
+  }
+  if (delta.server && !delta.server.idsComplete && delta.server.collections.size > 0) {
+    counter.notes.push(
+      'the ids-only listing did not finish (or the API has no fields extension): nothing was deleted from the filtered collections',
+    );
   }
 }
 

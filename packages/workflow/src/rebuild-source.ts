@@ -13,6 +13,8 @@ import {
 import { parseIsoDateTime } from '@scm/core/time';
 import { discoverCollections } from '@scm/discovery';
 import { type OpenSourceOptions, openSource } from '@scm/input';
+import { chooseApiStrategy } from './incremental-strategy.js';
+import type { Delta } from './rebuild-incremental.js';
 import { checkpointedHarvest, createApiClient, type HarvestReport, harvestStateDir } from './harvest-run.js';
 import { type ShardRun, seedShardHarvest, shardLocalPaths } from './shard-source.js';
 
@@ -30,6 +32,8 @@ export interface RebuildSourceOptions {
   sourceHooks?: Pick<OpenSourceOptions, 'onWarning' | 'onFileOpened'>;
   /** Read only the partitions of this shard (see shard-plan.ts); its plan is recorded on it. */
   shard?: ShardRun | undefined;
+  /** The run's delta: an incremental run may ask a STAC API for changed items only (incremental-strategy.ts). */
+  delta?: Delta | undefined;
 }
 
 /** `source.filters.temporal` as a STAC API `datetime` interval; a date alone covers its whole UTC day. */
@@ -104,6 +108,20 @@ export async function* rebuildRecords(
     const collections = await collectionIds(config, client, logger, options.signal);
     const { catalog_url: catalogUrl } = source;
     const filters = { ...(datetime ? { datetime } : {}), ...(bbox ? { bbox } : {}) };
+    const narrowing = options.delta
+      ? await chooseApiStrategy(options.delta, {
+          config,
+          client,
+          catalogUrl,
+          collections,
+          harvest: {
+            ...filters,
+            concurrency: config.processing.concurrency,
+            ...(source.limit ? { limit: source.limit } : {}),
+          },
+          signal: options.signal,
+        })
+      : { updatedSince: {} };
     const shard = options.shard;
     const resume = shard
       ? await seedShardHarvest({
@@ -124,6 +142,7 @@ export async function* rebuildRecords(
         resume,
         concurrency: config.processing.concurrency,
         ...filters,
+        ...(Object.keys(narrowing.updatedSince).length > 0 ? narrowing : {}),
         ...(source.limit ? { limit: source.limit } : {}),
         ...(source.max_items ? { maxItems: source.max_items } : {}),
         logger,

@@ -21,6 +21,11 @@ export interface CollectionStateInfo {
   items: number;
   /** Latest `properties.updated` (else `datetime`) of its items: the high-water mark of the source. */
   updated_max?: string;
+  /**
+   * Latest `properties.updated` of its items, present only when every item
+   * had one: what an incremental run asks the server for changes since.
+   */
+  updated_high_water?: string;
 }
 
 /** `state.json`: the index of the state folder. */
@@ -53,11 +58,17 @@ export interface CatalogState {
   entries: Map<string, StateRecord>;
   /** Per collection, the latest `properties.updated` (else `datetime`) seen: the source's high-water mark. */
   updatedMax: Map<string, string>;
+  /**
+   * Per collection, the latest `properties.updated` seen, or null once an
+   * item without one was seen (then no server filter on `updated` can find
+   * every change of the collection).
+   */
+  updatedHighWater: Map<string, string | null>;
 }
 
 /** An empty state (a first run, or a full rebuild in progress). */
 export function emptyState(configHash: string): CatalogState {
-  return { configHash, entries: new Map(), updatedMax: new Map() };
+  return { configHash, entries: new Map(), updatedMax: new Map(), updatedHighWater: new Map() };
 }
 
 /**
@@ -137,11 +148,17 @@ export function recordItem(state: CatalogState, item: StacItem, hash: string, so
   noteStamp(state, collection, source);
 }
 
-/** Raises the collection's high-water mark to the record's `updated` stamp. */
+/** Raises the collection's high-water marks to the record's stamps (see {@link CatalogState}). */
 export function noteStamp(state: CatalogState, collection: string, source: unknown): void {
   const stamp = updatedStamp(source);
   const max = state.updatedMax.get(collection);
   if (stamp !== undefined && (max === undefined || stamp > max)) state.updatedMax.set(collection, stamp);
+  const props = isPlainObject(source) && isPlainObject(source.properties) ? source.properties : {};
+  const updated = typeof props.updated === 'string' ? props.updated : null;
+  const mark = state.updatedHighWater.get(collection);
+  if (mark === null) return;
+  if (updated === null) state.updatedHighWater.set(collection, null);
+  else if (mark === undefined || updated > mark) state.updatedHighWater.set(collection, updated);
 }
 
 function invalidState(dir: string, message: string): ScmError {
@@ -196,6 +213,7 @@ export async function loadState(outputDir: string): Promise<CatalogState | undef
   for (const info of index.collections) {
     await readEntries(join(dir, info.file), info.id, state);
     if (info.updated_max) state.updatedMax.set(info.id, info.updated_max);
+    state.updatedHighWater.set(info.id, info.updated_high_water ?? null);
   }
   return state;
 }
@@ -228,7 +246,14 @@ export async function writeState(outputDir: string, state: CatalogState): Promis
     const file = `items-${generation}-${n++}.tsv`;
     await writeTextAtomic(join(dir, file), text, false);
     const max = state.updatedMax.get(id);
-    collections.push({ id, file, items, ...(max ? { updated_max: max } : {}) });
+    const mark = state.updatedHighWater.get(id);
+    collections.push({
+      id,
+      file,
+      items,
+      ...(max ? { updated_max: max } : {}),
+      ...(mark ? { updated_high_water: mark } : {}),
+    });
   }
   const index: StateIndex = {
     version: STATE_VERSION,

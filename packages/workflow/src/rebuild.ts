@@ -159,10 +159,11 @@ async function fail(run: RebuildRun, failure: Failure): Promise<void> {
 function openRebuildSource(
   config: WorkflowConfig,
   options: RebuildOptions,
-  counter: SummaryCounter,
-  logger: Logger,
+  run: RebuildRun,
 ): AsyncIterable<SourceRecord | Failure> {
+  const { counter, logger } = run;
   return rebuildRecords(config, counter, {
+    delta: run.delta,
     resume: options.resume ?? false,
     dryRun: options.dryRun ?? false,
     sourceHooks: { onFileOpened: logOpenedFiles(logger), onWarning: sourceWarnings(logger, counter) },
@@ -318,7 +319,7 @@ async function rebuildLocal(config: WorkflowConfig, options: RebuildOptions): Pr
     delta,
   };
   await guardStaging(output, async () => {
-    const source = openRebuildSource(config, options, counter, logger);
+    const source = openRebuildSource(config, options, run);
     const validator = openBatchValidator({
       level: config.validation?.level ?? 'strict',
       schemaDirs: config.validation?.schema_dirs ?? [],

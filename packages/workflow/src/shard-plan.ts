@@ -112,7 +112,7 @@ export function planDay(now = Date.now()): number {
  * windows each shard still cuts finer by counts. An open extent end is
  * planned to the start of the current UTC day (`planDayMs`), and the last
  * window asks the server with an open end. A collection without a start gets
- * one window.
+ * one window; one whose extent the filter misses gets none.
  */
 export function planCollectionWindows(
   collection: StacCollection,
@@ -122,6 +122,7 @@ export function planCollectionWindows(
 ): WindowState[] {
   const filter = datetime ? parseDatetimeFilter(datetime) : undefined;
   const range = harvestRange(collectionTimeRange(collection), filter, planDayMs);
+  if (range.empty) return [];
   const root = makeWindow(collection.id, range, true, true);
   return splitWindow(root, count * SHARD_WINDOWS_PER_SHARD) ?? [root];
 }

@@ -79,6 +79,13 @@ describe('planCollectionWindows', () => {
     expect(windows.at(-1)!.end).toBe('2020-12-31T23:59:59Z');
   });
 
+  it('plans no window when the datetime filter lies outside the extent (issue 10: no reversed datetime)', () => {
+    expect(planCollectionWindows(collection, '2010-01-01T00:00:00Z/2011-01-01T00:00:00Z', 2, day)).toEqual(
+      [],
+    );
+    expect(planCollectionWindows(collection, '2030-01-01T00:00:00Z/..', 2, day)).toEqual([]);
+  });
+
   it('spreads consecutive windows over every shard evenly', () => {
     const counts = [0, 0, 0, 0];
     for (let i = 0; i < 32; i += 1) counts[shardOfWindow('HLSS30_2.0', i, 4)]! += 1;

@@ -12,6 +12,16 @@ export const CONFORMS_TO = [
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson',
 ];
 
+/** Conformance classes of item search with a CQL2 filter (`searchExtensions.filter`). */
+export const FILTER_CONFORMANCE = [
+  'https://api.stacspec.org/v1.0.0-rc.2/item-search#filter',
+  'http://www.opengis.net/spec/cql2/1.0/conf/cql2-json',
+  'http://www.opengis.net/spec/cql2/1.0/conf/cql2-text',
+];
+
+/** Conformance class of item search with the fields extension (`searchExtensions.fields`). */
+export const FIELDS_CONFORMANCE = ['https://api.stacspec.org/v1.0.0/item-search#fields'];
+
 /** A collection's URL below an API base, the id encoded (CMR ids hold `/` and spaces). */
 export function collectionHref(apiBase: string, id: string): string {
   return `${apiBase}/collections/${encodeURIComponent(id)}`;

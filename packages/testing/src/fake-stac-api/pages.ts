@@ -89,7 +89,8 @@ export function itemPage(request: PageRequest, results: Entry[]): RawJson {
   const { entries, hasNext, token } = slicePage(request, results, size);
   const features = entries.map((entry) => {
     const collectionId = (store.collections[entry.collection] as { spec: { id: string } }).spec.id;
-    return store.itemText(entry, profile.itemLinks(shape, collectionId, entry.id));
+    const links = profile.itemLinks(shape, collectionId, entry.id);
+    return params.idsOnly ? store.idText(entry, links) : store.itemText(entry, links);
   });
   const links: Array<Record<string, unknown>> = [
     { rel: 'self', href: shape.selfHref, type: 'application/geo+json' },

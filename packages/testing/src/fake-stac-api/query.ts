@@ -10,6 +10,10 @@ export interface SearchParams {
   limit?: number;
   /** Paging token, whatever its parameter name (`cursor`, `next`, `token`). */
   token?: string;
+  /** Only items whose `properties.updated` is at or after this (a CQL2 filter the server understood). */
+  updatedSince?: string;
+  /** Only the id, collection and datetime of each item (the fields extension). */
+  idsOnly?: boolean;
   /** Every parameter, as given, for echoing into next links. */
   raw: Record<string, unknown>;
 }
@@ -105,4 +109,33 @@ export function qsStringify(params: Record<string, unknown>): string {
     else query.append(key, String(value));
   }
   return query.toString();
+}
+
+const UNSUPPORTED_FILTER = 'this fake server only filters on `updated >= <timestamp>`';
+
+/**
+ * The stamp of a CQL2 filter `updated >= <stamp>`, in cql2-json (an object,
+ * or its JSON text in a GET) or cql2-text; anything else is a 400, as a
+ * server that cannot evaluate a filter says.
+ */
+export function updatedSince(raw: Record<string, unknown>): string | undefined {
+  const filter = raw.filter;
+  if (filter === undefined || filter === '') return undefined;
+  const lang = raw['filter-lang'] ?? (typeof filter === 'string' ? 'cql2-text' : 'cql2-json');
+  if (lang === 'cql2-text') {
+    const match = /^\s*updated\s*>=\s*'([^']*)'\s*$/.exec(String(filter));
+    if (!match) throw new BadRequest(UNSUPPORTED_FILTER);
+    return match[1];
+  }
+  let json: unknown = filter;
+  try {
+    if (typeof filter === 'string') json = JSON.parse(filter);
+  } catch {
+    throw new BadRequest('filter is not JSON');
+  }
+  const { op, args } = (json ?? {}) as { op?: unknown; args?: unknown[] };
+  const [left, right] = Array.isArray(args) ? args : [];
+  if (op !== '>=' || (left as { property?: unknown })?.property !== 'updated' || typeof right !== 'string')
+    throw new BadRequest(UNSUPPORTED_FILTER);
+  return right;
 }

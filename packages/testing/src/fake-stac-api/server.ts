@@ -1,10 +1,17 @@
 import type { StacItem } from '@scm/core';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { apiLinks, CONFORMS_TO, childLinks, collectionDocument } from './documents.js';
+import {
+  apiLinks,
+  CONFORMS_TO,
+  childLinks,
+  collectionDocument,
+  FIELDS_CONFORMANCE,
+  FILTER_CONFORMANCE,
+} from './documents.js';
 import { createFaultPlan, type FakeFaultOptions, type FaultRequest, type TransientFault } from './faults.js';
 import { itemPage, type PageLimits, type PagingQuirks, RawJson } from './pages.js';
-import { BadRequest, queryToObject, searchParams } from './query.js';
+import { BadRequest, queryToObject, searchParams, updatedSince } from './query.js';
 import { type FakeCollectionSpec, ItemStore, type StoredCollection } from './store.js';
 import { type FakeStacStyle, type PageKind, STYLES, type StyleProfile } from './styles.js';
 
@@ -20,6 +27,12 @@ export interface FakeStacApiOptions extends PagingQuirks, Partial<PageLimits> {
   latencyMs?: number;
   /** Injected transient faults. Default none. */
   faults?: FakeFaultOptions;
+  /**
+   * Search extensions to offer (and announce in `conformsTo`): `filter`, a CQL2
+   * filter understood only as `updated >= <stamp>`; `fields`, ids-only items
+   * when `fields` is asked for. Default none.
+   */
+  searchExtensions?: { filter?: boolean; fields?: boolean };
 }
 
 /** One request the fake API received. */
@@ -71,7 +84,7 @@ interface Context {
   profile: StyleProfile;
   store: ItemStore;
   limits: PageLimits;
-  quirks: PagingQuirks;
+  quirks: PagingQuirks & Pick<FakeStacApiOptions, 'searchExtensions'>;
   providers: Record<string, string[]>;
   origin: string;
   latencyMs: number;
@@ -264,7 +277,7 @@ function route(ctx: Context, method: string, url: URL, body: unknown): unknown {
   if (ctx.profile.tokenName === 'cursor') return routeCmr(ctx, method, url, body, segments);
   const apiBase = `${ctx.origin}${ctx.profile.basePath}`;
   const all = ctx.store.collections;
-  if (segments.length === 0) return landing(apiBase, all);
+  if (segments.length === 0) return landing(apiBase, all, ctx.quirks);
   return routeApi(ctx, { apiBase, scope: all, searchable: true }, method, url, body, segments);
 }
 
@@ -275,13 +288,22 @@ interface ApiScope {
   searchable: boolean;
 }
 
-function landing(apiBase: string, scope: StoredCollection[]): unknown {
+/** The conformance classes the API announces: the base ones, and those of the search extensions it offers. */
+function conformance(options: FakeStacApiOptions): string[] {
+  return [
+    ...CONFORMS_TO,
+    ...(options.searchExtensions?.filter ? FILTER_CONFORMANCE : []),
+    ...(options.searchExtensions?.fields ? FIELDS_CONFORMANCE : []),
+  ];
+}
+
+function landing(apiBase: string, scope: StoredCollection[], options: FakeStacApiOptions): unknown {
   return {
     type: 'Catalog',
     id: 'fake-stac-api',
     stac_version: '1.0.0',
     description: 'Fake STAC API for tests',
-    conformsTo: CONFORMS_TO,
+    conformsTo: conformance(options),
     links: [...apiLinks(apiBase, apiBase, true), ...childLinks(scope.map((stored) => ({ apiBase, stored })))],
   };
 }
@@ -360,7 +382,7 @@ function routeApi(
 ): unknown {
   const [head, id, items, itemId, ...extra] = segments;
   if (extra.length > 0) throw new NotFound('Oops! Unable to find the requested resource.');
-  if (head === 'conformance' && !id) return { conformsTo: CONFORMS_TO };
+  if (head === 'conformance' && !id) return { conformsTo: conformance(ctx.quirks) };
   if (head === 'search' && !id) {
     if (!api.searchable) throw new NotFound('This operation is not allowed for the ALL Catalog.');
     return searchPage(ctx, api, method, url, body, 'search', undefined);
@@ -428,6 +450,9 @@ function searchPage(
   const raw =
     method === 'POST' ? { ...((body as Record<string, unknown>) ?? {}) } : queryToObject(url.searchParams);
   const params = searchParams(raw, ctx.profile.tokenName);
+  const since = ctx.quirks.searchExtensions?.filter ? updatedSince(raw) : undefined;
+  if (since !== undefined) params.updatedSince = since;
+  if (ctx.quirks.searchExtensions?.fields && raw.fields !== undefined) params.idsOnly = true;
   params.collections = collectionId
     ? [collectionId]
     : (params.collections ?? api.scope.map((c) => c.spec.id));

@@ -27,6 +27,8 @@ export interface Entry {
   id: string;
   time: number;
   bbox: number[];
+  /** `properties.updated` of an explicit item, when it has one. */
+  updated?: string;
 }
 
 /** A collection with its items indexed. */
@@ -45,6 +47,11 @@ function itemTime(item: StacItem): number {
   return timeOf(String(props.datetime ?? props.start_datetime));
 }
 
+function updatedOf(item: StacItem): { updated?: string } {
+  const updated = (item.properties as Record<string, unknown>).updated;
+  return typeof updated === 'string' ? { updated } : {};
+}
+
 function indexCollection(spec: FakeCollectionSpec, order: number): StoredCollection {
   let entries: Entry[];
   if (spec.items) {
@@ -56,6 +63,7 @@ function indexCollection(spec: FakeCollectionSpec, order: number): StoredCollect
       id: String(item.id),
       time,
       bbox: item.bbox ?? [-180, -90, 180, 90],
+      ...updatedOf(item),
     }));
   } else {
     const hls = hlsSpec(spec);
@@ -131,6 +139,11 @@ export class ItemStore {
         if (range && (entry.time < range[0] || entry.time > range[1])) continue;
         if (ids && !ids.has(entry.id)) continue;
         if (params.bbox && !bboxesOverlap(params.bbox, entry.bbox)) continue;
+        if (
+          params.updatedSince !== undefined &&
+          !(entry.updated !== undefined && entry.updated >= params.updatedSince)
+        )
+          continue;
         out.push(entry);
       }
     }
@@ -158,6 +171,14 @@ export class ItemStore {
     const stored = this.collections[entry.collection] as StoredCollection;
     if (stored.spec.items) return JSON.stringify({ ...stored.spec.items[entry.position], links });
     return hlsItemText(hlsSpec(stored.spec), entry.position, links);
+  }
+
+  /** The id, collection and datetime of an entry's item as JSON text (the fields extension), with the links. */
+  idText(entry: Entry, links: unknown[]): string {
+    const item = this.item(entry);
+    const props = item.properties as Record<string, unknown>;
+    const properties = { datetime: props.datetime, start_datetime: props.start_datetime };
+    return JSON.stringify({ id: item.id, collection: item.collection, properties, links });
   }
 
   /** The full item for an entry (a fresh object each time). */

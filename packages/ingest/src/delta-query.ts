@@ -1,0 +1,72 @@
+import { type HttpClient, isPlainObject } from '@scm/core';
+import type { ApiEndpoints } from './api.js';
+
+/**
+ * What an API's item search can narrow a harvest by, read from its
+ * conformance classes: a CQL2 filter (STAC API `item-search#filter` with
+ * `cql2-json` or `cql2-text`) and the `fields` extension (`item-search#fields`).
+ */
+export interface SearchCapabilities {
+  /** The CQL2 encoding item search takes, `cql2-json` preferred; absent when the API cannot filter. */
+  filterLang?: 'cql2-json' | 'cql2-text';
+  /** Whether item search can return only some fields of each item. */
+  fields: boolean;
+}
+
+const has = (classes: readonly string[], pattern: RegExp) => classes.some((c) => pattern.test(c));
+
+/** The search capabilities that conformance classes announce (see {@link SearchCapabilities}). */
+export function searchCapabilities(conformsTo: readonly string[]): SearchCapabilities {
+  const filter = has(conformsTo, /\/item-search#filter$/);
+  const lang = has(conformsTo, /\/cql2\/[^/]+\/conf\/cql2-json$/)
+    ? 'cql2-json'
+    : has(conformsTo, /\/cql2\/[^/]+\/conf\/cql2-text$/)
+      ? 'cql2-text'
+      : undefined;
+  return {
+    ...(filter && lang ? { filterLang: lang } : {}),
+    fields: has(conformsTo, /\/item-search#fields$/),
+  };
+}
+
+/**
+ * The API's conformance classes: the landing page's `conformsTo`, else the
+ * document its `conformance` link points to (an empty list when neither says).
+ */
+export async function readConformance(
+  client: HttpClient,
+  endpoints: ApiEndpoints,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  if (endpoints.conformsTo && endpoints.conformsTo.length > 0) return endpoints.conformsTo;
+  if (!endpoints.conformanceUrl) return [];
+  const response = await client.json<unknown>({
+    url: endpoints.conformanceUrl,
+    method: 'GET',
+    ...(signal ? { signal } : {}),
+  });
+  const classes = isPlainObject(response.body) ? response.body.conformsTo : undefined;
+  return Array.isArray(classes) ? classes.filter((c): c is string => typeof c === 'string') : [];
+}
+
+/** Members of the search request that narrow it to items updated since `since` (inclusive). */
+export function updatedSinceMembers(
+  method: 'GET' | 'POST',
+  lang: 'cql2-json' | 'cql2-text',
+  since: string,
+): Record<string, unknown> {
+  // `updated` is compared as the server stores it; RFC 3339 stamps of one source sort as text.
+  if (lang === 'cql2-json') {
+    const filter = { op: '>=', args: [{ property: 'updated' }, since] };
+    return { 'filter-lang': 'cql2-json', filter: method === 'GET' ? JSON.stringify(filter) : filter };
+  }
+  return { 'filter-lang': 'cql2-text', filter: `updated >= '${since.replaceAll("'", "''")}'` };
+}
+
+/** Item fields an ids-only listing asks for: the id, the collection, and the times that place an item in a window. */
+const ID_FIELDS = ['id', 'collection', 'properties.datetime', 'properties.start_datetime'];
+
+/** Members of the search request that ask for ids only (the `fields` extension). */
+export function idsOnlyMembers(method: 'GET' | 'POST'): Record<string, unknown> {
+  return { fields: method === 'GET' ? ID_FIELDS.join(',') : { include: ID_FIELDS } };
+}
