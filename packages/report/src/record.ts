@@ -143,6 +143,9 @@ function recordStages(progress: Progress, stages: StageRecord[]): Progress {
       if (current) current.failed = (current.failed ?? 0) + n;
       progress.failed?.(n);
     },
+    position(done, total, unit) {
+      progress.position?.(done, total, unit);
+    },
     done(message) {
       close();
       progress.done(message);

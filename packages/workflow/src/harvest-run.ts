@@ -123,7 +123,10 @@ export async function* checkpointedHarvest(
     let pages = 0;
     for await (const event of run) {
       if (event.type === 'collection') yield { value: event.collection, origin: {} };
-      if (event.type === 'failure') yield event.failure;
+      if (event.type === 'failure') {
+        progress.failed?.();
+        yield event.failure;
+      }
       let items: StacItem[] = [];
       if (event.type === 'page') {
         const room = options.maxItems === undefined ? Infinity : options.maxItems - report.items;
@@ -144,6 +147,7 @@ export async function* checkpointedHarvest(
         const stats = options.client.stats?.();
         progress.status?.(`${pages} pages${stats ? `, ${stats.retries} retries` : ''}`);
         progress.tick(items.length);
+        reportPosition(progress, run, report.items);
       }
       if (options.maxItems !== undefined && report.items >= options.maxItems) break;
     }
@@ -152,6 +156,20 @@ export async function* checkpointedHarvest(
     await handle.close();
   }
   finishReport(run, report, options.client);
+}
+
+/**
+ * Where the harvest stands for an ETA: items of what the servers said match, or, when none says, the
+ * windows ended of those planned so far.
+ */
+function reportPosition(progress: Progress, run: Harvest, items: number): void {
+  const expected = run.expectedItems();
+  if (expected !== undefined && expected > 0) {
+    progress.position?.(Math.min(items, expected), Math.max(items, expected), 'items');
+    return;
+  }
+  const windows = run.state.windowCounts();
+  if (windows.planned > 0) progress.position?.(windows.ended, windows.planned, 'windows');
 }
 
 async function* replay(

@@ -159,8 +159,10 @@ function openRebuildSource(
   options: RebuildOptions,
   counter: SummaryCounter,
   logger: Logger,
+  progress: Progress,
 ): AsyncIterable<SourceRecord | Failure> {
   return rebuildRecords(config, counter, {
+    progress,
     resume: options.resume ?? false,
     dryRun: options.dryRun ?? false,
     sourceHooks: { onFileOpened: logOpenedFiles(logger), onWarning: sourceWarnings(logger, counter) },
@@ -305,7 +307,8 @@ export async function rebuildCatalog(
     delta,
   };
   await guardStaging(output, async () => {
-    const source = openRebuildSource(config, options, counter, logger);
+    const progress = output.recorder.wrapProgress(options.progress ?? noopProgress);
+    const source = openRebuildSource(config, options, counter, logger, progress);
     const validator = openBatchValidator({
       level: config.validation?.level ?? 'strict',
       schemaDirs: config.validation?.schema_dirs ?? [],
@@ -313,7 +316,6 @@ export async function rebuildCatalog(
       workers: options.workers ?? config.validation?.workers,
     });
     try {
-      const progress = output.recorder.wrapProgress(options.progress ?? noopProgress);
       await processSource(run, source, validator, { progress, signal: options.signal });
     } finally {
       await validator.close();

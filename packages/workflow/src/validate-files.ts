@@ -177,7 +177,11 @@ async function validateAll(
   const progress = options.progress ?? noopProgress;
   const paths = options.inputs.map((p) => (isAbsolute(p) ? p : resolve(cwd, p)));
   const run = { notes: [] as string[] };
-  const hooks = { onWarning: sourceWarnings(logger, run), onFileOpened: logOpenedFiles(logger) };
+  const hooks = {
+    onWarning: sourceWarnings(logger, run),
+    onFileOpened: logOpenedFiles(logger),
+    onBytesRead: (read: number, of: number) => progress.position?.(read, of, 'bytes'),
+  };
   const inputs = await planValidationInputs(paths, hooks.onWarning);
   const report = await openReport(options.reportPath, cwd);
   const byKindCount: Record<string, number> = {};
@@ -188,7 +192,10 @@ async function validateAll(
   const settle = async (entry: SourceRecord | Failure, result: ValidationReport | undefined) => {
     total += 1;
     const { line, firstErrors: errors } = reportLine(entry, result);
-    if (line.valid === false) invalid += 1;
+    if (line.valid === false) {
+      invalid += 1;
+      progress.failed?.();
+    }
     if (firstErrors.length < 10) firstErrors.push(...errors);
     for (const e of (line.errors ?? []) as { kind: string }[])
       byKindCount[e.kind] = (byKindCount[e.kind] ?? 0) + 1;
