@@ -75,7 +75,11 @@ ${table(
 /** Per-collection counts: items written (run record), failures, and any per-collection counts the summary has. */
 function collectionsSection(data: ReportData): string {
   const written = data.record?.items_by_collection ?? {};
-  const perSummary = (data.summary.by_collection ?? {}) as Record<string, Record<string, unknown>>;
+  // `per_collection` in summary.json (rebuild); `by_collection` as earlier reports read it.
+  const perSummary = (data.summary.per_collection ?? data.summary.by_collection ?? {}) as Record<
+    string,
+    Record<string, unknown>
+  >;
   const ids = new Set([
     ...data.collections.map((c) => c.id),
     ...Object.keys(written).filter((k) => k !== ''),
