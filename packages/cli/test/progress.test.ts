@@ -361,14 +361,14 @@ describe('fetch-items: progress from the server’s numberMatched', () => {
     ];
   }
 
-  it('on a terminal shows the percentage of the items matched, an ETA and the retries', async () => {
+  it('on a terminal shows the percentage of the items matched, an ETA, the requests, retries and 429s', async () => {
     const dir = tempDir('scm-progress-');
     const run = await watched(await fetchArgs(dir, 'items.ndjson'), true);
     expect(run.code).toBe(0);
     const drawn = frames(run.stderr, 'items');
     expect(drawn.some((line) => MID_RUN.test(line))).toBe(true);
     expect(drawn.at(-1)).toMatch(
-      /^items \[█+\] 100% 300\/300 · \d+\/s · ETA 0s \d+ pages, [1-9]\d* retries$/,
+      /^items \[█+\] 100% 300\/300 · \d+\/s · ETA 0s \d+ pages, \d+ requests, [1-9]\d* retries, 429 ×[1-9]\d*$/,
     );
   });
 
@@ -379,7 +379,7 @@ describe('fetch-items: progress from the server’s numberMatched', () => {
     const lines = plainLines(plain, 'items');
     expectPaced(lines);
     expect(lines[0]!.text).toMatch(
-      /^items: \d+\/300 \(\d+%, \d+\/s, ETA \d+(s|m\d\ds)\) \d+ pages, \d+ retries\n$/,
+      /^items: \d+\/300 \(\d+%, \d+\/s, ETA \d+(s|m\d\ds)\) \d+ pages, \d+ requests, \d+ retries(, 429 ×\d+)?\n$/,
     );
     for (const tty of [true, false]) {
       const quiet = await watched([...(await fetchArgs(dir, `quiet-${tty}.ndjson`)), '--quiet'], tty);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ScmError } from '@scm/core';
 import { barChart, type Bar } from './bars.js';
+import { rateChart, rateSteps } from './lines.js';
 import type { ReportData } from './load.js';
 import { REPORT_STYLE } from './style.js';
 
@@ -72,6 +73,17 @@ ${table(
 )}</section>`;
 }
 
+/**
+ * A collection's items written per second, from its first item written to its last; blank when unknown
+ * (a record without times, or a single item).
+ */
+function collectionRate(data: ReportData, id: string): number | string {
+  const written = data.record?.items_by_collection?.[id];
+  const seconds = data.record?.seconds_by_collection?.[id];
+  if (!written || written < 2 || seconds === undefined || seconds <= 0) return '';
+  return Math.round((written / seconds) * 10) / 10;
+}
+
 /** Per-collection counts: items written (run record), failures, and any per-collection counts the summary has. */
 function collectionsSection(data: ReportData): string {
   const written = data.record?.items_by_collection ?? {};
@@ -97,11 +109,12 @@ function collectionsSection(data: ReportData): string {
       written[id] ?? (data.record ? 0 : ''),
       data.failures.by_collection[id] ?? 0,
       ...extra.map((k) => perSummary[id]?.[k] ?? ''),
+      collectionRate(data, id),
       (info?.bboxes ?? []).map((b) => `[${b.join(', ')}]`).join(' '),
     ];
   });
-  const head = ['collection', 'title', 'items written', 'failed', ...extra, 'extent'];
-  const numeric = [false, false, true, true, ...extra.map(() => true), false];
+  const head = ['collection', 'title', 'items written', 'failed', ...extra, 'items/s', 'extent'];
+  const numeric = [false, false, true, true, ...extra.map(() => true), true, false];
   return `<section><h2>Collections</h2>${table('collections', head, rows, numeric)}</section>`;
 }
 
@@ -148,6 +161,16 @@ ${table('issues', ['kind', 'issues'], issueRows, [false, true])}</section>`;
 
 function throughputSection(data: ReportData): string {
   const stages = data.record?.stages ?? [];
+  const steps = rateSteps(stages);
+  const overTime = steps.length
+    ? `<h3>Over the run's time</h3>${rateChart('rates-chart', steps)}
+${table(
+  'rates',
+  ['stage', 'from s', 'to s', 'count', 'per second'],
+  steps.map((s) => [s.stage, s.from, s.to, s.count, s.per_second]),
+  [false, true, true, true, true],
+)}`
+    : '';
   const bars = stages.map((s) => ({ label: s.stage, value: s.per_second }));
   const rows = stages.map((s) => [
     s.stage,
@@ -159,7 +182,8 @@ function throughputSection(data: ReportData): string {
     s.status ?? '',
   ]);
   return `<section><h2>Throughput</h2>${barChart('stages-chart', bars, ' /s')}
-${table('stages', ['stage', 'count', 'total', 'failed', 'seconds', 'per second', 'last status'], rows, [false, true, true, true, true, true, false])}</section>`;
+${table('stages', ['stage', 'count', 'total', 'failed', 'seconds', 'per second', 'last status'], rows, [false, true, true, true, true, true, false])}
+${overTime}</section>`;
 }
 
 function notesSection(data: ReportData): string {

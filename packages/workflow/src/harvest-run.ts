@@ -4,6 +4,7 @@ import {
   type Failure,
   isFailure,
   type Logger,
+  type HttpStats,
   noopProgress,
   type Progress,
   type SourceRecord,
@@ -144,8 +145,7 @@ export async function* checkpointedHarvest(
         if (!started) progress.start('items', run.expectedItems());
         started = true;
         pages += 1;
-        const stats = options.client.stats?.();
-        progress.status?.(`${pages} pages${stats ? `, ${stats.retries} retries` : ''}`);
+        progress.status?.(harvestStatus(pages, options.client.stats?.()));
         progress.tick(items.length);
         reportPosition(progress, run, report.items);
       }
@@ -156,6 +156,24 @@ export async function* checkpointedHarvest(
     await handle.close();
   }
   finishReport(run, report, options.client);
+}
+
+/**
+ * A harvest's status line: `40 pages, 52 requests, 12 retries, 429 ×9, 5xx ×3` (the throttling and
+ * server errors only when there were some).
+ */
+export function harvestStatus(pages: number, stats: HttpStats | undefined): string {
+  if (!stats) return `${pages} pages`;
+  const statuses = Object.entries(stats.byStatus);
+  const throttled = stats.byStatus['429'] ?? 0;
+  const serverErrors = statuses.filter(([code]) => code.startsWith('5')).reduce((sum, [, n]) => sum + n, 0);
+  return [
+    `${pages} pages`,
+    `${stats.requests} requests`,
+    `${stats.retries} retries`,
+    ...(throttled > 0 ? [`429 ×${throttled}`] : []),
+    ...(serverErrors > 0 ? [`5xx ×${serverErrors}`] : []),
+  ].join(', ');
 }
 
 /**
