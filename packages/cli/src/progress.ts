@@ -1,5 +1,8 @@
 import type { Logger, Progress } from '@scm/core';
-import { Format, type Options, type Params, SingleBar } from 'cli-progress';
+import cliProgress, { type Options, type Params, type SingleBar } from 'cli-progress';
+
+// cli-progress is CommonJS: Node's ESM loader only sees its default export, so the classes come from it.
+const { Format, SingleBar: Bar } = cliProgress;
 
 /** Options of {@link createCliProgress}. */
 export interface CliProgressOptions {
@@ -274,7 +277,7 @@ function drawBars(options: CliProgressOptions): CliProgress {
       close();
       stage = newStage(label, total, now);
       shownPercent = -1;
-      bar = new SingleBar({
+      bar = new Bar({
         // cli-progress types want a full WriteStream; it only writes, moves the cursor and reads `columns`.
         stream: options.stream as NodeJS.WriteStream,
         format: formatLine,
