@@ -131,7 +131,8 @@ function seriesSampler() {
     },
     add(stage: StageRecord, seconds: number, final = false) {
       if (!final && seconds - last < every) return;
-      const series = (stage.series ??= []);
+      stage.series ??= [];
+      const series = stage.series;
       const point: [number, number] = [Math.round(seconds * 1000) / 1000, stage.count];
       if (final && series.length > 0 && series[series.length - 1]![1] === stage.count) return;
       series.push(point);

@@ -136,9 +136,13 @@ describe('update-metadata', () => {
       let ticks = 0;
       const progress: Progress = {
         start() {},
-        tick: () => void (ticks += 1),
+        tick() {
+          ticks += 1;
+        },
         done() {},
-        failed: () => void (failed += 1),
+        failed() {
+          failed += 1;
+        },
         position: (done, total, unit) => positions.push([done, total, unit]),
       };
       const result = await updateMetadata({
