@@ -207,25 +207,50 @@ describe.skipIf(gate.skip)('report.html in headless Chromium', () => {
     },
   );
 
-  it(gate.title('a validate run: objects checked, invalid ones by kind'), async () => {
-    const dir = tempDir('scm-report-val-');
-    const run = await cli(
-      ['validate', '--input', join(fixtures, 'broken/items.ndjson'), '--output-report', 'r.json'],
-      {
-        cwd: dir,
-      },
-    );
-    expect(run.code).toBe(1);
-    const body = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
-    const opened = await open(join(dir, 'r.report.html'), 'validate');
-    expect(opened.errors).toEqual([]);
-    expect(totals(opened)).toMatchObject({
-      processed: body.summary.total,
-      succeeded: body.summary.valid,
-      failed: body.summary.invalid,
-    });
-    const { read, ...kinds } = body.summary.byKind;
-    expect(Object.fromEntries(opened.tables.issues!.map(([k, v]) => [k, Number(v)]))).toEqual(kinds);
-    expect(opened.tables.failures!.find((r) => r[0] === 'parse_error')?.[2]).toBe(String(read));
-  });
+  it(
+    gate.title('a validate run: objects checked, invalid ones by kind and on the map, the stage rate'),
+    async () => {
+      const dir = tempDir('scm-report-val-');
+      const run = await cli(
+        ['validate', '--input', join(fixtures, 'broken/items.ndjson'), '--output-report', 'r.json'],
+        {
+          cwd: dir,
+        },
+      );
+      expect(run.code).toBe(1);
+      const body = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+      const opened = await open(join(dir, 'r.report.html'), 'validate');
+      expect(opened.errors).toEqual([]);
+      expect(totals(opened)).toMatchObject({
+        processed: body.summary.total,
+        succeeded: body.summary.valid,
+        failed: body.summary.invalid,
+      });
+      const { read, ...kinds } = body.summary.byKind;
+      expect(Object.fromEntries(opened.tables.issues!.map(([k, v]) => [k, Number(v)]))).toEqual(kinds);
+      expect(opened.tables.failures!.find((r) => r[0] === 'parse_error')?.[2]).toBe(String(read));
+      // validate writes nothing, but the map shows where the invalid Items are (those with a geometry).
+      const invalidWithGeometry = readFileSync(join(fixtures, 'broken/items.ndjson'), 'utf8')
+        .trim()
+        .split('\n')
+        .flatMap((line) => {
+          try {
+            return [JSON.parse(line) as { id: string; geometry?: unknown }];
+          } catch {
+            return [];
+          }
+        })
+        .filter(
+          (item) =>
+            item.geometry &&
+            body.reports.some((r: { id?: string; valid: boolean }) => r.id === item.id && !r.valid),
+        );
+      expect(invalidWithGeometry.map((i) => i.id)).toEqual(['bad-datetime']);
+      expect(opened.footprints).toBe(1);
+      // Its stage and rate, as a rebuild's.
+      expect(opened.tables.stages!.map((r) => [r[0], r[1], r[3]])).toEqual([
+        ['validate', String(body.summary.total), String(body.summary.invalid)],
+      ]);
+    },
+  );
 });

@@ -113,7 +113,9 @@ function collectionsSection(data: ReportData): string {
       (info?.bboxes ?? []).map((b) => `[${b.join(', ')}]`).join(' '),
     ];
   });
-  const head = ['collection', 'title', 'items written', 'failed', ...extra, 'items/s', 'extent'];
+  // `validate` records the invalid Items it saw, not items written.
+  const counted = data.summary.command === 'validate' ? 'invalid items' : 'items written';
+  const head = ['collection', 'title', counted, 'failed', ...extra, 'items/s', 'extent'];
   const numeric = [false, false, true, true, ...extra.map(() => true), true, false];
   return `<section><h2>Collections</h2>${table('collections', head, rows, numeric)}</section>`;
 }
@@ -122,8 +124,10 @@ function mapSection(data: ReportData): string {
   const sample = data.record?.footprints ?? [];
   const seen = data.record?.items_seen ?? 0;
   const boxes = data.collections.reduce((n, c) => n + c.bboxes.length, 0);
+  // `validate` writes nothing: the footprints it records are those of the invalid Items.
+  const what = data.summary.command === 'validate' ? 'invalid items' : 'items written';
   const caption = data.record
-    ? `${sample.length.toLocaleString('en-US')} footprint(s)${seen > sample.length ? `, sampled from ${seen.toLocaleString('en-US')} items written` : ''}; ${boxes} collection extent(s) outlined.`
+    ? `${sample.length.toLocaleString('en-US')} footprint(s)${data.summary.command === 'validate' ? ' of invalid items' : ''}${seen > sample.length ? `, sampled from ${seen.toLocaleString('en-US')} ${what}` : ''}; ${boxes} collection extent(s) outlined.`
     : `This run left no footprint sample; ${boxes} collection extent(s) outlined.`;
   return `<section><h2>Where</h2><p class="caption" id="map-caption">${esc(caption)}</p>
 <svg id="map" role="img" aria-label="World map of footprints and collection extents"></svg>

@@ -10,10 +10,12 @@ import {
   type Progress,
   ScmError,
   type SourceRecord,
+  type StacItem,
   stacTypeOf,
   type ValidationReport,
 } from '@scm/core';
 import { type ExtensionConfigEntry, type LoadedExtension, loadExtensions } from '@scm/extensions';
+import { createRunRecorder, RUN_RECORD_FILE, writeRunRecord } from '@scm/report';
 import { type BatchValidator, openBatchValidator, validateInBatches } from './batch-validator.js';
 import { builtinExtensions } from './builtins.js';
 import { logOpenedFiles } from './debug-log.js';
@@ -174,7 +176,9 @@ async function validateAll(
   validator: BatchValidator,
   logger: Logger,
 ): Promise<ValidateFilesResult> {
-  const progress = options.progress ?? noopProgress;
+  const recorder = options.reportPath ? createRunRecorder() : undefined;
+  const progress =
+    recorder?.wrapProgress(options.progress ?? noopProgress) ?? options.progress ?? noopProgress;
   const paths = options.inputs.map((p) => (isAbsolute(p) ? p : resolve(cwd, p)));
   const run = { notes: [] as string[] };
   const hooks = {
@@ -195,6 +199,8 @@ async function validateAll(
     if (line.valid === false) {
       invalid += 1;
       progress.failed?.();
+      if (!isFailure(entry) && stacTypeOf(entry.value) === 'Item')
+        recorder?.observeItem(entry.value as StacItem);
     }
     if (firstErrors.length < 10) firstErrors.push(...errors);
     for (const e of (line.errors ?? []) as { kind: string }[])
@@ -206,12 +212,24 @@ async function validateAll(
   await validateInBatches(validationObjects(inputs, hooks, options.signal), validator, pick, settle);
   progress.done();
   await report?.close(invalid === 0, { total, valid: total - invalid, invalid, byKind: byKindCount });
+  const recordPath = validationRecordPath(options.reportPath, cwd);
+  if (recorder && recordPath) await writeRunRecord(recordPath, recorder);
   logger.info('validation finished', { total, invalid });
   const lines = [`${total} object(s): ${total - invalid} valid, ${invalid} invalid`];
   const byKind = Object.entries(byKindCount);
   if (byKind.length > 0) lines.push(`errors by kind: ${byKind.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   lines.push(...firstErrors.map((e) => `  ${e.trim()}`), ...run.notes.map((note) => `  note: ${note}`));
   return { total, valid: total - invalid, invalid, text: lines.join('\n') };
+}
+
+/**
+ * Where `validate` leaves its run record for the report page (`r.json` → `r.report_record.json`: the stage
+ * and its rate over time, the footprints of invalid Items); none for a report not named `.json`.
+ */
+export function validationRecordPath(reportPath: string | undefined, cwd: string): string | undefined {
+  if (!reportPath?.endsWith('.json')) return undefined;
+  const absolute = isAbsolute(reportPath) ? reportPath : resolve(cwd, reportPath);
+  return absolute.replace(/\.json$/, `.${RUN_RECORD_FILE}`);
 }
 
 async function validateFilesWithPython(
