@@ -10,6 +10,8 @@ export interface CliIo {
   cwd: string;
   /** Aborted on SIGINT/SIGTERM. */
   signal?: AbortSignal;
+  /** The clock progress reads (milliseconds since the epoch); tests pass a fake one. Default `Date.now`. */
+  now?: () => number;
 }
 
 /** The subset of a writable stream {@link ignoreClosedPipe} needs. */

@@ -85,9 +85,16 @@ export function resolvePath(cwd: string, path: string): string {
   return path.startsWith('/') ? path : `${cwd.replace(/\/$/, '')}/${path}`;
 }
 
+/**
+ * The logger of a run: to the config's log file at its level, else to stderr. `--quiet` keeps stderr to
+ * errors (a config's level, INFO by default, would otherwise print the run's start and end there); an
+ * explicit `--log-level` wins over both.
+ */
 function makeLogger(io: CliIo, globals: GlobalOptions, fromConfig?: ConfigLogging): ScmLogger {
+  const toStderr = !fromConfig?.file;
+  const quietStderr = globals.quiet === true && toStderr ? 'error' : undefined;
   const options: Parameters<typeof createLogger>[0] = {
-    level: globals.logLevel ?? fromConfig?.level ?? (fromConfig?.file ? 'info' : 'warn'),
+    level: globals.logLevel ?? quietStderr ?? fromConfig?.level ?? (toStderr ? 'warn' : 'info'),
     module: 'cli',
   };
   if (fromConfig?.file) options.file = fromConfig.file;
@@ -110,7 +117,12 @@ function startRun(
     dryRun: globals.dryRun ?? false,
     failureLevel: fromConfig?.file ? 'error' : 'info',
   };
-  const progress = createCliProgress({ stream: io.stderr, quiet, logger: logger.child('progress') });
+  const progress = createCliProgress({
+    stream: io.stderr,
+    quiet,
+    logger: logger.child('progress'),
+    ...(io.now ? { now: io.now } : {}),
+  });
   const say = (text: string) => {
     if (!quiet) io.stdout.write(`${text}\n`);
   };

@@ -48,6 +48,13 @@ export interface Progress {
   status?(text: string): void;
   /** Counts `n` (default 1) records of the current phase that failed, shown beside the count (optional). */
   failed?(n?: number): void;
+  /**
+   * How far the current phase is through its input when its count of records is not known ahead:
+   * `done` of `total` in a unit of the phase's own (bytes of the input files read so far, items of a
+   * harvest's `numberMatched`, a harvest's planned windows when the server gives no count). Percentage
+   * and ETA then follow it rather than the count (optional; `unit` defaults to bytes).
+   */
+  position?(done: number, total: number, unit?: 'bytes' | 'items' | 'windows'): void;
   /** Ends the current phase. */
   done(message?: string): void;
 }

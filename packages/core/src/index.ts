@@ -67,6 +67,6 @@ export type {
   NumberedLine,
   ReadLinesOptions,
 } from './streams.js';
-export { batch, collect, createChannel, mapConcurrent, readLines } from './streams.js';
+export { batch, collect, countedChunks, createChannel, mapConcurrent, readLines } from './streams.js';
 export type { RunSummary, SummaryCounter } from './summary.js';
 export { countFailure, finishSummary, formatSummary, startSummary } from './summary.js';

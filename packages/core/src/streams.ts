@@ -181,6 +181,23 @@ export interface NumberedLine {
   line: number;
 }
 
+/**
+ * Passes chunks through, telling `onBytes` the size of each as it is read, so a reader can report how
+ * far through a file it is without a second pass. Without `onBytes` the chunks are returned as they are.
+ */
+export function countedChunks<T extends Uint8Array | string>(
+  chunks: AsyncIterable<T>,
+  onBytes: ((bytes: number) => void) | undefined,
+): AsyncIterable<T> {
+  if (!onBytes) return chunks;
+  return (async function* () {
+    for await (const chunk of chunks) {
+      onBytes(typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength);
+      yield chunk;
+    }
+  })();
+}
+
 /** Options of {@link readLines}. */
 export interface ReadLinesOptions {
   /** Longest line accepted in bytes (default 64 MiB); a longer one throws `SCM_INPUT_PARSE` with its number. */

@@ -82,6 +82,14 @@ export class HarvestState {
     return [...this.windows.values()].filter((w) => w.status === 'incomplete');
   }
 
+  /** Windows planned so far, and how many of them have ended (done or incomplete), for progress. */
+  windowCounts(): { planned: number; ended: number } {
+    let ended = 0;
+    for (const window of this.windows.values())
+      if (window.status === 'done' || window.status === 'incomplete') ended += 1;
+    return { planned: this.windows.size, ended };
+  }
+
   /** Items written so far, over every window. */
   get items(): number {
     let total = 0;

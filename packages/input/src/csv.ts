@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { TextDecoder } from 'node:util';
 import {
+  countedChunks,
   type Failure,
   isForbiddenKey,
   type JsonObject,
@@ -18,6 +19,8 @@ export type CsvDelimiter = ',' | ';' | '\t';
 export interface CsvOptions {
   /** Stops reading; the generator then throws `SCM_ABORTED`. Default: none. */
   signal?: AbortSignal;
+  /** Told the size of each chunk as it is read from the file, for progress. Default: none. */
+  onBytes?: (bytes: number) => void;
   /** Bytes read from the file at a time; rows are parsed chunk by chunk. Default 256 KiB. */
   chunkBytes?: number;
   /**
@@ -138,7 +141,7 @@ export async function* readCsv(
   }
 
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for await (const chunk of countedChunks(stream as AsyncIterable<Buffer>, options.onBytes)) {
       yield* feed(decoder.decode(chunk, { stream: true }), false);
     }
     yield* feed(decoder.decode(), true);

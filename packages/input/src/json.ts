@@ -1,5 +1,12 @@
 import { createReadStream } from 'node:fs';
-import { errorMessage, type Failure, isPlainObject, type JsonObject, type SourceRecord } from '@scm/core';
+import {
+  countedChunks,
+  errorMessage,
+  type Failure,
+  isPlainObject,
+  type JsonObject,
+  type SourceRecord,
+} from '@scm/core';
 import {
   asInputError,
   assertReadableFile,
@@ -15,6 +22,8 @@ import { JsonScanError, type JsonScanEvent, TopLevelJsonScanner } from './json-s
 export interface JsonOptions {
   /** Stops reading; the generator then throws `SCM_ABORTED`. Default: none. */
   signal?: AbortSignal;
+  /** Told the size of each chunk as it is read from the file, for progress. Default: none. */
+  onBytes?: (bytes: number) => void;
   /** Bytes read from the file at a time. Default 1 MiB. */
   chunkBytes?: number;
   /**
@@ -68,7 +77,7 @@ export async function* readJson(
   );
   const stream = createReadStream(path, { highWaterMark: options.chunkBytes ?? 1 << 20 });
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for await (const chunk of countedChunks(stream as AsyncIterable<Buffer>, options.onBytes)) {
       const events = scanChunk(scanner, chunk);
       for (const event of events) {
         throwIfAborted(signal);

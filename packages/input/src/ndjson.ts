@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import {
+  countedChunks,
   errorMessage,
   type Failure,
   isPlainObject,
@@ -21,6 +22,8 @@ import {
 export interface NdjsonOptions {
   /** Stops reading; the generator then throws `SCM_ABORTED`. Default: none. */
   signal?: AbortSignal;
+  /** Told the size of each chunk as it is read from the file, for progress. Default: none. */
+  onBytes?: (bytes: number) => void;
   /** Bytes read from the file at a time. Default 1 MiB. */
   chunkBytes?: number;
   /** Longest accepted line in bytes; a longer one throws `SCM_INPUT_PARSE`. Default 64 MiB. */
@@ -46,7 +49,7 @@ export async function* readNdjson(
   await assertReadableFile(path);
   const stream = createReadStream(path, { highWaterMark: options.chunkBytes ?? 1 << 20 });
   try {
-    for await (const { text, line } of readLines(stream, {
+    for await (const { text, line } of readLines(countedChunks(stream, options.onBytes), {
       file: path,
       maxLineBytes: options.maxLineBytes,
     })) {

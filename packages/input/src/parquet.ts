@@ -52,6 +52,11 @@ export interface ParquetOptions {
    * false they are rendered as binary. Default `true`.
    */
   geometry?: boolean;
+  /**
+   * Told, as each slice of rows is decoded, its share of the file's size (the file's bytes times the
+   * slice's rows over the rows of the file, from the footer's `num_rows`), for progress. Default: none.
+   */
+  onBytes?: (bytes: number) => void;
 }
 
 const PARQUET_MAGIC = 0x31524150; // "PAR1" read as a little-endian uint32
@@ -200,6 +205,7 @@ async function* readOpenParquet(
         });
         continue;
       }
+      options.onBytes?.((size * (end - start)) / rowsOf(scan.ranges));
       for (let r = 0; r < end - start; r++) {
         throwIfAborted(signal);
         const row = start + r + 1;
@@ -207,6 +213,14 @@ async function* readOpenParquet(
       }
     }
   }
+}
+
+/** Rows the scan reads, over all its ranges (at least 1). */
+function rowsOf(ranges: readonly { rowStart: number; rowEnd: number }[]): number {
+  return Math.max(
+    1,
+    ranges.reduce((sum, range) => sum + range.rowEnd - range.rowStart, 0),
+  );
 }
 
 function buildRow(

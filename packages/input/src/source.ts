@@ -55,6 +55,13 @@ export interface OpenSourceOptions {
   onWarning?: (message: string, context: { file: string; [key: string]: unknown }) => void;
   /** Called as each file starts being read, with the format it is read as (for debug logs). Default: none. */
   onFileOpened?: (file: string, format: InputFormat) => void;
+  /**
+   * Told, as the files are read, how many of their bytes have been read so far and the size of them all
+   * (summed once, from the file system, before the first record), for a progress bar's percentage and ETA.
+   * Parquet files advance by row slices (their share of the file). Never called when a path is a static
+   * catalog, whose size is only known once its links have been followed. Default: none.
+   */
+  onBytesRead?: (read: number, total: number) => void;
 }
 
 const FORMATS: readonly (InputFormat | 'auto')[] = ['auto', 'stac', 'ndjson', 'json', 'csv', 'parquet'];
@@ -84,8 +91,9 @@ export function openSource(options: OpenSourceOptions): Source<JsonObject> {
   const name = paths.length === 1 ? `${format}:${first}` : `${format}:${first} (+${paths.length - 1} more)`;
   return {
     name,
-    records(streamOptions: StreamOptions = {}) {
-      return readAll(paths, format, options, streamOptions.signal);
+    async *records(streamOptions: StreamOptions = {}) {
+      const counted = await countBytesRead(paths, format, options);
+      yield* readAll(paths, format, counted, streamOptions.signal);
     },
   };
 }
@@ -93,7 +101,7 @@ export function openSource(options: OpenSourceOptions): Source<JsonObject> {
 async function* readAll(
   paths: string[],
   format: InputFormat | 'auto',
-  options: OpenSourceOptions,
+  options: ReadOptions,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<SourceRecord<JsonObject> | Failure> {
   for (const path of paths) {
@@ -111,7 +119,7 @@ async function* readAll(
 async function* readPath(
   path: string,
   format: InputFormat | 'auto',
-  options: OpenSourceOptions,
+  options: ReadOptions,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<SourceRecord<JsonObject> | Failure> {
   const detected: DetectedFormat = format === 'auto' ? await detectFormat(path) : format;
@@ -158,22 +166,71 @@ async function folderFiles(
   return files.map((name) => join(folder, name));
 }
 
+/** What {@link readOne} passes to each file reader: the options, and where to count the bytes read. */
+type ReadOptions = OpenSourceOptions & { onBytes?: (bytes: number) => void };
+
+/**
+ * The options with `onBytes` set when `onBytesRead` is: the size of every file to read is summed first
+ * (stat and folder listings only, no data read), then each chunk read adds to the count.
+ */
+async function countBytesRead(
+  paths: readonly string[],
+  format: InputFormat | 'auto',
+  options: OpenSourceOptions,
+): Promise<ReadOptions> {
+  const report = options.onBytesRead;
+  if (!report) return options;
+  const total = await inputBytes(paths, format, options).catch(() => undefined);
+  if (total === undefined) return options;
+  let read = 0;
+  return {
+    ...options,
+    onBytes: (bytes) => {
+      read = Math.min(total, read + bytes);
+      report(read, total);
+    },
+  };
+}
+
+/** The summed size of the files `paths` stand for, or undefined when one of them is a static catalog. */
+async function inputBytes(
+  paths: readonly string[],
+  format: InputFormat | 'auto',
+  options: OpenSourceOptions,
+): Promise<number | undefined> {
+  let total = 0;
+  for (const path of paths) {
+    const detected: DetectedFormat = format === 'auto' ? await detectFormat(path) : format;
+    if (detected === 'stac') return undefined;
+    const info = await statInput(path);
+    if (!info.isDirectory()) {
+      total += info.size;
+      continue;
+    }
+    const wanted = detected === 'folder' ? undefined : detected;
+    const quiet = { ...options, onWarning: undefined };
+    for (const file of await folderFiles(path, wanted, quiet)) total += (await statInput(file)).size;
+  }
+  return total;
+}
+
 function readOne(
   path: string,
   format: InputFormat,
-  options: OpenSourceOptions,
+  options: ReadOptions,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<SourceRecord<JsonObject> | Failure> {
-  const onWarning = options.onWarning;
+  const { onWarning, onBytes } = options;
+  const counted = onBytes ? { onBytes } : {};
   switch (format) {
     case 'csv':
-      return readCsv(path, { onWarning, ...options.csv, signal });
+      return readCsv(path, { onWarning, ...options.csv, ...counted, signal });
     case 'json':
-      return readJson(path, { ...options.json, signal });
+      return readJson(path, { ...options.json, ...counted, signal });
     case 'ndjson':
-      return readNdjson(path, { ...options.ndjson, signal });
+      return readNdjson(path, { ...options.ndjson, ...counted, signal });
     case 'parquet':
-      return readParquet(path, { ...options.parquet, signal });
+      return readParquet(path, { ...options.parquet, ...counted, signal });
     case 'stac':
       return readStaticCatalog(path, { onWarning, ...options.stac, signal });
   }

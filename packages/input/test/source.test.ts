@@ -1,6 +1,7 @@
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isFailure } from '@scm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectFormat, openSource } from '../src/index.js';
 import { drain, fixture, rejection } from './helpers.js';
@@ -179,5 +180,36 @@ describe('empty inputs', () => {
     const { records } = await drain(source.records());
     expect(records.length).toBeGreaterThan(0);
     expect(warnings).toEqual([`no records in ${join(empty, 'none.ndjson')}`]);
+  });
+});
+
+describe('onBytesRead (progress by bytes read)', () => {
+  it('counts the bytes of every data file of a folder up to their summed size, with no second pass', async () => {
+    const mixed = join(dir, 'mixed');
+    const sizes = await Promise.all(
+      ['.hidden.json', 'a.csv', 'b.ndjson', 'c.json', 'd.parquet'].map(
+        async (name) => (await stat(join(mixed, name))).size,
+      ),
+    );
+    const calls: [number, number][] = [];
+    const seenAtRecord: number[] = [];
+    const source = openSource({ path: mixed, onBytesRead: (read, total) => calls.push([read, total]) });
+    for await (const entry of source.records()) {
+      if (!isFailure(entry)) seenAtRecord.push(calls.at(-1)?.[0] ?? 0);
+    }
+    const total = sizes.reduce((a, b) => a + b, 0);
+    expect(new Set(calls.map(([, t]) => t))).toEqual(new Set([total]));
+    const reads = calls.map(([read]) => read);
+    expect(reads).toEqual([...reads].sort((a, b) => a - b));
+    expect(reads.at(-1)).toBeCloseTo(total, 6);
+    // Each record is yielded after the bytes it came from were counted.
+    expect(seenAtRecord.every((read) => read > 0)).toBe(true);
+    expect(seenAtRecord.at(-1)).toBeCloseTo(total, 6);
+  });
+
+  it('is never called for a static catalog, whose size is unknown until its links are followed', async () => {
+    const calls: number[] = [];
+    await drain(openSource({ path: fixture('catalog'), onBytesRead: (read) => calls.push(read) }).records());
+    expect(calls).toEqual([]);
   });
 });

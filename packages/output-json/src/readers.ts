@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import {
+  countedChunks,
   createFailure,
   type Failure,
   isPlainObject,
@@ -200,11 +201,28 @@ async function* visitContainer(
   }
 }
 
-async function isFile(path: string): Promise<boolean> {
-  return stat(path).then(
-    (s) => s.isFile(),
-    () => false,
-  );
+/** Those of `paths` (relative to `base`) that are files, with their sizes. */
+async function existingFiles(base: string, paths: string[]): Promise<{ path: string; size: number }[]> {
+  const found: { path: string; size: number }[] = [];
+  for (const path of paths) {
+    const info = await stat(resolve(base, path)).catch(() => undefined);
+    if (info?.isFile()) found.push({ path, size: info.size });
+  }
+  return found;
+}
+
+/** Adds up the chunks read and tells `report` the count of the files' summed size; undefined without `report`. */
+function bytesCounter(
+  files: readonly { size: number }[],
+  report: ((read: number, total: number) => void) | undefined,
+): ((bytes: number) => void) | undefined {
+  if (!report) return undefined;
+  const total = files.reduce((sum, file) => sum + file.size, 0);
+  let read = 0;
+  return (bytes) => {
+    read = Math.min(total, read + bytes);
+    report(read, total);
+  };
 }
 
 /**
@@ -214,11 +232,12 @@ async function isFile(path: string): Promise<boolean> {
  * and temporary files are ignored). Blank lines are skipped; a line that is
  * not JSON, or not the expected STAC type, is yielded as a {@link Failure}
  * with its file and line number. Throws `SCM_INPUT_NOT_FOUND` when `root`
- * is not a folder.
+ * is not a folder. `onBytesRead` is told, as the files are read, the bytes
+ * read so far of their summed size (for a progress bar).
  */
 export async function* readNdjsonDir(
   root: string,
-  options: StreamOptions = {},
+  options: StreamOptions & { onBytesRead?: (read: number, total: number) => void } = {},
 ): AsyncGenerator<NdjsonEntry | Failure> {
   const base = resolve(root);
   let names: string[];
@@ -234,12 +253,18 @@ export async function* readNdjsonDir(
       location: { file: base },
     });
   }
-  const paths = [COLLECTIONS_NDJSON, ITEMS_NDJSON, ...names.map((name) => `${name}/${ITEMS_NDJSON}`)];
-  for (const path of paths) {
+  const paths = await existingFiles(base, [
+    COLLECTIONS_NDJSON,
+    ITEMS_NDJSON,
+    ...names.map((name) => `${name}/${ITEMS_NDJSON}`),
+  ]);
+  const onBytes = bytesCounter(paths, options.onBytesRead);
+  for (const { path } of paths) {
     const full = resolve(base, path);
-    if (!(await isFile(full))) continue;
     const expected = path === COLLECTIONS_NDJSON ? 'Collection' : 'Item';
-    for await (const { text, line } of readLines(createReadStream(full), { file: path })) {
+    for await (const { text, line } of readLines(countedChunks(createReadStream(full), onBytes), {
+      file: path,
+    })) {
       throwIfAborted(options.signal);
       if (text.trim() === '') continue;
       let value: unknown;

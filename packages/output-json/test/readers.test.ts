@@ -196,6 +196,27 @@ describe('readNdjsonDir', () => {
     ]);
   });
 
+  it('tells onBytesRead the bytes read so far of the files it reads, up to their summed size', async () => {
+    const root = await tempDir();
+    await mkdir(join(root, 'c'));
+    await mkdir(join(root, '.hidden'));
+    const collectionLine = '{"type":"Collection","id":"c"}\n';
+    const itemLines = '{"type":"Feature","id":"a"}\n{"type":"Feature","id":"b"}\n';
+    await writeFile(join(root, 'collections.ndjson'), collectionLine);
+    await writeFile(join(root, 'c', 'items.ndjson'), itemLines);
+    await writeFile(join(root, '.hidden', 'items.ndjson'), '{"type":"Feature","id":"hidden"}\n');
+    const calls: [number, number][] = [];
+    const found = await collect(
+      readNdjsonDir(root, { onBytesRead: (read, total) => calls.push([read, total]) }),
+    );
+    expect(found).toHaveLength(3);
+    const total = Buffer.byteLength(collectionLine) + Buffer.byteLength(itemLines);
+    expect(calls).toEqual([
+      [Buffer.byteLength(collectionLine), total],
+      [total, total],
+    ]);
+  });
+
   it('throws SCM_INPUT_NOT_FOUND for a missing folder', async () => {
     try {
       await collect(readNdjsonDir(join(await tempDir(), 'nope')));

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ScmError } from '@scm/core';
 import { barChart, type Bar } from './bars.js';
+import { rateChart, rateSteps } from './lines.js';
 import type { ReportData } from './load.js';
 import { REPORT_STYLE } from './style.js';
 
@@ -72,10 +73,25 @@ ${table(
 )}</section>`;
 }
 
+/**
+ * A collection's items written per second, from its first item written to its last; blank when unknown
+ * (a record without times, or a single item).
+ */
+function collectionRate(data: ReportData, id: string): number | string {
+  const written = data.record?.items_by_collection?.[id];
+  const seconds = data.record?.seconds_by_collection?.[id];
+  if (!written || written < 2 || seconds === undefined || seconds <= 0) return '';
+  return Math.round((written / seconds) * 10) / 10;
+}
+
 /** Per-collection counts: items written (run record), failures, and any per-collection counts the summary has. */
 function collectionsSection(data: ReportData): string {
   const written = data.record?.items_by_collection ?? {};
-  const perSummary = (data.summary.by_collection ?? {}) as Record<string, Record<string, unknown>>;
+  // `per_collection` in summary.json (rebuild); `by_collection` as earlier reports read it.
+  const perSummary = (data.summary.per_collection ?? data.summary.by_collection ?? {}) as Record<
+    string,
+    Record<string, unknown>
+  >;
   const ids = new Set([
     ...data.collections.map((c) => c.id),
     ...Object.keys(written).filter((k) => k !== ''),
@@ -93,11 +109,14 @@ function collectionsSection(data: ReportData): string {
       written[id] ?? (data.record ? 0 : ''),
       data.failures.by_collection[id] ?? 0,
       ...extra.map((k) => perSummary[id]?.[k] ?? ''),
+      collectionRate(data, id),
       (info?.bboxes ?? []).map((b) => `[${b.join(', ')}]`).join(' '),
     ];
   });
-  const head = ['collection', 'title', 'items written', 'failed', ...extra, 'extent'];
-  const numeric = [false, false, true, true, ...extra.map(() => true), false];
+  // `validate` records the invalid Items it saw, not items written.
+  const counted = data.summary.command === 'validate' ? 'invalid items' : 'items written';
+  const head = ['collection', 'title', counted, 'failed', ...extra, 'items/s', 'extent'];
+  const numeric = [false, false, true, true, ...extra.map(() => true), true, false];
   return `<section><h2>Collections</h2>${table('collections', head, rows, numeric)}</section>`;
 }
 
@@ -105,8 +124,10 @@ function mapSection(data: ReportData): string {
   const sample = data.record?.footprints ?? [];
   const seen = data.record?.items_seen ?? 0;
   const boxes = data.collections.reduce((n, c) => n + c.bboxes.length, 0);
+  // `validate` writes nothing: the footprints it records are those of the invalid Items.
+  const what = data.summary.command === 'validate' ? 'invalid items' : 'items written';
   const caption = data.record
-    ? `${sample.length.toLocaleString('en-US')} footprint(s)${seen > sample.length ? `, sampled from ${seen.toLocaleString('en-US')} items written` : ''}; ${boxes} collection extent(s) outlined.`
+    ? `${sample.length.toLocaleString('en-US')} footprint(s)${data.summary.command === 'validate' ? ' of invalid items' : ''}${seen > sample.length ? `, sampled from ${seen.toLocaleString('en-US')} ${what}` : ''}; ${boxes} collection extent(s) outlined.`
     : `This run left no footprint sample; ${boxes} collection extent(s) outlined.`;
   return `<section><h2>Where</h2><p class="caption" id="map-caption">${esc(caption)}</p>
 <svg id="map" role="img" aria-label="World map of footprints and collection extents"></svg>
@@ -144,6 +165,16 @@ ${table('issues', ['kind', 'issues'], issueRows, [false, true])}</section>`;
 
 function throughputSection(data: ReportData): string {
   const stages = data.record?.stages ?? [];
+  const steps = rateSteps(stages);
+  const overTime = steps.length
+    ? `<h3>Over the run's time</h3>${rateChart('rates-chart', steps)}
+${table(
+  'rates',
+  ['stage', 'from s', 'to s', 'count', 'per second'],
+  steps.map((s) => [s.stage, s.from, s.to, s.count, s.per_second]),
+  [false, true, true, true, true],
+)}`
+    : '';
   const bars = stages.map((s) => ({ label: s.stage, value: s.per_second }));
   const rows = stages.map((s) => [
     s.stage,
@@ -155,7 +186,8 @@ function throughputSection(data: ReportData): string {
     s.status ?? '',
   ]);
   return `<section><h2>Throughput</h2>${barChart('stages-chart', bars, ' /s')}
-${table('stages', ['stage', 'count', 'total', 'failed', 'seconds', 'per second', 'last status'], rows, [false, true, true, true, true, true, false])}</section>`;
+${table('stages', ['stage', 'count', 'total', 'failed', 'seconds', 'per second', 'last status'], rows, [false, true, true, true, true, true, false])}
+${overTime}</section>`;
 }
 
 function notesSection(data: ReportData): string {

@@ -70,12 +70,12 @@ export async function locateRunFiles(input: string, failuresName = 'failed_items
       );
     }
     const stem = join(dirname(input), name.slice(0, -'.json'.length));
-    const none = `${stem}.none`;
     return {
       kind: 'validation',
       summary: input,
-      failures: none,
-      record: none,
+      failures: `${stem}.none`,
+      // What `validate` recorded: the stage and its rate over time, the footprints of invalid Items.
+      record: `${stem}.${RUN_RECORD_FILE}`,
       report: `${stem}.report.html`,
       dir: dirname(input),
     };

@@ -30,7 +30,15 @@ export interface StageRecord {
   status?: string;
   /** Records of the stage that failed, when the stage counted them. */
   failed?: number;
+  /**
+   * The count over the stage's time: `[seconds since the stage started, count then]`, a point a second
+   * at first, thinned to every 2, 4, 8… seconds so a stage keeps at most {@link MAX_SERIES_POINTS}.
+   */
+  series?: [number, number][];
 }
+
+/** Most points a stage's {@link StageRecord.series} keeps. */
+export const MAX_SERIES_POINTS = 120;
 
 /** What {@link createRunRecorder} writes to {@link RUN_RECORD_FILE}: bounded whatever the run's size. */
 export interface RunRecord {
@@ -40,6 +48,8 @@ export interface RunRecord {
   footprints: FootprintSample[];
   /** Items written per collection id (`""` for items without one). */
   items_by_collection: Record<string, number>;
+  /** Seconds from each collection's first item written to its last, for its items per second. */
+  seconds_by_collection?: Record<string, number>;
   stages: StageRecord[];
 }
 
@@ -51,6 +61,8 @@ export interface RunRecorderOptions {
   maxRingVertices?: number;
   /** Random source in [0, 1) for the sample (default `Math.random`); tests pass a seeded one. */
   random?: () => number;
+  /** Clock in milliseconds for stage times and series (default `performance.now`); tests pass a fake one. */
+  now?: () => number;
 }
 
 /** Collects, as a run goes, what its report needs and the summary lacks. */
@@ -108,12 +120,39 @@ function isGeometry(value: unknown): value is GeoJsonGeometry {
   return typeof g.type === 'string' && (Array.isArray(g.coordinates) || Array.isArray(g.geometries));
 }
 
-function recordStages(progress: Progress, stages: StageRecord[]): Progress {
+/** Keeps a stage's count over time in at most {@link MAX_SERIES_POINTS} points, thinning as the stage runs long. */
+function seriesSampler() {
+  let every = 1;
+  let last = Number.NEGATIVE_INFINITY;
+  return {
+    reset() {
+      every = 1;
+      last = Number.NEGATIVE_INFINITY;
+    },
+    add(stage: StageRecord, seconds: number, final = false) {
+      if (!final && seconds - last < every) return;
+      stage.series ??= [];
+      const series = stage.series;
+      const point: [number, number] = [Math.round(seconds * 1000) / 1000, stage.count];
+      if (final && series.length > 0 && series[series.length - 1]![1] === stage.count) return;
+      series.push(point);
+      last = seconds;
+      if (series.length > MAX_SERIES_POINTS) {
+        stage.series = series.filter((_, i) => i % 2 === 1 || i === 0);
+        every *= 2;
+      }
+    },
+  };
+}
+
+function recordStages(progress: Progress, stages: StageRecord[], now: () => number): Progress {
   let current: StageRecord | undefined;
   let started = 0;
+  const sampler = seriesSampler();
   const close = () => {
     if (!current) return;
-    current.seconds = Math.round(performance.now() - started) / 1000;
+    sampler.add(current, (now() - started) / 1000, true);
+    current.seconds = Math.round(now() - started) / 1000;
     current.per_second = current.seconds > 0 ? Math.round((current.count / current.seconds) * 10) / 10 : 0;
     current = undefined;
   };
@@ -128,11 +167,16 @@ function recordStages(progress: Progress, stages: StageRecord[]): Progress {
         ...(total !== undefined ? { total } : {}),
       };
       stages.push(current);
-      started = performance.now();
+      started = now();
+      sampler.reset();
+      sampler.add(current, 0);
       progress.start(label, total);
     },
     tick(n = 1) {
-      if (current) current.count += n;
+      if (current) {
+        current.count += n;
+        sampler.add(current, (now() - started) / 1000);
+      }
       progress.tick(n);
     },
     status(text) {
@@ -142,6 +186,9 @@ function recordStages(progress: Progress, stages: StageRecord[]): Progress {
     failed(n = 1) {
       if (current) current.failed = (current.failed ?? 0) + n;
       progress.failed?.(n);
+    },
+    position(done, total, unit) {
+      progress.position?.(done, total, unit);
     },
     done(message) {
       close();
@@ -158,13 +205,19 @@ export function createRunRecorder(options: RunRecorderOptions = {}): RunRecorder
   const limit = options.limit ?? 2000;
   const maxRing = options.maxRingVertices ?? 64;
   const random = options.random ?? Math.random;
+  const now = options.now ?? (() => performance.now());
   const record: RunRecord = { items_seen: 0, footprints: [], items_by_collection: {}, stages: [] };
   const counts = new Map<string, number>();
+  const spans = new Map<string, [number, number]>();
   return {
     observeItem(item) {
       record.items_seen += 1;
       const collection = typeof item.collection === 'string' ? item.collection : '';
       counts.set(collection, (counts.get(collection) ?? 0) + 1);
+      const time = now();
+      const span = spans.get(collection);
+      if (span) span[1] = time;
+      else spans.set(collection, [time, time]);
       if (!isGeometry(item.geometry)) return;
       const slot =
         record.items_seen <= limit ? record.footprints.length : Math.floor(random() * record.items_seen);
@@ -177,13 +230,15 @@ export function createRunRecorder(options: RunRecorderOptions = {}): RunRecorder
       record.footprints[slot] = sample;
     },
     wrapProgress(progress) {
-      return recordStages(progress, record.stages);
+      return recordStages(progress, record.stages, now);
     },
     toJSON() {
       // A Map, not the record's object, holds the counts so an id like `__proto__` stays a plain key.
       const byCollection: Record<string, number> = Object.create(null);
       for (const [id, n] of counts) byCollection[id] = n;
-      return { ...record, items_by_collection: { ...byCollection } };
+      const seconds: Record<string, number> = Object.create(null);
+      for (const [id, [first, last]] of spans) seconds[id] = Math.round(last - first) / 1000;
+      return { ...record, items_by_collection: { ...byCollection }, seconds_by_collection: { ...seconds } };
     },
   };
 }

@@ -23,4 +23,6 @@ th{background:var(--bg);font-weight:600}td.n,th.n{text-align:right;font-variant-
 .sw.fp{background:rgba(214,96,28,.5);border:1px solid #c2551a}.sw.ex{border:1.5px dashed var(--accent)}
 svg.bars{display:block;margin:6px 0 10px;font-size:12px}svg.bars rect{fill:var(--accent)}svg.bars text{fill:var(--ink)}
 #failures-chart rect{fill:var(--bad)}
+svg.rates{display:block;margin:6px 0 10px;font-size:11px}svg.rates text{fill:var(--muted)}svg.rates .axis{stroke:#aab3bd}
+svg.rates .rate{fill:none;stroke-width:1.6}.s0{stroke:var(--accent)}.s1{stroke:#c2551a}.s2{stroke:#3c8d40}.s3{stroke:#7a4fb0}
 `;

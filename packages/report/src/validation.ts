@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { fileSystemError, readLines, ScmError } from '@scm/core';
 import { createFailureDigester, type FailureDigester } from './failures.js';
 import type { ReportData } from './load.js';
+import type { RunRecord } from './record.js';
 
 type Entry = { file?: unknown; line?: unknown; id?: unknown; valid?: unknown; errors?: unknown };
 
@@ -66,7 +67,11 @@ async function readStreamedReport(path: string, tally: Tally): Promise<boolean> 
  * the streamed report line by line; the pretty-printed one of the
  * stac-validator engine is parsed whole.
  */
-export async function loadValidationReportData(path: string, now: Date = new Date()): Promise<ReportData> {
+export async function loadValidationReportData(
+  path: string,
+  now: Date = new Date(),
+  recordPath?: string,
+): Promise<ReportData> {
   const tally: Tally = { total: 0, invalid: 0, digester: createFailureDigester() };
   try {
     if (!(await readStreamedReport(path, tally))) {
@@ -92,5 +97,26 @@ export async function loadValidationReportData(path: string, now: Date = new Dat
       return byType;
     }, {}),
   };
-  return { summary, failures, collections: [], generated_at: now.toISOString() };
+  const data: ReportData = { summary, failures, collections: [], generated_at: now.toISOString() };
+  const record = recordPath ? await readRecord(recordPath) : undefined;
+  if (record) data.record = record;
+  return data;
+}
+
+/** The run record `validate` left beside its report, when there is one (an older report has none). */
+async function readRecord(path: string): Promise<RunRecord | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const record = JSON.parse(text) as RunRecord;
+    return typeof record === 'object' && record !== null && Array.isArray(record.footprints)
+      ? record
+      : undefined;
+  } catch {
+    throw new ScmError('SCM_INPUT_PARSE', `${path}: not JSON`);
+  }
 }

@@ -35,7 +35,7 @@ export async function writeRunReport(
   const files = await locateRunFiles(input, options.failuresName);
   const data =
     files.kind === 'validation'
-      ? await loadValidationReportData(files.summary, options.now)
+      ? await loadValidationReportData(files.summary, options.now, files.record)
       : await loadReportData(files, options.now);
   const html = renderReportHtml(data);
   await writeAtomic(files.report, html);

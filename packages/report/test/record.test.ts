@@ -69,6 +69,28 @@ describe('createRunRecorder', () => {
   });
 });
 
+describe('stage series', () => {
+  it('keeps at most 120 points of a long stage, thinning evenly, with its first and last point', () => {
+    let clock = 0;
+    const recorder = createRunRecorder({ now: () => clock });
+    const progress = recorder.wrapProgress({ start() {}, tick() {}, done() {} });
+    progress.start('items');
+    // Ten hours, an item every 100 ms.
+    for (let i = 0; i < 360_000; i++) {
+      clock += 100;
+      progress.tick();
+    }
+    progress.done();
+    const series = recorder.toJSON().stages[0]!.series!;
+    expect(series.length).toBeLessThanOrEqual(120);
+    expect(series.length).toBeGreaterThan(50);
+    expect(series[0]).toEqual([0, 0]);
+    expect(series.at(-1)).toEqual([36_000, 360_000]);
+    const times = series.map(([t]) => t);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+});
+
 describe('lightenGeometry', () => {
   it('thins a long ring evenly, keeps it closed, and rounds to 4 decimals', () => {
     const ring = Array.from({ length: 401 }, (_, i) => {

@@ -114,6 +114,32 @@ describe('writeRunReport', () => {
     ]);
   });
 
+  it("shows the rate over the run's time (chart and table) and each collection's items per second", async () => {
+    await cp(fixture, dir, { recursive: true });
+    // A fake clock: 20 items a second for 10 s, then 5 a second for 10 s.
+    let clock = 0;
+    const recorder = createRunRecorder({ now: () => clock });
+    const progress = recorder.wrapProgress({ start() {}, tick() {}, done() {} });
+    progress.start('items');
+    for (let i = 0; i < 250; i++) {
+      clock += i < 200 ? 50 : 200;
+      recorder.observeItem({ id: `i${i}`, collection: i < 200 ? 'fast' : 'slow' });
+      progress.tick();
+    }
+    progress.done();
+    await writeRunRecord(join(dir, 'report_record.json'), recorder);
+    const html = await readFile((await writeRunReport(dir)).path, 'utf8');
+    expect(html).toContain('<svg class="rates" id="rates-chart"');
+    const rates = tableRows(html, 'rates');
+    expect(rates).toHaveLength(20);
+    expect(rates[0]).toEqual(['items', '0', '1', '20', '20']);
+    expect(rates.at(-1)).toEqual(['items', '19', '20', '250', '5']);
+    const collections = Object.fromEntries(tableRows(html, 'collections').map((r) => [r[0], r]));
+    // From the first item of a collection to its last: 199 gaps of 50 ms, 49 of 200 ms.
+    expect(collections.fast![4]).toBe(String(Math.round((200 / 9.95) * 10) / 10));
+    expect(collections.slow![4]).toBe(String(Math.round((50 / 9.8) * 10) / 10));
+  });
+
   it('tolerates a summary that has only a command, and escapes what it shows', async () => {
     await writeFile(
       join(dir, 'summary.json'),

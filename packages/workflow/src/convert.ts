@@ -22,6 +22,7 @@ import { createJsonTreeWriter, createNdjsonWriter, readJsonTree, readNdjsonDir }
 import { readGeoParquet, readGeoParquetMetadata, writeCollectionsParquet } from '@scm/output-parquet';
 import { createCollectionExtents, scaffoldedCollectionNote } from './collection-extents.js';
 import { FAILURES_FILE, type FailuresFile, openFailuresFile } from './failures-file.js';
+import { type BytesReport, geoParquetItemsCounted, InputBytes } from './input-bytes.js';
 import { assertReplaceable, createStagingDir, promoteStagingDir, writeMarker } from './output-dir.js';
 import { sourceWarnings } from './source-warnings.js';
 import { WORKFLOW_VERSION } from './version.js';
@@ -118,28 +119,59 @@ export async function collectionsOf(
   return [...found.values()];
 }
 
-/** Every Item of the input, with Collections interleaved where the input has them, and what could not be read. */
+/**
+ * Every Item of the input, with Collections interleaved where the input has them, and what could not be
+ * read. `onBytesRead` is told the bytes read so far of the input's files (NDJSON folders, Parquet files
+ * by rows, record files), for progress; a JSON tree, whose size is its links', tells it nothing.
+ */
 export async function* objectsOf(
   kind: InputKind,
   input: string,
   signal: AbortSignal | undefined,
   onWarning: OpenSourceOptions['onWarning'],
+  onBytesRead?: BytesReport,
 ): AsyncGenerator<StacItem | StacCollection | Failure> {
+  const counted = onBytesRead ? { onBytesRead } : {};
   if (kind === 'json-tree') {
     for await (const entry of readJsonTree(input, { signal })) {
       if (isFailure(entry)) yield entry;
       else if (entry.kind !== 'catalog') yield entry.value;
     }
   } else if (kind === 'ndjson-dir') {
-    for await (const entry of readNdjsonDir(input, { signal })) yield isFailure(entry) ? entry : entry.value;
+    for await (const entry of readNdjsonDir(input, { signal, ...counted }))
+      yield isFailure(entry) ? entry : entry.value;
   } else if (kind === 'parquet') {
-    for (const file of await parquetFiles(input)) yield* readGeoParquet(file, { signal });
+    yield* parquetItems(await parquetFiles(input), signal, onBytesRead);
   } else {
-    for await (const entry of openSource({ path: input, format: 'auto', onWarning }).records({ signal })) {
+    const source = openSource({
+      path: input,
+      format: 'auto',
+      onWarning,
+      ...counted,
+    });
+    for await (const entry of source.records({ signal })) {
       // A catalog is the tree's structure, which the target format rebuilds; it is not a lost record.
       if (!isFailure(entry) && stacTypeOf(entry.value) === 'Catalog') continue;
       yield isFailure(entry) ? entry : stacObjectOf(entry);
     }
+  }
+}
+
+/** The Items of Parquet files in turn, each row counted as its share of its file when `onBytesRead` is set. */
+async function* parquetItems(
+  files: readonly string[],
+  signal: AbortSignal | undefined,
+  onBytesRead: BytesReport | undefined,
+): AsyncGenerator<StacItem> {
+  const bytes = await InputBytes.of(files, onBytesRead);
+  for (const file of files) {
+    if (!bytes) {
+      yield* readGeoParquet(file, { signal });
+      continue;
+    }
+    const { rows } = await readGeoParquetMetadata(file);
+    yield* geoParquetItemsCounted(file, rows, signal, bytes.file());
+    await bytes.passed(file);
   }
 }
 
@@ -152,7 +184,9 @@ function stacObjectOf(entry: SourceRecord<JsonObject>): StacItem | StacCollectio
     itemId: typeof entry.value.id === 'string' ? entry.value.id : `${file}:${line ?? entry.origin.index}`,
     errorType: 'other',
     step: 'read',
-    message: `${file}${line !== undefined ? `:${line}` : ''}: not a STAC Item or Collection (${type ?? 'no STAC type'}); it was not converted`,
+    message: `${file}${line !== undefined ? `:${line}` : ''}: not a STAC Item or Collection (${
+      type ?? 'no STAC type'
+    }); it was not converted`,
     sourceData: entry.value,
     ...(file !== undefined ? { file } : {}),
     ...(line !== undefined ? { line } : {}),
@@ -210,10 +244,19 @@ export async function convertCatalog(options: ConvertCatalogOptions): Promise<Co
   }
   const failed = run.failures.count;
   for (const id of run.scaffolded) logger.info(scaffoldedCollectionNote(id, 'the input'), { collection: id });
-  logger.info('conversion finished', { input: kind, output: options.outputFormat, items: run.items, failed });
+  logger.info('conversion finished', {
+    input: kind,
+    output: options.outputFormat,
+    items: run.items,
+    failed,
+  });
   const failuresPath = join(finalDir, FAILURES_FILE);
   const lines = [
-    `output: ${kind} -> ${options.outputFormat}: ${run.seen.size} collection(s), ${run.items} item(s), ${failed} failed${dryRun ? ' (dry run)' : `\nwritten to ${finalDir}`}`,
+    `output: ${kind} -> ${options.outputFormat}: ${
+      run.seen.size
+    } collection(s), ${run.items} item(s), ${failed} failed${
+      dryRun ? ' (dry run)' : `\nwritten to ${finalDir}`
+    }`,
     ...run.scaffolded.map((id) => scaffoldedCollectionNote(id, 'the input')),
     ...notes.notes.map((note) => `  note: ${note}`),
   ];
@@ -286,7 +329,9 @@ async function convertToParquet(run: ConvertRun): Promise<void> {
         collections,
         uncollected: 'items',
       });
-  for await (const object of objectsOf(run.kind, run.input, run.signal, run.onWarning)) {
+  for await (const object of objectsOf(run.kind, run.input, run.signal, run.onWarning, (read, total) =>
+    run.progress.position?.(read, total, 'bytes'),
+  )) {
     if (isFailure(object)) {
       await run.failures.write(object);
       continue;
@@ -314,7 +359,9 @@ async function convertToTree(run: ConvertRun, format: 'json' | 'ndjson'): Promis
       : createNdjsonWriter({ root: run.work });
   for (const collection of run.collections) await writer?.writeCollection(collection);
   const extents = createCollectionExtents();
-  for await (const object of objectsOf(run.kind, run.input, run.signal, run.onWarning)) {
+  for await (const object of objectsOf(run.kind, run.input, run.signal, run.onWarning, (read, total) =>
+    run.progress.position?.(read, total, 'bytes'),
+  )) {
     if (isFailure(object)) {
       await run.failures.write(object);
       continue;

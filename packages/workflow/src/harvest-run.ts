@@ -4,6 +4,7 @@ import {
   type Failure,
   isFailure,
   type Logger,
+  type HttpStats,
   noopProgress,
   type Progress,
   type SourceRecord,
@@ -123,7 +124,10 @@ export async function* checkpointedHarvest(
     let pages = 0;
     for await (const event of run) {
       if (event.type === 'collection') yield { value: event.collection, origin: {} };
-      if (event.type === 'failure') yield event.failure;
+      if (event.type === 'failure') {
+        progress.failed?.();
+        yield event.failure;
+      }
       let items: StacItem[] = [];
       if (event.type === 'page') {
         const room = options.maxItems === undefined ? Infinity : options.maxItems - report.items;
@@ -141,9 +145,9 @@ export async function* checkpointedHarvest(
         if (!started) progress.start('items', run.expectedItems());
         started = true;
         pages += 1;
-        const stats = options.client.stats?.();
-        progress.status?.(`${pages} pages${stats ? `, ${stats.retries} retries` : ''}`);
+        progress.status?.(harvestStatus(pages, options.client.stats?.()));
         progress.tick(items.length);
+        reportPosition(progress, run, report.items);
       }
       if (options.maxItems !== undefined && report.items >= options.maxItems) break;
     }
@@ -152,6 +156,38 @@ export async function* checkpointedHarvest(
     await handle.close();
   }
   finishReport(run, report, options.client);
+}
+
+/**
+ * A harvest's status line: `40 pages, 52 requests, 12 retries, 429 ×9, 5xx ×3` (the throttling and
+ * server errors only when there were some).
+ */
+export function harvestStatus(pages: number, stats: HttpStats | undefined): string {
+  if (!stats) return `${pages} pages`;
+  const statuses = Object.entries(stats.byStatus);
+  const throttled = stats.byStatus['429'] ?? 0;
+  const serverErrors = statuses.filter(([code]) => code.startsWith('5')).reduce((sum, [, n]) => sum + n, 0);
+  return [
+    `${pages} pages`,
+    `${stats.requests} requests`,
+    `${stats.retries} retries`,
+    ...(throttled > 0 ? [`429 ×${throttled}`] : []),
+    ...(serverErrors > 0 ? [`5xx ×${serverErrors}`] : []),
+  ].join(', ');
+}
+
+/**
+ * Where the harvest stands for an ETA: items of what the servers said match, or, when none says, the
+ * windows ended of those planned so far.
+ */
+function reportPosition(progress: Progress, run: Harvest, items: number): void {
+  const expected = run.expectedItems();
+  if (expected !== undefined && expected > 0) {
+    progress.position?.(Math.min(items, expected), Math.max(items, expected), 'items');
+    return;
+  }
+  const windows = run.state.windowCounts();
+  if (windows.planned > 0) progress.position?.(windows.ended, windows.planned, 'windows');
 }
 
 async function* replay(

@@ -28,7 +28,7 @@ export type {
 export { extendFiles, scaffoldFiles, transformFiles } from './record-commands.js';
 export { MAPPING_READERS, readSafeYaml } from './readers.js';
 export type { ValidateFilesOptions, ValidateFilesResult } from './validate-files.js';
-export { validateFiles } from './validate-files.js';
+export { validateFiles, validationRecordPath } from './validate-files.js';
 export type { UpdateCounts, UpdateMetadataOptions, UpdateMetadataResult } from './update-metadata.js';
 export { PREVIEW_CHANGES, updateMetadata } from './update-metadata.js';
 export type { MergeShardsOptions, MergeShardsResult } from './merge-shards.js';

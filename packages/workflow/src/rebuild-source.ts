@@ -6,6 +6,7 @@ import {
   type Failure,
   type Logger,
   noopLogger,
+  type Progress,
   ScmError,
   type SourceRecord,
   type SummaryCounter,
@@ -34,6 +35,22 @@ export interface RebuildSourceOptions {
   shard?: ShardRun | undefined;
   /** The run's delta: an incremental run may ask a STAC API for changed items only (incremental-strategy.ts). */
   delta?: Delta | undefined;
+  /**
+   * The rebuild's progress, told where the source stands (bytes of the local files read so far; a
+   * harvest's items of `numberMatched`, or its windows ended) and a harvest's pages and retries.
+   */
+  progress?: Progress;
+}
+
+/** The part of a rebuild's progress its source drives: position and status, not the stage or its count. */
+function sourceProgress(progress: Progress | undefined): Progress {
+  return {
+    start() {},
+    tick() {},
+    done() {},
+    status: (text) => progress?.status?.(text),
+    position: (done, total, unit) => progress?.position?.(done, total, unit),
+  };
 }
 
 /** `source.filters.temporal` as a STAC API `datetime` interval; a date alone covers its whole UTC day. */
@@ -146,6 +163,7 @@ export async function* rebuildRecords(
         ...(source.limit ? { limit: source.limit } : {}),
         ...(source.max_items ? { maxItems: source.max_items } : {}),
         logger,
+        progress: sourceProgress(options.progress),
         ...(options.signal ? { signal: options.signal } : {}),
       },
       report,
@@ -159,6 +177,22 @@ export async function* rebuildRecords(
     counter.notes.push(
       `harvest state kept in ${state.dir}: rebuild with --resume to retry the incomplete windows`,
     );
+}
+
+/** The records of local files (this shard's share of them), the bytes read told to the progress. */
+async function* localRecords(
+  config: WorkflowConfig,
+  options: RebuildSourceOptions,
+): AsyncGenerator<SourceRecord | Failure> {
+  const paths = config.source.paths ?? [];
+  const format = config.source.format ?? 'auto';
+  const files = openSource({
+    paths: options.shard ? await shardLocalPaths(paths, format, options.shard) : paths,
+    format,
+    ...options.sourceHooks,
+    onBytesRead: (read, total) => options.progress?.position?.(read, total, 'bytes'),
+  });
+  yield* files.records({ signal: options.signal });
 }
 
 /** The collection ids to harvest: the listed ones, with wildcards (or an empty list) resolved by discovery. */

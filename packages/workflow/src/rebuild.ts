@@ -160,10 +160,12 @@ function openRebuildSource(
   config: WorkflowConfig,
   options: RebuildOptions,
   run: RebuildRun,
+  progress: Progress,
 ): AsyncIterable<SourceRecord | Failure> {
   const { counter, logger } = run;
   return rebuildRecords(config, counter, {
     delta: run.delta,
+    progress,
     resume: options.resume ?? false,
     dryRun: options.dryRun ?? false,
     sourceHooks: { onFileOpened: logOpenedFiles(logger), onWarning: sourceWarnings(logger, counter) },
@@ -319,7 +321,8 @@ async function rebuildLocal(config: WorkflowConfig, options: RebuildOptions): Pr
     delta,
   };
   await guardStaging(output, async () => {
-    const source = openRebuildSource(config, options, run);
+    const progress = output.recorder.wrapProgress(options.progress ?? noopProgress);
+    const source = openRebuildSource(config, options, run, progress);
     const validator = openBatchValidator({
       level: config.validation?.level ?? 'strict',
       schemaDirs: config.validation?.schema_dirs ?? [],
@@ -327,7 +330,6 @@ async function rebuildLocal(config: WorkflowConfig, options: RebuildOptions): Pr
       workers: options.workers ?? config.validation?.workers,
     });
     try {
-      const progress = output.recorder.wrapProgress(options.progress ?? noopProgress);
       await processSource(run, source, validator, { progress, signal: options.signal });
     } finally {
       await validator.close();

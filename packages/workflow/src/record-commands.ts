@@ -246,10 +246,12 @@ async function pumpRecords(
     format: 'auto',
     onWarning: sourceWarnings(logger, counter),
     onFileOpened: logOpenedFiles(logger),
+    onBytesRead: (read, total) => progress.position?.(read, total, 'bytes'),
     ...(options.recordsKey ? { json: { recordsKey: options.recordsKey } } : {}),
   });
   const fail = async (failure: Failure) => {
     countFailure(counter, failure.error_type);
+    progress.failed?.();
     await failures.write(failure);
   };
   progress.start(counter.command);

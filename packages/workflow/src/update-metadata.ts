@@ -36,6 +36,7 @@ import { readSafeYamlDocument } from './readers.js';
 import { describeReport } from './rebuild-stages.js';
 import { REPORT_OUTPUTS, startRunRecorder, writeRunReportFiles } from './run-report.js';
 import { type FileOutput, openFileOutput } from './file-output.js';
+import type { BytesReport } from './input-bytes.js';
 import { openUpdateSink, type UpdateSink, writeJsonFile } from './update-sinks.js';
 import { WORKFLOW_VERSION } from './version.js';
 
@@ -201,6 +202,7 @@ async function decide(
   const report = run.validator.validate(outcome.object);
   if (!report.valid) {
     run.counts.failed += 1;
+    run.progress.failed?.();
     await run.failures.write(invalidFailure(object, outcome.object, report));
     return object;
   }
@@ -230,9 +232,11 @@ async function updateAll(
   if (!dryRun)
     run.sink = await openUpdateSink({ kind: paths.kind, target: paths.target, collections, catalog });
   for (const collection of collections) await run.sink?.write(collection);
-  for await (const object of objectsOf(paths.kind, paths.input, signal, undefined)) {
+  const onBytesRead: BytesReport = (read, total) => run.progress.position?.(read, total, 'bytes');
+  for await (const object of objectsOf(paths.kind, paths.input, signal, undefined, onBytesRead)) {
     if (isFailure(object)) {
       run.counts.failed += 1;
+      run.progress.failed?.();
       await run.failures.write(object);
     } else if (object.type === 'Feature' || paths.kind === 'records') {
       const kept = await decide(run, object);
@@ -241,6 +245,7 @@ async function updateAll(
   }
   for (const refused of (await run.sink?.finish()) ?? []) {
     run.counts.failed += 1;
+    run.progress.failed?.();
     await run.failures.write(refused);
   }
 }

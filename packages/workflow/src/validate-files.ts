@@ -10,10 +10,12 @@ import {
   type Progress,
   ScmError,
   type SourceRecord,
+  type StacItem,
   stacTypeOf,
   type ValidationReport,
 } from '@scm/core';
 import { type ExtensionConfigEntry, type LoadedExtension, loadExtensions } from '@scm/extensions';
+import { createRunRecorder, RUN_RECORD_FILE, writeRunRecord } from '@scm/report';
 import { type BatchValidator, openBatchValidator, validateInBatches } from './batch-validator.js';
 import { builtinExtensions } from './builtins.js';
 import { logOpenedFiles } from './debug-log.js';
@@ -174,10 +176,16 @@ async function validateAll(
   validator: BatchValidator,
   logger: Logger,
 ): Promise<ValidateFilesResult> {
-  const progress = options.progress ?? noopProgress;
+  const recorder = options.reportPath ? createRunRecorder() : undefined;
+  const progress =
+    recorder?.wrapProgress(options.progress ?? noopProgress) ?? options.progress ?? noopProgress;
   const paths = options.inputs.map((p) => (isAbsolute(p) ? p : resolve(cwd, p)));
   const run = { notes: [] as string[] };
-  const hooks = { onWarning: sourceWarnings(logger, run), onFileOpened: logOpenedFiles(logger) };
+  const hooks = {
+    onWarning: sourceWarnings(logger, run),
+    onFileOpened: logOpenedFiles(logger),
+    onBytesRead: (read: number, of: number) => progress.position?.(read, of, 'bytes'),
+  };
   const inputs = await planValidationInputs(paths, hooks.onWarning);
   const report = await openReport(options.reportPath, cwd);
   const byKindCount: Record<string, number> = {};
@@ -188,7 +196,12 @@ async function validateAll(
   const settle = async (entry: SourceRecord | Failure, result: ValidationReport | undefined) => {
     total += 1;
     const { line, firstErrors: errors } = reportLine(entry, result);
-    if (line.valid === false) invalid += 1;
+    if (line.valid === false) {
+      invalid += 1;
+      progress.failed?.();
+      if (!isFailure(entry) && stacTypeOf(entry.value) === 'Item')
+        recorder?.observeItem(entry.value as StacItem);
+    }
     if (firstErrors.length < 10) firstErrors.push(...errors);
     for (const e of (line.errors ?? []) as { kind: string }[])
       byKindCount[e.kind] = (byKindCount[e.kind] ?? 0) + 1;
@@ -199,12 +212,24 @@ async function validateAll(
   await validateInBatches(validationObjects(inputs, hooks, options.signal), validator, pick, settle);
   progress.done();
   await report?.close(invalid === 0, { total, valid: total - invalid, invalid, byKind: byKindCount });
+  const recordPath = validationRecordPath(options.reportPath, cwd);
+  if (recorder && recordPath) await writeRunRecord(recordPath, recorder);
   logger.info('validation finished', { total, invalid });
   const lines = [`${total} object(s): ${total - invalid} valid, ${invalid} invalid`];
   const byKind = Object.entries(byKindCount);
   if (byKind.length > 0) lines.push(`errors by kind: ${byKind.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   lines.push(...firstErrors.map((e) => `  ${e.trim()}`), ...run.notes.map((note) => `  note: ${note}`));
   return { total, valid: total - invalid, invalid, text: lines.join('\n') };
+}
+
+/**
+ * Where `validate` leaves its run record for the report page (`r.json` → `r.report_record.json`: the stage
+ * and its rate over time, the footprints of invalid Items); none for a report not named `.json`.
+ */
+export function validationRecordPath(reportPath: string | undefined, cwd: string): string | undefined {
+  if (!reportPath?.endsWith('.json')) return undefined;
+  const absolute = isAbsolute(reportPath) ? reportPath : resolve(cwd, reportPath);
+  return absolute.replace(/\.json$/, `.${RUN_RECORD_FILE}`);
 }
 
 async function validateFilesWithPython(

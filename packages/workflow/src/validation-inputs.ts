@@ -8,7 +8,8 @@ import {
   type OpenSourceOptions,
   openSource,
 } from '@scm/input';
-import { readGeoParquet, readGeoParquetMetadata } from '@scm/output-parquet';
+import { readGeoParquetMetadata } from '@scm/output-parquet';
+import { geoParquetItemsCounted, InputBytes } from './input-bytes.js';
 
 /** What `validate` reads, for its messages. */
 export const VALIDATE_ACCEPTS =
@@ -54,14 +55,20 @@ async function dataFilesUnder(folder: string): Promise<{ path: string; format: D
  * layout writes it as `collection.json` beside the file.) A Parquet file
  * without GeoParquet metadata is read as plain records.
  */
-async function* parquetObjects(path: string, signal?: AbortSignal): AsyncGenerator<SourceRecord | Failure> {
+async function* parquetObjects(
+  path: string,
+  signal: AbortSignal | undefined,
+  onBytesRead: OpenSourceOptions['onBytesRead'],
+): AsyncGenerator<SourceRecord | Failure> {
   const meta = await readGeoParquetMetadata(path);
   if (!meta.geo && !meta.stacGeoparquet) {
-    yield* openSource({ path, format: 'parquet' }).records({ signal });
+    yield* openSource({ path, format: 'parquet', ...(onBytesRead ? { onBytesRead } : {}) }).records({
+      signal,
+    });
     return;
   }
   let row = 0;
-  for await (const item of readGeoParquet(path, { signal })) {
+  for await (const item of geoParquetItemsCounted(path, meta.rows, signal, onBytesRead)) {
     row += 1;
     yield { value: item, origin: { file: path, line: row } };
   }
@@ -104,13 +111,29 @@ export async function planValidationInputs(
  */
 export async function* validationObjects(
   inputs: readonly ValidationInput[],
-  hooks: Pick<OpenSourceOptions, 'onWarning' | 'onFileOpened'>,
+  hooks: Pick<OpenSourceOptions, 'onWarning' | 'onFileOpened' | 'onBytesRead'>,
   signal?: AbortSignal,
 ): AsyncGenerator<SourceRecord | Failure> {
+  const { onBytesRead, ...fileHooks } = hooks;
+  // A static catalog's size is that of the files its links lead to: then no position is told.
+  const catalog = inputs.some((input) => input.format === 'stac');
+  const bytes = catalog
+    ? undefined
+    : await InputBytes.of(
+        inputs.map((input) => input.path),
+        onBytesRead,
+      );
   for (const { path, format } of inputs) {
+    const counted = bytes?.file();
     if (format === 'parquet') {
-      hooks.onFileOpened?.(path, 'parquet');
-      yield* parquetObjects(path, signal);
-    } else yield* openSource({ path, format, ...hooks }).records({ signal });
+      fileHooks.onFileOpened?.(path, 'parquet');
+      yield* parquetObjects(path, signal, counted);
+    } else
+      yield* openSource({ path, format, ...fileHooks, ...(counted ? { onBytesRead: counted } : {}) }).records(
+        {
+          signal,
+        },
+      );
+    await bytes?.passed(path);
   }
 }

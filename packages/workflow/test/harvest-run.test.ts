@@ -1,7 +1,7 @@
 import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isFailure, type StacItem } from '@scm/core';
+import { isFailure, type Progress, type StacItem } from '@scm/core';
 import { type FakeStacApi, startFakeStacApi } from '@scm/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -16,7 +16,7 @@ afterEach(async () => {
   for (const api of apis.splice(0)) await api.close();
 });
 
-async function run(api: FakeStacApi, dir: string, resume: boolean, stopAfter?: number) {
+async function run(api: FakeStacApi, dir: string, resume: boolean, stopAfter?: number, progress?: Progress) {
   const client = createApiClient({ concurrency: 3, rateLimit: 0, maxAttempts: 3, timeoutS: 5 });
   const report: HarvestReport = { items: 0, incomplete: [], notes: [] };
   const items: StacItem[] = [];
@@ -30,6 +30,7 @@ async function run(api: FakeStacApi, dir: string, resume: boolean, stopAfter?: n
         resume,
         limit: 20,
         concurrency: 3,
+        ...(progress ? { progress } : {}),
       },
       report,
     )) {
@@ -72,5 +73,32 @@ describe('checkpointedHarvest', () => {
     const again = await run(api, dir, false);
     expect(ids(again.items)).toEqual([...api.itemIds('c')].sort());
     expect(again.report.items).toBe(90);
+  });
+
+  it('tells its progress where it stands: items of numberMatched, or windows ended when the server gives no count', async () => {
+    const positions = (style: 'earth-search' | 'planetary-computer') => {
+      const seen: [number, number, string | undefined][] = [];
+      const progress: Progress = {
+        start() {},
+        tick() {},
+        done() {},
+        position: (done, total, unit) => seen.push([done, total, unit]),
+      };
+      return { seen, progress, style };
+    };
+    for (const { seen, progress, style } of [positions('earth-search'), positions('planetary-computer')]) {
+      const api = await startFakeStacApi({ style, collections: [{ id: 'c', count: 90 }] });
+      apis.push(api);
+      await run(api, mkdtempSync(join(tmpdir(), 'scm-harvest-')), false, undefined, progress);
+      const units = new Set(seen.map(([, , unit]) => unit));
+      expect(units, style).toEqual(new Set([style === 'earth-search' ? 'items' : 'windows']));
+      expect(
+        seen.every(([done, total]) => done <= total),
+        style,
+      ).toBe(true);
+      const [done, total] = seen.at(-1)!;
+      expect(done, style).toBe(total);
+      if (style === 'earth-search') expect(total).toBe(90);
+    }
   });
 });

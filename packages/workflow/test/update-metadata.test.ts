@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isScmError, type StacItem } from '@scm/core';
+import { isScmError, type Progress, type StacItem } from '@scm/core';
 import { readGeoParquet } from '@scm/output-parquet';
 import { integrationGate } from '@scm/testing/gate';
 import { bundledSchemasDir } from '@scm/validate';
@@ -126,6 +126,46 @@ describe('update-metadata', () => {
     }
     expect(items.map((i) => i.id)).not.toContain(HLS);
     expect(items.filter((i) => i.properties.license_note === 'see naip')).toHaveLength(6);
+  });
+
+  it('tells its progress the bytes read of an NDJSON folder and of stac-geoparquet files, and the failures', async () => {
+    for (const format of ['ndjson', 'parquet'] as const) {
+      const folder = await quickstartAs(format);
+      const positions: [number, number, string | undefined][] = [];
+      let failed = 0;
+      let ticks = 0;
+      const progress: Progress = {
+        start() {},
+        tick() {
+          ticks += 1;
+        },
+        done() {},
+        failed() {
+          failed += 1;
+        },
+        position: (done, total, unit) => positions.push([done, total, unit]),
+      };
+      const result = await updateMetadata({
+        input: folder,
+        updatesPath: updatesFile(),
+        outputPath: join(temp(), 'out'),
+        now: NOW,
+        progress,
+      });
+      expect(result).toMatchObject(expectedCounts);
+      expect(ticks, format).toBe(28);
+      expect(failed, format).toBe(expectedCounts.failed);
+      const dataFiles = readdirSync(folder, { recursive: true, encoding: 'utf8' }).filter((f) =>
+        f.endsWith(format === 'ndjson' ? '.ndjson' : '.parquet'),
+      );
+      const size = dataFiles.reduce((sum, f) => sum + statSync(join(folder, f)).size, 0);
+      expect(new Set(positions.map(([, total, unit]) => `${total} ${unit}`)), format).toEqual(
+        new Set([`${size} bytes`]),
+      );
+      const done = positions.map(([d]) => d);
+      expect(done, format).toEqual([...done].sort((a, b) => a - b));
+      expect(done.at(-1), format).toBeCloseTo(size, 6);
+    }
   });
 
   it('updates an NDJSON items file into a new file with side files beside it', async () => {

@@ -112,7 +112,11 @@ async function runFetch(flags: FetchFlags, context: CommandContext): Promise<voi
       overwrite: flags.overwrite ?? false,
       dryRun: flags.dryRun ?? false,
       logger,
-      progress: createCliProgress({ stream: io.stderr, quiet: flags.quiet ?? false }),
+      progress: createCliProgress({
+        stream: io.stderr,
+        quiet: flags.quiet ?? false,
+        ...(io.now ? { now: io.now } : {}),
+      }),
       signal: io.signal,
     });
     if (!flags.quiet) io.stdout.write(`${result.text}\n`);

@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { loadConfig, type WorkflowConfig } from '@scm/config';
 import { writeRunReport } from '@scm/report';
-import { assertNewFiles, validateFiles } from '@scm/workflow';
+import { assertNewFiles, validateFiles, validationRecordPath } from '@scm/workflow';
 import { type Command, Option } from 'commander';
 import {
   type AddCommand,
@@ -72,9 +72,13 @@ async function runValidate(opts: ValidateFlags, context: CommandContext): Promis
   const workers = workersFlag(opts.workers);
   if (opts.outputReport && !opts.dryRun) {
     const reportPath = resolvePath(io.cwd, opts.outputReport);
-    await assertNewFiles([reportPath, ...validationPagePath(reportPath)], {
-      overwrite: opts.overwrite ?? false,
-    });
+    const recordPath = validationRecordPath(reportPath, io.cwd);
+    await assertNewFiles(
+      [reportPath, ...validationPagePath(reportPath), ...(recordPath ? [recordPath] : [])],
+      {
+        overwrite: opts.overwrite ?? false,
+      },
+    );
   }
   const config = opts.config
     ? await loadConfig(resolvePath(io.cwd, opts.config), { env: io.env })
