@@ -67,7 +67,7 @@ export function temporalFilter(config: WorkflowConfig): string | undefined {
   return `${start}/${end}`;
 }
 
-/** The records of a `local_files` source: all its files, or a shard's file groups only. */
+/** The records of a `local_files` source (all its files, or a shard's file groups only), the bytes read told to the progress. */
 async function* localRecords(
   config: WorkflowConfig,
   options: RebuildSourceOptions,
@@ -77,8 +77,38 @@ async function* localRecords(
   const paths = options.shard ? await shardLocalPaths(all, source.format ?? 'auto', options.shard) : all;
   // A shard that no file group hashed to has nothing to read; it still finishes (and writes shard.json).
   if (options.shard && paths.length === 0) return;
-  const files = openSource({ paths, format: source.format ?? 'auto', ...options.sourceHooks });
+  const files = openSource({
+    paths,
+    format: source.format ?? 'auto',
+    ...options.sourceHooks,
+    onBytesRead: (read, total) => options.progress?.position?.(read, total, 'bytes'),
+  });
   yield* files.records({ signal: options.signal });
+}
+
+/** The HTTP client of a harvest, set from `processing` and `source.headers`. */
+function openHarvestClient(
+  config: WorkflowConfig,
+  env: Record<string, string | undefined> | undefined,
+  logger: Logger,
+): ReturnType<typeof createApiClient> {
+  return createApiClient({
+    concurrency: config.processing.concurrency,
+    rateLimit: config.processing.rate_limit,
+    maxAttempts: config.processing.retry_max_attempts + 1,
+    timeoutS: config.processing.timeout_s,
+    ...(config.source.headers ? { headers: config.source.headers } : {}),
+    ...(env ? { env } : {}),
+    logger,
+  });
+}
+
+/** Where a harvest keeps its checkpoints: beside the output folder, or in a temporary folder for a dry run. */
+function harvestState(config: WorkflowConfig, dryRun: boolean): ReturnType<typeof harvestStateDir> {
+  const name = basename(config.output.path);
+  return dryRun
+    ? harvestStateDir(tmpdir(), `${name}.${process.pid}`)
+    : harvestStateDir(dirname(config.output.path), name);
 }
 
 /**
@@ -105,19 +135,8 @@ export async function* rebuildRecords(
     );
   }
   const logger = options.logger ?? noopLogger;
-  const client = createApiClient({
-    concurrency: config.processing.concurrency,
-    rateLimit: config.processing.rate_limit,
-    maxAttempts: config.processing.retry_max_attempts + 1,
-    timeoutS: config.processing.timeout_s,
-    ...(source.headers ? { headers: source.headers } : {}),
-    ...(options.env ? { env: options.env } : {}),
-    logger,
-  });
-  const name = basename(config.output.path);
-  const state = options.dryRun
-    ? harvestStateDir(tmpdir(), `${name}.${process.pid}`)
-    : harvestStateDir(dirname(config.output.path), name);
+  const client = openHarvestClient(config, options.env, logger);
+  const state = harvestState(config, options.dryRun ?? false);
   const report: HarvestReport = { items: 0, incomplete: [], notes: [] };
   const datetime = temporalFilter(config);
   const bbox = source.filters?.spatial?.bbox;
@@ -177,22 +196,6 @@ export async function* rebuildRecords(
     counter.notes.push(
       `harvest state kept in ${state.dir}: rebuild with --resume to retry the incomplete windows`,
     );
-}
-
-/** The records of local files (this shard's share of them), the bytes read told to the progress. */
-async function* localRecords(
-  config: WorkflowConfig,
-  options: RebuildSourceOptions,
-): AsyncGenerator<SourceRecord | Failure> {
-  const paths = config.source.paths ?? [];
-  const format = config.source.format ?? 'auto';
-  const files = openSource({
-    paths: options.shard ? await shardLocalPaths(paths, format, options.shard) : paths,
-    format,
-    ...options.sourceHooks,
-    onBytesRead: (read, total) => options.progress?.position?.(read, total, 'bytes'),
-  });
-  yield* files.records({ signal: options.signal });
 }
 
 /** The collection ids to harvest: the listed ones, with wildcards (or an empty list) resolved by discovery. */
