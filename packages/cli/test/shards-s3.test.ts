@@ -11,11 +11,10 @@
  * the servers the suite is skipped with its reason (a failure under
  * SCM_REQUIRE_INTEGRATION=1).
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createS3Client, downloadPrefix, listObjects, parseS3Url } from '@scm/object-store';
-import { integrationGate } from '@scm/testing/gate';
+import { httpUnavailable, integrationGate } from '@scm/testing/gate';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
 import { catalogItems, run, serverUrl, stacServerUnavailable, writeConfig } from './shards-helpers.js';
@@ -26,14 +25,7 @@ const [START, END] = ['2020-01-01', '2020-01-31'];
 
 function s3Unavailable(): string | undefined {
   if (!endpoint) return 'SCM_S3_ENDPOINT is not set (bash tools/ci/start-s3.sh)';
-  const probe =
-    'fetch(process.argv[1],{signal:AbortSignal.timeout(5000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))';
-  try {
-    execFileSync(process.execPath, ['-e', probe, `${endpoint}/moto-api/`]);
-    return undefined;
-  } catch {
-    return `the S3 server at ${endpoint} does not answer`;
-  }
+  return httpUnavailable(`${endpoint}/moto-api/`, 'the S3 server');
 }
 
 const gate = integrationGate(

@@ -1,6 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import { integrationGate } from '@scm/testing/gate';
+import { httpUnavailable, integrationGate } from '@scm/testing/gate';
 import { createS3Client } from '../src/index.js';
 
 /** The local S3 server of tools/ci/start-s3.sh. */
@@ -16,14 +15,7 @@ export const s3Env = {
 
 export const s3Gate = integrationGate('local S3 server (moto)', () => {
   if (!endpoint) return 'SCM_S3_ENDPOINT is not set (bash tools/ci/start-s3.sh)';
-  const probe =
-    'fetch(process.argv[1],{signal:AbortSignal.timeout(5000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))';
-  try {
-    execFileSync(process.execPath, ['-e', probe, `${endpoint}/moto-api/`]);
-    return undefined;
-  } catch {
-    return `the S3 server at ${endpoint} does not answer`;
-  }
+  return httpUnavailable(`${endpoint}/moto-api/`, 'the S3 server');
 });
 
 /** A new bucket on the server. */

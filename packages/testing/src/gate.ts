@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { execFileSync } from 'node:child_process';
 
 /** The environment variable that turns a skipped integration suite into a failing one (CI sets it). */
 export const REQUIRE_INTEGRATION_ENV = 'SCM_REQUIRE_INTEGRATION';
@@ -32,6 +33,26 @@ export interface IntegrationGate {
   readonly skip: boolean;
   /** `title` as is, or followed by ` [skipped: <reason>]` when skipped, so the runner's listing says why. */
   title(title: string): string;
+}
+
+/**
+ * A probe's answer for an HTTP service: `undefined` when a GET of `url` answers 2xx within five seconds,
+ * otherwise why not. It runs synchronously (a child `node` process), so a gate can be decided while a test
+ * file loads.
+ *
+ * ```ts
+ * const gate = integrationGate('local S3 server', () => httpUnavailable(`${endpoint}/moto-api/`, 'the S3 server'));
+ * ```
+ */
+export function httpUnavailable(url: string, what: string): string | undefined {
+  const probe =
+    'fetch(process.argv[1],{signal:AbortSignal.timeout(5000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))';
+  try {
+    execFileSync(process.execPath, ['-e', probe, url]);
+    return undefined;
+  } catch {
+    return `${what} at ${url} does not answer`;
+  }
 }
 
 function probeReason(probe: IntegrationProbe): string | undefined {

@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { integrationGate } from '../src/gate.js';
+import { httpUnavailable, integrationGate } from '../src/gate.js';
 
 describe('integrationGate', () => {
   it('runs the suite when the probe finds everything', () => {
@@ -41,6 +43,32 @@ describe('integrationGate', () => {
   it('runs a suite that can run even when it is required', () => {
     expect(integrationGate('pgstac', () => undefined, { env: { SCM_REQUIRE_INTEGRATION: '1' } }).skip).toBe(
       false,
+    );
+  });
+});
+
+describe('httpUnavailable', () => {
+  it('answers undefined for a service that answers 2xx and names the URL of one that does not', async () => {
+    // The probe blocks this thread while it waits, so the service runs in a process of its own.
+    const serve =
+      "require('node:http').createServer((q,r)=>{r.statusCode=q.url==='/up'?200:503;r.end()})" +
+      ".listen(0,'127.0.0.1',function(){console.log(this.address().port)})";
+    const child = spawn(process.execPath, ['-e', serve], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const [line] = await once(child.stdout, 'data');
+      const base = `http://127.0.0.1:${String(line).trim()}`;
+      expect(httpUnavailable(`${base}/up`, 'the service')).toBeUndefined();
+      expect(httpUnavailable(`${base}/down`, 'the service')).toBe(
+        `the service at ${base}/down does not answer`,
+      );
+    } finally {
+      child.kill();
+    }
+  });
+
+  it('names a URL where nothing listens', () => {
+    expect(httpUnavailable('http://127.0.0.1:9/', 'the S3 server')).toBe(
+      'the S3 server at http://127.0.0.1:9/ does not answer',
     );
   });
 });
