@@ -1,4 +1,5 @@
-import { ITEM_MEMBER_NAMES, isItemMember } from '@scm/core/stac-item';
+import { readFileSync } from 'node:fs';
+import { ITEM_MEMBER_NAMES, isItemMember, topLevelString } from '@scm/core/stac-item';
 import { describe, expect, it } from 'vitest';
 
 describe('Item members', () => {
@@ -10,5 +11,79 @@ describe('Item members', () => {
     for (const name of ['datetime', 'title', '__proto__', 'constructor', 'Type']) {
       expect(isItemMember(name), name).toBe(false);
     }
+  });
+});
+
+/** A small deterministic generator of JSON values, nested objects and arrays holding decoy `id` members. */
+function randomValue(next: () => number, depth: number): unknown {
+  const kind = Math.floor(next() * (depth > 3 ? 4 : 6));
+  const text = () => ['id', 'a"b', 'c\\d', '}', ']', ',', 'é\u2028', ''][Math.floor(next() * 8)] as string;
+  if (kind === 0) return text();
+  if (kind === 1) return Math.round(next() * 1e6) / 100 - 5000;
+  if (kind === 2) return [true, false, null][Math.floor(next() * 3)];
+  if (kind === 3) return { id: text() };
+  if (kind === 4) return Array.from({ length: Math.floor(next() * 4) }, () => randomValue(next, depth + 1));
+  return randomObject(next, depth + 1);
+}
+
+function randomObject(next: () => number, depth: number): Record<string, unknown> {
+  const object: Record<string, unknown> = {};
+  const keys = ['type', 'id', 'geometry', 'properties', 'i"d', 'idx', 'assets', 'links'];
+  for (let n = Math.floor(next() * 6); n > 0; n--)
+    object[keys[Math.floor(next() * keys.length)] as string] = randomValue(next, depth);
+  return object;
+}
+
+describe('topLevelString', () => {
+  it('agrees with JSON.parse on the top-level id of generated objects, compact and indented', () => {
+    let seed = 42;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    let found = 0;
+    for (let n = 0; n < 3000; n++) {
+      const entries = Object.entries(randomObject(next, 0));
+      // Half the objects get a string id at a random place among the other members.
+      if (next() < 0.5) entries.splice(Math.floor(next() * (entries.length + 1)), 0, ['id', `item-${n}"\\`]);
+      const object = Object.fromEntries(entries);
+      const expected = typeof object.id === 'string' ? object.id : undefined;
+      if (expected !== undefined) found++;
+      expect(topLevelString(JSON.stringify(object), 'id')).toBe(expected);
+      expect(topLevelString(JSON.stringify(object, null, 2), 'id')).toBe(expected);
+    }
+    expect(found, 'objects with a string id').toBeGreaterThan(1200);
+  });
+
+  it('finds the id of a real CMR-STAC HLS item past nested members named id', () => {
+    const path = new URL(
+      '../../../../shared/samples/cmr-stac/synthetic/item-HLS.S30.T13SFC.2022273T174141.v2.0.json',
+      import.meta.url,
+    );
+    const item = JSON.parse(readFileSync(path, 'utf8'));
+    const reordered = { properties: { id: 'inner' }, assets: item.assets, id: item.id };
+    expect(topLevelString(JSON.stringify(item), 'id')).toBe('HLS.S30.T13SFC.2022273T174141.v2.0');
+    expect(topLevelString(JSON.stringify(reordered), 'id')).toBe('HLS.S30.T13SFC.2022273T174141.v2.0');
+    expect(topLevelString(JSON.stringify(item), 'collection')).toBe(item.collection);
+  });
+
+  it('answers undefined for what is not an object with that string member', () => {
+    for (const text of [
+      '',
+      '[]',
+      '"id"',
+      '{}',
+      '{"id":5}',
+      '{"id":null}',
+      '{"id":"a',
+      '{"x":[1,2',
+      '{"x" 1,"id":"a"}',
+      'not json',
+    ]) {
+      expect(topLevelString(text, 'id'), text).toBeUndefined();
+    }
+    expect(topLevelString('{"id":"a\\"b"}', 'id')).toBe('a"b');
+    expect(topLevelString('{"id":"a\\\\"}', 'id')).toBe('a\\');
+    expect(topLevelString('{"i\\u0064":"escaped key"}', 'id')).toBe('escaped key');
   });
 });

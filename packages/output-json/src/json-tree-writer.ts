@@ -12,6 +12,7 @@ import {
   type StacLink,
   type StreamOptions,
 } from '@scm/core';
+import { topLevelString } from '@scm/core/stac-item';
 import { ExtentAccumulator } from './extent.js';
 import { writeJsonAtomic, writeStacWithLinksAtomic } from './json-text.js';
 import { createLimiter } from './limiter.js';
@@ -468,7 +469,7 @@ class JsonTree {
     const place = this.itemPlace(entry, name);
     const target = assertInside(this.root, place.path);
     const found = await readFile(target, 'utf8').then(
-      (text) => (JSON.parse(text) as { id?: unknown }).id,
+      (text) => topLevelString(text, 'id'),
       () => undefined,
     );
     if (found !== item.id) return undefined;

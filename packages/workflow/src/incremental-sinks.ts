@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
 import type { WorkflowConfig } from '@scm/config';
 import { type Failure, isFailure, type Logger, type StacCollection, type StacItem } from '@scm/core';
+import { topLevelString } from '@scm/core/stac-item';
 import {
   COLLECTIONS_NDJSON,
   createJsonTreeWriter,
@@ -38,14 +39,13 @@ function itemsFileOf(collection: string): string {
   return collection === '' ? ITEMS_NDJSON : `${safePathSegment(collection)}/${ITEMS_NDJSON}`;
 }
 
-/** The id of an NDJSON line, or undefined for a line that is not a JSON object with one. */
+/**
+ * The id of an NDJSON line, or undefined for a line that is not a JSON object with one. Only the id is read
+ * (it comes first or second in an Item): a merge copies every other line of an 800K-line file untouched, and
+ * parsing each 13 KB HLS line whole took 60 times longer than finding its id.
+ */
 function lineId(line: string): string | undefined {
-  try {
-    const id = (JSON.parse(line) as { id?: unknown }).id;
-    return typeof id === 'string' ? id : undefined;
-  } catch {
-    return undefined;
-  }
+  return topLevelString(line, 'id');
 }
 
 async function readLines(path: string): Promise<Map<string, string>> {
