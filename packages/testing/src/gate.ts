@@ -45,13 +45,15 @@ export interface IntegrationGate {
  * ```
  */
 export function httpUnavailable(url: string, what: string): string | undefined {
-  const probe =
-    'fetch(process.argv[1],{signal:AbortSignal.timeout(5000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))';
+  const probe = `fetch(process.argv[1], { signal: AbortSignal.timeout(5000) }).then(
+    (r) => { if (!r.ok) { process.stderr.write('HTTP ' + r.status); process.exit(1); } },
+    (e) => { process.stderr.write(String(e.cause?.message ?? e.message)); process.exit(1); })`;
   try {
-    execFileSync(process.execPath, ['-e', probe, url]);
+    execFileSync(process.execPath, ['-e', probe, url], { stdio: ['ignore', 'ignore', 'pipe'] });
     return undefined;
-  } catch {
-    return `${what} at ${url} does not answer`;
+  } catch (error) {
+    const why = String((error as { stderr?: Buffer }).stderr ?? '').trim();
+    return `${what} at ${url} does not answer${why ? ` (${why})` : ''}`;
   }
 }
 

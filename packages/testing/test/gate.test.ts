@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { type AddressInfo, createServer } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { httpUnavailable, integrationGate } from '../src/gate.js';
 
@@ -48,27 +49,31 @@ describe('integrationGate', () => {
 });
 
 describe('httpUnavailable', () => {
-  it('answers undefined for a service that answers 2xx and names the URL of one that does not', async () => {
-    // The probe blocks this thread while it waits, so the service runs in a process of its own.
-    const serve =
-      "require('node:http').createServer((q,r)=>{r.statusCode=q.url==='/up'?200:503;r.end()})" +
-      ".listen(0,'127.0.0.1',function(){console.log(this.address().port)})";
-    const child = spawn(process.execPath, ['-e', serve], { stdio: ['ignore', 'pipe', 'inherit'] });
+  it('answers undefined for a service that answers 2xx and says why another does not', async () => {
+    // The probe blocks this thread while it waits, so the service runs on a thread of its own.
+    const serve = `const { parentPort } = require('node:worker_threads');
+      const server = require('node:http').createServer((q, r) => { r.statusCode = q.url === '/up' ? 200 : 503; r.end(); });
+      server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));`;
+    const worker = new Worker(serve, { eval: true });
     try {
-      const [line] = await once(child.stdout, 'data');
-      const base = `http://127.0.0.1:${String(line).trim()}`;
+      const [port] = await once(worker, 'message');
+      const base = `http://127.0.0.1:${port}`;
       expect(httpUnavailable(`${base}/up`, 'the service')).toBeUndefined();
       expect(httpUnavailable(`${base}/down`, 'the service')).toBe(
-        `the service at ${base}/down does not answer`,
+        `the service at ${base}/down does not answer (HTTP 503)`,
       );
     } finally {
-      child.kill();
+      await worker.terminate();
     }
   });
 
-  it('names a URL where nothing listens', () => {
-    expect(httpUnavailable('http://127.0.0.1:9/', 'the S3 server')).toBe(
-      'the S3 server at http://127.0.0.1:9/ does not answer',
+  it('names a URL where nothing listens, with the connection error', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    expect(httpUnavailable(`http://127.0.0.1:${port}/`, 'the S3 server')).toBe(
+      `the S3 server at http://127.0.0.1:${port}/ does not answer (connect ECONNREFUSED 127.0.0.1:${port})`,
     );
   });
 });
