@@ -74,6 +74,9 @@ function logStages(progress: Progress, logger: Logger): Progress {
     status(text) {
       progress.status?.(text);
     },
+    counters(values) {
+      progress.counters?.(values);
+    },
     failed(n = 1) {
       failed += n;
       progress.failed?.(n);

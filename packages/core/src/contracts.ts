@@ -46,6 +46,11 @@ export interface Progress {
   tick(n?: number): void;
   /** Sets a short status shown after the count, e.g. `120 pages, 3 retries` (optional). */
   status?(text: string): void;
+  /**
+   * Named running totals of the current phase, for charts over the run's time (a harvest's `requests`,
+   * `retries`, `HTTP 429`, `HTTP 5xx`): each call gives the totals so far (optional).
+   */
+  counters?(values: Readonly<Record<string, number>>): void;
   /** Counts `n` (default 1) records of the current phase that failed, shown beside the count (optional). */
   failed?(n?: number): void;
   /**

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ScmError } from '@scm/core';
 import { barChart, type Bar } from './bars.js';
-import { rateChart, rateSteps } from './lines.js';
+import { counterChart, counterNames, counterPoints, rateChart, rateSteps } from './lines.js';
 import type { ReportData } from './load.js';
 import { REPORT_STYLE } from './style.js';
 
@@ -187,7 +187,21 @@ ${table(
   ]);
   return `<section><h2>Throughput</h2>${barChart('stages-chart', bars, ' /s')}
 ${table('stages', ['stage', 'count', 'total', 'failed', 'seconds', 'per second', 'last status'], rows, [false, true, true, true, true, true, false])}
-${overTime}</section>`;
+${overTime}${requestsOverTime(stages)}</section>`;
+}
+
+/** A harvest's requests, retries, 429 and 5xx responses over the run's time, chart and table. */
+function requestsOverTime(stages: NonNullable<ReportData['record']>['stages']): string {
+  const points = counterPoints(stages);
+  if (points.length < 2) return '';
+  const names = counterNames(points);
+  return `<h3>Requests over the run's time</h3>${counterChart('requests-chart', points)}
+${table(
+  'requests',
+  ['stage', 'at s', ...names],
+  points.map((p) => [p.stage, p.at, ...names.map((name) => p.values[name] ?? 0)]),
+  [false, true, ...names.map(() => true)],
+)}`;
 }
 
 function notesSection(data: ReportData): string {

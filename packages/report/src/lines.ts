@@ -66,3 +66,53 @@ export function rateChart(id: string, steps: readonly RateStep[]): string {
   const axes = `<line class="axis" x1="${left}" y1="${height - bottom}" x2="${width - 8}" y2="${height - bottom}"></line><line class="axis" x1="${left}" y1="8" x2="${left}" y2="${height - bottom}"></line><text x="${left - 6}" y="14" text-anchor="end">${fmt(maxRate)}/s</text><text x="${left - 6}" y="${height - bottom}" text-anchor="end">0</text><text x="${width - 8}" y="${height - 6}" text-anchor="end">${fmt(elapsed)} s</text>`;
   return `<svg class="rates" id="${esc(id)}" viewBox="0 0 ${width} ${height}" width="100%" style="max-width:${width}px" role="img" aria-label="Items per second over the run">${axes}${lines.join('')}</svg>`;
 }
+
+/** One sample of a stage's running totals: seconds since the stage started and the totals then. */
+export interface CounterPoint {
+  stage: string;
+  at: number;
+  values: Record<string, number>;
+}
+
+/** Every stage's sampled running totals (requests, retries, 429 and 5xx of a harvest), in stage order. */
+export function counterPoints(stages: readonly StageRecord[]): CounterPoint[] {
+  return stages.flatMap((stage) =>
+    (stage.counter_series ?? []).map(([at, values]) => ({ stage: stage.stage, at, values })),
+  );
+}
+
+/** The counter names of `points`, in the order they first appear. */
+export function counterNames(points: readonly CounterPoint[]): string[] {
+  return [...new Set(points.flatMap((p) => Object.keys(p.values)))];
+}
+
+/**
+ * The running totals over the run's time as inline SVG: a line per counter (requests, retries, `HTTP 429`,
+ * `HTTP 5xx`), stages one after the other; nothing with fewer than two points. The table beside it has the
+ * numbers.
+ */
+export function counterChart(id: string, points: readonly CounterPoint[]): string {
+  if (points.length < 2) return '';
+  const width = 760;
+  const height = 180;
+  const left = 56;
+  const bottom = 24;
+  const offsets = new Map<string, number>();
+  let elapsed = 0;
+  for (const stage of new Set(points.map((p) => p.stage))) {
+    offsets.set(stage, elapsed);
+    elapsed += Math.max(...points.filter((p) => p.stage === stage).map((p) => p.at));
+  }
+  const names = counterNames(points);
+  const max = Math.max(1, ...points.flatMap((p) => Object.values(p.values)));
+  const x = (p: CounterPoint) =>
+    left + ((offsets.get(p.stage)! + p.at) / Math.max(elapsed, 1e-9)) * (width - left - 8);
+  const y = (v: number) => height - bottom - (v / max) * (height - bottom - 8);
+  const lines = names.map((name, index) => {
+    const path = points.map((p) => `${x(p).toFixed(1)},${y(p.values[name] ?? 0).toFixed(1)}`).join(' ');
+    const last = points[points.length - 1]!;
+    return `<polyline class="rate s${index % 4}" data-counter="${esc(name)}" points="${path}"><title>${esc(name)}</title></polyline><text x="${(x(last) - 4).toFixed(1)}" y="${(y(last.values[name] ?? 0) - 3).toFixed(1)}" text-anchor="end">${esc(name)}</text>`;
+  });
+  const axes = `<line class="axis" x1="${left}" y1="${height - bottom}" x2="${width - 8}" y2="${height - bottom}"></line><line class="axis" x1="${left}" y1="8" x2="${left}" y2="${height - bottom}"></line><text x="${left - 6}" y="14" text-anchor="end">${fmt(max)}</text><text x="${left - 6}" y="${height - bottom}" text-anchor="end">0</text><text x="${width - 8}" y="${height - 6}" text-anchor="end">${fmt(elapsed)} s</text>`;
+  return `<svg class="rates" id="${esc(id)}" viewBox="0 0 ${width} ${height}" width="100%" style="max-width:${width}px" role="img" aria-label="Requests, retries and error responses over the run">${axes}${lines.join('')}</svg>`;
+}

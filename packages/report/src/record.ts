@@ -35,6 +35,10 @@ export interface StageRecord {
    * at first, thinned to every 2, 4, 8… seconds so a stage keeps at most {@link MAX_SERIES_POINTS}.
    */
   series?: [number, number][];
+  /** The stage's named running totals at its end (a harvest's requests, retries, 429 and 5xx responses). */
+  counters?: Record<string, number>;
+  /** The running totals over the stage's time, sampled and thinned as {@link StageRecord.series} is. */
+  counter_series?: [number, Record<string, number>][];
 }
 
 /** Most points a stage's {@link StageRecord.series} keeps. */
@@ -131,18 +135,25 @@ function seriesSampler() {
     },
     add(stage: StageRecord, seconds: number, final = false) {
       if (!final && seconds - last < every) return;
+      const at = Math.round(seconds * 1000) / 1000;
+      if (stage.counters) (stage.counter_series ??= []).push([at, { ...stage.counters }]);
       stage.series ??= [];
       const series = stage.series;
-      const point: [number, number] = [Math.round(seconds * 1000) / 1000, stage.count];
-      if (final && series.length > 0 && series[series.length - 1]![1] === stage.count) return;
-      series.push(point);
+      if (!(final && series.length > 0 && series[series.length - 1]![1] === stage.count))
+        series.push([at, stage.count]);
       last = seconds;
-      if (series.length > MAX_SERIES_POINTS) {
-        stage.series = series.filter((_, i) => i % 2 === 1 || i === 0);
+      if (series.length > MAX_SERIES_POINTS || (stage.counter_series?.length ?? 0) > MAX_SERIES_POINTS) {
+        stage.series = halve(series);
+        if (stage.counter_series) stage.counter_series = halve(stage.counter_series);
         every *= 2;
       }
     },
   };
+}
+
+/** Every other point, the first kept. */
+function halve<T>(points: T[]): T[] {
+  return points.filter((_, i) => i % 2 === 1 || i === 0);
 }
 
 function recordStages(progress: Progress, stages: StageRecord[], now: () => number): Progress {
@@ -182,6 +193,10 @@ function recordStages(progress: Progress, stages: StageRecord[], now: () => numb
     status(text) {
       if (current) current.status = text;
       progress.status?.(text);
+    },
+    counters(values) {
+      if (current) current.counters = { ...values };
+      progress.counters?.(values);
     },
     failed(n = 1) {
       if (current) current.failed = (current.failed ?? 0) + n;

@@ -91,6 +91,46 @@ describe('stage series', () => {
   });
 });
 
+describe('stage counters', () => {
+  it('keeps the running totals a stage reports over its time, bounded like the series', () => {
+    let clock = 0;
+    const passed: Record<string, number>[] = [];
+    const recorder = createRunRecorder({ now: () => clock });
+    const progress = recorder.wrapProgress({
+      start() {},
+      tick() {},
+      done() {},
+      counters: (v) => passed.push(v),
+    });
+    progress.start('items');
+    // An hour of pages, one every 2 s, a retry every tenth.
+    for (let page = 1; page <= 1800; page++) {
+      clock += 2000;
+      progress.counters?.({ requests: page + Math.floor(page / 10), retries: Math.floor(page / 10) });
+      progress.tick(100);
+    }
+    progress.done();
+    const stage = recorder.toJSON().stages[0]!;
+    expect(passed).toHaveLength(1800);
+    expect(stage.counters).toEqual({ requests: 1980, retries: 180 });
+    const series = stage.counter_series!;
+    expect(series.length).toBeLessThanOrEqual(120);
+    expect(series.length).toBeGreaterThan(50);
+    expect(series.at(-1)).toEqual([3600, { requests: 1980, retries: 180 }]);
+    const requests = series.map(([, values]) => values.requests!);
+    expect(requests).toEqual([...requests].sort((a, b) => a - b));
+  });
+
+  it('records no counter series for a stage that reports none', () => {
+    const recorder = createRunRecorder({ now: () => 0 });
+    const progress = recorder.wrapProgress({ start() {}, tick() {}, done() {} });
+    progress.start('items');
+    progress.tick(5);
+    progress.done();
+    expect(recorder.toJSON().stages[0]).not.toHaveProperty('counter_series');
+  });
+});
+
 describe('lightenGeometry', () => {
   it('thins a long ring evenly, keeps it closed, and rounds to 4 decimals', () => {
     const ring = Array.from({ length: 401 }, (_, i) => {

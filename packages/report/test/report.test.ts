@@ -114,6 +114,43 @@ describe('writeRunReport', () => {
     ]);
   });
 
+  it("shows a harvest's requests, retries, 429 and 5xx responses over the run's time, chart and table", async () => {
+    await cp(fixture, dir, { recursive: true });
+    let clock = 0;
+    const recorder = createRunRecorder({ now: () => clock });
+    const progress = recorder.wrapProgress({ start() {}, tick() {}, done() {} });
+    progress.start('items');
+    // Ten pages a second apart; the server throttles the fourth page's request once and fails the seventh's.
+    for (let page = 1; page <= 10; page++) {
+      clock += 1000;
+      const retries = (page >= 4 ? 1 : 0) + (page >= 7 ? 1 : 0);
+      progress.counters?.({
+        pages: page,
+        requests: page + retries,
+        retries,
+        'HTTP 429': page >= 4 ? 1 : 0,
+        'HTTP 5xx': page >= 7 ? 1 : 0,
+      });
+      progress.tick(100);
+    }
+    progress.done();
+    await writeRunRecord(join(dir, 'report_record.json'), recorder);
+    const html = await readFile((await writeRunReport(dir)).path, 'utf8');
+    expect(html).toContain('<svg class="rates" id="requests-chart"');
+    for (const name of ['pages', 'requests', 'retries', 'HTTP 429', 'HTTP 5xx'])
+      expect(html).toContain(`data-counter="${name}"`);
+    const rows = tableRows(html, 'requests');
+    expect(rows.length).toBeGreaterThanOrEqual(10);
+    expect(rows.at(-1)).toEqual(['items', '10', '10', '12', '2', '1', '1']);
+    expect(rows.find((r) => r[1] === '4')).toEqual(['items', '4', '4', '5', '1', '1', '0']);
+  });
+
+  it('draws no requests chart for a run that made no requests', async () => {
+    await cp(fixture, dir, { recursive: true });
+    const html = await readFile((await writeRunReport(dir)).path, 'utf8');
+    expect(html).not.toContain('requests-chart');
+  });
+
   it("shows the rate over the run's time (chart and table) and each collection's items per second", async () => {
     await cp(fixture, dir, { recursive: true });
     // A fake clock: 20 items a second for 10 s, then 5 a second for 10 s.

@@ -145,7 +145,9 @@ export async function* checkpointedHarvest(
         if (!started) progress.start('items', run.expectedItems());
         started = true;
         pages += 1;
-        progress.status?.(harvestStatus(pages, options.client.stats?.()));
+        const stats = options.client.stats?.();
+        progress.status?.(harvestStatus(pages, stats));
+        progress.counters?.(harvestCounters(pages, stats));
         progress.tick(items.length);
         reportPosition(progress, run, report.items);
       }
@@ -162,18 +164,31 @@ export async function* checkpointedHarvest(
  * A harvest's status line: `40 pages, 52 requests, 12 retries, 429 ×9, 5xx ×3` (the throttling and
  * server errors only when there were some).
  */
-export function harvestStatus(pages: number, stats: HttpStats | undefined): string {
+function harvestStatus(pages: number, stats: HttpStats | undefined): string {
   if (!stats) return `${pages} pages`;
-  const statuses = Object.entries(stats.byStatus);
-  const throttled = stats.byStatus['429'] ?? 0;
-  const serverErrors = statuses.filter(([code]) => code.startsWith('5')).reduce((sum, [, n]) => sum + n, 0);
+  const counters = harvestCounters(pages, stats);
   return [
     `${pages} pages`,
     `${stats.requests} requests`,
     `${stats.retries} retries`,
-    ...(throttled > 0 ? [`429 ×${throttled}`] : []),
-    ...(serverErrors > 0 ? [`5xx ×${serverErrors}`] : []),
+    ...(counters['HTTP 429'] ? [`429 ×${counters['HTTP 429']}`] : []),
+    ...(counters['HTTP 5xx'] ? [`5xx ×${counters['HTTP 5xx']}`] : []),
   ].join(', ');
+}
+
+/** A harvest's running totals for the report's chart over time: pages, requests, retries, 429 and 5xx responses. */
+function harvestCounters(pages: number, stats: HttpStats | undefined): Record<string, number> {
+  if (!stats) return { pages };
+  const serverErrors = Object.entries(stats.byStatus)
+    .filter(([code]) => code.startsWith('5'))
+    .reduce((sum, [, n]) => sum + n, 0);
+  return {
+    pages,
+    requests: stats.requests,
+    retries: stats.retries,
+    'HTTP 429': stats.byStatus['429'] ?? 0,
+    'HTTP 5xx': serverErrors,
+  };
 }
 
 /**

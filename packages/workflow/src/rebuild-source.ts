@@ -49,6 +49,7 @@ function sourceProgress(progress: Progress | undefined): Progress {
     tick() {},
     done() {},
     status: (text) => progress?.status?.(text),
+    counters: (values) => progress?.counters?.(values),
     position: (done, total, unit) => progress?.position?.(done, total, unit),
   };
 }

@@ -101,4 +101,33 @@ describe('checkpointedHarvest', () => {
       if (style === 'earth-search') expect(total).toBe(90);
     }
   });
+
+  it('gives its progress the running totals of pages, requests, retries, 429 and 5xx responses', async () => {
+    const api = await startFakeStacApi({
+      style: 'earth-search',
+      collections: [{ id: 'c', count: 90 }],
+      faults: { schedule: { 3: '429', 5: '503', 6: '500' }, retryAfterSeconds: 0 },
+    });
+    apis.push(api);
+    const seen: Record<string, number>[] = [];
+    const statuses: string[] = [];
+    const progress: Progress = {
+      start() {},
+      tick() {},
+      done() {},
+      counters: (values) => seen.push({ ...values }),
+      status: (text) => statuses.push(text),
+    };
+    const { items } = await run(api, mkdtempSync(join(tmpdir(), 'scm-harvest-')), false, undefined, progress);
+    expect(items).toHaveLength(90);
+    const last = seen.at(-1)!;
+    expect(last).toMatchObject({ retries: 3, 'HTTP 429': 1, 'HTTP 5xx': 2 });
+    expect(last.pages).toBe(seen.length);
+    expect(last.requests).toBeGreaterThanOrEqual(last.pages! + 3);
+    for (const name of ['pages', 'requests', 'retries']) {
+      const totals = seen.map((values) => values[name]!);
+      expect(totals, name).toEqual([...totals].sort((a, b) => a - b));
+    }
+    expect(statuses.at(-1)).toBe(`${last.pages} pages, ${last.requests} requests, 3 retries, 429 ×1, 5xx ×2`);
+  });
 });
