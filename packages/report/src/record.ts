@@ -136,7 +136,10 @@ function seriesSampler() {
     add(stage: StageRecord, seconds: number, final = false) {
       if (!final && seconds - last < every) return;
       const at = Math.round(seconds * 1000) / 1000;
-      if (stage.counters) (stage.counter_series ??= []).push([at, { ...stage.counters }]);
+      if (stage.counters) {
+        stage.counter_series ??= [];
+        stage.counter_series.push([at, { ...stage.counters }]);
+      }
       stage.series ??= [];
       const series = stage.series;
       if (!(final && series.length > 0 && series[series.length - 1]![1] === stage.count))
