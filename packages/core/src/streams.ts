@@ -97,6 +97,9 @@ export async function* mapConcurrent<T, R>(
       await fill();
     }
   } finally {
+    // Whatever ends the run (an abort, a failed mapper, a consumer that stops), no mapper outlives it: the
+    // caller may remove or rename the folder they write into as soon as this returns.
+    await Promise.allSettled(inFlight.map((slot) => slot.promise));
     if (!exhausted) await iterator.return?.();
   }
 }

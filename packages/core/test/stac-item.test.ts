@@ -56,10 +56,8 @@ describe('topLevelString', () => {
   });
 
   it('finds the id of a real CMR-STAC HLS item past nested members named id', () => {
-    const path = new URL(
-      '../../../../shared/samples/cmr-stac/synthetic/item-HLS.S30.T13SFC.2022273T174141.v2.0.json',
-      import.meta.url,
-    );
+    // The CMR-STAC HLS S30 sample item (shared/samples/cmr-stac/synthetic), as the repository keeps it.
+    const path = new URL('../../../tools/stac-server/fixtures/hls-item-template.json', import.meta.url);
     const item = JSON.parse(readFileSync(path, 'utf8'));
     const reordered = { properties: { id: 'inner' }, assets: item.assets, id: item.id };
     expect(topLevelString(JSON.stringify(item), 'id')).toBe('HLS.S30.T13SFC.2022273T174141.v2.0');

@@ -72,6 +72,32 @@ describe('mapConcurrent', () => {
     );
     await expect(run).rejects.toThrow('boom');
   });
+
+  it('lets no mapper outlive the stream when it is aborted or a mapper fails', async () => {
+    for (const end of ['abort', 'error'] as const) {
+      const controller = new AbortController();
+      const finished: number[] = [];
+      const run = collect(
+        mapConcurrent(
+          [0, 1, 2, 3, 4, 5],
+          async (v) => {
+            if (v === 1 && end === 'abort') controller.abort(new Error('stop'));
+            if (v === 1 && end === 'error') throw new Error('boom');
+            await new Promise((r) => setTimeout(r, 30));
+            finished.push(v);
+            return v;
+          },
+          { concurrency: 3, ordered: false, signal: controller.signal },
+        ),
+      );
+      await expect(run, end).rejects.toThrow(end === 'abort' ? 'aborted' : 'boom');
+      const settledWhenRejected = [...finished];
+      await new Promise((r) => setTimeout(r, 60));
+      // Whatever had started (0, and 2 beside 1) ended before the stream did; nothing ran afterwards.
+      expect(finished, end).toEqual(settledWhenRejected);
+      expect(settledWhenRejected, end).toContain(0);
+    }
+  });
 });
 
 describe('createChannel', () => {
