@@ -6,6 +6,7 @@
 //   npm run bench:incremental                (20000 items)
 //   BENCH_ITEMS=100000 npm run bench:incremental
 //   BENCH_SOURCE=stac_api BENCH_ITEMS=5000 SCM_STAC_API_URL=http://127.0.0.1:8089 npm run bench:incremental
+//   BENCH_CPU_PROF=/tmp/prof npm run bench:incremental   (a --cpu-prof profile of each CLI run there)
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -49,6 +50,7 @@ function timed(label, configFile, mode) {
     [
       '-v',
       process.execPath,
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
       join(root, 'packages/cli/dist/bin.js'),
       'rebuild-catalog',
       '--config',

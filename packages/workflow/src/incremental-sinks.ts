@@ -1,8 +1,5 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { finished } from 'node:stream/promises';
 import type { WorkflowConfig } from '@scm/config';
 import { type Failure, isFailure, type Logger, type StacCollection, type StacItem } from '@scm/core';
 import { topLevelString } from '@scm/core/stac-item';
@@ -16,6 +13,7 @@ import {
   writeTextAtomic,
 } from '@scm/output-json';
 import { writeCollectionsParquet } from '@scm/output-parquet';
+import { mergeItemsFile } from './ndjson-merge.js';
 import { STATE_DIR, type StateRecord } from './rebuild-state.js';
 import type { RunSinks } from './sinks.js';
 
@@ -39,11 +37,7 @@ function itemsFileOf(collection: string): string {
   return collection === '' ? ITEMS_NDJSON : `${safePathSegment(collection)}/${ITEMS_NDJSON}`;
 }
 
-/**
- * The id of an NDJSON line, or undefined for a line that is not a JSON object with one. Only the id is read
- * (it comes first or second in an Item): a merge copies every other line of an 800K-line file untouched, and
- * parsing each 13 KB HLS line whole took 60 times longer than finding its id.
- */
+/** The id of an NDJSON line, or undefined for a line that is not a JSON object with one. */
 function lineId(line: string): string | undefined {
   return topLevelString(line, 'id');
 }
@@ -58,56 +52,16 @@ async function readLines(path: string): Promise<Map<string, string>> {
   return lines;
 }
 
-/**
- * Merges one collection's changes into its items file: a changed item's line
- * takes the old line's place, a removed item's line goes, new lines are
- * appended, and every other line is copied byte for byte. Streams the old
- * file (800K lines do not need to fit in memory); the new one replaces it by
- * rename.
- */
-async function mergeItemsFile(
-  target: string,
-  changed: Map<string, string>,
-  removed: Set<string>,
-): Promise<void> {
-  const temp = `${target}.${process.pid}.merge.tmp`;
-  const out = createWriteStream(temp, { flags: 'w' });
-  const done = finished(out);
-  try {
-    const old = createReadStream(target, 'utf8');
-    const missing = new Promise<boolean>((resolve) => {
-      old.once('error', () => resolve(true));
-      old.once('open', () => resolve(false));
-    });
-    if (!(await missing)) {
-      for await (const line of createInterface({ input: old, crlfDelay: Infinity })) {
-        if (line === '') continue;
-        const id = lineId(line);
-        if (id !== undefined && removed.has(id)) continue;
-        const replacement = id === undefined ? undefined : changed.get(id);
-        if (id !== undefined) changed.delete(id);
-        if (!out.write(`${replacement ?? line}\n`))
-          await new Promise<void>((r) => out.once('drain', () => r()));
-      }
-    }
-    for (const line of changed.values()) out.write(`${line}\n`);
-    out.end();
-    await done;
-    await rename(temp, target);
-  } catch (error) {
-    out.destroy();
-    await rm(temp, { force: true });
-    throw error;
-  }
-}
-
 /** Merges the run's NDJSON (in the state folder) into the catalog's; returns the collections whose file changed. */
 async function mergeNdjson(ndjsonDir: string, delta: NdjsonDelta): Promise<Set<string>> {
   const changedCollections = new Set([...delta.touched, ...delta.removed.keys()]);
   for (const collection of changedCollections) {
     const file = itemsFileOf(collection);
     const changed = await readLines(join(delta.dir, file));
-    await mergeItemsFile(join(ndjsonDir, file), changed, delta.removed.get(collection) ?? new Set());
+    await mergeItemsFile(join(ndjsonDir, file), {
+      changed,
+      removed: delta.removed.get(collection) ?? new Set(),
+    });
   }
   const collections = await readFile(join(delta.dir, COLLECTIONS_NDJSON), 'utf8').catch(() => undefined);
   if (collections !== undefined)
