@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { timedSync } from './time-v.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const count = Number(process.env.BENCH_ITEMS ?? 20_000);
@@ -45,11 +46,14 @@ function config(out) {
 
 function timed(label, configFile, mode) {
   const load = loadavg()[0].toFixed(2);
-  const run = spawnSync(
-    '/usr/bin/time',
+  const {
+    run,
+    wall,
+    cpu,
+    rssMb: rss,
+  } = timedSync(
+    process.execPath,
     [
-      '-v',
-      process.execPath,
       ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
       join(root, 'packages/cli/dist/bin.js'),
       'rebuild-catalog',
@@ -60,19 +64,12 @@ function timed(label, configFile, mode) {
       '--log-level',
       'warn',
     ],
-    { encoding: 'utf8', cwd: dir },
+    { cwd: dir },
   );
   if (run.status !== 0) {
     console.error(run.stdout, run.stderr);
     process.exit(1);
   }
-  const field = (re) => re.exec(run.stderr)?.[1] ?? '0';
-  const wall = field(/Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)/)
-    .split(':')
-    .reduce((acc, part) => acc * 60 + Number(part), 0);
-  const cpu =
-    Number(field(/User time \(seconds\): ([\d.]+)/)) + Number(field(/System time \(seconds\): ([\d.]+)/));
-  const rss = Number(field(/Maximum resident set size \(kbytes\): (\d+)/)) / 1024;
   const counts = /added \d+, modified \d+, deleted \d+, unchanged \d+/.exec(run.stdout)?.[0] ?? '';
   const result = { label, wall, cpu, rss, load: `${load} → ${loadavg()[0].toFixed(2)}`, counts };
   console.log(

@@ -15,11 +15,11 @@
 //   BENCH_DIR       working folder (default: a new temp folder, removed afterwards unless BENCH_KEEP=1)
 // The run: NDJSON in, dgeo + alternate-assets, validation (core + the extensions the items declare), NDJSON
 // for pypgstac and stac-geoparquet out.
-import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateHls } from '../packages/output-parquet/bench/hls.mjs';
+import { timedSync } from './time-v.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const counts = (process.env.BENCH_ITEMS ?? '100000').split(',').map(Number);
@@ -64,20 +64,8 @@ extensions:
 `;
 
 function timed(args) {
-  const run = spawnSync('/usr/bin/time', ['-v', process.execPath, ...args], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  });
-  const field = (re) => re.exec(run.stderr)?.[1];
-  const wall = field(/Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)/) ?? '0';
-  return {
-    run,
-    seconds: wall.split(':').reduce((acc, part) => acc * 60 + Number(part), 0),
-    cpu:
-      Number(field(/User time \(seconds\): ([\d.]+)/) ?? 0) +
-      Number(field(/System time \(seconds\): ([\d.]+)/) ?? 0),
-    rssMb: Number(field(/Maximum resident set size \(kbytes\): (\d+)/) ?? 0) / 1024,
-  };
+  const { run, wall, cpu, rssMb } = timedSync(process.execPath, args);
+  return { run, seconds: wall, cpu, rssMb };
 }
 
 /** The same run with the CLI of BENCH_BASELINE, on the items and config just used. */

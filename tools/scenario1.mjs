@@ -14,6 +14,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { timedSync } from './time-v.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const count = Number(process.env.SCENARIO_ITEMS ?? 200_000);
@@ -105,18 +106,16 @@ processing: { concurrency: 4 }
 
 function rebuild(config) {
   const load = loadavg()[0].toFixed(2);
-  const run = spawnSync(
-    '/usr/bin/time',
-    ['-v', process.execPath, join(root, 'packages/cli/dist/bin.js'), 'rebuild-catalog', '--config', config],
-    { encoding: 'utf8', cwd: dir, maxBuffer: 1 << 26 },
+  const {
+    run,
+    wall,
+    cpu,
+    rssMb: rss,
+  } = timedSync(
+    process.execPath,
+    [join(root, 'packages/cli/dist/bin.js'), 'rebuild-catalog', '--config', config],
+    { cwd: dir },
   );
-  const field = (re) => re.exec(run.stderr)?.[1] ?? '0';
-  const wall = field(/Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)/)
-    .split(':')
-    .reduce((acc, part) => acc * 60 + Number(part), 0);
-  const cpu =
-    Number(field(/User time \(seconds\): ([\d.]+)/)) + Number(field(/System time \(seconds\): ([\d.]+)/));
-  const rss = Number(field(/Maximum resident set size \(kbytes\): (\d+)/)) / 1024;
   console.log(run.stdout.trim());
   return { status: run.status, wall, cpu, rss, load: `${load} → ${loadavg()[0].toFixed(2)}` };
 }

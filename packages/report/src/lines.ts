@@ -33,38 +33,79 @@ export function rateSteps(stages: readonly StageRecord[]): RateStep[] {
 const esc = (value: string): string => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const fmt = (n: number): string => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
 
+/** The frame both time charts share: size, axes, the time scale over stages run one after another. */
+interface TimeFrame {
+  /** Horizontal position of `seconds` into stage `stage`. */
+  x(stage: string, seconds: number): number;
+  /** Vertical position of `value` on a 0..max scale. */
+  y(value: number): number;
+  /** The start of each stage on the time axis. */
+  offsets: Map<string, number>;
+  /** The SVG element around `content`, with the axes, the top value's label and the total time. */
+  svg(id: string, label: string, topLabel: string, content: string): string;
+}
+
+const WIDTH = 760;
+const HEIGHT = 180;
+const LEFT = 56;
+const BOTTOM = 24;
+
+/** A {@link TimeFrame} over stages that lasted `durations` (in run order), for values up to `max`. */
+function timeFrame(durations: ReadonlyMap<string, number>, max: number): TimeFrame {
+  // Stages run one after another: each is drawn after the time the ones before it took.
+  const offsets = new Map<string, number>();
+  let elapsed = 0;
+  for (const [stage, seconds] of durations) {
+    offsets.set(stage, elapsed);
+    elapsed += seconds;
+  }
+  const x = (stage: string, seconds: number) =>
+    LEFT + (((offsets.get(stage) ?? 0) + seconds) / Math.max(elapsed, 1e-9)) * (WIDTH - LEFT - 8);
+  const y = (value: number) => HEIGHT - BOTTOM - (value / max) * (HEIGHT - BOTTOM - 8);
+  const svg = (id: string, label: string, topLabel: string, content: string) => {
+    const axes = `<line class="axis" x1="${LEFT}" y1="${HEIGHT - BOTTOM}" x2="${WIDTH - 8}" y2="${HEIGHT - BOTTOM}"></line><line class="axis" x1="${LEFT}" y1="8" x2="${LEFT}" y2="${HEIGHT - BOTTOM}"></line><text x="${LEFT - 6}" y="14" text-anchor="end">${topLabel}</text><text x="${LEFT - 6}" y="${HEIGHT - BOTTOM}" text-anchor="end">0</text><text x="${WIDTH - 8}" y="${HEIGHT - 6}" text-anchor="end">${fmt(elapsed)} s</text>`;
+    return `<svg class="rates" id="${esc(id)}" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="100%" style="max-width:${WIDTH}px" role="img" aria-label="${esc(label)}">${axes}${content}</svg>`;
+  };
+  return { x, y, offsets, svg };
+}
+
+/** Each stage's length on the time axis: the latest time any of its points has. */
+function durationsOf<P>(
+  points: readonly P[],
+  stage: (p: P) => string,
+  end: (p: P) => number,
+): Map<string, number> {
+  const durations = new Map<string, number>();
+  for (const p of points) durations.set(stage(p), Math.max(durations.get(stage(p)) ?? 0, end(p)));
+  return durations;
+}
+
 /**
  * Items per second over each stage's time, as inline SVG (a step line per stage, stages one after the
  * other along the time axis); nothing when no stage has two points. The table beside it has the numbers.
  */
 export function rateChart(id: string, steps: readonly RateStep[]): string {
   if (steps.length === 0) return '';
-  const width = 760;
-  const height = 180;
-  const left = 56;
-  const bottom = 24;
-  // Stages run one after another: each is drawn after the time the ones before it took.
-  const offsets = new Map<string, number>();
-  let elapsed = 0;
-  for (const step of steps) {
-    if (!offsets.has(step.stage)) {
-      offsets.set(step.stage, elapsed);
-      elapsed += Math.max(...steps.filter((s) => s.stage === step.stage).map((s) => s.to));
-    }
-  }
   const maxRate = Math.max(...steps.map((s) => s.per_second), 1);
-  const x = (t: number) => left + (t / Math.max(elapsed, 1e-9)) * (width - left - 8);
-  const y = (r: number) => height - bottom - (r / maxRate) * (height - bottom - 8);
-  const lines = [...offsets].map(([stage, offset], index) => {
-    const own = steps.filter((s) => s.stage === stage);
-    const path = own.map(
-      (s) =>
-        `${x(offset + s.from).toFixed(1)},${y(s.per_second).toFixed(1)} ${x(offset + s.to).toFixed(1)},${y(s.per_second).toFixed(1)}`,
-    );
-    return `<polyline class="rate s${index % 4}" points="${path.join(' ')}"><title>${esc(stage)}</title></polyline><text x="${x(offset).toFixed(1)}" y="12">${esc(stage)}</text>`;
+  const frame = timeFrame(
+    durationsOf(
+      steps,
+      (s) => s.stage,
+      (s) => s.to,
+    ),
+    maxRate,
+  );
+  const { x, y } = frame;
+  const lines = [...frame.offsets.keys()].map((stage, index) => {
+    const path = steps
+      .filter((s) => s.stage === stage)
+      .map(
+        (s) =>
+          `${x(stage, s.from).toFixed(1)},${y(s.per_second).toFixed(1)} ${x(stage, s.to).toFixed(1)},${y(s.per_second).toFixed(1)}`,
+      );
+    return `<polyline class="rate s${index % 4}" points="${path.join(' ')}"><title>${esc(stage)}</title></polyline><text x="${x(stage, 0).toFixed(1)}" y="12">${esc(stage)}</text>`;
   });
-  const axes = `<line class="axis" x1="${left}" y1="${height - bottom}" x2="${width - 8}" y2="${height - bottom}"></line><line class="axis" x1="${left}" y1="8" x2="${left}" y2="${height - bottom}"></line><text x="${left - 6}" y="14" text-anchor="end">${fmt(maxRate)}/s</text><text x="${left - 6}" y="${height - bottom}" text-anchor="end">0</text><text x="${width - 8}" y="${height - 6}" text-anchor="end">${fmt(elapsed)} s</text>`;
-  return `<svg class="rates" id="${esc(id)}" viewBox="0 0 ${width} ${height}" width="100%" style="max-width:${width}px" role="img" aria-label="Items per second over the run">${axes}${lines.join('')}</svg>`;
+  return frame.svg(id, 'Items per second over the run', `${fmt(maxRate)}/s`, lines.join(''));
 }
 
 /** One sample of a stage's running totals: seconds since the stage started and the totals then. */
@@ -93,26 +134,21 @@ export function counterNames(points: readonly CounterPoint[]): string[] {
  */
 export function counterChart(id: string, points: readonly CounterPoint[]): string {
   if (points.length < 2) return '';
-  const width = 760;
-  const height = 180;
-  const left = 56;
-  const bottom = 24;
-  const offsets = new Map<string, number>();
-  let elapsed = 0;
-  for (const stage of new Set(points.map((p) => p.stage))) {
-    offsets.set(stage, elapsed);
-    elapsed += Math.max(...points.filter((p) => p.stage === stage).map((p) => p.at));
-  }
-  const names = counterNames(points);
   const max = Math.max(1, ...points.flatMap((p) => Object.values(p.values)));
-  const x = (p: CounterPoint) =>
-    left + ((offsets.get(p.stage)! + p.at) / Math.max(elapsed, 1e-9)) * (width - left - 8);
-  const y = (v: number) => height - bottom - (v / max) * (height - bottom - 8);
-  const lines = names.map((name, index) => {
+  const frame = timeFrame(
+    durationsOf(
+      points,
+      (p) => p.stage,
+      (p) => p.at,
+    ),
+    max,
+  );
+  const x = (p: CounterPoint) => frame.x(p.stage, p.at);
+  const { y } = frame;
+  const last = points[points.length - 1]!;
+  const lines = counterNames(points).map((name, index) => {
     const path = points.map((p) => `${x(p).toFixed(1)},${y(p.values[name] ?? 0).toFixed(1)}`).join(' ');
-    const last = points[points.length - 1]!;
     return `<polyline class="rate s${index % 4}" data-counter="${esc(name)}" points="${path}"><title>${esc(name)}</title></polyline><text x="${(x(last) - 4).toFixed(1)}" y="${(y(last.values[name] ?? 0) - 3).toFixed(1)}" text-anchor="end">${esc(name)}</text>`;
   });
-  const axes = `<line class="axis" x1="${left}" y1="${height - bottom}" x2="${width - 8}" y2="${height - bottom}"></line><line class="axis" x1="${left}" y1="8" x2="${left}" y2="${height - bottom}"></line><text x="${left - 6}" y="14" text-anchor="end">${fmt(max)}</text><text x="${left - 6}" y="${height - bottom}" text-anchor="end">0</text><text x="${width - 8}" y="${height - 6}" text-anchor="end">${fmt(elapsed)} s</text>`;
-  return `<svg class="rates" id="${esc(id)}" viewBox="0 0 ${width} ${height}" width="100%" style="max-width:${width}px" role="img" aria-label="Requests, retries and error responses over the run">${axes}${lines.join('')}</svg>`;
+  return frame.svg(id, 'Requests, retries and error responses over the run', fmt(max), lines.join(''));
 }
