@@ -10,7 +10,16 @@
 //   SCM_STAC_API_URL=http://127.0.0.1:8089 npm run scenario:1
 //   SCENARIO_ITEMS=20000 SCM_STAC_API_URL=… npm run scenario:1
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -130,6 +139,18 @@ print(sum(pq.ParquetFile(p).metadata.num_rows for p in sys.argv[1:]))`;
   return Number(spawnSync(python, ['-c', script, ...files], { encoding: 'utf8' }).stdout.trim());
 }
 
+/** The first line of a file that may be larger than a string can hold. */
+function firstLine(path) {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(1 << 20);
+    const read = readSync(fd, buffer, 0, buffer.length, 0);
+    return buffer.toString('utf8', 0, read).split('\n', 1)[0];
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function check(loaded, samples, run) {
   const summary = JSON.parse(readFileSync(join(dir, 'catalog', 'summary.json'), 'utf8'));
   const failures = readFileSync(join(dir, 'catalog', 'failed_items.ndjson'), 'utf8')
@@ -145,10 +166,7 @@ function check(loaded, samples, run) {
   if (summary.failed !== invalid) problems.push(`failed ${summary.failed}, expected ${invalid}`);
   if (failedIds.size !== invalid)
     problems.push(`${failedIds.size} items in failed_items.ndjson, expected ${invalid}`);
-  const first = readFileSync(join(dir, 'catalog', 'ndjson', collection, 'items.ndjson'), 'utf8').split(
-    '\n',
-    1,
-  )[0];
+  const first = firstLine(join(dir, 'catalog', 'ndjson', collection, 'items.ndjson'));
   if (!JSON.parse(first).stac_extensions.some((uri) => uri.includes('dgeo')))
     problems.push('the items do not declare the dgeo extension');
   const rows = parquetRows();
