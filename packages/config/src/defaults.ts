@@ -2,6 +2,7 @@ import type {
   ConfigLogLevel,
   OrganizeBy,
   OutputFormat,
+  PublishMode,
   ProcessingConfig,
   SourceFormat,
   ValidationEngine,
@@ -16,6 +17,8 @@ export interface ConfigDefaults {
   readonly outputFormats: readonly OutputFormat[];
   /** `output.organize_by`. */
   readonly organizeBy: OrganizeBy;
+  /** `output.publish`. */
+  readonly publish: PublishMode;
   /** `output.failures_file`. */
   readonly failuresFile: string;
   /** `validation.level`. */
@@ -33,6 +36,7 @@ export const CONFIG_DEFAULTS: ConfigDefaults = Object.freeze({
   sourceFormat: 'auto',
   outputFormats: Object.freeze(['json', 'ndjson'] as OutputFormat[]),
   organizeBy: 'collection',
+  publish: 'in_place',
   failuresFile: 'failed_items.ndjson',
   validationLevel: 'strict',
   validationEngine: 'ajv',

@@ -58,6 +58,7 @@ function toOutput(data: Raw, at: Resolve): OutputConfig {
     path: /^s3:\/\//i.test(String(rawOutput.path)) ? String(rawOutput.path) : at(String(rawOutput.path)),
     organize_by:
       (rawOutput.organize_by as OutputConfig['organize_by'] | undefined) ?? CONFIG_DEFAULTS.organizeBy,
+    publish: (rawOutput.publish as OutputConfig['publish'] | undefined) ?? CONFIG_DEFAULTS.publish,
     failures_file: (rawOutput.failures_file as string | undefined) ?? CONFIG_DEFAULTS.failuresFile,
   };
 }

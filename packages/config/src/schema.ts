@@ -235,6 +235,14 @@ const schema: JsonObject = {
           'Layout of the output.',
           CONFIG_DEFAULTS.organizeBy,
         ),
+        publish: oneOfValues(
+          ['in_place', 'snapshot'],
+          'How an s3:// output is published. in_place: changed objects only, the root catalog.json last, stale ' +
+            'objects deleted after. snapshot: each run under runs/<run id>/ (unchanged objects copied from the ' +
+            'previous run), then the root catalog.json switched to it in one write; needs a self-contained ' +
+            'catalog (no base_url).',
+          CONFIG_DEFAULTS.publish,
+        ),
         base_url: str(
           'Public URL of the output folder. When set, the JSON tree is published: every object gets an absolute ' +
             'self link and every root/parent/child/item/collection link is absolute. When absent, the tree is ' +

@@ -12,6 +12,9 @@ export type OutputFormat = 'json' | 'ndjson' | 'parquet';
 /** How the output catalog is laid out on disk. */
 export type OrganizeBy = 'catalog' | 'collection';
 
+/** How an `s3://` output is published: in place (changed objects, root last) or as a snapshot under `runs/<run id>/`. */
+export type PublishMode = 'in_place' | 'snapshot';
+
 /** `strict` fails items on any validation error; `lenient` reports and keeps going. */
 export type ValidationLevel = 'strict' | 'lenient';
 
@@ -114,6 +117,8 @@ export interface OutputConfig {
   path: string;
   /** Layout. Default `collection`. */
   organize_by: OrganizeBy;
+  /** How an `s3://` output is published. Default `in_place`. */
+  publish: PublishMode;
   /** Absolute URL prefix for `self` links; relative links when absent. */
   base_url?: string;
   /** Root catalog metadata. */

@@ -35,6 +35,7 @@ describe('loadConfig', () => {
         formats: ['json', 'ndjson'],
         path: join(fixturesDir, 'out'),
         organize_by: 'collection',
+        publish: 'in_place',
         failures_file: 'failed_items.ndjson',
       },
       validation: { level: 'strict', schema_dirs: [], engine: 'ajv' },

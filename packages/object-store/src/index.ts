@@ -31,3 +31,4 @@ export {
   putFile,
   type RemoteObject,
 } from './store.js';
+export { publishSnapshot, RUNS_DIR, rootOfSnapshot, type SnapshotResult } from './snapshot.js';

@@ -47,6 +47,8 @@ export interface MergeShardsOptions {
   env?: Record<string, string | undefined>;
   /** Publish even when shards are missing or failed (they are named in the summary). Default false. */
   partial?: boolean;
+  /** How an `s3://` output is published (see `output.publish`): `in_place` (default) or `snapshot`. */
+  publish?: 'in_place' | 'snapshot';
   /** Replace an output folder this tool did not write (default false: `SCM_OUTPUT_EXISTS`). */
   overwrite?: boolean;
   /** Check the shards and count, but write nothing (default false). */

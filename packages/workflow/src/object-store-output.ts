@@ -36,6 +36,8 @@ function within(location: S3Location, path: string): S3Location {
 /** What the object-store wrappers need of a run's options. */
 interface RemoteRunOptions {
   env?: Env | undefined;
+  /** How the finished catalog is published: in place (default) or as a snapshot under `runs/<run id>/`. */
+  publish?: 'in_place' | 'snapshot' | undefined;
   dryRun?: boolean | undefined;
   overwrite?: boolean | undefined;
   logger?: Logger | undefined;
@@ -62,13 +64,18 @@ export async function rebuildToObjectStore<R extends { outputDir: string }>(
       `--mode ${options.mode} needs the previous catalog in a local folder; an s3:// output (${url}) is rebuilt with --mode full, which uploads only the objects that changed`,
     );
   }
+  assertSnapshotPublishable(config.output.publish, config.output.base_url);
   const target = await openTarget(url, options.env);
   const overwrite = options.overwrite ?? false;
   if (!options.dryRun) await target.store.assertPublishable(target.client, target.location, { overwrite });
   // The work folder is this tool's own scratch space: what a killed run left there may be replaced.
   const result = await rebuild(withPath(config, target.workDir), { overwrite: true });
   if (options.dryRun) return { ...result, outputDir: url };
-  await publish(target, target.workDir, target.location, { overwrite, logger: options.logger });
+  await publish(target, target.workDir, target.location, {
+    overwrite,
+    logger: options.logger,
+    snapshot: config.output.publish === 'snapshot',
+  });
   await rm(target.workDir, { recursive: true, force: true });
   return { ...result, outputDir: url };
 }
@@ -77,13 +84,30 @@ function withPath(config: WorkflowConfig, path: string): WorkflowConfig {
   return { ...config, output: { ...config.output, path } };
 }
 
+/** A snapshot's root links into `runs/<run id>/`: absolute links (`output.base_url`) cannot follow it. */
+function assertSnapshotPublishable(publish: string | undefined, baseUrl: string | undefined): void {
+  if (publish === 'snapshot' && baseUrl) {
+    throw new ScmError(
+      'SCM_CONFIG_INVALID',
+      'output.publish: snapshot needs a self-contained catalog (relative links); remove output.base_url or publish in_place',
+      { location: { path: 'output.publish' } },
+    );
+  }
+}
+
 async function publish(
   target: ObjectStoreTarget,
   dir: string,
   location: S3Location,
-  options: { overwrite: boolean; logger?: Logger | undefined; keep?: string[]; last?: string[] },
+  options: {
+    overwrite: boolean;
+    logger?: Logger | undefined;
+    keep?: string[];
+    last?: string[];
+    snapshot?: boolean;
+  },
 ): Promise<void> {
-  await target.store.publishFolder({
+  const settings = {
     client: target.client,
     dir,
     location,
@@ -91,7 +115,9 @@ async function publish(
     logger: (options.logger ?? noopLogger).child('object-store'),
     ...(options.keep ? { keep: options.keep } : {}),
     ...(options.last ? { last: options.last } : {}),
-  });
+  };
+  if (options.snapshot) await target.store.publishSnapshot(settings);
+  else await target.store.publishFolder(settings);
 }
 
 /**
@@ -150,7 +176,12 @@ export async function mergeToObjectStore<R extends { outputDir: string }>(
       throw error;
     });
     if (!options.dryRun)
-      await publish(target, dir, target.location, { overwrite, logger: options.logger, keep });
+      await publish(target, dir, target.location, {
+        overwrite,
+        logger: options.logger,
+        keep,
+        snapshot: options.publish === 'snapshot',
+      });
     return { ...result, outputDir: url };
   } finally {
     await rm(dir, { recursive: true, force: true });

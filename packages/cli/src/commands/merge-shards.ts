@@ -1,7 +1,7 @@
 import { formatSummary } from '@scm/core';
 import { isS3Url } from '@scm/object-store/url';
 import { mergeShards } from '@scm/workflow';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { summaryCounts } from '../run-log.js';
 import {
   type AddCommand,
@@ -16,6 +16,7 @@ import { OVERWRITE_FOLDER_HELP } from './record-command.js';
 interface MergeFlags extends GlobalOptions {
   outputPath: string;
   partial?: boolean;
+  publish?: 'in_place' | 'snapshot';
   overwrite?: boolean;
 }
 
@@ -30,6 +31,14 @@ export const addMergeShards: AddCommand = (program, context) => {
     )
     .option('--partial', 'publish even when shards are missing or failed (they are named in summary.json)')
     .option('--overwrite', OVERWRITE_FOLDER_HELP)
+    .addOption(
+      new Option(
+        '--publish <mode>',
+        'an s3:// output: in_place (changed objects, root catalog.json last) or snapshot (under runs/<run id>/, then the root switched)',
+      )
+        .choices(['in_place', 'snapshot'])
+        .default('in_place'),
+    )
     .addHelpText(
       'after',
       example([
@@ -53,6 +62,7 @@ async function runMerge(opts: MergeFlags, context: CommandContext): Promise<void
         outputPath,
         partial: opts.partial ?? false,
         overwrite: opts.overwrite ?? false,
+        publish: opts.publish ?? 'in_place',
         dryRun: opts.dryRun ?? false,
         env: context.io.env,
         ...run.services,
