@@ -75,7 +75,12 @@ export async function assertPublishable(
   );
 }
 
-async function inPool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+/** Runs `work` on every item, `concurrency` at a time (module-internal: not exported from the package). */
+export async function inPool<T>(
+  items: T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) {

@@ -3,7 +3,13 @@ import { CopyObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/cli
 import { noopLogger, ScmError } from '@scm/core';
 import { expectedEtag, type LocalFile, listLocalFiles } from './files.js';
 import { objectKey, type S3Location, s3Url } from './location.js';
-import { assertPublishable, DEFAULT_PART_SIZE, OUTPUT_MARKER, type PublishOptions } from './publish.js';
+import {
+  assertPublishable,
+  DEFAULT_PART_SIZE,
+  inPool,
+  OUTPUT_MARKER,
+  type PublishOptions,
+} from './publish.js';
 import { deleteObjects, objectStoreError, putFile, type RemoteObject } from './store.js';
 
 /** The folder under the prefix that holds one snapshot per publish: `runs/<run id>/`. */
@@ -58,18 +64,6 @@ export function rootOfSnapshot(
     return { ...link, href: `./${RUNS_DIR}/${run}/${href.replace(/^\.\//, '')}` };
   });
   return { ...catalog, links };
-}
-
-async function inPool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next] as T;
-      next += 1;
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
 async function copyObject(client: S3Client, location: S3Location, from: string, to: string): Promise<void> {
