@@ -92,8 +92,11 @@ export async function inPool<T>(
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
-/** The files whose bytes differ from the object of the same path (by ETag), and those that do not. */
-async function compare(files: LocalFile[], remote: RemoteObject[], partSize: number) {
+/**
+ * The files whose bytes differ from the object of the same path (by ETag), and those that do not (by path).
+ * Module-internal: not exported from the package.
+ */
+export async function compare(files: LocalFile[], remote: RemoteObject[], partSize: number) {
   const etags = new Map(remote.map((o) => [o.path, o]));
   const changed: LocalFile[] = [];
   const unchanged: string[] = [];

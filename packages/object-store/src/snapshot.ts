@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { CopyObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { noopLogger, ScmError } from '@scm/core';
-import { expectedEtag, type LocalFile, listLocalFiles } from './files.js';
+import { listLocalFiles } from './files.js';
 import { objectKey, type S3Location, s3Url } from './location.js';
 import {
   assertPublishable,
+  compare,
   DEFAULT_PART_SIZE,
   inPool,
   OUTPUT_MARKER,
@@ -81,21 +82,6 @@ async function copyObject(client: S3Client, location: S3Location, from: string, 
     });
 }
 
-/** Whether the previous snapshot holds `file` with the same bytes (size and ETag). */
-async function sameAsBefore(
-  file: LocalFile,
-  before: Map<string, RemoteObject>,
-  partSize: number,
-): Promise<boolean> {
-  const there = before.get(file.path);
-  return (
-    there !== undefined &&
-    there.size === file.size &&
-    file.size <= COPY_LIMIT &&
-    there.etag === (await expectedEtag(file, partSize))
-  );
-}
-
 /**
  * Publishes a finished catalog folder as a snapshot: every file goes under `<prefix>/runs/<run>/` (copied
  * inside the bucket from the previous snapshot when its bytes have not changed, uploaded otherwise); then
@@ -122,28 +108,29 @@ export async function publishSnapshot(options: PublishOptions): Promise<Snapshot
   const run = newRunId(previous);
   // Checked before anything is written: a catalog with absolute links cannot be a snapshot.
   const root = JSON.stringify(rootOfSnapshot(JSON.parse(await readFile(rootFile.absolute, 'utf8')), run));
-  const before = new Map(
-    remote
-      .filter((o) => previous !== undefined && o.path.startsWith(`${RUNS_DIR}/${previous}/`))
-      .map((o) => [o.path.slice(`${RUNS_DIR}/${previous}/`.length), o]),
+  const earlier = previous === undefined ? '' : `${RUNS_DIR}/${previous}/`;
+  const before = remote
+    .filter((o) => previous !== undefined && o.path.startsWith(earlier))
+    .map((o) => ({ ...o, path: o.path.slice(earlier.length) }));
+  // Objects above S3's single-request copy limit are uploaded again rather than copied.
+  const { changed, unchanged } = await compare(
+    files.filter((f) => f.size <= COPY_LIMIT),
+    before,
+    partSize,
   );
+  const uploads = [...changed, ...files.filter((f) => f.size > COPY_LIMIT)];
   const result: SnapshotResult = { run, uploaded: [], copied: [], deleted: [] };
   const marker = files.find((f) => f.path === OUTPUT_MARKER);
   if (marker) await putFile(client, location, marker, partSize);
   const into = { bucket: location.bucket, prefix: objectKey(location, `${RUNS_DIR}/${run}`) };
-  await inPool(files, options.concurrency ?? 8, async (file) => {
-    if (await sameAsBefore(file, before, partSize)) {
-      await copyObject(
-        client,
-        location,
-        `${RUNS_DIR}/${previous}/${file.path}`,
-        `${RUNS_DIR}/${run}/${file.path}`,
-      );
-      result.copied.push(file.path);
-    } else {
-      await putFile(client, into, file, partSize);
-      result.uploaded.push(file.path);
-    }
+  const concurrency = options.concurrency ?? 8;
+  await inPool(unchanged, concurrency, async (path) => {
+    await copyObject(client, location, `${earlier}${path}`, `${RUNS_DIR}/${run}/${path}`);
+    result.copied.push(path);
+  });
+  await inPool(uploads, concurrency, async (file) => {
+    await putFile(client, into, file, partSize);
+    result.uploaded.push(file.path);
   });
   await putRoot(client, location, root);
   result.uploaded.push('catalog.json');
