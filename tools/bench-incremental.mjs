@@ -7,8 +7,23 @@
 //   BENCH_ITEMS=100000 npm run bench:incremental
 //   BENCH_SOURCE=stac_api BENCH_ITEMS=5000 SCM_STAC_API_URL=http://127.0.0.1:8089 npm run bench:incremental
 //   BENCH_CPU_PROF=/tmp/prof npm run bench:incremental   (a --cpu-prof profile of each CLI run there)
+//   BENCH_PARTITION=month         (output.parquet_partition: stac-geoparquet cut into one file per month)
+//   BENCH_CHANGE=recent           (the 1% changed are the newest items, as a nightly sync of new and reprocessed
+//                                  granules sees; default `spread`: every 100th item, in every month)
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { timedSync } from './time-v.mjs';
@@ -16,6 +31,14 @@ import { timedSync } from './time-v.mjs';
 const root = new URL('..', import.meta.url).pathname;
 const count = Number(process.env.BENCH_ITEMS ?? 20_000);
 const formats = process.env.BENCH_FORMATS ?? 'json, ndjson, parquet';
+const partition = process.env.BENCH_PARTITION ?? 'none';
+const change = process.env.BENCH_CHANGE ?? 'spread';
+if (!['spread', 'recent'].includes(change))
+  throw new Error(`BENCH_CHANGE must be spread or recent, not ${change}`);
+/** Whether item `n` of `count` (items are in datetime order) is among the 1% changed. */
+const isChanged = (n) => (change === 'recent' ? n >= count - Math.ceil(count / 100) : n % 100 === 0);
+const outputLine = (out) =>
+  `output: { format: [${formats}], path: ${out}, parquet_partition: ${partition} }\n`;
 const dir = mkdtempSync(join(tmpdir(), 'scm-bench-incremental-'));
 const naip = readFileSync(join(root, 'examples/quickstart/data/items.ndjson'), 'utf8')
   .trim()
@@ -29,7 +52,7 @@ function writeItems(changed) {
   for (let n = 0; n < count; n++) {
     const base = naip[n % naip.length];
     const item = { ...base, id: `${base.id}-${n}` };
-    if (changed && n % 100 === 0) item.properties = { ...base.properties, 'eo:cloud_cover': 50 + (n % 7) };
+    if (changed && isChanged(n)) item.properties = { ...base.properties, 'eo:cloud_cover': 50 + (n % 7) };
     lines.push(JSON.stringify(item));
   }
   writeFileSync(join(dir, 'items.ndjson'), `${lines.join('\n')}\n`);
@@ -39,7 +62,7 @@ function config(out) {
   const file = join(dir, `${out}.yaml`);
   writeFileSync(
     file,
-    `workflow: { name: bench }\nsource: { type: local_files, paths: [items.ndjson] }\noutput: { format: [${formats}], path: ${out} }\n`,
+    `workflow: { name: bench }\nsource: { type: local_files, paths: [items.ndjson] }\n${outputLine(out)}`,
   );
   return file;
 }
@@ -78,6 +101,28 @@ function timed(label, configFile, mode) {
   return result;
 }
 
+/** The stac-geoparquet files of an output, with their mtimes. */
+function parquetMtimes(out) {
+  const root = join(dir, out, 'parquet');
+  if (!existsSync(root)) return new Map();
+  const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) =>
+    f.endsWith('.parquet'),
+  );
+  return new Map(files.map((f) => [f, statSync(join(root, f)).mtimeMs]));
+}
+
+/** Runs `work`, then prints how many of the output's stac-geoparquet files it rewrote. */
+function countRewrites(out, work) {
+  const before = parquetMtimes(out);
+  const result = work();
+  const after = parquetMtimes(out);
+  if (after.size > 0) {
+    const rewritten = [...after].filter(([f, mtime]) => before.get(f) !== mtime).length;
+    console.log(`  stac-geoparquet files rewritten: ${rewritten} of ${after.size}`);
+  }
+  return result;
+}
+
 /** The closing line: the incremental run's share of the full rebuild's wall and CPU time. */
 function ratio(incremental, full) {
   console.log(
@@ -88,12 +133,16 @@ function ratio(incremental, full) {
 function localFiles() {
   writeItems(false);
   const size = statSync(join(dir, 'items.ndjson')).size;
-  console.log(`${count} items, ${(size / count / 1024).toFixed(1)} KB per item, formats ${formats}`);
+  console.log(
+    `${count} items, ${(size / count / 1024).toFixed(1)} KB per item, formats ${formats}, parquet_partition ${partition}, change ${change}`,
+  );
   const catalog = config('catalog');
   timed('full rebuild (first)', catalog, 'full');
   timed('incremental, nothing changed', catalog, 'incremental');
   writeItems(true);
-  const incremental = timed('incremental, 1% changed', catalog, 'incremental');
+  const incremental = countRewrites('catalog', () =>
+    timed('incremental, 1% changed', catalog, 'incremental'),
+  );
   ratio(incremental, timed('full rebuild of the same changed input', config('fresh'), 'full'));
 }
 
@@ -120,9 +169,12 @@ with psycopg.connect(sys.argv[1], autocommit=True) as c:
     c.execute('DELETE FROM pgstac.items WHERE collection = %s', (sys.argv[2],))
     c.execute('SELECT pgstac.delete_collection(%s)', (sys.argv[2],))`;
 
+/** Writes `values` (any iterable: 100,000 HLS items do not fit in one string) as NDJSON and loads them. */
 function loadNdjson(kind, name, values) {
   const path = join(dir, name);
-  writeFileSync(path, `${values.map((v) => JSON.stringify(v)).join('\n')}\n`);
+  const fd = openSync(path, 'w');
+  for (const value of values) writeSync(fd, `${JSON.stringify(value)}\n`);
+  closeSync(fd);
   pgstac(LOAD, kind, path);
   return statSync(path).size;
 }
@@ -131,7 +183,7 @@ function apiConfig(out, id, extra = '') {
   const file = join(dir, `${out}.yaml`);
   writeFileSync(
     file,
-    `workflow: { name: bench }\nsource: { type: stac_api, catalog_url: ${process.env.SCM_STAC_API_URL}, collections: [${id}] }\noutput: { format: [${formats}], path: ${out} }\n${extra}`,
+    `workflow: { name: bench }\nsource: { type: stac_api, catalog_url: ${process.env.SCM_STAC_API_URL}, collections: [${id}] }\n${outputLine(out)}${extra}`,
   );
   return file;
 }
@@ -139,9 +191,14 @@ function apiConfig(out, id, extra = '') {
 async function stacApi() {
   const { generateHlsItems } = await import(join(root, 'packages/testing/dist/index.js'));
   const id = `scm-bench-incremental-${process.pid}`;
-  const items = [...generateHlsItems({ collection: id, count, seed: 5 })];
-  for (const [i, item] of items.entries())
-    item.properties.updated = new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString();
+  // Made again for each use, one at a time: 100,000 of them do not sit in memory.
+  function* items() {
+    let i = 0;
+    for (const item of generateHlsItems({ collection: id, count, seed: 5 })) {
+      item.properties.updated = new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString();
+      yield [i++, item];
+    }
+  }
   const collection = {
     type: 'Collection',
     stac_version: '1.0.0',
@@ -156,29 +213,40 @@ async function stacApi() {
   };
   try {
     loadNdjson('collections', 'collection.ndjson', [collection]);
-    const bytes = loadNdjson('items', 'items.ndjson', items);
+    const bytes = loadNdjson(
+      'items',
+      'items.ndjson',
+      (function* () {
+        for (const [, item] of items()) yield item;
+      })(),
+    );
     console.log(
-      `${count} items from ${process.env.SCM_STAC_API_URL}, ${(bytes / count / 1024).toFixed(1)} KB per item, formats ${formats}`,
+      `${count} items from ${process.env.SCM_STAC_API_URL}, ${(bytes / count / 1024).toFixed(1)} KB per item, formats ${formats}, parquet_partition ${partition}, change ${change}`,
     );
     timed('full rebuild (first)', apiConfig('catalog', id), 'full');
     cpSync(join(dir, 'catalog'), join(dir, 'listed'), { recursive: true });
     timed('incremental, nothing changed (server filter)', apiConfig('catalog', id), 'incremental');
-    const changed = items
-      .filter((_, i) => i % 100 === 0)
-      .map((item) => ({
-        ...item,
-        properties: { ...item.properties, 'eo:cloud_cover': 42.5, updated: '2025-06-01T00:00:00.000Z' },
-      }));
+    const changed = (function* () {
+      for (const [i, item] of items()) {
+        if (!isChanged(i)) continue;
+        const properties = {
+          ...item.properties,
+          'eo:cloud_cover': 42.5,
+          updated: '2025-06-01T00:00:00.000Z',
+        };
+        yield { ...item, properties };
+      }
+    })();
     loadNdjson('items', 'changed.ndjson', changed);
-    const filtered = timed(
-      'incremental, 1% changed (server filter)',
-      apiConfig('catalog', id),
-      'incremental',
+    const filtered = countRewrites('catalog', () =>
+      timed('incremental, 1% changed (server filter)', apiConfig('catalog', id), 'incremental'),
     );
-    timed(
-      'incremental, 1% changed (listing)',
-      apiConfig('listed', id, 'incremental: { strategy: listing }\n'),
-      'incremental',
+    countRewrites('listed', () =>
+      timed(
+        'incremental, 1% changed (listing)',
+        apiConfig('listed', id, 'incremental: { strategy: listing }\n'),
+        'incremental',
+      ),
     );
     ratio(filtered, timed('full rebuild of the same changed input', apiConfig('fresh', id), 'full'));
   } finally {

@@ -2,6 +2,7 @@ import type {
   ConfigLogLevel,
   OrganizeBy,
   OutputFormat,
+  ParquetPartition,
   PublishMode,
   ProcessingConfig,
   SourceFormat,
@@ -19,6 +20,8 @@ export interface ConfigDefaults {
   readonly organizeBy: OrganizeBy;
   /** `output.publish`. */
   readonly publish: PublishMode;
+  /** `output.parquet_partition`. */
+  readonly parquetPartition: ParquetPartition;
   /** `output.failures_file`. */
   readonly failuresFile: string;
   /** `validation.level`. */
@@ -37,6 +40,7 @@ export const CONFIG_DEFAULTS: ConfigDefaults = Object.freeze({
   outputFormats: Object.freeze(['json', 'ndjson'] as OutputFormat[]),
   organizeBy: 'collection',
   publish: 'in_place',
+  parquetPartition: 'none',
   failuresFile: 'failed_items.ndjson',
   validationLevel: 'strict',
   validationEngine: 'ajv',

@@ -39,6 +39,7 @@ export type {
   LoggingConfig,
   MappingRule,
   OrganizeBy,
+  ParquetPartition,
   PublishMode,
   OutputCatalog,
   OutputConfig,

@@ -59,6 +59,9 @@ function toOutput(data: Raw, at: Resolve): OutputConfig {
     organize_by:
       (rawOutput.organize_by as OutputConfig['organize_by'] | undefined) ?? CONFIG_DEFAULTS.organizeBy,
     publish: (rawOutput.publish as OutputConfig['publish'] | undefined) ?? CONFIG_DEFAULTS.publish,
+    parquet_partition:
+      (rawOutput.parquet_partition as OutputConfig['parquet_partition'] | undefined) ??
+      CONFIG_DEFAULTS.parquetPartition,
     failures_file: (rawOutput.failures_file as string | undefined) ?? CONFIG_DEFAULTS.failuresFile,
   };
 }

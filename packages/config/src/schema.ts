@@ -243,6 +243,13 @@ const schema: JsonObject = {
             'catalog (no base_url).',
           CONFIG_DEFAULTS.publish,
         ),
+        parquet_partition: oneOfValues(
+          ['none', 'year', 'month'],
+          "How each collection's stac-geoparquet is cut into files. none: one items.parquet. year, month: one " +
+            "file per UTC year or month of the items' datetime (start_datetime when datetime is null), such as " +
+            'items-2022-09.parquet; an incremental run then rewrites only the files whose items changed.',
+          CONFIG_DEFAULTS.parquetPartition,
+        ),
         base_url: str(
           'Public URL of the output folder. When set, the JSON tree is published: every object gets an absolute ' +
             'self link and every root/parent/child/item/collection link is absolute. When absent, the tree is ' +

@@ -15,6 +15,9 @@ export type OrganizeBy = 'catalog' | 'collection';
 /** How an `s3://` output is published: in place (changed objects, root last) or as a snapshot under `runs/<run id>/`. */
 export type PublishMode = 'in_place' | 'snapshot';
 
+/** How each collection's stac-geoparquet is cut into files: one file, or one per UTC year or month of `datetime`. */
+export type ParquetPartition = 'none' | 'year' | 'month';
+
 /** `strict` fails items on any validation error; `lenient` reports and keeps going. */
 export type ValidationLevel = 'strict' | 'lenient';
 
@@ -119,6 +122,8 @@ export interface OutputConfig {
   organize_by: OrganizeBy;
   /** How an `s3://` output is published. Default `in_place`. */
   publish: PublishMode;
+  /** How each collection's stac-geoparquet is cut into files. Default `none`. */
+  parquet_partition: ParquetPartition;
   /** Absolute URL prefix for `self` links; relative links when absent. */
   base_url?: string;
   /** Root catalog metadata. */

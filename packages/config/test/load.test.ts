@@ -36,6 +36,7 @@ describe('loadConfig', () => {
         path: join(fixturesDir, 'out'),
         organize_by: 'collection',
         publish: 'in_place',
+        parquet_partition: 'none',
         failures_file: 'failed_items.ndjson',
       },
       validation: { level: 'strict', schema_dirs: [], engine: 'ajv' },

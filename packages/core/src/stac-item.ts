@@ -92,6 +92,26 @@ function stringAt(text: string, open: number, close: number): string {
   return raw.includes('\\') ? (JSON.parse(text.slice(open, close + 1)) as string) : raw;
 }
 
+/** Index of the value of member `key` in the object whose `{` is at `open`, or -1 (earlier members skipped whole). */
+function memberValueAt(text: string, open: number, key: string): number {
+  let i = skipSpace(text, open + 1);
+  while (text.charCodeAt(i) === QUOTE) {
+    const keyClose = stringClose(text, i);
+    if (keyClose < 0) return -1;
+    const name = stringAt(text, i, keyClose);
+    i = skipSpace(text, keyClose + 1);
+    if (text.charCodeAt(i) !== COLON) return -1;
+    i = skipSpace(text, i + 1);
+    if (name === key) return i;
+    const end = valueEnd(text, i);
+    if (end < 0) return -1;
+    i = skipSpace(text, end);
+    if (text.charCodeAt(i) !== COMMA) return -1;
+    i = skipSpace(text, i + 1);
+  }
+  return -1;
+}
+
 /**
  * The string value of the top-level member `key` of a JSON object's text (an NDJSON line, an Item file),
  * found without parsing the rest: members before it are skipped by their brackets and quotes, and the scan
@@ -101,25 +121,22 @@ function stringAt(text: string, open: number, close: number): string {
  * last); the text after the value is not checked.
  */
 export function topLevelString(text: string, key: string): string | undefined {
+  return memberString(text, [key]);
+}
+
+/**
+ * {@link topLevelString} one or more objects down: `memberString(line, ['properties', 'datetime'])` is an
+ * Item's `properties.datetime` read from its text, with every member before each step skipped whole (a
+ * `datetime` of an asset is never mistaken for it). `undefined` in the same cases, and when a step is not
+ * an object.
+ */
+export function memberString(text: string, path: readonly string[]): string | undefined {
   let i = skipSpace(text, 0);
-  if (text.charCodeAt(i) !== 0x7b) return undefined;
-  i = skipSpace(text, i + 1);
-  while (text.charCodeAt(i) === QUOTE) {
-    const keyClose = stringClose(text, i);
-    if (keyClose < 0) return undefined;
-    const name = stringAt(text, i, keyClose);
-    i = skipSpace(text, keyClose + 1);
-    if (text.charCodeAt(i) !== COLON) return undefined;
-    i = skipSpace(text, i + 1);
-    if (name === key) {
-      const close = text.charCodeAt(i) === QUOTE ? stringClose(text, i) : -1;
-      return close < 0 ? undefined : stringAt(text, i, close);
-    }
-    const end = valueEnd(text, i);
-    if (end < 0) return undefined;
-    i = skipSpace(text, end);
-    if (text.charCodeAt(i) !== COMMA) return undefined;
-    i = skipSpace(text, i + 1);
+  for (const key of path) {
+    if (text.charCodeAt(i) !== 0x7b) return undefined;
+    i = memberValueAt(text, i, key);
+    if (i < 0) return undefined;
   }
-  return undefined;
+  const close = text.charCodeAt(i) === QUOTE ? stringClose(text, i) : -1;
+  return close < 0 ? undefined : stringAt(text, i, close);
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ITEM_MEMBER_NAMES, isItemMember, topLevelString } from '@scm/core/stac-item';
+import { ITEM_MEMBER_NAMES, isItemMember, memberString, topLevelString } from '@scm/core/stac-item';
 import { describe, expect, it } from 'vitest';
 
 describe('Item members', () => {
@@ -83,5 +83,62 @@ describe('topLevelString', () => {
     expect(topLevelString('{"id":"a\\"b"}', 'id')).toBe('a"b');
     expect(topLevelString('{"id":"a\\\\"}', 'id')).toBe('a\\');
     expect(topLevelString('{"i\\u0064":"escaped key"}', 'id')).toBe('escaped key');
+  });
+});
+
+describe('memberString', () => {
+  const hls = () =>
+    JSON.parse(
+      readFileSync(
+        new URL('../../../tools/stac-server/fixtures/hls-item-template.json', import.meta.url),
+        'utf8',
+      ),
+    );
+
+  it("reads an Item's properties.datetime from its text, not an asset's datetime", () => {
+    const item = hls();
+    const first = Object.keys(item.assets)[0] as string;
+    item.assets[first].datetime = '1999-01-01T00:00:00Z';
+    // Assets before properties: the asset's datetime must be skipped, not taken.
+    const reordered = { id: item.id, assets: item.assets, properties: item.properties };
+    for (const object of [item, reordered]) {
+      expect(memberString(JSON.stringify(object), ['properties', 'datetime'])).toBe(item.properties.datetime);
+      expect(memberString(JSON.stringify(object, null, 2), ['properties', 'datetime'])).toBe(
+        item.properties.datetime,
+      );
+    }
+  });
+
+  it('agrees with JSON.parse one level down on generated objects', () => {
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    let found = 0;
+    for (let n = 0; n < 2000; n++) {
+      const inner = Object.entries(randomObject(next, 0));
+      if (next() < 0.6) inner.splice(Math.floor(next() * (inner.length + 1)), 0, ['idx', `v-${n}\\"`]);
+      const outer = Object.entries(randomObject(next, 0)).filter(([key]) => key !== 'properties');
+      outer.splice(Math.floor(next() * (outer.length + 1)), 0, ['properties', Object.fromEntries(inner)]);
+      const object = Object.fromEntries(outer);
+      const idx = (object.properties as Record<string, unknown>).idx;
+      const expected = typeof idx === 'string' ? idx : undefined;
+      if (expected !== undefined) found++;
+      expect(memberString(JSON.stringify(object), ['properties', 'idx'])).toBe(expected);
+    }
+    expect(found, 'objects with the nested member').toBeGreaterThan(800);
+  });
+
+  it('answers undefined when a step is not an object or the member is not a string', () => {
+    for (const text of [
+      '{"properties":[]}',
+      '{"properties":"x"}',
+      '{"properties":{"datetime":null}}',
+      '{}',
+    ]) {
+      expect(memberString(text, ['properties', 'datetime']), text).toBeUndefined();
+    }
+    expect(memberString('{"a":{"b":{"c":"deep"}}}', ['a', 'b', 'c'])).toBe('deep');
   });
 });

@@ -12,6 +12,12 @@ import {
   type StacCollection,
   type StacItem,
 } from '@scm/core';
+import {
+  type ParquetPartitioning,
+  partitionFileName,
+  partitionOfFileName,
+  partitionOfItem,
+} from './partition.js';
 import { type GeoParquetWriteOptions, PartsWriter } from './writer.js';
 
 /** Options of {@link writeCollectionsParquet}. */
@@ -26,6 +32,15 @@ export interface CollectionsParquetOptions extends GeoParquetWriteOptions {
   collections?: StacCollection[] | Record<string, StacCollection>;
   /** Most rows per file; a larger collection is split into `part-00000.parquet`, … (default 1 000 000). */
   maxRowsPerFile?: number;
+  /** How each collection is cut into files (default `none`: one `items.parquet`). */
+  partitionBy?: ParquetPartitioning;
+  /**
+   * Rewrite these partitions only (keys as {@link partitionOfItem} gives them): the files of other
+   * partitions are left as they are, and a listed partition that gets no rows loses its files. The items
+   * given must be every item of these partitions. Default: every partition (files of this layout that the
+   * run did not write are removed).
+   */
+  onlyPartitions?: ReadonlySet<string>;
   /**
    * Folder (a safe name, relative to `root`) for items without `collection`.
    * Default: such items are reported as failures.
@@ -115,14 +130,12 @@ export function resolveInside(root: string, name: string): string {
   return target;
 }
 
-function partName(index: number): string {
-  return `part-${String(index).padStart(5, '0')}.parquet`;
-}
-
+/** The writer of one partition of one collection folder. */
 interface Slot {
   id: string;
   dir: string;
   path: string;
+  partition: string;
   writer: PartsWriter;
 }
 
@@ -136,8 +149,11 @@ async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   }
 }
 
-/** Removes `items.parquet` and `part-*.parquet` files of an earlier run that this run did not write. */
-async function removeStaleParts(dir: string, keep: Set<string>): Promise<void> {
+/**
+ * Removes the Parquet files of an earlier run (`items.parquet`, `part-*.parquet`, `items-<partition>….parquet`)
+ * that this run did not write, among the partitions it rewrote (all of them unless `only` names some).
+ */
+async function removeStaleParts(dir: string, keep: Set<string>, only?: ReadonlySet<string>): Promise<void> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -145,9 +161,9 @@ async function removeStaleParts(dir: string, keep: Set<string>): Promise<void> {
     return;
   }
   for (const name of names) {
-    if ((name === 'items.parquet' || /^part-\d{5,}\.parquet$/.test(name)) && !keep.has(name)) {
-      await rm(join(dir, name), { force: true });
-    }
+    const partition = partitionOfFileName(name);
+    if (partition === undefined || keep.has(name) || (only && !only.has(partition))) continue;
+    await rm(join(dir, name), { force: true });
   }
 }
 
@@ -196,10 +212,11 @@ class CollectionSlots {
   /** The slot of `item`, or undefined when the item is reported instead (no collection, unusable id). */
   forItem(item: StacItem): Slot | undefined {
     const id = (item as { collection?: unknown })?.collection;
+    const partition = partitionOfItem(item, this.options.partitionBy ?? 'none');
     try {
-      if (typeof id === 'string') return this.slotFor(id, collectionDirName(id));
+      if (typeof id === 'string') return this.slotFor(id, collectionDirName(id), partition);
       if (this.options.uncollected !== undefined)
-        return this.slotFor(UNCOLLECTED_KEY, collectionDirName(this.options.uncollected));
+        return this.slotFor(UNCOLLECTED_KEY, collectionDirName(this.options.uncollected), partition);
       this.report(item, 'the item has no collection; set the `uncollected` option to keep such items');
       return undefined;
     } catch (error) {
@@ -225,8 +242,9 @@ class CollectionSlots {
     );
   }
 
-  private slotFor(id: string, dirName: string): Slot {
-    let slot = this.slots.get(id);
+  private slotFor(id: string, dirName: string, partition: string): Slot {
+    const key = `${id}\u0001${partition}`;
+    let slot = this.slots.get(key);
     if (slot) return slot;
     const path = resolveInside(this.root, dirName);
     const lower = dirName.toLowerCase();
@@ -238,12 +256,25 @@ class CollectionSlots {
       );
     }
     this.folded.set(lower, id);
-    slot = { id, dir: dirName, path, writer: this.writerFor(id, path) };
-    this.slots.set(id, slot);
+    slot = { id, dir: dirName, path, partition, writer: this.writerFor(id, path, partition) };
+    this.slots.set(key, slot);
     return slot;
   }
 
-  private writerFor(id: string, path: string): PartsWriter {
+  /** Whether any item went to the folder of collection `id`. */
+  hasCollection(id: string): boolean {
+    for (const slot of this.slots.values()) if (slot.id === id) return true;
+    return false;
+  }
+
+  /** The slots of each collection folder, by collection key. */
+  byCollection(): Map<string, Slot[]> {
+    const grouped = new Map<string, Slot[]>();
+    for (const slot of this.slots.values()) grouped.set(slot.id, [...(grouped.get(slot.id) ?? []), slot]);
+    return grouped;
+  }
+
+  private writerFor(id: string, path: string, partition: string): PartsWriter {
     const { options } = this;
     const collection = this.known.get(id);
     return new PartsWriter({
@@ -257,8 +288,8 @@ class CollectionSlots {
       spillDir: options.tempDir ? resolve(options.tempDir) : this.root,
       targets: (parts) =>
         parts === 1
-          ? [join(path, 'items.parquet')]
-          : Array.from({ length: parts }, (_, i) => join(path, partName(i))),
+          ? [join(path, partitionFileName(partition))]
+          : Array.from({ length: parts }, (_, i) => join(path, partitionFileName(partition, i))),
     });
   }
 
@@ -317,37 +348,40 @@ class CollectionsReport {
   }
 }
 
-/** Second pass for one collection: writes its Parquet files, drops stale parts, and its `collection.json`. */
-async function finishSlot(slot: Slot, collection: StacCollection | undefined, report: CollectionsReport) {
-  await mkdir(slot.path, { recursive: true });
+/** Second pass for one partition: writes its Parquet files and adds them to the report. */
+async function finishSlot(slot: Slot, output: CollectionParquetOutput, report: CollectionsReport) {
   const result = await slot.writer.finish();
-  await removeStaleParts(slot.path, new Set(result.files.map((f) => f.path.slice(slot.path.length + 1))));
-  const output: CollectionParquetOutput = {
-    id: slot.id === UNCOLLECTED_KEY ? '' : slot.id,
-    dir: slot.dir,
-    rows: result.rows,
-    files: result.files.map((f) => report.rel(f.path)),
-  };
-  if (collection) {
-    const jsonPath = join(slot.path, 'collection.json');
-    await writeJsonAtomic(jsonPath, collection);
-    output.collectionJson = report.rel(jsonPath);
-  }
-  report.outputs.push(output);
+  output.rows += result.rows;
+  output.files.push(...result.files.map((f) => report.rel(f.path)));
   report.reported.push(...result.reported);
   report.widened.push(...result.widened.map((w) => `${output.id || slot.dir}: ${w}`));
   report.rows += result.rows;
   for (const f of result.files) report.bytes += f.bytes;
 }
 
-/** A known collection that no item named still gets its folder and `collection.json`. */
-async function writeEmptyCollection(id: string, collection: StacCollection, report: CollectionsReport) {
-  const dir = collectionDirName(id);
-  const path = resolveInside(report.root, dir);
+/**
+ * Writes one collection folder: each of its partitions, then drops the stale files of the partitions
+ * rewritten, then its `collection.json` when the collection is known. A known collection that no item named
+ * (`slots` empty) still gets its folder and `collection.json`.
+ */
+async function writeCollection(
+  folder: { id: string; dir: string; slots: Slot[] },
+  collection: StacCollection | undefined,
+  report: CollectionsReport,
+  only: ReadonlySet<string> | undefined,
+): Promise<void> {
+  const path = resolveInside(report.root, folder.dir);
   await mkdir(path, { recursive: true });
-  const jsonPath = join(path, 'collection.json');
-  await writeJsonAtomic(jsonPath, collection);
-  report.outputs.push({ id, dir, rows: 0, files: [], collectionJson: report.rel(jsonPath) });
+  const output: CollectionParquetOutput = { id: folder.id, dir: folder.dir, rows: 0, files: [] };
+  for (const slot of folder.slots) await finishSlot(slot, output, report);
+  const written = new Set(output.files.map((f) => f.slice(f.lastIndexOf('/') + 1)));
+  await removeStaleParts(path, written, only);
+  if (collection) {
+    const jsonPath = join(path, 'collection.json');
+    await writeJsonAtomic(jsonPath, collection);
+    output.collectionJson = report.rel(jsonPath);
+  }
+  report.outputs.push(output);
 }
 
 /** Second pass: the collections are written one after another, so memory holds one row group at a time. */
@@ -355,18 +389,21 @@ async function writeSlots(
   slots: CollectionSlots,
   known: Map<string, StacCollection>,
   report: CollectionsReport,
+  only: ReadonlySet<string> | undefined,
 ): Promise<void> {
-  const pending = [...slots.slots.values()];
+  const pending = [...slots.byCollection()];
   try {
     while (pending.length > 0) {
-      const slot = pending.shift()!;
-      await finishSlot(slot, known.get(slot.id), report);
+      const [key, group] = pending.shift()!;
+      const id = key === UNCOLLECTED_KEY ? '' : key;
+      await writeCollection({ id, dir: group[0]!.dir, slots: group }, known.get(key), report, only);
     }
     for (const [id, collection] of known) {
-      if (!slots.slots.has(id)) await writeEmptyCollection(id, collection, report);
+      if (!slots.hasCollection(id))
+        await writeCollection({ id, dir: collectionDirName(id), slots: [] }, collection, report, only);
     }
   } catch (error) {
-    await slots.abortAll(pending);
+    await slots.abortAll(pending.flatMap(([, group]) => group));
     if (isScmError(error)) throw error;
     throw new ScmError('SCM_OUTPUT_WRITE', `cannot write collection output: ${(error as Error).message}`, {
       cause: error,
@@ -376,8 +413,8 @@ async function writeSlots(
 
 /**
  * Writes items organised by collection: `<root>/<id>/items.parquet` (or
- * `part-00000.parquet`, … beyond `maxRowsPerFile`) plus `collection.json`
- * beside it when the collection is known. Ids become safe folder names
+ * `part-00000.parquet`, … beyond `maxRowsPerFile`; one file per year or month
+ * with `partitionBy`) plus `collection.json` beside it when the collection is known. Ids become safe folder names
  * ({@link collectionDirName}). Items are spilled per collection while their
  * schemas are inferred; the collections are then written one after another,
  * so memory holds one row group at a time.
@@ -405,7 +442,7 @@ export async function writeCollectionsParquetTexts(
   const slots = new CollectionSlots(root, known, maxRowsPerFile, options);
   await spillItems(items, slots, options.signal);
   const report = new CollectionsReport(root, slots.reported);
-  await writeSlots(slots, known, report);
+  await writeSlots(slots, known, report, options.onlyPartitions);
   return report.result();
 }
 

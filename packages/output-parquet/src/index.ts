@@ -20,6 +20,18 @@ export {
   writeCollectionsParquetTexts,
 } from './collections.js';
 export type { ConvertNdjsonOptions } from './convert.js';
+/** How a collection's files are cut by date, and which partition an item or file belongs to. */
+export type { ParquetPartitioning } from './partition.js';
+export {
+  isPartitionOf,
+  PARQUET_PARTITIONINGS,
+  partitionFileName,
+  partitionOfFileName,
+  partitionOfItem,
+  partitionOfItemText,
+  partitioningOfFiles,
+  UNDATED_PARTITION,
+} from './partition.js';
 export { convertNdjsonToGeoParquet } from './convert.js';
 /** The round-trip side column's per-row record. */
 export type { SideRecord } from './shred.js';

@@ -5,6 +5,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   collectionDirName,
   createCollectionsParquetSink,
+  partitionFileName,
+  partitionOfFileName,
+  partitionOfItem,
+  partitionOfItemText,
   readGeoParquetMetadata,
   writeCollectionsParquet,
 } from '../src/index.js';
@@ -135,6 +139,76 @@ describe('writeCollectionsParquet', () => {
     const again = await writeCollectionsParquet(items.slice(0, 3), { root, maxRowsPerFile: 10 });
     expect(again.collections[0]!.files).toEqual(['mixed/items.parquet']);
     expect(readdirSync(join(root, 'mixed'))).toEqual(['items.parquet']);
+  });
+
+  it('cuts a collection into one file per month, and rewrites only the months it is given', async () => {
+    const root = join(tmp.dir, 'monthly');
+    const at = (id: string, datetime: string | null, extra: Record<string, unknown> = {}) =>
+      item(id, 'hls', { datetime, ...extra });
+    const items = [
+      at('a', '2022-09-30T23:30:00-02:00'), // October in UTC
+      at('b', '2022-09-01T00:00:00Z'),
+      at('c', '2022-10-15T10:00:00Z'),
+      at('d', null, { start_datetime: '2022-11-02T00:00:00Z', end_datetime: '2022-11-03T00:00:00Z' }),
+      at('e', '2022-09-12T00:00:00Z'),
+    ];
+    const first = await writeCollectionsParquet(items, { root, partitionBy: 'month' });
+    expect(first.collections[0]!.files.sort()).toEqual([
+      'hls/items-2022-09.parquet',
+      'hls/items-2022-10.parquet',
+      'hls/items-2022-11.parquet',
+    ]);
+    expect((await readAll(join(root, 'hls', 'items-2022-10.parquet'))).map((i) => i.id).sort()).toEqual([
+      'a',
+      'c',
+    ]);
+    const september = join(root, 'hls', 'items-2022-09.parquet');
+    const untouched = readFileSync(september);
+    // October changes, November empties: September's file is not written again.
+    const october = [{ ...items[2]!, properties: { ...items[2]!.properties, note: 'changed' } } as StacItem];
+    const again = await writeCollectionsParquet(october, {
+      root,
+      partitionBy: 'month',
+      onlyPartitions: new Set(['2022-10', '2022-11']),
+    });
+    expect(again.collections[0]!.files).toEqual(['hls/items-2022-10.parquet']);
+    expect(readdirSync(join(root, 'hls')).sort()).toEqual(['items-2022-09.parquet', 'items-2022-10.parquet']);
+    expect(readFileSync(september).equals(untouched)).toBe(true);
+    expect(await readAll(join(root, 'hls', 'items-2022-10.parquet'))).toStrictEqual(asJson(october));
+  });
+
+  it('removes the files of a known collection that has no items left', async () => {
+    const root = join(tmp.dir, 'emptied');
+    await writeCollectionsParquet([item('a', landsat.id)], { root, collections: [landsat] });
+    expect(readdirSync(join(root, landsat.id)).sort()).toEqual(['collection.json', 'items.parquet']);
+    await writeCollectionsParquet([], { root, collections: [landsat] });
+    expect(readdirSync(join(root, landsat.id))).toEqual(['collection.json']);
+  });
+
+  it('names partition files the way it reads them back, and finds partitions in item texts', () => {
+    for (const [partition, part] of [
+      ['', undefined],
+      ['', 3],
+      ['2022', undefined],
+      ['2022-09', 12],
+      ['undated', undefined],
+    ] as const) {
+      expect(partitionOfFileName(partitionFileName(partition, part))).toBe(partition);
+    }
+    expect(partitionOfFileName('collection.json')).toBeUndefined();
+    expect(partitionOfFileName('items-2022-9.parquet')).toBeUndefined();
+    const cases = [
+      item('x', 'c', { datetime: '2021-12-31T23:59:59.999-00:30' }),
+      item('y', 'c', { datetime: null, start_datetime: '1999-02-03T00:00:00Z' }),
+      item('z', 'c', { datetime: 'soon' }),
+    ];
+    for (const by of ['none', 'year', 'month'] as const) {
+      for (const one of cases) {
+        expect(partitionOfItemText(JSON.stringify(one), by)).toBe(partitionOfItem(one, by));
+      }
+    }
+    expect(cases.map((c) => partitionOfItem(c, 'month'))).toEqual(['2022-01', '1999-02', 'undated']);
+    expect(partitionOfItemText('{"id":"broken"', 'month')).toBeUndefined();
   });
 
   it('reports items it cannot place instead of throwing', async () => {

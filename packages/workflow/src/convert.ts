@@ -24,6 +24,7 @@ import { createCollectionExtents, scaffoldedCollectionNote } from './collection-
 import { FAILURES_FILE, type FailuresFile, openFailuresFile } from './failures-file.js';
 import { type BytesReport, geoParquetItemsCounted, InputBytes } from './input-bytes.js';
 import { assertReplaceable, createStagingDir, promoteStagingDir, writeMarker } from './output-dir.js';
+import { UNCOLLECTED_PARQUET } from './sinks.js';
 import { sourceWarnings } from './source-warnings.js';
 import { WORKFLOW_VERSION } from './version.js';
 
@@ -327,7 +328,7 @@ async function convertToParquet(run: ConvertRun): Promise<void> {
     : writeCollectionsParquet(channel, {
         root: run.work,
         collections,
-        uncollected: 'items',
+        uncollected: UNCOLLECTED_PARQUET,
       });
   for await (const object of objectsOf(run.kind, run.input, run.signal, run.onWarning, (read, total) =>
     run.progress.position?.(read, total, 'bytes'),

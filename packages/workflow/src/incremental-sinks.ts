@@ -1,20 +1,24 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkflowConfig } from '@scm/config';
-import { type Failure, isFailure, type Logger, type StacCollection, type StacItem } from '@scm/core';
+import type { Failure, Logger, StacCollection } from '@scm/core';
 import { topLevelString } from '@scm/core/stac-item';
 import {
   COLLECTIONS_NDJSON,
   createJsonTreeWriter,
   createNdjsonWriter,
   ITEMS_NDJSON,
-  readNdjsonDir,
   safePathSegment,
   writeTextAtomic,
 } from '@scm/output-json';
-import { writeCollectionsParquet } from '@scm/output-parquet';
+import { partitionOfItem } from '@scm/output-parquet';
+import {
+  type ChangedParquetCollection,
+  PartitionsToRewrite,
+  rewriteCollectionParquet,
+} from './incremental-parquet.js';
 import { mergeItemsFile } from './ndjson-merge.js';
-import { STATE_DIR, type StateRecord } from './rebuild-state.js';
+import { extentItem, STATE_DIR, type StateRecord } from './rebuild-state.js';
 import type { RunSinks } from './sinks.js';
 
 /** The outputs of an incremental run: the sinks of a full run, plus items kept or removed as they are. */
@@ -31,6 +35,9 @@ interface NdjsonDelta {
   removed: Map<string, Set<string>>;
   touched: Set<string>;
 }
+
+/** File, in the state folder, of the Parquet partitions still to rewrite (see {@link PartitionsToRewrite}). */
+const PARQUET_TO_REWRITE = 'parquet-to-rewrite.json';
 
 /** The NDJSON file of a collection (`''`: items without one), relative to the NDJSON folder. */
 function itemsFileOf(collection: string): string {
@@ -52,15 +59,30 @@ async function readLines(path: string): Promise<Map<string, string>> {
   return lines;
 }
 
-/** Merges the run's NDJSON (in the state folder) into the catalog's; returns the collections whose file changed. */
-async function mergeNdjson(ndjsonDir: string, delta: NdjsonDelta): Promise<Set<string>> {
+/**
+ * Merges the run's NDJSON (in the state folder) into the catalog's; returns the collections whose file
+ * changed. With `rewrite`, the partitions of the lines that changed, came or went are added to it and
+ * saved before each file is replaced.
+ */
+async function mergeNdjson(
+  ndjsonDir: string,
+  delta: NdjsonDelta,
+  rewrite: PartitionsToRewrite | undefined,
+): Promise<Set<string>> {
   const changedCollections = new Set([...delta.touched, ...delta.removed.keys()]);
   for (const collection of changedCollections) {
     const file = itemsFileOf(collection);
     const changed = await readLines(join(delta.dir, file));
+    for (const line of changed.values()) rewrite?.addLine(collection, line);
     await mergeItemsFile(join(ndjsonDir, file), {
       changed,
       removed: delta.removed.get(collection) ?? new Set(),
+      ...(rewrite
+        ? {
+            onDropped: (line: string) => rewrite.addLine(collection, line),
+            beforeReplace: () => rewrite.save(),
+          }
+        : {}),
     });
   }
   const collections = await readFile(join(delta.dir, COLLECTIONS_NDJSON), 'utf8').catch(() => undefined);
@@ -69,21 +91,38 @@ async function mergeNdjson(ndjsonDir: string, delta: NdjsonDelta): Promise<Set<s
   return changedCollections;
 }
 
-async function* itemsOfCollections(dir: string, ids: Set<string>): AsyncGenerator<StacItem> {
-  for await (const entry of readNdjsonDir(dir)) {
-    if (isFailure(entry) || entry.kind !== 'item') continue;
-    if (ids.has(typeof entry.value.collection === 'string' ? entry.value.collection : '')) yield entry.value;
+/** Rewrites the listed partitions of each changed collection's stac-geoparquet, then forgets them. */
+async function rewriteParquet(
+  root: string,
+  rewrite: PartitionsToRewrite,
+  collections: Map<string, StacCollection>,
+): Promise<{ files: string[]; failures: Failure[] }> {
+  const files: string[] = [];
+  const failures: Failure[] = [];
+  for (const [id, partitions] of rewrite.byCollection) {
+    const collection: ChangedParquetCollection = {
+      id,
+      collection: collections.get(id),
+      itemsFile: join(root, 'ndjson', itemsFileOf(id)),
+      partitions,
+    };
+    const result = await rewriteCollectionParquet(join(root, 'parquet'), collection, rewrite.by);
+    files.push(...result.files.map((f) => `parquet/${f}`));
+    failures.push(...result.reported);
   }
+  await rewrite.clear();
+  return { files, failures };
 }
 
 /**
  * Opens the outputs of an incremental run in the output folder itself: the
  * JSON tree is updated in place (files whose bytes do not change are left
  * alone), the changed items go to a scratch NDJSON folder that is merged
- * into each changed collection's `items.ndjson` at the end, and the
- * stac-geoparquet files of the changed collections only are rewritten from
- * those (the writer infers a schema per collection, so a collection is its
- * unit of rewrite). Needs `ndjson` among the formats when `parquet` is.
+ * into each changed collection's `items.ndjson` at the end, and of the
+ * changed collections' stac-geoparquet only the files of the partitions
+ * (`output.parquet_partition`) whose items changed, came or went are
+ * rewritten from those (the writer infers a schema per file, so a file is
+ * the unit of rewrite). Needs `ndjson` among the formats when `parquet` is.
  */
 export async function openIncrementalSinks(
   root: string,
@@ -108,6 +147,13 @@ export async function openIncrementalSinks(
   };
   await rm(delta.dir, { recursive: true, force: true });
   const ndjson = formats.has('ndjson') ? createNdjsonWriter({ root: delta.dir }) : undefined;
+  const rewrite = formats.has('parquet')
+    ? new PartitionsToRewrite(
+        join(root, STATE_DIR, PARQUET_TO_REWRITE),
+        config.output.parquet_partition ?? 'none',
+      )
+    : undefined;
+  await rewrite?.addLeftover();
   const collections = new Map<string, StacCollection>();
   return {
     async writeItem(item) {
@@ -120,6 +166,8 @@ export async function openIncrementalSinks(
     },
     async removeItem(record) {
       await tree?.removeItem(record);
+      // Where the item was, should its line be gone already (a killed run merged it).
+      rewrite?.add(record.collection, partitionOfItem(extentItem(record), rewrite.by));
       const ids = delta.removed.get(record.collection) ?? new Set<string>();
       ids.add(record.id);
       delta.removed.set(record.collection, ids);
@@ -138,16 +186,12 @@ export async function openIncrementalSinks(
       }
       if (ndjson) {
         await ndjson.finish();
-        const changed = await mergeNdjson(ndjsonDir, delta);
+        const changed = await mergeNdjson(ndjsonDir, delta, rewrite);
         files.push(`ndjson/${COLLECTIONS_NDJSON}`, ...[...changed].map((c) => `ndjson/${itemsFileOf(c)}`));
-        if (formats.has('parquet') && changed.size > 0) {
-          const result = await writeCollectionsParquet(itemsOfCollections(ndjsonDir, changed), {
-            root: join(root, 'parquet'),
-            collections: [...collections.values()].filter((c) => changed.has(c.id)),
-            uncollected: 'items',
-          });
-          files.push(...result.files.map((f) => `parquet/${f}`));
-          failures.push(...result.reported);
+        if (rewrite) {
+          const parquet = await rewriteParquet(root, rewrite, collections);
+          files.push(...parquet.files);
+          failures.push(...parquet.failures);
         }
       }
       await rm(delta.dir, { recursive: true, force: true });

@@ -33,6 +33,10 @@ export interface ItemsFileChanges {
   changed: Map<string, string>;
   /** Ids whose lines go. */
   removed: ReadonlySet<string>;
+  /** Called with each old line that is replaced or removed (the Parquet side needs to know where it was). */
+  onDropped?: (oldLine: string) => void;
+  /** Awaited once the new file is complete, before it replaces the old one. */
+  beforeReplace?: () => Promise<void>;
 }
 
 /**
@@ -47,6 +51,7 @@ async function mergeChunk(chunk: Buffer, out: WriteStream, changes: ItemsFileCha
     const id = end > start ? lineIdOf(chunk, start, end) : undefined;
     const replacement = id === undefined ? undefined : changes.changed.get(id);
     if (id !== undefined && (replacement !== undefined || changes.removed.has(id))) {
+      changes.onDropped?.(chunk.toString('utf8', start, end));
       await put(out, chunk.subarray(run, start));
       if (!changes.removed.has(id) && replacement !== undefined) await put(out, `${replacement}\n`);
       changes.changed.delete(id);
@@ -81,6 +86,7 @@ export async function mergeItemsFile(target: string, changes: ItemsFileChanges):
     for (const line of changes.changed.values()) await put(out, `${line}\n`);
     out.end();
     await done;
+    await changes.beforeReplace?.();
     await rename(temp, target);
   } catch (error) {
     out.destroy();

@@ -12,6 +12,9 @@ import {
 import { createJsonTreeWriter, createNdjsonWriter, readNdjsonDir } from '@scm/output-json';
 import { type ItemWithText, writeCollectionsParquetTexts } from '@scm/output-parquet';
 
+/** Folder, beside the collections' folders, of the stac-geoparquet of items without a collection. */
+export const UNCOLLECTED_PARQUET = 'items';
+
 /** The outputs of one run, written together. */
 export interface RunSinks {
   /** `line`: the item's NDJSON line when the caller already made it (see `ndjsonLine`). */
@@ -28,7 +31,8 @@ export interface RunSinks {
 /**
  * Opens the configured outputs under `root`: the JSON tree at the root, NDJSON
  * under `ndjson/` (pgstac-ready: `collections.ndjson` and one `items.ndjson`
- * per collection), stac-geoparquet under `parquet/<collection>/`.
+ * per collection), stac-geoparquet under `parquet/<collection>/` (one file, or
+ * one per year or month with `output.parquet_partition`).
  *
  * Parquet is written last, from the run's NDJSON: a stac-geoparquet file
  * carries its collection in its metadata and derives its schema from the
@@ -92,7 +96,8 @@ export async function openSinks(
         const result = await writeCollectionsParquetTexts(itemsOf(ndjsonDir), {
           root: join(root, 'parquet'),
           collections,
-          uncollected: 'items',
+          uncollected: UNCOLLECTED_PARQUET,
+          partitionBy: config.output.parquet_partition ?? 'none',
         });
         files.push(...result.files.map((f) => `parquet/${f}`));
         failures.push(...result.reported);

@@ -230,7 +230,13 @@ async function updateAll(
       : undefined;
   // Parquet carries the collections in each file's metadata, so the sink needs their updated form up front.
   if (!dryRun)
-    run.sink = await openUpdateSink({ kind: paths.kind, target: paths.target, collections, catalog });
+    run.sink = await openUpdateSink({
+      kind: paths.kind,
+      target: paths.target,
+      input: paths.input,
+      collections,
+      catalog,
+    });
   for (const collection of collections) await run.sink?.write(collection);
   const onBytesRead: BytesReport = (read, total) => run.progress.position?.(read, total, 'bytes');
   for await (const object of objectsOf(paths.kind, paths.input, signal, undefined, onBytesRead)) {

@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   createChannel,
   type Failure,
@@ -8,8 +9,9 @@ import {
   type StacItem,
 } from '@scm/core';
 import { createJsonTreeWriter, createNdjsonWriter } from '@scm/output-json';
-import { writeCollectionsParquet } from '@scm/output-parquet';
+import { partitioningOfFiles, writeCollectionsParquet } from '@scm/output-parquet';
 import type { InputKind } from './convert.js';
+import { UNCOLLECTED_PARQUET } from './sinks.js';
 import { type FileOutputFormat, formatFromPath, openFileOutput } from './file-output.js';
 
 /** Where `update-metadata` writes the objects it keeps, in the input's own format. */
@@ -28,6 +30,17 @@ export interface UpdateSinkOptions {
   target: string;
   collections: readonly StacCollection[];
   catalog: StacCatalog | undefined;
+  /** The folder read (Parquet: its files' layout, one file or one per year or month, is kept). */
+  input: string;
+}
+
+/** The file names in the collection folders of a stac-geoparquet folder. */
+async function parquetFileNames(root: string): Promise<string[]> {
+  const names: string[] = [];
+  for (const entry of await readdir(root, { withFileTypes: true }).catch(() => [])) {
+    if (entry.isDirectory()) names.push(...(await readdir(join(root, entry.name)).catch(() => [])));
+  }
+  return names;
 }
 
 function treeSink(options: UpdateSinkOptions, format: 'json' | 'ndjson'): UpdateSink {
@@ -60,12 +73,13 @@ function treeSink(options: UpdateSinkOptions, format: 'json' | 'ndjson'): Update
   };
 }
 
-function parquetSink(options: UpdateSinkOptions): UpdateSink {
+async function parquetSink(options: UpdateSinkOptions): Promise<UpdateSink> {
   const channel = createChannel<StacItem>(256);
   const writing = writeCollectionsParquet(channel, {
     root: options.target,
     collections: [...options.collections],
-    uncollected: 'items',
+    uncollected: UNCOLLECTED_PARQUET,
+    partitionBy: partitioningOfFiles(await parquetFileNames(options.input)),
   });
   return {
     async write(object) {

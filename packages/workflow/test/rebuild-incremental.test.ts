@@ -1,8 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseConfig } from '@scm/config';
-import { isScmError } from '@scm/core';
+import { isScmError, type StacItem } from '@scm/core';
+import { readGeoParquet } from '@scm/output-parquet';
 import { describe, expect, it } from 'vitest';
 import { rebuildCatalog } from '../src/index.js';
 import { STATE_DIR } from '../src/rebuild-state.js';
@@ -12,7 +13,7 @@ const data = join(repoRoot, 'examples/quickstart/data');
 const sourceLines = readFileSync(join(data, 'items.ndjson'), 'utf8').trim().split('\n');
 
 /** A work folder with its own copy of the quickstart items (the test edits them) and a config. */
-function setup(formats = 'json, ndjson, parquet') {
+function setup(formats = 'json, ndjson, parquet', outputOptions = '') {
   const dir = mkdtempSync(join(tmpdir(), 'scm-incremental-'));
   const items = join(dir, 'items.ndjson');
   writeFileSync(items, `${sourceLines.join('\n')}\n`);
@@ -21,7 +22,7 @@ function setup(formats = 'json, ndjson, parquet') {
       `
 workflow: { name: test }
 source: { type: local_files, paths: [${data}/HLSS30_2.0.collection.json, ${items}] }
-output: { format: [${formats}], path: ${out} }
+output: { format: [${formats}], path: ${out}${outputOptions} }
 `,
       join(dir, 'config.yaml'),
       { env: {} },
@@ -158,6 +159,92 @@ describe('rebuildCatalog incremental', { timeout: 300_000 }, () => {
     await rebuildCatalog(config(fresh), { mode: 'full' });
     const strip = (files: Map<string, { text: string }>) => new Map([...files].map(([p, f]) => [p, f.text]));
     expect(strip(snapshot(out))).toEqual(strip(snapshot(fresh)));
+  });
+
+  it('with monthly stac-geoparquet files, rewrites only the months whose items changed, came or went', async () => {
+    const { dir, items, out, config } = setup('json, ndjson, parquet', ', parquet_partition: month');
+    await rebuildCatalog(config(out), { mode: 'full' });
+    const naipDir = join(out, 'parquet', 'naip');
+    expect(
+      readdirSync(naipDir)
+        .filter((f) => f.endsWith('.parquet'))
+        .sort(),
+    ).toEqual(
+      ['2016-08', '2018-08', '2018-09', '2018-10', '2021-09', '2021-10', '2023-06'].map(
+        (m) => `items-${m}.parquet`,
+      ),
+    );
+    const before = snapshot(out);
+    // Item 8 moves from 2021-10 to 2019-01; 16 (2018-09) and 19 (2018-08, alone in its month) go.
+    const parsed = sourceLines.map((l) => JSON.parse(l) as StacItem);
+    parsed[8]!.properties.datetime = '2019-01-05T00:00:00Z';
+    const kept = parsed.filter((_, n) => n !== 16 && n !== 19);
+    writeFileSync(items, `${kept.map((i) => JSON.stringify(i)).join('\n')}\n`);
+
+    const result = await rebuildCatalog(config(out), { mode: 'incremental' });
+    expect([result.summary.modified, result.summary.deleted]).toEqual([1, 2]);
+    const after = snapshot(out);
+    for (const month of ['2016-08', '2018-10', '2021-09', '2023-06']) {
+      const path = `parquet/naip/items-${month}.parquet`;
+      expect(after.get(path), path).toEqual(before.get(path));
+    }
+    for (const path of [
+      'parquet/HLSS30_2.0/items-2022-09.parquet',
+      'parquet/sentinel-2-l2a/items-2023-10.parquet',
+    ])
+      expect(after.get(path), path).toEqual(before.get(path));
+    expect(after.has('parquet/naip/items-2018-08.parquet')).toBe(false);
+    expect(after.get('parquet/naip/items-2021-10.parquet')?.text).not.toBe(
+      before.get('parquet/naip/items-2021-10.parquet')?.text,
+    );
+
+    const fresh = join(dir, 'fresh');
+    await rebuildCatalog(config(fresh), { mode: 'full' });
+    const parquetFiles = (root: string) =>
+      [...snapshot(root).keys()].filter((p) => p.startsWith('parquet/')).sort();
+    expect(parquetFiles(out)).toEqual(parquetFiles(fresh));
+    for (const path of parquetFiles(fresh).filter((p) => p.endsWith('.parquet'))) {
+      const byId = async (root: string) => {
+        const rows = new Map<string, StacItem>();
+        for await (const item of readGeoParquet(join(root, path))) rows.set(item.id, item);
+        return rows;
+      };
+      expect(await byId(out), path).toEqual(await byId(fresh));
+    }
+  });
+
+  it('a run that fails after the NDJSON merge leaves its months for the next run to rewrite', async () => {
+    const { dir, items, out, config } = setup('json, ndjson, parquet', ', parquet_partition: month');
+    await rebuildCatalog(config(out), { mode: 'full' });
+    const parsed = sourceLines.map((l) => JSON.parse(l) as StacItem);
+    parsed[8]!.properties.datetime = '2019-01-05T00:00:00Z';
+    writeFileSync(
+      items,
+      `${parsed
+        .filter((_, n) => n !== 19)
+        .map((i) => JSON.stringify(i))
+        .join('\n')}\n`,
+    );
+    // A folder where the new month's file goes makes the Parquet write fail once the NDJSON is merged.
+    const blocker = join(out, 'parquet', 'naip', 'items-2019-01.parquet');
+    mkdirSync(blocker);
+    await expect(rebuildCatalog(config(out), { mode: 'incremental' })).rejects.toThrow();
+    rmSync(blocker, { recursive: true });
+
+    await rebuildCatalog(config(out), { mode: 'incremental' });
+    const fresh = join(dir, 'fresh');
+    await rebuildCatalog(config(fresh), { mode: 'full' });
+    const rows = async (root: string) => {
+      const ids: string[] = [];
+      const folder = join(root, 'parquet', 'naip');
+      for (const file of readdirSync(folder)
+        .filter((f) => f.endsWith('.parquet'))
+        .sort())
+        for await (const item of readGeoParquet(join(folder, file))) ids.push(`${file} ${item.id}`);
+      return ids.sort();
+    };
+    // Without the saved months, item 8 would stay in 2021-10 too and the deleted item in 2018-08.
+    expect(await rows(out)).toEqual(await rows(fresh));
   });
 
   it('targeted mode rebuilds only the selected items and keeps every other one as it is', async () => {

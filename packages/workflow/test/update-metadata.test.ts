@@ -7,7 +7,8 @@ import { readGeoParquet } from '@scm/output-parquet';
 import { integrationGate } from '@scm/testing/gate';
 import { bundledSchemasDir } from '@scm/validate';
 import { describe, expect, it } from 'vitest';
-import { convertCatalog, updateMetadata } from '../src/index.js';
+import { parseConfig } from '@scm/config';
+import { convertCatalog, rebuildCatalog, updateMetadata } from '../src/index.js';
 import { missingPrerequisite, python, repoRoot } from './integration-env.js';
 
 const data = join(repoRoot, 'examples/quickstart/data');
@@ -126,6 +127,34 @@ describe('update-metadata', () => {
     }
     expect(items.map((i) => i.id)).not.toContain(HLS);
     expect(items.filter((i) => i.properties.license_note === 'see naip')).toHaveLength(6);
+  });
+
+  it('keeps the monthly files of a stac-geoparquet folder it updates', async () => {
+    const catalog = join(temp(), 'catalog');
+    const config = `workflow: { name: t }
+source: { type: local_files, paths: [${data}] }
+output: { format: [parquet], path: ${catalog}, parquet_partition: month }
+`;
+    await rebuildCatalog(parseConfig(config, join(temp(), 'c.yaml'), { env: {} }), { mode: 'full' });
+    const out = join(temp(), 'out');
+    const result = await updateMetadata({
+      input: join(catalog, 'parquet'),
+      updatesPath: updatesFile(),
+      outputPath: out,
+      now: NOW,
+    });
+    expect(result).toMatchObject(expectedCounts);
+    const files = (root: string) =>
+      readdirSync(root, { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.parquet'))
+        .sort();
+    // One of the two HLS items of 2022-09 is deleted: every month keeps its file.
+    expect(files(out)).toEqual(files(join(catalog, 'parquet')));
+    expect(files(out)).toContain('naip/items-2023-06.parquet');
+    const hls: string[] = [];
+    for await (const item of readGeoParquet(join(out, 'HLSS30_2.0', 'items-2022-09.parquet')))
+      hls.push(item.id);
+    expect(hls).toEqual(['HLS.S30.T13SGC.2022273T174141.v2.0']);
   });
 
   it('tells its progress the bytes read of an NDJSON folder and of stac-geoparquet files, and the failures', async () => {
