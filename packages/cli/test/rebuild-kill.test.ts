@@ -42,7 +42,7 @@ function writeConfig(dir: string, api: FakeStacApi, out: string): string {
     path,
     `workflow: { name: kill-test }
 source: { type: stac_api, catalog_url: ${api.apiUrl()}, collections: [${COLLECTION}], limit: 50 }
-output: { format: [json, ndjson], path: ./${out} }
+output: { format: [json, ndjson, parquet], path: ./${out}, parquet_partition: month }
 processing: { concurrency: 2, rate_limit: 1000, retry_max_attempts: 3, timeout_s: 10 }
 `,
   );
@@ -52,7 +52,8 @@ processing: { concurrency: 2, rate_limit: 1000, retry_max_attempts: 3, timeout_s
 /**
  * Every file of a catalog that describes items, as comparable text: item files byte for byte, NDJSON
  * lines as a sorted set, collection links sorted (both follow the order concurrent windows finished in).
- * Run records (summary, report, state, logs) are left out.
+ * stac-geoparquet files by name only: their rows are compared through {@link parquetContent}. Run records
+ * (summary, report, state, logs) are left out.
  */
 function catalogContent(root: string): Map<string, string> {
   const content = new Map<string, string>();
@@ -66,6 +67,7 @@ function catalogContent(root: string): Map<string, string> {
       )
         continue;
       if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith('.parquet')) content.set(rel, 'stac-geoparquet');
       else if (name.endsWith('.ndjson'))
         content.set(rel, readFileSync(path, 'utf8').split('\n').sort().join('\n'));
       else if (name === 'collection.json' || name === 'catalog.json') {
@@ -77,6 +79,19 @@ function catalogContent(root: string): Map<string, string> {
   };
   walk(root);
   return content;
+}
+
+/** The rows of a catalog's stac-geoparquet files, converted to NDJSON by the CLI and compared as text. */
+async function parquetContent(dir: string, out: string): Promise<Map<string, string>> {
+  const target = `${out}-parquet-rows`;
+  const run = await cli(
+    ['output', '--input', `${out}/parquet`, '--output-format', 'ndjson', '--output-path', target],
+    {
+      cwd: dir,
+    },
+  );
+  expect(run.code, run.stderr).toBe(0);
+  return catalogContent(join(dir, target));
 }
 
 /** Spawns the CLI, kills it with SIGKILL after a random delay (unless it ended first). */
@@ -128,6 +143,7 @@ describe('rebuild-catalog killed with -9 at a random point, then --resume', () =
       const resumed = await cli([...args('b'), '--resume'], { cwd: dir });
       expect(resumed.code, `${killed}\n${resumed.stderr}`).toBe(0);
       expect(catalogContent(join(dir, 'b')), killed).toEqual(catalogContent(join(dir, 'a')));
+      expect(await parquetContent(dir, 'b'), killed).toEqual(await parquetContent(dir, 'a'));
     }, 600_000);
   }
 });
