@@ -17,6 +17,11 @@ export interface ServerDelta {
   filterLang: 'cql2-json' | 'cql2-text';
   /** Whether the ids listing finished; an incomplete one deletes nothing. */
   idsComplete: boolean;
+  /**
+   * The ids listing while it runs: it runs beside the filtered harvest (on a large collection it is most
+   * of an incremental run's wait for the server) and is awaited before deletes are decided.
+   */
+  listing?: Promise<void>;
 }
 
 /** What {@link chooseApiStrategy} needs of the harvest it plans. */
@@ -64,7 +69,8 @@ const listing = (why: string) =>
  * (`auto` by default), the API's conformance classes and the state's
  * `updated` high-water marks, and says why in `delta.strategy`. Returns the
  * per-collection `updatedSince` stamps for the harvest (empty for the full
- * listing). With the filter, the ids listing runs first. Throws `SCM_USAGE`
+ * listing). With the filter, the ids listing starts beside the harvest
+ * (`delta.server.listing`). Throws `SCM_USAGE`
  * when `filter` is forced and cannot run.
  */
 export async function chooseApiStrategy(
@@ -86,10 +92,17 @@ export async function chooseApiStrategy(
   }
   const server: ServerDelta = { collections: new Map(), filterLang: plan.lang, idsComplete: false };
   for (const [id, since] of plan.marks) server.collections.set(id, { since });
-  if (plan.fields) await listIds(server, input);
+  delta.strategy = describeServerDelta(server, plan.fields, input.collections);
+  if (plan.fields) {
+    // An error of the listing (an abort) means an incomplete listing: nothing is deleted, the notes say so.
+    server.listing = listIds(server, input)
+      .catch(() => undefined)
+      .then(() => {
+        delta.strategy = describeServerDelta(server, plan.fields, input.collections);
+      });
+  }
   delta.server = server;
   seedMarks(delta, plan.marks);
-  delta.strategy = describeServerDelta(server, plan.fields, input.collections);
   return { updatedSince: Object.fromEntries(plan.marks), filterLang: plan.lang };
 }
 

@@ -139,6 +139,7 @@ export async function settleDelta(
   sinks: Partial<Pick<IncrementalSinks, 'keepItem' | 'removeItem'>>,
   onKept: (record: StateRecord) => void,
 ): Promise<void> {
+  await delta.server?.listing;
   const modified = new Set<string>();
   for (const [hash, record] of delta.previous?.entries ?? []) {
     const key = keyOf(record.collection, record.id);

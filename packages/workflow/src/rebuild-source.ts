@@ -189,6 +189,8 @@ export async function* rebuildRecords(
       report,
     );
   } finally {
+    // The ids listing of an incremental run shares the client and may still be running.
+    await options.delta?.server?.listing;
     await client.close();
   }
   counter.notes.push(...report.notes);
