@@ -4,6 +4,7 @@ import { basename, dirname } from 'node:path';
 import type { WorkflowConfig } from '@scm/config';
 import {
   type Failure,
+  type HttpClient,
   type Logger,
   noopLogger,
   type Progress,
@@ -112,6 +113,15 @@ function harvestState(config: WorkflowConfig, dryRun: boolean): ReturnType<typeo
     : harvestStateDir(dirname(config.output.path), name);
 }
 
+/** Closes the harvest's client once the ids listing of an incremental run, which shares it, is done. */
+async function closeHarvestClient(
+  client: { close(): Promise<void> },
+  delta: Delta | undefined,
+): Promise<void> {
+  await delta?.server?.listing;
+  await client.close();
+}
+
 /**
  * The records of a rebuild: local files, or the items and collections of a
  * STAC API harvested with checkpoints (state in `.<output>.harvest` beside the
@@ -189,9 +199,7 @@ export async function* rebuildRecords(
       report,
     );
   } finally {
-    // The ids listing of an incremental run shares the client and may still be running.
-    await options.delta?.server?.listing;
-    await client.close();
+    await closeHarvestClient(client, options.delta);
   }
   counter.notes.push(...report.notes);
   if (report.incomplete.length === 0 || options.dryRun) await rm(state.dir, { recursive: true, force: true });
