@@ -131,7 +131,9 @@ export class PartitionsToRewrite {
     await writeTextAtomic(this.file, JSON.stringify(entries), false, true);
   }
 
+  /** Forgets the partitions (they are rewritten), here and on disk. */
   async clear(): Promise<void> {
+    this.byCollection.clear();
     await rm(this.file, { force: true });
   }
 }

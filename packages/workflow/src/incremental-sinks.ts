@@ -1,7 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkflowConfig } from '@scm/config';
-import type { Failure, Logger, StacCollection } from '@scm/core';
+import type { Failure, Logger, StacCollection, StacItem } from '@scm/core';
 import { topLevelString } from '@scm/core/stac-item';
 import {
   COLLECTIONS_NDJSON,
@@ -27,6 +27,13 @@ export interface IncrementalSinks extends RunSinks {
   keepItem(record: StateRecord): void;
   /** An item an earlier run wrote that is gone from the source: its files and lines are removed. */
   removeItem(record: StateRecord): Promise<void>;
+  /**
+   * Merges the items written so far into the catalog's `items.ndjson` files, before the deletes are known:
+   * with a STAC API they come from an ids listing that may still be running, and this copy of the largest
+   * files runs meanwhile. Items removed after it, and stac-geoparquet, are merged by `finish`. No item may
+   * be written after it.
+   */
+  mergeWritten(): Promise<void>;
 }
 
 /** What the NDJSON side of an incremental run gathers: the changed collections and the ids they lose. */
@@ -34,6 +41,13 @@ interface NdjsonDelta {
   dir: string;
   removed: Map<string, Set<string>>;
   touched: Set<string>;
+}
+
+/** What an incremental run's merges have written so far, for the summary. */
+interface Merged {
+  collections: Set<string>;
+  files: string[];
+  failures: Failure[];
 }
 
 /** File, in the state folder, of the Parquet partitions still to rewrite (see {@link PartitionsToRewrite}). */
@@ -85,10 +99,16 @@ async function mergeNdjson(
         : {}),
     });
   }
-  const collections = await readFile(join(delta.dir, COLLECTIONS_NDJSON), 'utf8').catch(() => undefined);
+  delta.touched.clear();
+  delta.removed.clear();
+  return changedCollections;
+}
+
+/** Copies the run's `collections.ndjson` (in the state folder) over the catalog's when its bytes differ. */
+async function copyCollections(ndjsonDir: string, deltaDir: string): Promise<void> {
+  const collections = await readFile(join(deltaDir, COLLECTIONS_NDJSON), 'utf8').catch(() => undefined);
   if (collections !== undefined)
     await writeTextAtomic(join(ndjsonDir, COLLECTIONS_NDJSON), collections, false, true);
-  return changedCollections;
 }
 
 /** Rewrites the listed partitions of each changed collection's stac-geoparquet, then forgets them. */
@@ -139,43 +159,27 @@ export async function openIncrementalSinks(
         ...(config.output.base_url ? { baseUrl: config.output.base_url } : {}),
       })
     : undefined;
-  const ndjsonDir = join(root, 'ndjson');
-  const delta: NdjsonDelta = {
-    dir: join(root, STATE_DIR, 'ndjson-delta'),
-    removed: new Map(),
-    touched: new Set(),
-  };
-  await rm(delta.dir, { recursive: true, force: true });
-  const ndjson = formats.has('ndjson') ? createNdjsonWriter({ root: delta.dir }) : undefined;
-  const rewrite = formats.has('parquet')
-    ? new PartitionsToRewrite(
-        join(root, STATE_DIR, PARQUET_TO_REWRITE),
-        config.output.parquet_partition ?? 'none',
-      )
-    : undefined;
-  await rewrite?.addLeftover();
+  const ndjson = formats.has('ndjson') ? await openNdjsonSide(root, config) : undefined;
   const collections = new Map<string, StacCollection>();
   return {
     async writeItem(item) {
       if (tree) await tree.writeItem(item);
-      if (ndjson) await ndjson.writeItem(item);
-      delta.touched.add(typeof item.collection === 'string' ? item.collection : '');
+      await ndjson?.writeItem(item);
     },
     keepItem(record) {
       tree?.keepItem(record);
     },
     async removeItem(record) {
       await tree?.removeItem(record);
-      // Where the item was, should its line be gone already (a killed run merged it).
-      rewrite?.add(record.collection, partitionOfItem(extentItem(record), rewrite.by));
-      const ids = delta.removed.get(record.collection) ?? new Set<string>();
-      ids.add(record.id);
-      delta.removed.set(record.collection, ids);
+      ndjson?.removeItem(record);
     },
     async writeCollection(collection) {
       collections.set(collection.id, collection);
       if (tree) await tree.writeCollection(collection);
-      if (ndjson) await ndjson.writeCollection(collection);
+      if (ndjson) await ndjson.collectionsWriter.writeCollection(collection);
+    },
+    async mergeWritten() {
+      await ndjson?.merge();
     },
     async finish() {
       const files: string[] = [];
@@ -185,17 +189,76 @@ export async function openIncrementalSinks(
         files.push(...result.files.filter((f) => f === 'catalog.json' || f.endsWith('/collection.json')));
       }
       if (ndjson) {
-        await ndjson.finish();
-        const changed = await mergeNdjson(ndjsonDir, delta, rewrite);
-        files.push(`ndjson/${COLLECTIONS_NDJSON}`, ...[...changed].map((c) => `ndjson/${itemsFileOf(c)}`));
-        if (rewrite) {
-          const parquet = await rewriteParquet(root, rewrite, collections);
-          files.push(...parquet.files);
-          failures.push(...parquet.failures);
-        }
+        const merged = await ndjson.finish(collections);
+        files.push(...merged.files);
+        failures.push(...merged.failures);
       }
-      await rm(delta.dir, { recursive: true, force: true });
       return { files, failures };
+    },
+  };
+}
+
+/**
+ * The NDJSON and stac-geoparquet side of an incremental run: changed items go to a scratch NDJSON folder
+ * in the state folder, collections to another, and each merge folds what came since the last one into the
+ * catalog's files.
+ */
+async function openNdjsonSide(root: string, config: WorkflowConfig) {
+  const ndjsonDir = join(root, 'ndjson');
+  const delta: NdjsonDelta = {
+    dir: join(root, STATE_DIR, 'ndjson-delta'),
+    removed: new Map(),
+    touched: new Set(),
+  };
+  const collectionsDir = join(root, STATE_DIR, 'ndjson-delta-collections');
+  for (const dir of [delta.dir, collectionsDir]) await rm(dir, { recursive: true, force: true });
+  const itemsWriter = createNdjsonWriter({ root: delta.dir });
+  const collectionsWriter = createNdjsonWriter({ root: collectionsDir });
+  const rewrite = config.output.formats.includes('parquet')
+    ? new PartitionsToRewrite(
+        join(root, STATE_DIR, PARQUET_TO_REWRITE),
+        config.output.parquet_partition ?? 'none',
+      )
+    : undefined;
+  await rewrite?.addLeftover();
+  const merged: Merged = { collections: new Set(), files: [], failures: [] };
+  let itemsClosed = false;
+  const merge = async () => {
+    if (!itemsClosed) await itemsWriter.finish();
+    itemsClosed = true;
+    for (const id of await mergeNdjson(ndjsonDir, delta, rewrite)) merged.collections.add(id);
+    await rm(delta.dir, { recursive: true, force: true });
+  };
+  return {
+    collectionsWriter,
+    merge,
+    async writeItem(item: StacItem) {
+      await itemsWriter.writeItem(item);
+      delta.touched.add(typeof item.collection === 'string' ? item.collection : '');
+    },
+    removeItem(record: StateRecord) {
+      // Where the item was, should its line be gone already (a killed run merged it).
+      rewrite?.add(record.collection, partitionOfItem(extentItem(record), rewrite.by));
+      const ids = delta.removed.get(record.collection) ?? new Set<string>();
+      ids.add(record.id);
+      delta.removed.set(record.collection, ids);
+    },
+    /** The last merge, then stac-geoparquet: its files carry their collection, final only now. */
+    async finish(collections: Map<string, StacCollection>): Promise<Merged> {
+      await merge();
+      if (rewrite) {
+        const parquet = await rewriteParquet(root, rewrite, collections);
+        merged.files.push(...parquet.files);
+        merged.failures.push(...parquet.failures);
+      }
+      await collectionsWriter.finish();
+      await copyCollections(ndjsonDir, collectionsDir);
+      await rm(collectionsDir, { recursive: true, force: true });
+      const files = [
+        `ndjson/${COLLECTIONS_NDJSON}`,
+        ...[...merged.collections].map((c) => `ndjson/${itemsFileOf(c)}`),
+      ];
+      return { ...merged, files: [...files, ...merged.files] };
     },
   };
 }

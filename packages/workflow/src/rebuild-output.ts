@@ -20,7 +20,7 @@ export interface RebuildOutput {
   /** Name of the failures file inside the output folder. */
   failuresName: string;
   failures: FailuresFile;
-  sinks: RunSinks & Partial<Pick<IncrementalSinks, 'keepItem' | 'removeItem'>>;
+  sinks: RunSinks & Partial<Pick<IncrementalSinks, 'keepItem' | 'removeItem' | 'mergeWritten'>>;
   dryRun: boolean;
   /** An incremental or targeted run updates the output folder in place (no staging folder). */
   inPlace: boolean;

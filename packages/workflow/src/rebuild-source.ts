@@ -4,7 +4,6 @@ import { basename, dirname } from 'node:path';
 import type { WorkflowConfig } from '@scm/config';
 import {
   type Failure,
-  type HttpClient,
   type Logger,
   noopLogger,
   type Progress,
@@ -113,15 +112,18 @@ function harvestState(config: WorkflowConfig, dryRun: boolean): ReturnType<typeo
     : harvestStateDir(dirname(config.output.path), name);
 }
 
-/** Closes the harvest's client once the ids listing of an incremental run, which shares it, is done. */
+/**
+ * Closes the harvest's client, or, while the ids listing of an incremental run (which shares it) is still
+ * running, chains the close to it: the run goes on and settling its deletes waits for both.
+ */
 async function closeHarvestClient(
   client: { close(): Promise<void> },
   delta: Delta | undefined,
 ): Promise<void> {
-  await delta?.server?.listing;
-  await client.close();
+  const server = delta?.server;
+  if (!server?.listing) return client.close();
+  server.listing = server.listing.finally(() => client.close().catch(() => undefined));
 }
-
 /**
  * The records of a rebuild: local files, or the items and collections of a
  * STAC API harvested with checkpoints (state in `.<output>.harvest` beside the

@@ -334,6 +334,8 @@ async function rebuildLocal(config: WorkflowConfig, options: RebuildOptions): Pr
     } finally {
       await validator.close();
     }
+    // Runs while an incremental run's ids listing may still be running; settling waits for it.
+    await output.sinks.mergeWritten?.();
     await settleDelta(delta, output.sinks, (record) => run.itemExtents.add(extentItem(record)));
     totalChanges(delta, counter);
     await writeCollections(run);
