@@ -181,17 +181,37 @@ async function fetchPage(
   }
 }
 
-/** Windows paged at once per request slot: while one window's page is written, another's request runs. */
+/** Windows per request slot a counted range is cut into at least: while one window's page is written, another's request runs. */
 export const WINDOWS_PER_SLOT = 2;
 
+/** Windows per request slot paged at once: the first cut takes up to this many where they cost fewer requests. */
+export const MAX_WINDOWS_PER_SLOT = 4;
+
+/** Most windows one window is cut into at once. */
+const MAX_PARTS = 64;
+
 /**
- * Most items a window should hold, from the count of the whole range: about
- * four windows per request slot, a window of at least three pages where that
- * still leaves every slot two windows, and never less than one page.
+ * How many windows a counted range is cut into at first: two to four per request slot (fewer when the range
+ * has fewer pages), as many as cost the fewest requests. Request slots, not windows, bound a harvest, and
+ * every window ends on a page that is partly empty: the time cut assumes items spread evenly, so a window
+ * should hold `matched / n` items, and one just over a whole number of pages pays a request for a few items,
+ * one of exactly whole pages a request for the empty page after its last (a full page never ends a window).
+ * On a tie, more windows: each is a smaller share of the tail, when the last windows run alone.
  */
-function firstTarget(concurrency: number, pageSize: number, matched: number): number {
-  const busy = Math.ceil(matched / (concurrency * WINDOWS_PER_SLOT));
-  return Math.max(pageSize, Math.min(pageSize * 3, busy), Math.ceil(matched / (concurrency * 4)));
+function firstCut(concurrency: number, pageSize: number, matched: number): number {
+  const pages = Math.ceil(matched / pageSize);
+  const least = Math.min(concurrency * WINDOWS_PER_SLOT, pages, MAX_PARTS);
+  const most = Math.min(concurrency * MAX_WINDOWS_PER_SLOT, pages, MAX_PARTS);
+  let best = least;
+  let fewest = Number.POSITIVE_INFINITY;
+  for (let n = least; n <= most; n += 1) {
+    const requests = n * (Math.floor(matched / n / pageSize) + 1);
+    if (requests <= fewest) {
+      best = n;
+      fewest = requests;
+    }
+  }
+  return best;
 }
 
 /**
@@ -211,13 +231,14 @@ function planSplit(
     if (!(window.first && window.last)) return undefined;
     return splitWindow(window, run.concurrency * 4);
   }
-  const target =
-    window.target ?? firstTarget(run.concurrency, Math.max(page.features.length, 1), page.matched);
-  // The whole range is cut as soon as it exceeds the target; a window already cut only when it is well
-  // above it, since each cut costs one page.
-  const threshold = window.first && window.last ? target : target * 2;
-  if (page.matched <= threshold) return undefined;
-  return splitWindow(window, Math.min(64, Math.ceil(page.matched / target)), target);
+  const parts = firstCut(run.concurrency, Math.max(page.features.length, 1), page.matched);
+  if (window.first && window.last && window.target === undefined) {
+    return parts < 2 ? undefined : splitWindow(window, parts, Math.ceil(page.matched / parts));
+  }
+  // A window already cut is cut again only when it is well above its target, since each cut costs one page.
+  const target = window.target ?? Math.ceil(page.matched / parts);
+  if (page.matched <= target * 2) return undefined;
+  return splitWindow(window, Math.min(MAX_PARTS, Math.ceil(page.matched / target)), target);
 }
 
 /** Applies normalisation, seam ownership and the per-window repeat filter to a page's features. */
