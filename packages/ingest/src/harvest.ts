@@ -194,8 +194,9 @@ async function* runHarvest(
     );
   };
   const emit = (event: HarvestEvent) => channel.push(event);
+  const consumerBehind = () => channel.size >= concurrency * WINDOWS_PER_SLOT;
   const startCollection = async (endpoints: ApiEndpoints, id: string, guess?: EarlyCollection) => {
-    const context = { controller, logger, fixes, emit, filter };
+    const context = { controller, logger, fixes, emit, consumerBehind, filter };
     const run = await openCollection(options, endpoints, id, context, guess);
     if (!run) return;
     if (guess?.firstPage) run.early = guess.firstPage;
@@ -288,6 +289,7 @@ interface OpenContext {
   logger: Logger;
   fixes: Map<ItemFix, number>;
   emit(event: HarvestEvent): Promise<void>;
+  consumerBehind(): boolean;
   filter: TimeRange | undefined;
 }
 
@@ -349,6 +351,7 @@ async function openCollection(
     logger: context.logger,
     fixes: context.fixes,
     emit: context.emit,
+    consumerBehind: context.consumerBehind,
     schedule: () => undefined,
     range: partition || context.filter ? range : {},
     unfiltered: context.filter === undefined,

@@ -44,6 +44,8 @@ export interface CollectionRun {
   fixes: Map<ItemFix, number>;
   /** Hands an event to the consumer (waits while it is busy: backpressure). */
   emit(event: HarvestEvent): Promise<void>;
+  /** Whether the consumer is behind: events wait for it, so a page fetched ahead would only wait in memory. */
+  consumerBehind(): boolean;
   /** Queues windows cut from a larger one. */
   schedule(windows: WindowState[]): void;
   /** Told the number of items the whole collection range matches, when the server says. */
@@ -390,6 +392,8 @@ function countedOut(run: CollectionRun, cursor: Cursor, page: FetchedPage): bool
  * The next page is requested as soon as its link is known, before the
  * current page is handed to the consumer: while a page is written, its
  * window already waits on the server, so writing never idles a request slot.
+ * When the consumer is behind, the page is handed on first, which bounds
+ * what the windows hold however many of them there are.
  */
 export async function pageWindow(run: CollectionRun, window: WindowState): Promise<void> {
   const cursor: Cursor = {
@@ -416,10 +420,13 @@ export async function pageWindow(run: CollectionRun, window: WindowState): Promi
     const { items, note } = guardLoops(run, window, cursor, page, next);
     if (note || countedOut(run, cursor, page)) next = undefined;
     const event = pageEvent(window, cursor, page, items, next);
-    if (next) pending = fetchCursor(run, window, advance(cursor, next));
+    // Fetched ahead only while the consumer keeps up: a window waiting on it then holds one page, not two.
+    const ahead = next !== undefined && !run.consumerBehind();
+    if (next && ahead) pending = fetchCursor(run, window, advance(cursor, next));
     await run.emit(event);
     if (note) await run.emit(stopEvent(window, 'done', note));
     if (!next) return;
+    if (!ahead) pending = fetchCursor(run, window, advance(cursor, next));
   }
 }
 

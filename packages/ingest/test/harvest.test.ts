@@ -185,6 +185,39 @@ describe('harvest: paging edge cases', () => {
     expect(most).toBeGreaterThan(5);
   });
 
+  it('behind a slow consumer, each window holds one page beyond the channel, not the next one too', async () => {
+    const items = makeItems('c', 4000, T0, 3_600_000);
+    const api = createStubApi({ collections: { c: items }, counts: true, pageCap: 100 });
+    let received = 0;
+    const client: HttpClient = {
+      async json<T>(request: HttpRequest) {
+        const response = await api.client.json<T>(request);
+        if (Array.isArray((response.body as { features?: unknown }).features)) received += 1;
+        return response;
+      },
+    } as HttpClient;
+    const run = harvest({
+      client,
+      catalogUrl: 'https://api.test/stac/',
+      collections: ['c'],
+      limit: 100,
+      concurrency: 5,
+    });
+    let windows = 0;
+    let consumed = 0;
+    let held = 0;
+    for await (const event of run) {
+      if (event.type === 'plan' && event.replaces) windows = event.windows.length;
+      if (event.type === 'page') consumed += 1;
+      // Pages received and not yet consumed; the whole range's first page is never handed on.
+      held = Math.max(held, received - 1 - consumed);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(windows).toBe(14);
+    // The channel holds concurrency × 2 pages; each window at most the one it waits to hand on.
+    expect(held).toBeLessThanOrEqual(5 * 2 + windows);
+  });
+
   it('cuts a counted range into the number of windows whose last pages cost the fewest requests', async () => {
     // 2,000 items an hour apart in pages of 100, 5 request slots: 10 windows of 200 items would each need a
     // request for the empty page after two full ones (30); 11 windows of about 182 items need 2 each (22).
