@@ -23,7 +23,13 @@ import { type HarvestCheckpoint, HarvestState } from './checkpoint.js';
 import { idsOnlyMembers, updatedSinceMembers } from './delta-query.js';
 import type { HarvestEvent } from './events.js';
 import type { ItemFix } from './normalize.js';
-import { type CollectionRun, type EarlyPage, pageWindow, WINDOWS_PER_SLOT } from './page-window.js';
+import {
+  type CollectionRun,
+  type EarlyPage,
+  MAX_WINDOWS_PER_SLOT,
+  pageWindow,
+  WINDOWS_PER_SLOT,
+} from './page-window.js';
 import { requestKey } from './request.js';
 import {
   collectionTimeRange,
@@ -54,7 +60,7 @@ export interface HarvestOptions {
   method?: 'GET' | 'POST';
   /** Cut each collection into time windows fetched in parallel. Default true. */
   partition?: boolean;
-  /** Requests the harvest keeps in flight (the HTTP client's concurrency); twice as many windows are paged at once. Default 5. */
+  /** Requests the harvest keeps in flight (the HTTP client's concurrency); up to four times as many windows are paged at once. Default 5. */
   concurrency?: number;
   /** Continue from this checkpoint: finished windows are skipped, the others go on from their next link. */
   resume?: HarvestCheckpoint;
@@ -175,7 +181,7 @@ async function* runHarvest(
   const channel = createChannel<HarvestEvent>(concurrency * WINDOWS_PER_SLOT);
   // More windows than request slots: the HTTP client's own limit queues their requests, so a slot
   // freed by one window is taken at once by another while the first one's page is being written.
-  const limiter = pLimit(concurrency * WINDOWS_PER_SLOT);
+  const limiter = pLimit(concurrency * MAX_WINDOWS_PER_SLOT);
   let outstanding = 0;
   const track = (task: Promise<void>) => {
     outstanding += 1;
@@ -188,8 +194,9 @@ async function* runHarvest(
     );
   };
   const emit = (event: HarvestEvent) => channel.push(event);
+  const consumerBehind = () => channel.size >= concurrency * WINDOWS_PER_SLOT;
   const startCollection = async (endpoints: ApiEndpoints, id: string, guess?: EarlyCollection) => {
-    const context = { controller, logger, fixes, emit, filter };
+    const context = { controller, logger, fixes, emit, consumerBehind, filter };
     const run = await openCollection(options, endpoints, id, context, guess);
     if (!run) return;
     if (guess?.firstPage) run.early = guess.firstPage;
@@ -282,6 +289,7 @@ interface OpenContext {
   logger: Logger;
   fixes: Map<ItemFix, number>;
   emit(event: HarvestEvent): Promise<void>;
+  consumerBehind(): boolean;
   filter: TimeRange | undefined;
 }
 
@@ -343,6 +351,7 @@ async function openCollection(
     logger: context.logger,
     fixes: context.fixes,
     emit: context.emit,
+    consumerBehind: context.consumerBehind,
     schedule: () => undefined,
     range: partition || context.filter ? range : {},
     unfiltered: context.filter === undefined,

@@ -44,6 +44,8 @@ export interface CollectionRun {
   fixes: Map<ItemFix, number>;
   /** Hands an event to the consumer (waits while it is busy: backpressure). */
   emit(event: HarvestEvent): Promise<void>;
+  /** Whether the consumer is behind: events wait for it, so a page fetched ahead would only wait in memory. */
+  consumerBehind(): boolean;
   /** Queues windows cut from a larger one. */
   schedule(windows: WindowState[]): void;
   /** Told the number of items the whole collection range matches, when the server says. */
@@ -181,17 +183,37 @@ async function fetchPage(
   }
 }
 
-/** Windows paged at once per request slot: while one window's page is written, another's request runs. */
+/** Windows per request slot a counted range is cut into at least: while one window's page is written, another's request runs. */
 export const WINDOWS_PER_SLOT = 2;
 
+/** Windows per request slot paged at once: the first cut takes up to this many where they cost fewer requests. */
+export const MAX_WINDOWS_PER_SLOT = 4;
+
+/** Most windows one window is cut into at once. */
+const MAX_PARTS = 64;
+
 /**
- * Most items a window should hold, from the count of the whole range: about
- * four windows per request slot, a window of at least three pages where that
- * still leaves every slot two windows, and never less than one page.
+ * How many windows a counted range is cut into at first: two to four per request slot (fewer when the range
+ * has fewer pages), as many as cost the fewest requests. Request slots, not windows, bound a harvest, and
+ * every window ends on a page that is partly empty: the time cut assumes items spread evenly, so a window
+ * should hold `matched / n` items, and one just over a whole number of pages pays a request for a few items,
+ * one of exactly whole pages a request for the empty page after its last (a full page never ends a window).
+ * On a tie, more windows: each is a smaller share of the tail, when the last windows run alone.
  */
-function firstTarget(concurrency: number, pageSize: number, matched: number): number {
-  const busy = Math.ceil(matched / (concurrency * WINDOWS_PER_SLOT));
-  return Math.max(pageSize, Math.min(pageSize * 3, busy), Math.ceil(matched / (concurrency * 4)));
+function firstCut(concurrency: number, pageSize: number, matched: number): number {
+  const pages = Math.ceil(matched / pageSize);
+  const least = Math.min(concurrency * WINDOWS_PER_SLOT, pages, MAX_PARTS);
+  const most = Math.min(concurrency * MAX_WINDOWS_PER_SLOT, pages, MAX_PARTS);
+  let best = least;
+  let fewest = Number.POSITIVE_INFINITY;
+  for (let n = least; n <= most; n += 1) {
+    const requests = n * (Math.floor(matched / n / pageSize) + 1);
+    if (requests <= fewest) {
+      best = n;
+      fewest = requests;
+    }
+  }
+  return best;
 }
 
 /**
@@ -211,13 +233,14 @@ function planSplit(
     if (!(window.first && window.last)) return undefined;
     return splitWindow(window, run.concurrency * 4);
   }
-  const target =
-    window.target ?? firstTarget(run.concurrency, Math.max(page.features.length, 1), page.matched);
-  // The whole range is cut as soon as it exceeds the target; a window already cut only when it is well
-  // above it, since each cut costs one page.
-  const threshold = window.first && window.last ? target : target * 2;
-  if (page.matched <= threshold) return undefined;
-  return splitWindow(window, Math.min(64, Math.ceil(page.matched / target)), target);
+  const parts = firstCut(run.concurrency, Math.max(page.features.length, 1), page.matched);
+  if (window.first && window.last && window.target === undefined) {
+    return parts < 2 ? undefined : splitWindow(window, parts, Math.ceil(page.matched / parts));
+  }
+  // A window already cut is cut again only when it is well above its target, since each cut costs one page.
+  const target = window.target ?? Math.ceil(page.matched / parts);
+  if (page.matched <= target * 2) return undefined;
+  return splitWindow(window, Math.min(MAX_PARTS, Math.ceil(page.matched / target)), target);
 }
 
 /** Applies normalisation, seam ownership and the per-window repeat filter to a page's features. */
@@ -369,6 +392,8 @@ function countedOut(run: CollectionRun, cursor: Cursor, page: FetchedPage): bool
  * The next page is requested as soon as its link is known, before the
  * current page is handed to the consumer: while a page is written, its
  * window already waits on the server, so writing never idles a request slot.
+ * When the consumer is behind, the page is handed on first, which bounds
+ * what the windows hold however many of them there are.
  */
 export async function pageWindow(run: CollectionRun, window: WindowState): Promise<void> {
   const cursor: Cursor = {
@@ -395,10 +420,13 @@ export async function pageWindow(run: CollectionRun, window: WindowState): Promi
     const { items, note } = guardLoops(run, window, cursor, page, next);
     if (note || countedOut(run, cursor, page)) next = undefined;
     const event = pageEvent(window, cursor, page, items, next);
-    if (next) pending = fetchCursor(run, window, advance(cursor, next));
+    // Fetched ahead only while the consumer keeps up: a window waiting on it then holds one page, not two.
+    const ahead = next !== undefined && !run.consumerBehind();
+    if (next && ahead) pending = fetchCursor(run, window, advance(cursor, next));
     await run.emit(event);
     if (note) await run.emit(stopEvent(window, 'done', note));
     if (!next) return;
+    if (!ahead) pending = fetchCursor(run, window, advance(cursor, next));
   }
 }
 

@@ -7,7 +7,7 @@ import {
   type StacItem,
 } from '@scm/core';
 import { describe, expect, it } from 'vitest';
-import { fetchItems, type HarvestEvent, harvest, type HarvestOptions } from '../src/index.js';
+import { fetchItems, type HarvestEvent, harvest, type HarvestOptions, windowOwns } from '../src/index.js';
 import { createStubApi, makeItems, type NextStyle, type StubOptions } from './stub-api.js';
 
 const DAY = 86_400_000;
@@ -185,6 +185,53 @@ describe('harvest: paging edge cases', () => {
     expect(most).toBeGreaterThan(5);
   });
 
+  it('behind a slow consumer, each window holds one page beyond the channel, not the next one too', async () => {
+    const items = makeItems('c', 4000, T0, 3_600_000);
+    const api = createStubApi({ collections: { c: items }, counts: true, pageCap: 100 });
+    let received = 0;
+    const client: HttpClient = {
+      async json<T>(request: HttpRequest) {
+        const response = await api.client.json<T>(request);
+        if (Array.isArray((response.body as { features?: unknown }).features)) received += 1;
+        return response;
+      },
+    } as HttpClient;
+    const run = harvest({
+      client,
+      catalogUrl: 'https://api.test/stac/',
+      collections: ['c'],
+      limit: 100,
+      concurrency: 5,
+    });
+    let windows = 0;
+    let consumed = 0;
+    let held = 0;
+    for await (const event of run) {
+      if (event.type === 'plan' && event.replaces) windows = event.windows.length;
+      if (event.type === 'page') consumed += 1;
+      // Pages received and not yet consumed; the whole range's first page is never handed on.
+      held = Math.max(held, received - 1 - consumed);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(windows).toBe(14);
+    // The channel holds concurrency × 2 pages; each window at most the one it waits to hand on.
+    expect(held).toBeLessThanOrEqual(5 * 2 + windows);
+  });
+
+  it('cuts a counted range into the number of windows whose last pages cost the fewest requests', async () => {
+    // 2,000 items an hour apart in pages of 100, 5 request slots: 10 windows of 200 items would each need a
+    // request for the empty page after two full ones (30); 11 windows of about 182 items need 2 each (22).
+    const items = makeItems('c', 2000, T0, 3_600_000);
+    const { items: got, requests } = await fetchAll(
+      { collections: { c: items }, counts: true, pageCap: 100, trailingEmpty: true },
+      { limit: 100, concurrency: 5 },
+    );
+    expect(ids(got)).toEqual(ids(items));
+    const windowPages = requests.filter((r) => new URL(r.url).searchParams.has('datetime'));
+    expect(new Set(windowPages.map((r) => new URL(r.url).searchParams.get('datetime'))).size).toBe(11);
+    expect(windowPages).toHaveLength(22);
+  });
+
   it('a page failing after retries, and again after the cool-down, is an api_error failure; its window is incomplete, the others finish', async () => {
     const big = { c: makeItems('c', 400, T0, 3_600_000) };
     let failed = 0;
@@ -238,7 +285,11 @@ describe('harvest: paging edge cases', () => {
     expect(incomplete).toHaveLength(1);
     expect(incomplete[0]!.next?.url).toContain('token=20');
     const got = events.flatMap((e) => (e.type === 'page' ? e.items : []));
-    expect(got.length).toBe(400 - (incomplete[0]!.matched! - incomplete[0]!.items));
+    // What is missing is what the incomplete window owns and had not written: its `matched` also counts an
+    // item on its end seam when the cut falls on an item's instant, which the next window owns.
+    const owned = big.c.filter((item) => windowOwns(incomplete[0]!, item)).length;
+    expect(got.length).toBe(400 - (owned - incomplete[0]!.items));
+    expect(new Set(ids(got)).size).toBe(got.length);
   });
 
   it('a page failing after retries once is tried again after the cool-down: every item, no failure', async () => {
