@@ -10,8 +10,8 @@
 // --real-items per client (every client stops there), and its rows add the uvicorn worker's CPU seconds:
 // the server shares the machine's cores with the client.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -67,16 +67,27 @@ function timed(command, commandArgs) {
   });
 }
 
+/** Lines of an NDJSON file, counted as it streams by (100,000 HLS items do not fit in one string). */
 async function countLines(file) {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return text.split('\n').filter((line) => line.trim()).length;
+  let lines = 0;
+  try {
+    for await (const chunk of createReadStream(file)) {
+      for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) lines += 1;
+    }
+  } catch {
+    return 0;
+  }
+  return lines;
 }
 
 /** Mean bytes of an NDJSON line (an item as the client wrote it), or NaN without a file. */
 async function meanLineBytes(file) {
-  const bytes = await readFile(file).catch(() => undefined);
-  const lines = bytes ? await countLines(file) : 0;
-  return lines > 0 ? bytes.length / lines : Number.NaN;
+  const bytes = await stat(file).then(
+    (s) => s.size,
+    () => 0,
+  );
+  const lines = bytes > 0 ? await countLines(file) : 0;
+  return lines > 0 ? bytes / lines : Number.NaN;
 }
 
 const PYSTAC = `
