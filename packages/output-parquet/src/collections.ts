@@ -153,7 +153,11 @@ async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
  * Removes the Parquet files of an earlier run (`items.parquet`, `part-*.parquet`, `items-<partition>….parquet`)
  * that this run did not write, among the partitions it rewrote (all of them unless `only` names some).
  */
-async function removeStaleParts(dir: string, keep: Set<string>, only?: ReadonlySet<string>): Promise<void> {
+export async function removeStaleParts(
+  dir: string,
+  keep: ReadonlySet<string>,
+  only?: ReadonlySet<string>,
+): Promise<void> {
   let names: string[];
   try {
     names = await readdir(dir);

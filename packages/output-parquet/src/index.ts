@@ -16,6 +16,7 @@ export type {
 export {
   collectionDirName,
   createCollectionsParquetSink,
+  removeStaleParts,
   writeCollectionsParquet,
   writeCollectionsParquetTexts,
 } from './collections.js';

@@ -12,6 +12,7 @@ import {
   partitionOfFileName,
   partitionOfItem,
   partitionOfItemText,
+  removeStaleParts,
   UNDATED_PARTITION,
   writeCollectionsParquetTexts,
 } from '@scm/output-parquet';
@@ -55,6 +56,9 @@ async function* itemsIn(
       const item = JSON.parse(text) as StacItem;
       if (item !== null && typeof item === 'object' && !Array.isArray(item)) yield { item, text };
     }
+  } catch (error) {
+    // A collection with no items file has no items: its partitions' files go.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   } finally {
     stream.destroy();
   }
@@ -82,15 +86,34 @@ export async function rewriteCollectionParquet(
   changed: ChangedParquetCollection,
   by: ParquetPartition,
 ): Promise<CollectionsParquetResult> {
-  const folder = join(parquetRoot, collectionDirName(changed.id === '' ? UNCOLLECTED_PARQUET : changed.id));
+  const dirName = collectionDirName(changed.id === '' ? UNCOLLECTED_PARQUET : changed.id);
+  const folder = join(parquetRoot, dirName);
   const only = (await hasLayout(folder, by)) ? changed.partitions : undefined;
-  return writeCollectionsParquetTexts(itemsIn(changed.itemsFile, by, only), {
+  const result = await writeCollectionsParquetTexts(itemsIn(changed.itemsFile, by, only), {
     root: parquetRoot,
     collections: changed.collection ? [changed.collection] : [],
     uncollected: UNCOLLECTED_PARQUET,
     partitionBy: by,
     ...(only ? { onlyPartitions: only } : {}),
   });
+  await removeEmptied(folder, dirName, only, result.files);
+  return result;
+}
+
+/**
+ * Removes the files of rewritten partitions that got no rows. The writer does so in the folders it
+ * writes; a collection the run did not write (no items left, not in the run's collections) is not one.
+ */
+async function removeEmptied(
+  folder: string,
+  dirName: string,
+  only: ReadonlySet<string> | undefined,
+  written: string[],
+): Promise<void> {
+  const kept = new Set(
+    written.filter((f) => f.startsWith(`${dirName}/`)).map((f) => f.slice(dirName.length + 1)),
+  );
+  await removeStaleParts(folder, kept, only);
 }
 
 /**
