@@ -34,6 +34,17 @@ function ids(items: StacItem[]): string[] {
   return items.map((i) => i.id).sort();
 }
 
+/** A harvest of collection `c` of the stub API, 100 items a page, 5 requests in flight. */
+function harvestOneCollection(client: HttpClient) {
+  return harvest({
+    client,
+    catalogUrl: 'https://api.test/stac/',
+    collections: ['c'],
+    limit: 100,
+    concurrency: 5,
+  });
+}
+
 describe('harvest: partitioned parallel fetch gives the same item set as one chain', () => {
   // 3 items per instant, every hour for 10 days: windows cut the 240 h into 4 or 16 parts, so their
   // seams fall exactly on item instants, which the server's closed intervals return to both neighbours.
@@ -165,13 +176,7 @@ describe('harvest: paging edge cases', () => {
         return api.client.json<T>(request);
       },
     } as HttpClient;
-    const run = harvest({
-      client,
-      catalogUrl: 'https://api.test/stac/',
-      collections: ['c'],
-      limit: 100,
-      concurrency: 5,
-    });
+    const run = harvestOneCollection(client);
     const got: StacItem[] = [];
     let windows = 0;
     for await (const event of run) {
@@ -196,13 +201,7 @@ describe('harvest: paging edge cases', () => {
         return response;
       },
     } as HttpClient;
-    const run = harvest({
-      client,
-      catalogUrl: 'https://api.test/stac/',
-      collections: ['c'],
-      limit: 100,
-      concurrency: 5,
-    });
+    const run = harvestOneCollection(client);
     let windows = 0;
     let consumed = 0;
     let held = 0;

@@ -265,16 +265,14 @@ class CollectionSlots {
     return slot;
   }
 
-  /** Whether any item went to the folder of collection `id`. */
-  hasCollection(id: string): boolean {
-    for (const slot of this.slots.values()) if (slot.id === id) return true;
-    return false;
-  }
-
   /** The slots of each collection folder, by collection key. */
   byCollection(): Map<string, Slot[]> {
     const grouped = new Map<string, Slot[]>();
-    for (const slot of this.slots.values()) grouped.set(slot.id, [...(grouped.get(slot.id) ?? []), slot]);
+    for (const slot of this.slots.values()) {
+      const group = grouped.get(slot.id);
+      if (group) group.push(slot);
+      else grouped.set(slot.id, [slot]);
+    }
     return grouped;
   }
 
@@ -395,7 +393,8 @@ async function writeSlots(
   report: CollectionsReport,
   only: ReadonlySet<string> | undefined,
 ): Promise<void> {
-  const pending = [...slots.byCollection()];
+  const groups = slots.byCollection();
+  const pending = [...groups];
   try {
     while (pending.length > 0) {
       const [key, group] = pending.shift()!;
@@ -403,7 +402,7 @@ async function writeSlots(
       await writeCollection({ id, dir: group[0]!.dir, slots: group }, known.get(key), report, only);
     }
     for (const [id, collection] of known) {
-      if (!slots.hasCollection(id))
+      if (!groups.has(id))
         await writeCollection({ id, dir: collectionDirName(id), slots: [] }, collection, report, only);
     }
   } catch (error) {

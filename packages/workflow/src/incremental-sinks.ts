@@ -43,13 +43,6 @@ interface NdjsonDelta {
   touched: Set<string>;
 }
 
-/** What an incremental run's merges have written so far, for the summary. */
-interface Merged {
-  collections: Set<string>;
-  files: string[];
-  failures: Failure[];
-}
-
 /** File, in the state folder, of the Parquet partitions still to rewrite (see {@link PartitionsToRewrite}). */
 const PARQUET_TO_REWRITE = 'parquet-to-rewrite.json';
 
@@ -221,12 +214,13 @@ async function openNdjsonSide(root: string, config: WorkflowConfig) {
       )
     : undefined;
   await rewrite?.addLeftover();
-  const merged: Merged = { collections: new Set(), files: [], failures: [] };
+  // The collections whose items.ndjson a merge replaced, for the summary's files.
+  const merged = new Set<string>();
   let itemsClosed = false;
   const merge = async () => {
     if (!itemsClosed) await itemsWriter.finish();
     itemsClosed = true;
-    for (const id of await mergeNdjson(ndjsonDir, delta, rewrite)) merged.collections.add(id);
+    for (const id of await mergeNdjson(ndjsonDir, delta, rewrite)) merged.add(id);
     await rm(delta.dir, { recursive: true, force: true });
   };
   return {
@@ -244,21 +238,18 @@ async function openNdjsonSide(root: string, config: WorkflowConfig) {
       delta.removed.set(record.collection, ids);
     },
     /** The last merge, then stac-geoparquet: its files carry their collection, final only now. */
-    async finish(collections: Map<string, StacCollection>): Promise<Merged> {
+    async finish(
+      collections: Map<string, StacCollection>,
+    ): Promise<{ files: string[]; failures: Failure[] }> {
       await merge();
-      if (rewrite) {
-        const parquet = await rewriteParquet(root, rewrite, collections);
-        merged.files.push(...parquet.files);
-        merged.failures.push(...parquet.failures);
-      }
+      const parquet = rewrite
+        ? await rewriteParquet(root, rewrite, collections)
+        : { files: [], failures: [] };
       await collectionsWriter.finish();
       await copyCollections(ndjsonDir, collectionsDir);
       await rm(collectionsDir, { recursive: true, force: true });
-      const files = [
-        `ndjson/${COLLECTIONS_NDJSON}`,
-        ...[...merged.collections].map((c) => `ndjson/${itemsFileOf(c)}`),
-      ];
-      return { ...merged, files: [...files, ...merged.files] };
+      const ndjsonFiles = [COLLECTIONS_NDJSON, ...[...merged].map(itemsFileOf)].map((f) => `ndjson/${f}`);
+      return { files: [...ndjsonFiles, ...parquet.files], failures: parquet.failures };
     },
   };
 }
