@@ -10,6 +10,8 @@
 //   BENCH_PARTITION=month         (output.parquet_partition: stac-geoparquet cut into one file per month)
 //   BENCH_CHANGE=recent           (the 1% changed are the newest items, as a nightly sync of new and reprocessed
 //                                  granules sees; default `spread`: every 100th item, in every month)
+//   BENCH_PG_CONTEXT=on           (stac_api: pgstac's `context` setting during the run, restored after; `on`
+//                                  makes the API count, so deletes are learnt from one count, not an ids listing)
 import { spawnSync } from 'node:child_process';
 import {
   closeSync,
@@ -123,6 +125,12 @@ function countRewrites(out, work) {
   return result;
 }
 
+/** Prints the strategy line of the run that last wrote `out` (its summary.json). */
+function printStrategy(out) {
+  const summary = JSON.parse(readFileSync(join(dir, out, 'summary.json'), 'utf8'));
+  console.log(`  strategy: ${summary.strategy}`);
+}
+
 /** The closing line: the incremental run's share of the full rebuild's wall and CPU time. */
 function ratio(incremental, full) {
   console.log(
@@ -156,6 +164,7 @@ const stacDsn = `${adminDsn.slice(0, adminDsn.lastIndexOf('/'))}/${process.env.S
 function pgstac(script, ...args) {
   const run = spawnSync(python, ['-W', 'ignore', '-c', script, stacDsn, ...args], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(run.stderr);
+  return run.stdout.trim();
 }
 
 const LOAD = `import sys
@@ -168,6 +177,13 @@ const DROP = `import sys, psycopg
 with psycopg.connect(sys.argv[1], autocommit=True) as c:
     c.execute('DELETE FROM pgstac.items WHERE collection = %s', (sys.argv[2],))
     c.execute('SELECT pgstac.delete_collection(%s)', (sys.argv[2],))`;
+
+// Prints pgstac's `context` setting, then sets it to argv[2] when given.
+const CONTEXT = `import sys, psycopg
+with psycopg.connect(sys.argv[1], autocommit=True) as c:
+    print(c.execute("SELECT value FROM pgstac.pgstac_settings WHERE name = 'context'").fetchone()[0])
+    if len(sys.argv) > 2:
+        c.execute("UPDATE pgstac.pgstac_settings SET value = %s WHERE name = 'context'", (sys.argv[2],))`;
 
 /** Writes `values` (any iterable: 100,000 HLS items do not fit in one string) as NDJSON and loads them. */
 function loadNdjson(kind, name, values) {
@@ -211,6 +227,7 @@ async function stacApi() {
     },
     links: [],
   };
+  const context = pgstac(CONTEXT, ...(process.env.BENCH_PG_CONTEXT ? [process.env.BENCH_PG_CONTEXT] : []));
   try {
     loadNdjson('collections', 'collection.ndjson', [collection]);
     const bytes = loadNdjson(
@@ -221,11 +238,12 @@ async function stacApi() {
       })(),
     );
     console.log(
-      `${count} items from ${process.env.SCM_STAC_API_URL}, ${(bytes / count / 1024).toFixed(1)} KB per item, formats ${formats}, parquet_partition ${partition}, change ${change}`,
+      `${count} items from ${process.env.SCM_STAC_API_URL}, ${(bytes / count / 1024).toFixed(1)} KB per item, formats ${formats}, parquet_partition ${partition}, change ${change}, pgstac context ${process.env.BENCH_PG_CONTEXT ?? context}`,
     );
     timed('full rebuild (first)', apiConfig('catalog', id), 'full');
     cpSync(join(dir, 'catalog'), join(dir, 'listed'), { recursive: true });
     timed('incremental, nothing changed (server filter)', apiConfig('catalog', id), 'incremental');
+    printStrategy('catalog');
     const changed = (function* () {
       for (const [i, item] of items()) {
         if (!isChanged(i)) continue;
@@ -241,6 +259,7 @@ async function stacApi() {
     const filtered = countRewrites('catalog', () =>
       timed('incremental, 1% changed (server filter)', apiConfig('catalog', id), 'incremental'),
     );
+    printStrategy('catalog');
     countRewrites('listed', () =>
       timed(
         'incremental, 1% changed (listing)',
@@ -251,6 +270,7 @@ async function stacApi() {
     ratio(filtered, timed('full rebuild of the same changed input', apiConfig('fresh', id), 'full'));
   } finally {
     pgstac(DROP, id);
+    if (process.env.BENCH_PG_CONTEXT) pgstac(CONTEXT, context);
   }
 }
 

@@ -55,12 +55,47 @@ export function updatedSinceMembers(
   lang: 'cql2-json' | 'cql2-text',
   since: string,
 ): Record<string, unknown> {
+  return filterMembers(method, lang, [{ property: 'updated', op: '>=', value: since }]);
+}
+
+/**
+ * Members of the search request that narrow it to items updated before `before` (exclusive): the
+ * complement of {@link updatedSinceMembers}. `exceptId` adds `id <> '<exceptId>'`: with an id no item
+ * has, the filter is new to the server while it matches the same items, so a server that keeps counts by
+ * query (pgstac keeps one for `context_stats_ttl`, a day by default) counts afresh.
+ */
+export function updatedBeforeMembers(
+  method: 'GET' | 'POST',
+  lang: 'cql2-json' | 'cql2-text',
+  before: string,
+  exceptId?: string,
+): Record<string, unknown> {
+  const terms: Comparison[] = [{ property: 'updated', op: '<', value: before }];
+  if (exceptId !== undefined) terms.push({ property: 'id', op: '<>', value: exceptId });
+  return filterMembers(method, lang, terms);
+}
+
+/** One CQL2 comparison of a property with a string. */
+interface Comparison {
+  property: 'updated' | 'id';
+  op: '>=' | '<' | '<>';
+  value: string;
+}
+
+/** The `filter` and `filter-lang` members of the comparisons, joined by `and`. */
+function filterMembers(
+  method: 'GET' | 'POST',
+  lang: 'cql2-json' | 'cql2-text',
+  terms: Comparison[],
+): Record<string, unknown> {
   // `updated` is compared as the server stores it; RFC 3339 stamps of one source sort as text.
   if (lang === 'cql2-json') {
-    const filter = { op: '>=', args: [{ property: 'updated' }, since] };
+    const parts = terms.map((t) => ({ op: t.op, args: [{ property: t.property }, t.value] }));
+    const filter = parts.length === 1 ? parts[0] : { op: 'and', args: parts };
     return { 'filter-lang': 'cql2-json', filter: method === 'GET' ? JSON.stringify(filter) : filter };
   }
-  return { 'filter-lang': 'cql2-text', filter: `updated >= '${since.replaceAll("'", "''")}'` };
+  const text = terms.map((t) => `${t.property} ${t.op} '${t.value.replaceAll("'", "''")}'`).join(' AND ');
+  return { 'filter-lang': 'cql2-text', filter: text };
 }
 
 /**

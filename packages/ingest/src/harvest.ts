@@ -120,7 +120,8 @@ function narrowing(options: HarvestOptions, id: string, method: 'GET' | 'POST'):
   };
 }
 
-function pickSpec(options: HarvestOptions, endpoints: ApiEndpoints, id: string): FirstPageSpec {
+/** How a collection's windows ask for their first pages: endpoint, method, URL and the narrowing members. */
+export function pickSpec(options: HarvestOptions, endpoints: ApiEndpoints, id: string): FirstPageSpec {
   const wanted = options.endpoint ?? 'auto';
   const search = endpoints.searchUrl !== undefined && wanted !== 'items';
   if (wanted === 'search' && !endpoints.searchUrl) {
@@ -279,6 +280,18 @@ function earlyFirstPage(
   return { key: requestKey(request), response };
 }
 
+/**
+ * The time range a collection's windows cover: the filter within its extent, or no bounds at all when
+ * the harvest neither partitions nor filters by time (then items outside the extent come too).
+ */
+export function windowedRange(
+  options: Pick<HarvestOptions, 'partition'>,
+  range: TimeRange,
+  filter: TimeRange | undefined,
+): TimeRange {
+  return (options.partition ?? true) || filter ? range : {};
+}
+
 /** The window a collection starts from: its whole range (none when not partitioned and unfiltered). */
 function rootWindow(run: CollectionRun & { range: TimeRange }, id: string): WindowState {
   return makeWindow(id, run.range, true, true);
@@ -353,7 +366,7 @@ async function openCollection(
     emit: context.emit,
     consumerBehind: context.consumerBehind,
     schedule: () => undefined,
-    range: partition || context.filter ? range : {},
+    range: windowedRange(options, range, context.filter),
     unfiltered: context.filter === undefined,
   };
 }

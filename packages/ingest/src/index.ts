@@ -1,10 +1,18 @@
 export type { ApiEndpoints, FirstPageSpec, ItemsEndpoint } from './api.js';
 export { collectionUrl, firstPageRequest, readCollection, readLanding } from './api.js';
 export type { HarvestCheckpoint } from './checkpoint.js';
+export type { CountOptions } from './count.js';
+export { countItems } from './count.js';
 export type { IdListing } from './id-listing.js';
 export { listItemIds } from './id-listing.js';
 export type { SearchCapabilities } from './delta-query.js';
-export { idsOnlyMembers, readConformance, searchCapabilities, updatedSinceMembers } from './delta-query.js';
+export {
+  idsOnlyMembers,
+  readConformance,
+  searchCapabilities,
+  updatedBeforeMembers,
+  updatedSinceMembers,
+} from './delta-query.js';
 export { HarvestState, loadCheckpoint } from './checkpoint.js';
 export type {
   CollectionEvent,

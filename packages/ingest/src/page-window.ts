@@ -87,10 +87,17 @@ interface PageBody {
   matched?: number;
 }
 
-function readPage(body: unknown): PageBody | undefined {
-  if (!isPlainObject(body) || !Array.isArray(body.features)) return undefined;
+/** Items a search matched: `numberMatched`, else the older `context.matched`; undefined when the server does not count. */
+export function matchedCount(body: unknown): number | undefined {
+  if (!isPlainObject(body)) return undefined;
   const context = isPlainObject(body.context) ? body.context : {};
   const matched = typeof body.numberMatched === 'number' ? body.numberMatched : context.matched;
+  return typeof matched === 'number' ? matched : undefined;
+}
+
+function readPage(body: unknown): PageBody | undefined {
+  if (!isPlainObject(body) || !Array.isArray(body.features)) return undefined;
+  const matched = matchedCount(body);
   return {
     // A search with the fields extension may leave `type` out of each feature; its id still counts.
     features: body.features.filter(
@@ -98,7 +105,7 @@ function readPage(body: unknown): PageBody | undefined {
         isPlainObject(f) && (f.type === 'Feature' || (f.type === undefined && typeof f.id === 'string')),
     ),
     links: body.links,
-    ...(typeof matched === 'number' ? { matched } : {}),
+    ...(matched !== undefined ? { matched } : {}),
   };
 }
 

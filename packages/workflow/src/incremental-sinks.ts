@@ -1,7 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkflowConfig } from '@scm/config';
-import type { Failure, Logger, StacCollection, StacItem } from '@scm/core';
+import type { Failure, StacCollection, StacItem } from '@scm/core';
 import { topLevelString } from '@scm/core/stac-item';
 import {
   COLLECTIONS_NDJSON,
@@ -137,11 +137,7 @@ async function rewriteParquet(
  * rewritten from those (the writer infers a schema per file, so a file is
  * the unit of rewrite). Needs `ndjson` among the formats when `parquet` is.
  */
-export async function openIncrementalSinks(
-  root: string,
-  config: WorkflowConfig,
-  options: { logger: Logger },
-): Promise<IncrementalSinks> {
+export async function openIncrementalSinks(root: string, config: WorkflowConfig): Promise<IncrementalSinks> {
   const formats = new Set(config.output.formats);
   const tree = formats.has('json')
     ? createJsonTreeWriter({

@@ -2,7 +2,7 @@ import type { WorkflowConfig } from '@scm/config';
 import { isPlainObject, ScmError, type StacItem, type SummaryCounter } from '@scm/core';
 import { matchesSelection, parseSelection, type Selection } from '@scm/update';
 import type { IncrementalSinks } from './incremental-sinks.js';
-import type { ServerDelta } from './incremental-strategy.js';
+import { deletesKnown, type ServerDelta } from './incremental-strategy.js';
 import {
   type CatalogState,
   configHash,
@@ -120,13 +120,16 @@ export function noteWritten(delta: Delta, item: StacItem, hash: string, source: 
 /**
  * Whether an item the source did not show again is gone: in an incremental
  * run whose listing was complete; with the server filter, only when the
- * ids-only listing finished without it (no ids listing: never).
+ * ids-only listing finished without it (none when the server's count says
+ * nothing was deleted, or when no listing ran).
  */
 function isDeleted(delta: Delta, record: StateRecord): boolean {
   if (delta.mode !== 'incremental' || !delta.listingComplete) return false;
-  const filtered = delta.server?.collections.get(record.collection);
+  const server = delta.server;
+  const filtered = server?.collections.get(record.collection);
   if (!filtered) return true;
-  return delta.server!.idsComplete && filtered.ids !== undefined && !filtered.ids.has(record.id);
+  if (filtered.noneDeleted || !deletesKnown(server!, record.collection)) return false;
+  return !filtered.ids?.has(record.id);
 }
 
 /**
@@ -187,9 +190,11 @@ export function totalChanges(delta: Delta, counter: SummaryCounter): void {
   if (delta.mode !== 'full' && !delta.listingComplete && delta.mode === 'incremental') {
     counter.notes.push('the source reported records it could not read: nothing was deleted in this run');
   }
-  if (delta.server && !delta.server.idsComplete && delta.server.collections.size > 0) {
+  const server = delta.server;
+  const unknown = server ? [...server.collections.keys()].filter((id) => !deletesKnown(server, id)) : [];
+  if (unknown.length > 0) {
     counter.notes.push(
-      'the ids-only listing did not finish (or the API has no fields extension): nothing was deleted from the filtered collections',
+      `the ids-only listing did not finish (or the API has no fields extension): nothing was deleted from ${unknown.join(', ')}`,
     );
   }
 }

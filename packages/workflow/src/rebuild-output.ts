@@ -43,7 +43,7 @@ export async function openRebuildOutput(
   const recorder = startRunRecorder();
   const opened =
     inPlace && !dryRun
-      ? await openIncrementalSinks(workDir, config, { logger: options.logger })
+      ? await openIncrementalSinks(workDir, config)
       : await openSinks(workDir, config, { dryRun, logger: options.logger });
   const sinks = recordWrites(opened, recorder);
   return { finalDir, workDir, failuresName, failures, sinks, dryRun, inPlace, recorder };

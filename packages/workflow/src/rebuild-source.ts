@@ -14,7 +14,7 @@ import {
 import { parseIsoDateTime } from '@scm/core/time';
 import { discoverCollections } from '@scm/discovery';
 import { type OpenSourceOptions, openSource } from '@scm/input';
-import { chooseApiStrategy } from './incremental-strategy.js';
+import { chooseApiStrategy, noteHarvested } from './incremental-strategy.js';
 import type { Delta } from './rebuild-incremental.js';
 import { checkpointedHarvest, createApiClient, type HarvestReport, harvestStateDir } from './harvest-run.js';
 import { type ShardRun, seedShardHarvest, shardLocalPaths } from './shard-source.js';
@@ -182,7 +182,8 @@ export async function* rebuildRecords(
           signal: options.signal,
         })
       : options.resume;
-    yield* checkpointedHarvest(
+    const server = options.delta?.server;
+    const harvested = checkpointedHarvest(
       {
         client,
         catalogUrl,
@@ -200,6 +201,11 @@ export async function* rebuildRecords(
       },
       report,
     );
+    for await (const record of harvested) {
+      if (server) noteHarvested(server, record);
+      yield record;
+    }
+    server?.harvestRead?.(report.incomplete.length === 0);
   } finally {
     await closeHarvestClient(client, options.delta);
   }

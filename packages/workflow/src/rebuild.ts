@@ -129,7 +129,7 @@ interface RebuildRun {
 }
 
 /** Rejects, before anything is read or written, what this version cannot run. */
-function assertRunnable(config: WorkflowConfig, options: RebuildOptions): void {
+function assertRunnable(config: WorkflowConfig): void {
   if (config.source.type !== 'local_files' && config.source.type !== 'stac_api') {
     throw new ScmError(
       'SCM_NOT_IMPLEMENTED',
@@ -303,7 +303,7 @@ export async function rebuildCatalog(
 async function rebuildLocal(config: WorkflowConfig, options: RebuildOptions): Promise<RebuildResult> {
   const logger = (options.logger ?? noopLogger).child('workflow');
   const dryRun = options.dryRun ?? false;
-  assertRunnable(config, options);
+  assertRunnable(config);
   const counter = startSummary('rebuild-catalog', options.mode);
   // Everything that can reject the configuration runs before anything is written.
   const stages = await prepareStages(config, options.cliDir, logger);

@@ -124,13 +124,21 @@ async function expectSameAsFreshRebuild(
   expect(collection(out)).toEqual(collection(fresh));
 }
 
-/** Items of full item pages the API served (an ids-only page asks for `fields`). */
+/** The positions of the items `editItems` deletes. */
+const DELETED = [11, 222, 333, 444, 555];
+
+/** Whether a request is a count of the items updated before a mark (`updated <`, one item asked for). */
+const isOlderCount = (r: { url: string; body?: unknown }) =>
+  `${decodeURIComponent(r.url)} ${JSON.stringify(r.body ?? '')}`.includes('"op":"<"');
+
+/** Whether a request is a page of an ids-only listing (the fields extension). */
+const isIdsRequest = (r: { url: string; body?: unknown }) =>
+  `${r.url} ${JSON.stringify(r.body ?? '')}`.includes('fields');
+
+/** Items of full item pages the API served (not an ids-only page, not a count). */
 function fullItemRequests(api: FakeStacApi): string[] {
   return api.requests
-    .filter(
-      (r) =>
-        /\/search/.test(r.url) && !/fields/.test(r.url) && !JSON.stringify(r.body ?? {}).includes('fields'),
-    )
+    .filter((r) => /\/search/.test(r.url) && !isIdsRequest(r) && !isOlderCount(r))
     .map((r) => r.url);
 }
 
@@ -183,13 +191,13 @@ describe('incremental rebuild with a server-side filter on `updated`', () => {
   async function fullThenEdit(
     searchExtensions: { filter?: boolean; fields?: boolean },
     stamped = true,
-    faults?: FakeStacApiOptions['faults'],
+    more: Pick<FakeStacApiOptions, 'faults' | 'style' | 'onRequest'> = {},
   ) {
     const original = originalItems(stamped);
     const api = await startFakeStacApi({
       collections: [{ id: COLLECTION, items: original }],
       searchExtensions,
-      ...(faults ? { faults } : {}),
+      ...more,
     });
     apis.push(api);
     const dir = mkdtempSync(join(tmpdir(), 'scm-filter-'));
@@ -202,27 +210,114 @@ describe('incremental rebuild with a server-side filter on `updated`', () => {
     return { api, dir, out, before, edit, original };
   }
 
-  it('fetches only the items updated since the mark, learns deletes from an ids-only listing, and equals a fresh full rebuild', async () => {
+  it('fetches only the items updated since the mark; the count of older items differs, so an ids-only listing finds the deletes; equals a fresh full rebuild', async () => {
     const { api, dir, out, before, edit } = await fullThenEdit({ filter: true, fields: true });
     const run = await rebuildCatalog(configFor(api, out), { mode: 'incremental' });
     const s = run.summary;
     expect(s.strategy).toMatch(
-      /^server filter on updated \(cql2-json\): HLSS30_2\.0 >= 2024-01-01T00:16:39\.000Z; deletes from an ids-only listing/,
+      /^server filter on updated \(cql2-json\): HLSS30_2\.0 >= 2024-01-01T00:16:39\.000Z; the count of items updated before the mark differs for HLSS30_2\.0 \(server 984, state 989\): deletes from an ids-only listing/,
     );
     expect([s.added, s.modified, s.deleted, s.unchanged, s.failed]).toEqual([5, 10, 5, COUNT - 15, 0]);
     // Full items fetched: the 15 new and changed ones, and the one stamped exactly at the mark (inclusive).
     expect(s.processed).toBe(16);
     expect(s.succeeded).toBe(15);
     expect(fullItemRequests(api).every((url) => url.includes('filter'))).toBe(true);
+    // The count is taken once the harvest has read its last page, and the listing runs after it.
+    const lastItemPage = api.requests.findLastIndex((r) => fullItemRequests(api).includes(r.url));
+    const lastCount = api.requests.findLastIndex(isOlderCount);
+    expect(lastCount).toBeGreaterThan(lastItemPage);
+    expect(api.requests.findIndex(isIdsRequest)).toBeGreaterThan(lastCount);
     const after = itemFiles(out);
     for (const [path, file] of before) {
       if (!edit.changed.has(path.split('/')[1]!)) expect(after.get(path), path).toEqual(file);
     }
     await expectSameAsFreshRebuild(api, dir, out);
-    // Nothing changed since: the next run fetches only the items at the new mark, and changes nothing.
+    // Nothing changed since: the next run fetches only the items at the new mark, counts, lists nothing.
+    api.requests.length = 0;
     const again = await rebuildCatalog(configFor(api, out), { mode: 'incremental' });
     expect([again.summary.added, again.summary.modified, again.summary.deleted]).toEqual([0, 0, 0]);
     expect(again.summary.processed).toBe(15);
+    expect(again.summary.strategy).toMatch(
+      /; no deletes: the API counts as many items updated before the mark/,
+    );
+    expect(api.requests.filter(isIdsRequest)).toEqual([]);
+  }, 600_000);
+
+  it('with items changed and added but none deleted, the count says so and no ids listing runs', async () => {
+    const { api, dir, out, edit, original } = await fullThenEdit({ filter: true, fields: true });
+    api.setItems(COLLECTION, [...edit.items, ...DELETED.map((i) => original[i]!)]);
+    const run = await rebuildCatalog(configFor(api, out), { mode: 'incremental' });
+    const s = run.summary;
+    expect(s.strategy).toMatch(/; no deletes: the API counts as many items updated before the mark/);
+    expect([s.added, s.modified, s.deleted, s.unchanged]).toEqual([5, 10, 0, COUNT - 10]);
+    expect(api.requests.filter(isIdsRequest)).toEqual([]);
+    await expectSameAsFreshRebuild(api, dir, out);
+  }, 600_000);
+
+  it('an item deleted after the harvest, with another added so the total stays the same, is still found', async () => {
+    // When the count after the harvest arrives, one untouched old item goes and a new one comes: the total
+    // the server counts is unchanged, the count of items updated before the mark is not.
+    let counts = 0;
+    let api: FakeStacApi | undefined;
+    let gone = '';
+    const onRequest = (r: { url: string }) => {
+      if (!isOlderCount(r) || ++counts !== 2 || !api) return;
+      const ids = api.itemIds(COLLECTION);
+      gone = ids.find((id) => !changed.has(id))!;
+      const current = ids.filter((id) => id !== gone).map((id) => itemsNow.get(id)!);
+      const [late] = [...generateHlsItems({ collection: COLLECTION, count: 1, seed: 91 })];
+      api.setItems(COLLECTION, [...current, { ...late!, id: `${late!.id}-late` }]);
+    };
+    const itemsNow = new Map<string, StacItem>();
+    const changed = new Set<string>();
+    const setup = await fullThenEdit({ filter: true, fields: true }, true, { onRequest });
+    api = setup.api;
+    const kept = [...setup.edit.items, ...DELETED.map((i) => setup.original[i]!)];
+    for (const item of kept) itemsNow.set(item.id, item);
+    for (const id of setup.edit.changed) changed.add(id);
+    api.setItems(COLLECTION, kept);
+    const run = await rebuildCatalog(configFor(api, setup.out), { mode: 'incremental' });
+    expect(counts).toBe(2);
+    expect(run.summary.strategy).toMatch(
+      /the count of items updated before the mark differs for HLSS30_2\.0 \(server 988, state 989\): deletes from an ids-only listing/,
+    );
+    expect(run.summary.deleted).toBe(1);
+    expect(ndjsonById(setup.out).has(gone)).toBe(false);
+  }, 600_000);
+
+  it('a server that keeps counts by query (as pgstac does for a day) cannot hide a delete', async () => {
+    const original = originalItems(true);
+    const api = await startFakeStacApi({
+      collections: [{ id: COLLECTION, items: original }],
+      searchExtensions: { filter: true, fields: true },
+      keepsCounts: true,
+    });
+    apis.push(api);
+    const out = join(mkdtempSync(join(tmpdir(), 'scm-kept-counts-')), 'out');
+    await rebuildCatalog(configFor(api, out), { mode: 'full' });
+    const quiet = await rebuildCatalog(configFor(api, out), { mode: 'incremental' });
+    expect(quiet.summary.strategy).toMatch(/; no deletes: the API counts/);
+    // The next night asks from the same mark; one untouched item is gone since.
+    const gone = original[500]!.id;
+    api.setItems(
+      COLLECTION,
+      original.filter((item) => item.id !== gone),
+    );
+    const run = await rebuildCatalog(configFor(api, out), { mode: 'incremental' });
+    expect(run.summary.strategy).toMatch(/differs for HLSS30_2\.0 \(server 998, state 999\)/);
+    expect(run.summary.deleted).toBe(1);
+    expect(ndjsonById(out).has(gone)).toBe(false);
+  }, 600_000);
+
+  it('an API that does not count: the ids-only listing runs beside the harvest', async () => {
+    const { api, dir, out } = await fullThenEdit({ filter: true, fields: true }, true, {
+      style: 'planetary-computer',
+    });
+    const run = await rebuildCatalog(configFor(api, out), { mode: 'incremental' });
+    const s = run.summary;
+    expect(s.strategy).toMatch(/; deletes from an ids-only listing \(fields extension\)$/);
+    expect([s.added, s.modified, s.deleted, s.unchanged]).toEqual([5, 10, 5, COUNT - 15]);
+    await expectSameAsFreshRebuild(api, dir, out);
   }, 600_000);
 
   it('without the fields extension, deletes cannot be known: nothing is deleted, and the summary says so', async () => {
@@ -243,7 +338,7 @@ describe('incremental rebuild with a server-side filter on `updated`', () => {
       `${r.url} ${JSON.stringify(r.body ?? '')}`.includes('fields') &&
       /[?&](token|next|page|cursor)=/.test(r.url);
     const faults = { rules: [{ match: idsPage, faults: Array(20).fill('500' as const) }] };
-    const { api, out, original } = await fullThenEdit({ filter: true, fields: true }, true, faults);
+    const { api, out, original } = await fullThenEdit({ filter: true, fields: true }, true, { faults });
     const run = await rebuildCatalog(configFor(api, out), { mode: 'incremental' });
     const s = run.summary;
     expect(s.strategy).toMatch(/the ids-only listing did not finish: nothing deleted/);

@@ -28,6 +28,8 @@ export interface PageRequest {
   quirks: PagingQuirks;
   shape: PageShape;
   params: SearchParams;
+  /** The count to report, when it is not the results' (a kept count). */
+  matched?: number;
 }
 
 function checkLimit(limits: PageLimits, limit: number | undefined, cmr: boolean): void {
@@ -99,7 +101,7 @@ export function itemPage(request: PageRequest, results: Entry[]): RawJson {
   if (hasNext) links.push({ ...profile.nextLink(shape, token) });
   const envelope = {
     type: 'FeatureCollection',
-    ...profile.counts(shape, results.length, features.length, requested),
+    ...profile.counts(shape, request.matched ?? results.length, features.length, requested),
     features: '@@FEATURES@@',
     links,
   };

@@ -12,6 +12,10 @@ export interface SearchParams {
   token?: string;
   /** Only items whose `properties.updated` is at or after this (a CQL2 filter the server understood). */
   updatedSince?: string;
+  /** Only items whose `properties.updated` is before this (a CQL2 filter the server understood). */
+  updatedBefore?: string;
+  /** Items left out by `id <> '<id>'` filter terms. */
+  exceptIds?: string[];
   /** Only the id, collection and datetime of each item (the fields extension). */
   idsOnly?: boolean;
   /** Every parameter, as given, for echoing into next links. */
@@ -111,31 +115,65 @@ export function qsStringify(params: Record<string, unknown>): string {
   return query.toString();
 }
 
-const UNSUPPORTED_FILTER = 'this fake server only filters on `updated >= <timestamp>`';
+const UNSUPPORTED_FILTER =
+  "this fake server only filters on `updated >= <timestamp>` or `updated < <timestamp>`, with `id <> '<id>'` terms joined by `and`";
+
+/** A CQL2 filter the fake server understands: a comparison of `updated` with a stamp, and ids left out. */
+export interface UpdatedFilter {
+  op: '>=' | '<';
+  stamp: string;
+  /** Ids of `id <> '<id>'` terms. */
+  exceptIds: string[];
+}
+
+type Term = { property: string; op: string; value: string };
+
+/** The terms of a cql2-text filter: comparisons with quoted strings joined by `AND`. */
+function textTerms(filter: string): Term[] {
+  return filter.split(/\s+AND\s+/i).map((part) => {
+    const match = /^\s*(\w+)\s*(>=|<>|<)\s*'([^']*)'\s*$/.exec(part);
+    if (!match) throw new BadRequest(UNSUPPORTED_FILTER);
+    return { property: match[1]!, op: match[2]!, value: match[3]! };
+  });
+}
+
+/** The terms of a cql2-json filter: one comparison, or an `and` of them. */
+function jsonTerms(json: unknown): Term[] {
+  const { op, args } = (json ?? {}) as { op?: unknown; args?: unknown[] };
+  if (op === 'and' && Array.isArray(args)) return args.flatMap(jsonTerms);
+  const [left, right] = Array.isArray(args) ? args : [];
+  const property = (left as { property?: unknown })?.property;
+  if (typeof op !== 'string' || typeof property !== 'string' || typeof right !== 'string')
+    throw new BadRequest(UNSUPPORTED_FILTER);
+  return [{ property, op, value: right }];
+}
+
+/** The filter of the terms: exactly one `updated` comparison, and any `id <>` terms. */
+function fromTerms(terms: Term[]): UpdatedFilter {
+  const updated = terms.filter((t) => t.property === 'updated' && (t.op === '>=' || t.op === '<'));
+  const except = terms.filter((t) => t.property === 'id' && t.op === '<>');
+  if (updated.length !== 1 || updated.length + except.length !== terms.length)
+    throw new BadRequest(UNSUPPORTED_FILTER);
+  const [{ op, value }] = updated as [Term];
+  return { op: op as UpdatedFilter['op'], stamp: value, exceptIds: except.map((t) => t.value) };
+}
 
 /**
- * The stamp of a CQL2 filter `updated >= <stamp>`, in cql2-json (an object,
- * or its JSON text in a GET) or cql2-text; anything else is a 400, as a
- * server that cannot evaluate a filter says.
+ * The filter of a CQL2 `updated >= <stamp>` or `updated < <stamp>`, with
+ * `id <> '<id>'` terms joined by `and`, in cql2-json (an object, or its JSON
+ * text in a GET) or cql2-text; anything else is a 400, as a server that
+ * cannot evaluate a filter says.
  */
-export function updatedSince(raw: Record<string, unknown>): string | undefined {
+export function updatedFilter(raw: Record<string, unknown>): UpdatedFilter | undefined {
   const filter = raw.filter;
   if (filter === undefined || filter === '') return undefined;
   const lang = raw['filter-lang'] ?? (typeof filter === 'string' ? 'cql2-text' : 'cql2-json');
-  if (lang === 'cql2-text') {
-    const match = /^\s*updated\s*>=\s*'([^']*)'\s*$/.exec(String(filter));
-    if (!match) throw new BadRequest(UNSUPPORTED_FILTER);
-    return match[1];
-  }
+  if (lang === 'cql2-text') return fromTerms(textTerms(String(filter)));
   let json: unknown = filter;
   try {
     if (typeof filter === 'string') json = JSON.parse(filter);
   } catch {
     throw new BadRequest('filter is not JSON');
   }
-  const { op, args } = (json ?? {}) as { op?: unknown; args?: unknown[] };
-  const [left, right] = Array.isArray(args) ? args : [];
-  if (op !== '>=' || (left as { property?: unknown })?.property !== 'updated' || typeof right !== 'string')
-    throw new BadRequest(UNSUPPORTED_FILTER);
-  return right;
+  return fromTerms(jsonTerms(json));
 }

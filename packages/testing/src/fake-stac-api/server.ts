@@ -11,7 +11,7 @@ import {
 } from './documents.js';
 import { createFaultPlan, type FakeFaultOptions, type FaultRequest, type TransientFault } from './faults.js';
 import { itemPage, type PageLimits, type PagingQuirks, RawJson } from './pages.js';
-import { BadRequest, queryToObject, searchParams, updatedSince } from './query.js';
+import { BadRequest, queryToObject, type SearchParams, searchParams, updatedFilter } from './query.js';
 import { type FakeCollectionSpec, ItemStore, type StoredCollection } from './store.js';
 import { type FakeStacStyle, type PageKind, STYLES, type StyleProfile } from './styles.js';
 
@@ -29,10 +29,21 @@ export interface FakeStacApiOptions extends PagingQuirks, Partial<PageLimits> {
   faults?: FakeFaultOptions;
   /**
    * Search extensions to offer (and announce in `conformsTo`): `filter`, a CQL2
-   * filter understood only as `updated >= <stamp>`; `fields`, ids-only items
+   * filter understood only as `updated >= <stamp>` or `updated < <stamp>` (with `id <> '<id>'` terms);
+   * `fields`, ids-only items
    * when `fields` is asked for. Default none.
    */
   searchExtensions?: { filter?: boolean; fields?: boolean };
+  /**
+   * Called with each request once its body is read, before it is answered: a test edits the items here
+   * (`setItems`) to play a change that lands at a given moment of a run.
+   */
+  onRequest?(request: RequestLog): void;
+  /**
+   * Answer a search asked again (the same parameters, paging aside) with the count of its first asking,
+   * as pgstac does for `context_stats_ttl` (a day by default). Default false.
+   */
+  keepsCounts?: boolean;
 }
 
 /** One request the fake API received. */
@@ -84,12 +95,15 @@ interface Context {
   profile: StyleProfile;
   store: ItemStore;
   limits: PageLimits;
-  quirks: PagingQuirks & Pick<FakeStacApiOptions, 'searchExtensions'>;
+  quirks: PagingQuirks & Pick<FakeStacApiOptions, 'searchExtensions' | 'keepsCounts'>;
   providers: Record<string, string[]>;
   origin: string;
   latencyMs: number;
   faults: FakeFaultOptions;
   plan: (request: FaultRequest) => TransientFault | undefined;
+  onRequest: ((request: RequestLog) => void) | undefined;
+  /** Counts kept by search (see `keepsCounts`). */
+  counts: Map<string, number>;
   requests: RequestLog[];
   timers: Set<NodeJS.Timeout>;
 }
@@ -142,6 +156,8 @@ function createContext(options: FakeStacApiOptions): Context {
     latencyMs: options.latencyMs ?? 0,
     faults: options.faults ?? {},
     plan: createFaultPlan(options.faults),
+    onRequest: options.onRequest,
+    counts: new Map(),
     requests: [],
     timers: new Set(),
   };
@@ -213,6 +229,7 @@ async function handle(ctx: Context, req: IncomingMessage, res: ServerResponse): 
     answer = { status: 400, body: errorBody(ctx, (error as Error).message) };
   }
   if (body !== undefined) log.body = body;
+  ctx.onRequest?.(log);
   const fault = ctx.plan(log);
   if (fault) log.fault = fault;
   await delay(ctx, ctx.latencyMs);
@@ -450,8 +467,10 @@ function searchPage(
   const raw =
     method === 'POST' ? { ...((body as Record<string, unknown>) ?? {}) } : queryToObject(url.searchParams);
   const params = searchParams(raw, ctx.profile.tokenName);
-  const since = ctx.quirks.searchExtensions?.filter ? updatedSince(raw) : undefined;
-  if (since !== undefined) params.updatedSince = since;
+  const updated = ctx.quirks.searchExtensions?.filter ? updatedFilter(raw) : undefined;
+  if (updated?.op === '>=') params.updatedSince = updated.stamp;
+  if (updated?.op === '<') params.updatedBefore = updated.stamp;
+  if (updated && updated.exceptIds.length > 0) params.exceptIds = updated.exceptIds;
   if (ctx.quirks.searchExtensions?.fields && raw.fields !== undefined) params.idsOnly = true;
   params.collections = collectionId
     ? [collectionId]
@@ -465,8 +484,27 @@ function searchPage(
     endpoint: `${ctx.origin}${url.pathname}`,
   };
   const results = ctx.store.search(params, ctx.profile.requireTime);
+  const matched = keptCount(ctx, { ...params, raw: {}, token: undefined, limit: undefined }, results.length);
   return itemPage(
-    { store: ctx.store, profile: ctx.profile, limits: ctx.limits, quirks: ctx.quirks, shape, params },
+    {
+      store: ctx.store,
+      profile: ctx.profile,
+      limits: ctx.limits,
+      quirks: ctx.quirks,
+      shape,
+      params,
+      matched,
+    },
     results,
   );
+}
+
+/** The count of a search: the first one counted of the same search when the server keeps counts. */
+function keptCount(ctx: Context, search: SearchParams, counted: number): number {
+  if (!ctx.quirks.keepsCounts) return counted;
+  const key = JSON.stringify(search);
+  const kept = ctx.counts.get(key);
+  if (kept !== undefined) return kept;
+  ctx.counts.set(key, counted);
+  return counted;
 }

@@ -20,6 +20,14 @@ export interface FakeCollectionSpec {
   title?: string;
 }
 
+/** Whether an entry passes the search's filter on `updated` (an item without `updated` passes none). */
+function updatedMatches(entry: { updated?: string }, params: SearchParams): boolean {
+  if (params.updatedSince === undefined && params.updatedBefore === undefined) return true;
+  if (entry.updated === undefined) return false;
+  if (params.updatedSince !== undefined && entry.updated < params.updatedSince) return false;
+  return params.updatedBefore === undefined || entry.updated < params.updatedBefore;
+}
+
 /** Where an item sits: its collection's order, its position in datetime order, and what filters read. */
 export interface Entry {
   collection: number;
@@ -138,12 +146,9 @@ export class ItemStore {
       for (const entry of stored.entries) {
         if (range && (entry.time < range[0] || entry.time > range[1])) continue;
         if (ids && !ids.has(entry.id)) continue;
+        if (params.exceptIds?.includes(entry.id)) continue;
         if (params.bbox && !bboxesOverlap(params.bbox, entry.bbox)) continue;
-        if (
-          params.updatedSince !== undefined &&
-          !(entry.updated !== undefined && entry.updated >= params.updatedSince)
-        )
-          continue;
+        if (!updatedMatches(entry, params)) continue;
         out.push(entry);
       }
     }
