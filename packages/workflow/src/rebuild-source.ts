@@ -14,7 +14,7 @@ import {
 import { parseIsoDateTime } from '@scm/core/time';
 import { discoverCollections } from '@scm/discovery';
 import { type OpenSourceOptions, openSource } from '@scm/input';
-import { chooseApiStrategy, noteHarvested } from './incremental-strategy.js';
+import { chooseApiStrategy, noteHarvested, type ServerDelta } from './incremental-strategy.js';
 import type { Delta } from './rebuild-incremental.js';
 import { checkpointedHarvest, createApiClient, type HarvestReport, harvestStateDir } from './harvest-run.js';
 import { type ShardRun, seedShardHarvest, shardLocalPaths } from './shard-source.js';
@@ -157,20 +157,7 @@ export async function* rebuildRecords(
     const collections = await collectionIds(config, client, logger, options.signal);
     const { catalog_url: catalogUrl } = source;
     const filters = { ...(datetime ? { datetime } : {}), ...(bbox ? { bbox } : {}) };
-    const narrowing = options.delta
-      ? await chooseApiStrategy(options.delta, {
-          config,
-          client,
-          catalogUrl,
-          collections,
-          harvest: {
-            ...filters,
-            concurrency: config.processing.concurrency,
-            ...(source.limit ? { limit: source.limit } : {}),
-          },
-          signal: options.signal,
-        })
-      : { updatedSince: {} };
+    const narrowing = await narrowHarvest(config, options, { client, catalogUrl, collections, filters });
     const shard = options.shard;
     const resume = shard
       ? await seedShardHarvest({
@@ -182,7 +169,6 @@ export async function* rebuildRecords(
           signal: options.signal,
         })
       : options.resume;
-    const server = options.delta?.server;
     const harvested = checkpointedHarvest(
       {
         client,
@@ -201,11 +187,7 @@ export async function* rebuildRecords(
       },
       report,
     );
-    for await (const record of harvested) {
-      if (server) noteHarvested(server, record);
-      yield record;
-    }
-    server?.harvestRead?.(report.incomplete.length === 0);
+    yield* toldToDelta(harvested, options.delta?.server, report);
   } finally {
     await closeHarvestClient(client, options.delta);
   }
@@ -215,6 +197,46 @@ export async function* rebuildRecords(
     counter.notes.push(
       `harvest state kept in ${state.dir}: rebuild with --resume to retry the incomplete windows`,
     );
+}
+
+/** An incremental run's choice of what to ask the API for (`updatedSince` per collection; none otherwise). */
+async function narrowHarvest(
+  config: WorkflowConfig,
+  options: RebuildSourceOptions,
+  harvest: {
+    client: ReturnType<typeof createApiClient>;
+    catalogUrl: string;
+    collections: string[];
+    filters: { datetime?: string; bbox?: number[] };
+  },
+): Promise<{ updatedSince: Record<string, string>; filterLang?: 'cql2-json' | 'cql2-text' }> {
+  if (!options.delta) return { updatedSince: {} };
+  const { client, catalogUrl, collections, filters } = harvest;
+  return chooseApiStrategy(options.delta, {
+    config,
+    client,
+    catalogUrl,
+    collections,
+    harvest: {
+      ...filters,
+      concurrency: config.processing.concurrency,
+      ...(config.source.limit ? { limit: config.source.limit } : {}),
+    },
+    signal: options.signal,
+  });
+}
+
+/** Passes a harvest's records on, telling an incremental run's server delta each one and the harvest's end. */
+async function* toldToDelta(
+  records: AsyncIterable<SourceRecord | Failure>,
+  server: ServerDelta | undefined,
+  report: HarvestReport,
+): AsyncGenerator<SourceRecord | Failure> {
+  for await (const record of records) {
+    if (server) noteHarvested(server, record);
+    yield record;
+  }
+  server?.harvestRead?.(report.incomplete.length === 0);
 }
 
 /** The collection ids to harvest: the listed ones, with wildcards (or an empty list) resolved by discovery. */
