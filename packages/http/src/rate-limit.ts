@@ -48,10 +48,15 @@ export function createHostRateLimiter(options: HostRateLimiterOptions): HostRate
 
   return {
     async acquire(host, signal) {
-      const waitMs = reserve(host) - now();
-      if (waitMs <= 0) return 0;
-      await sleep(waitMs, undefined, { signal });
-      return waitMs;
+      let waited = 0;
+      for (let start = reserve(host); ; start = reserve(host)) {
+        const waitMs = start - now();
+        if (waitMs <= 0) return waited;
+        await sleep(waitMs, undefined, { signal });
+        waited += waitMs;
+        // A `Retry-After` that paused the host while this request waited moves it after the pause.
+        if ((pausedUntil.get(host) ?? 0) <= start) return waited;
+      }
     },
     pauseUntil(host, untilMs) {
       if (untilMs > (pausedUntil.get(host) ?? 0)) pausedUntil.set(host, untilMs);

@@ -33,6 +33,15 @@ describe('createHostRateLimiter', () => {
     expect(await limiter.acquire('b')).toBe(0);
   });
 
+  it('moves a request already waiting for its turn after a pause that began meanwhile', async () => {
+    const limiter = frozen(1000);
+    expect(await limiter.acquire('a')).toBe(0);
+    // Reserved for 1 ms from now; a 429's Retry-After then pauses the host for 50 ms.
+    const waiting = limiter.acquire('a');
+    limiter.pauseUntil('a', 1_000_050);
+    expect(await waiting).toBe(51);
+  });
+
   it('is unlimited at 0 requests per second', async () => {
     const limiter = frozen(0);
     expect([await limiter.acquire('a'), await limiter.acquire('a')]).toEqual([0, 0]);
