@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   createChannel,
   createFailure,
@@ -177,6 +178,9 @@ async function* runHarvest(
   const concurrency = options.concurrency ?? 5;
   const logger = (options.logger ?? noopLogger).child('ingest');
   const controller = new AbortController();
+  // Every request of every window listens to this signal (its turn of the rate limit, the request, its
+  // deadline): more than Node's default of 10 listeners is the design, not a leak, and would print a warning.
+  setMaxListeners(concurrency * MAX_WINDOWS_PER_SLOT * 4, controller.signal);
   const onAbort = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const channel = createChannel<HarvestEvent>(concurrency * WINDOWS_PER_SLOT);

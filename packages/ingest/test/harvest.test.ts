@@ -45,6 +45,27 @@ function harvestOneCollection(client: HttpClient) {
   });
 }
 
+/**
+ * A client on the stub API whose requests take 5 ms, each listening to its abort signal meanwhile as
+ * `@scm/http`'s do; `most()` is the most requests it had in flight at once.
+ */
+function slowClient(api: ReturnType<typeof createStubApi>) {
+  let inFlight = 0;
+  let most = 0;
+  const client = {
+    async json<T>(request: HttpRequest) {
+      const onAbort = () => undefined;
+      request.signal?.addEventListener('abort', onAbort);
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      request.signal?.removeEventListener('abort', onAbort);
+      inFlight -= 1;
+      return api.client.json<T>(request);
+    },
+  } as HttpClient;
+  return { client, most: () => most };
+}
+
 describe('harvest: partitioned parallel fetch gives the same item set as one chain', () => {
   // 3 items per instant, every hour for 10 days: windows cut the 240 h into 4 or 16 parts, so their
   // seams fall exactly on item instants, which the server's closed intervals return to both neighbours.
@@ -164,18 +185,9 @@ describe('harvest: paging edge cases', () => {
 
   it('keeps more requests in flight than windows would allow one by one, and cuts two windows per request slot', async () => {
     const items = makeItems('c', 2000, T0, 3_600_000);
-    const api = createStubApi({ collections: { c: items }, counts: true, pageCap: 100 });
-    let inFlight = 0;
-    let most = 0;
-    const client: HttpClient = {
-      async json<T>(request: HttpRequest) {
-        inFlight += 1;
-        most = Math.max(most, inFlight);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        inFlight -= 1;
-        return api.client.json<T>(request);
-      },
-    } as HttpClient;
+    const { client, most } = slowClient(
+      createStubApi({ collections: { c: items }, counts: true, pageCap: 100 }),
+    );
     const run = harvestOneCollection(client);
     const got: StacItem[] = [];
     let windows = 0;
@@ -187,7 +199,32 @@ describe('harvest: paging edge cases', () => {
     }
     expect(ids(got)).toEqual(ids(items));
     expect(windows).toBeGreaterThanOrEqual(10);
-    expect(most).toBeGreaterThan(5);
+    expect(most()).toBeGreaterThan(5);
+  });
+
+  it("many requests waiting on the harvest's one abort signal print no listener-leak warning", async () => {
+    const items = makeItems('c', 2000, T0, 3_600_000);
+    const { client, most } = slowClient(
+      createStubApi({ collections: { c: items }, counts: true, pageCap: 100 }),
+    );
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const run = harvest({
+        client,
+        catalogUrl: 'https://api.test/stac/',
+        collections: ['c'],
+        limit: 100,
+        concurrency: 16,
+      });
+      for await (const event of run) run.state.apply(event);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(most()).toBeGreaterThan(10);
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
   });
 
   it('behind a slow consumer, each window holds one page beyond the channel, not the next one too', async () => {
