@@ -211,17 +211,19 @@ function countDeletes(
 
 /** Counts each filtered collection's items updated before its mark; lists the ids where the count differs. */
 async function settleByCount(server: ServerDelta, plan: FilterPlan, input: ApiStrategyInput): Promise<void> {
-  const differing: string[] = [];
-  for (const [id, entry] of server.collections) {
-    const older = await countOlder(server, plan, input, id);
+  // All at once: each count is two round trips (the collection, the count), which the client's limits pace.
+  const ids = [...server.collections.keys()];
+  const counts = await Promise.all(ids.map((id) => countOlder(server, plan, input, id)));
+  server.countsDiffer = [];
+  for (const [i, id] of ids.entries()) {
+    const entry = server.collections.get(id)!;
     const notReturned = entry.stateIds!.size - entry.returned!.size;
-    if (older === notReturned) entry.noneDeleted = true;
-    else differing.push(`${id} (server ${older ?? 'no count'}, state ${notReturned})`);
+    if (counts[i] === notReturned) entry.noneDeleted = true;
+    else server.countsDiffer.push(`${id} (server ${counts[i] ?? 'no count'}, state ${notReturned})`);
   }
   server.counted = true;
-  server.countsDiffer = differing;
-  const ids = [...server.collections.keys()].filter((id) => !server.collections.get(id)!.noneDeleted);
-  if (ids.length > 0 && plan.fields) await listIds(server, input, ids);
+  const unproven = ids.filter((id) => !server.collections.get(id)!.noneDeleted);
+  if (unproven.length > 0 && plan.fields) await listIds(server, input, unproven);
 }
 
 /**

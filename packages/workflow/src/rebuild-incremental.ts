@@ -125,11 +125,10 @@ export function noteWritten(delta: Delta, item: StacItem, hash: string, source: 
  */
 function isDeleted(delta: Delta, record: StateRecord): boolean {
   if (delta.mode !== 'incremental' || !delta.listingComplete) return false;
-  const server = delta.server;
-  const filtered = server?.collections.get(record.collection);
+  const filtered = delta.server?.collections.get(record.collection);
   if (!filtered) return true;
-  if (filtered.noneDeleted || !deletesKnown(server!, record.collection)) return false;
-  return !filtered.ids?.has(record.id);
+  if (filtered.noneDeleted) return false;
+  return deletesKnown(delta.server!, record.collection) && !filtered.ids?.has(record.id);
 }
 
 /**
