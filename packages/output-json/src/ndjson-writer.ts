@@ -64,6 +64,12 @@ export interface NdjsonWriter extends Sink<StacItem> {
    * the item is not serialised twice.
    */
   writeItem(item: StacItem, line?: string): Promise<string>;
+  /**
+   * The items file of a collection (undefined: items without one, as {@link NdjsonWriter.writeItem} files
+   * them): its final absolute path, where it is once `finish()` resolved, and the items it took so far
+   * (duplicates dropped are not counted). Undefined while no item of that collection came.
+   */
+  itemsFile(collection: string | undefined): { path: string; items: number } | undefined;
   /** Closes every file and renames each `*.tmp` to its final name; reports what was written. */
   finish(): Promise<NdjsonResult>;
   /** Closes every file and deletes the temporary files; nothing is left under a final name. */
@@ -71,6 +77,13 @@ export interface NdjsonWriter extends Sink<StacItem> {
   /** Writes every item of `items`, then calls `finish()`. */
   write(items: AsyncIterable<StacItem> | Iterable<StacItem>, options?: StreamOptions): Promise<NdjsonResult>;
 }
+
+/**
+ * Buffer of each open file's stream. Node's default (16 KiB) is about one line of a 40-asset item, so the
+ * writer would wait for the disk after every line; 1 MiB lets lines queue while the last chunk is written
+ * (at most `maxOpenFiles` such buffers).
+ */
+const STREAM_BUFFER_BYTES = 1 << 20;
 
 interface OutputFile {
   /** Path relative to the root, `/` separators. */
@@ -188,7 +201,10 @@ class NdjsonOutput {
     }
     await this.makeRoom();
     if (!file.created) await mkdir(dirname(file.temp), { recursive: true });
-    const stream = createWriteStream(file.temp, { flags: file.created ? 'a' : 'w' });
+    const stream = createWriteStream(file.temp, {
+      flags: file.created ? 'a' : 'w',
+      highWaterMark: STREAM_BUFFER_BYTES,
+    });
     stream.on('error', () => undefined); // surfaced by writeChunk / closeStream
     await once(stream, 'ready'); // an open error rejects here, on the call that caused it
     file.created = true;
@@ -236,6 +252,11 @@ class NdjsonOutput {
       this.groups.set(collectionId, group);
     }
     return group;
+  }
+
+  itemsFile(collection: string | undefined): { path: string; items: number } | undefined {
+    const group = this.groups.get(collection === '' ? undefined : collection);
+    return group && { path: group.file.final, items: group.ids.size };
   }
 
   async writeItem(item: StacItem, precomputed?: string): Promise<string> {
@@ -357,6 +378,7 @@ export function createNdjsonWriter(options: NdjsonWriterOptions): NdjsonWriter {
     root,
     writeCollection: (collection) => output.writeCollection(collection),
     writeItem,
+    itemsFile: (collection) => output.itemsFile(collection),
     finish,
     abort: () => output.abort(),
     async write(items, streamOptions = {}) {

@@ -83,6 +83,24 @@ describe('NDJSON writer', () => {
     }
   });
 
+  it("tells where each collection's items file ends up and how many lines it took so far", async () => {
+    const root = join(await tempDir(), 'out');
+    const writer = createNdjsonWriter({ root });
+    expect(writer.itemsFile('c1')).toBeUndefined();
+    await writer.writeItem(item('a', 'c1'));
+    await writer.writeItem(item('a', 'c1'));
+    await writer.writeItem(item('b', 'c1'));
+    await writer.writeItem(item('x', ''));
+    await writer.writeItem(item('y'));
+    expect(writer.itemsFile('c1')).toEqual({ path: join(root, 'c1', 'items.ndjson'), items: 2 });
+    // an empty collection id is no collection, as writeItem files it
+    expect(writer.itemsFile('')).toEqual({ path: join(root, 'items.ndjson'), items: 2 });
+    expect(writer.itemsFile(undefined)).toEqual(writer.itemsFile(''));
+    await writer.finish();
+    expect(lines(writer.itemsFile('c1')!.path).map((line) => line.id)).toEqual(['a', 'b']);
+    expect(lines(writer.itemsFile(undefined)!.path).map((line) => line.id)).toEqual(['x', 'y']);
+  });
+
   it('drops later records with an id already written, per collection, and reports them', async () => {
     const root = join(await tempDir(), 'out');
     const writer = createNdjsonWriter({ root });

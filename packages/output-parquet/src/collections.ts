@@ -18,6 +18,7 @@ import {
   partitionOfFileName,
   partitionOfItem,
 } from './partition.js';
+import { nonEmptyLines } from './spill.js';
 import { type GeoParquetWriteOptions, PartsWriter } from './writer.js';
 
 /** Options of {@link writeCollectionsParquet}. */
@@ -137,6 +138,14 @@ interface Slot {
   path: string;
   partition: string;
   writer: PartsWriter;
+  /** The collection whose `item_assets` seeded the writer's schema. */
+  seed: StacCollection | undefined;
+  /** The caller's file that pass two reads back (see `replay`), rather than a spill. */
+  file?: string;
+  /** Pass two's lines, when they do not come from the writer's own spill. */
+  source?: () => AsyncIterable<string>;
+  /** A writer replaced by one with other seeds: its spill feeds pass two, then it is discarded. */
+  retired?: PartsWriter;
 }
 
 async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
@@ -260,7 +269,9 @@ class CollectionSlots {
       );
     }
     this.folded.set(lower, id);
-    slot = { id, dir: dirName, path, partition, writer: this.writerFor(id, path, partition) };
+    const seed = this.known.get(id);
+    const writer = this.writerFor(id, path, partition, seed);
+    slot = { id, dir: dirName, path, partition, writer, seed };
     this.slots.set(key, slot);
     return slot;
   }
@@ -276,9 +287,14 @@ class CollectionSlots {
     return grouped;
   }
 
-  private writerFor(id: string, path: string, partition: string): PartsWriter {
+  /** A writer for one partition, its schema seeded with the `item_assets` of `collection`. */
+  writerFor(
+    id: string,
+    path: string,
+    partition: string,
+    collection: StacCollection | undefined,
+  ): PartsWriter {
     const { options } = this;
-    const collection = this.known.get(id);
     return new PartsWriter({
       ...options,
       maxRowsPerFile: this.maxRowsPerFile,
@@ -297,7 +313,10 @@ class CollectionSlots {
 
   /** Aborts every writer; used when the run fails. */
   async abortAll(slots: Iterable<Slot> = this.slots.values()): Promise<void> {
-    for (const slot of slots) await slot.writer.abort().catch(() => undefined);
+    for (const slot of slots) {
+      await slot.writer.abort().catch(() => undefined);
+      await slot.retired?.abort().catch(() => undefined);
+    }
   }
 }
 
@@ -352,7 +371,8 @@ class CollectionsReport {
 
 /** Second pass for one partition: writes its Parquet files and adds them to the report. */
 async function finishSlot(slot: Slot, output: CollectionParquetOutput, report: CollectionsReport) {
-  const result = await slot.writer.finish();
+  const result = await slot.writer.finish(slot.source);
+  await slot.retired?.abort();
   output.rows += result.rows;
   output.files.push(...result.files.map((f) => report.rel(f.path)));
   report.reported.push(...result.reported);
@@ -447,6 +467,126 @@ export async function writeCollectionsParquetTexts(
   const report = new CollectionsReport(root, slots.reported);
   await writeSlots(slots, known, report, options.onlyPartitions);
   return report.result();
+}
+
+/** Settings of {@link openCollectionsParquet}: those of {@link writeCollectionsParquet} but the collections. */
+export interface CollectionsParquetStreamOptions extends Omit<CollectionsParquetOptions, 'collections'> {
+  /**
+   * Pass two reads the items back from the caller's NDJSON files, one file per collection, where
+   * `add()` says each item is (without `partitionBy` only; ignored with it): no spill file is written.
+   */
+  replay?: boolean;
+}
+
+/** Where an added item's JSON text is: a line of the caller's NDJSON file (see `replay`). */
+export interface ReplayLine {
+  /** The file (one per collection; the items without a collection in one more). */
+  file: string;
+  /** Its 1-based line number there. */
+  line: number;
+}
+
+/** {@link writeCollectionsParquet} fed one item at a time, its collections given at the end. */
+export interface CollectionsParquetStream {
+  /**
+   * Checks and observes one item. With `replay`, `at` tells where its text is; otherwise the item is
+   * spilled (its `text` when given).
+   */
+  add(item: StacItem, text?: string, at?: ReplayLine): Promise<void>;
+  /** Writes every file; `collections` as {@link CollectionsParquetOptions.collections}, now final. */
+  finish(collections: readonly StacCollection[]): Promise<CollectionsParquetResult>;
+  /** Removes the temporary files; nothing is written. */
+  abort(): Promise<void>;
+}
+
+function sameSeeds(a: StacCollection | undefined, b: StacCollection | undefined): boolean {
+  return JSON.stringify(a?.item_assets) === JSON.stringify(b?.item_assets);
+}
+
+/**
+ * Readies one slot for pass two once its collection is final: where its lines come from, and its schema
+ * seeds. A collection whose `item_assets` were not known on its first item has its lines observed again
+ * by a writer seeded with them, so the files are those {@link writeCollectionsParquet} writes.
+ */
+async function settleSlot(
+  slots: CollectionSlots,
+  slot: Slot,
+  collection: StacCollection | undefined,
+  skips: ReadonlyMap<string, ReadonlySet<number>>,
+): Promise<void> {
+  const file = slot.file;
+  if (file !== undefined) slot.source = () => nonEmptyLines(file, skips.get(file) ?? new Set());
+  if (!sameSeeds(slot.seed, collection)) {
+    const old = slot.writer;
+    const lines = slot.source ?? (() => old.spilled());
+    const fresh = slots.writerFor(slot.id, slot.path, slot.partition, collection);
+    for await (const line of lines()) fresh.observeParsed(JSON.parse(line));
+    slot.source = lines;
+    slot.retired = old;
+    slot.writer = fresh;
+    slot.seed = collection;
+  }
+  slot.writer.useCollections(collection ? { [slot.id]: collection } : {});
+}
+
+/** Pass one of a replayed item: observed by its slot, or its line left out of pass two. */
+function observeReplayed(
+  slot: Slot | undefined,
+  item: StacItem,
+  at: ReplayLine | undefined,
+  skips: Map<string, Set<number>>,
+): void {
+  if (!at) throw new ScmError('SCM_USAGE', 'add() needs the line of the item when pass two replays files');
+  if (slot) {
+    if (slot.file !== undefined && slot.file !== at.file) {
+      throw new ScmError('SCM_USAGE', `the items of one collection must be in one file, not ${at.file}`);
+    }
+    slot.file = at.file;
+    if (!slot.writer.observeParsed(item)) return;
+  }
+  const skip = skips.get(at.file) ?? new Set<number>();
+  skips.set(at.file, skip);
+  skip.add(at.line);
+}
+
+/**
+ * Opens a stac-geoparquet output organised by collection, as {@link writeCollectionsParquet} writes it,
+ * that takes items one at a time while the caller produces them and learns the collections at the end.
+ * With `replay`, items are only observed as they come (no spill file); pass two reads them back from the
+ * caller's NDJSON files.
+ */
+export async function openCollectionsParquet(
+  options: CollectionsParquetStreamOptions,
+): Promise<CollectionsParquetStream> {
+  const root = resolve(options.root);
+  const { known, maxRowsPerFile } = await prepare(root, options);
+  const slots = new CollectionSlots(root, known, maxRowsPerFile, options);
+  const replay = options.replay === true && (options.partitionBy ?? 'none') === 'none';
+  const skips = new Map<string, Set<number>>();
+  return {
+    async add(item, text, at) {
+      if (options.signal?.aborted) throw new ScmError('SCM_ABORTED', 'the write was aborted');
+      const slot = slots.forItem(item);
+      if (replay) observeReplayed(slot, item, at, skips);
+      else if (slot) await slot.writer.write(item, text);
+    },
+    async finish(collections) {
+      for (const collection of collections) {
+        collectionDirName(collection.id);
+        known.set(collection.id, collection);
+      }
+      try {
+        for (const slot of slots.slots.values()) await settleSlot(slots, slot, known.get(slot.id), skips);
+      } catch (error) {
+        await slots.abortAll();
+        throw error;
+      }
+      const report = new CollectionsReport(root, slots.reported);
+      await writeSlots(slots, known, report, options.onlyPartitions);
+      return report.result();
+    },
+    abort: () => slots.abortAll(),
+  };
 }
 
 /** A {@link Sink} that writes items with {@link writeCollectionsParquet}. */

@@ -2,22 +2,11 @@ import { createReadStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { isScmError, readLines, ScmError, type StacCollection } from '@scm/core';
+import { nonEmptyLines } from './spill.js';
 import { type GeoParquetWriterOptions, type GeoParquetWriteResult, PartsWriter } from './writer.js';
 
 /** Options of {@link convertNdjsonToGeoParquet}: the writer's options (see {@link GeoParquetWriterOptions}). */
 export interface ConvertNdjsonOptions extends GeoParquetWriterOptions {}
-
-async function* lines(input: string, skip: ReadonlySet<number>): AsyncGenerator<string> {
-  const stream = createReadStream(input, { highWaterMark: 1024 * 1024 });
-  try {
-    for await (const { text, line } of readLines(stream, { file: input })) {
-      if (text.trim() === '' || skip.has(line)) continue;
-      yield text;
-    }
-  } finally {
-    stream.destroy();
-  }
-}
 
 /**
  * Converts an NDJSON file of Items to one stac-geoparquet file. Unlike
@@ -80,7 +69,7 @@ export async function convertNdjsonToGeoParquet(
   } finally {
     stream.destroy();
   }
-  const { files, rows, widened, reported } = await engine.finish(() => lines(source, skip));
+  const { files, rows, widened, reported } = await engine.finish(() => nonEmptyLines(source, skip));
   const file = files[0]!;
   return { rows, file: file.path, bytes: file.bytes, widened, reported };
 }

@@ -11,11 +11,15 @@ export type {
   CollectionParquetOutput,
   CollectionsParquetOptions,
   CollectionsParquetResult,
+  CollectionsParquetStream,
+  CollectionsParquetStreamOptions,
   ItemWithText,
+  ReplayLine,
 } from './collections.js';
 export {
   collectionDirName,
   createCollectionsParquetSink,
+  openCollectionsParquet,
   removeStaleParts,
   writeCollectionsParquet,
   writeCollectionsParquetTexts,

@@ -2,6 +2,8 @@ import { createReadStream } from 'node:fs';
 import { appendFile, rm } from 'node:fs/promises';
 import { readLines } from '@scm/core';
 
+const NO_LINES: ReadonlySet<number> = new Set();
+
 /** Bytes buffered in memory before an append to the spill file. */
 const FLUSH_BYTES = 256 * 1024;
 
@@ -41,15 +43,7 @@ export class SpillFile {
   /** Streams the lines back, in order. */
   async *read(): AsyncGenerator<string> {
     await this.flush();
-    if (this.lines === 0) return;
-    const stream = createReadStream(this.path, { highWaterMark: 1024 * 1024 });
-    try {
-      for await (const { text } of readLines(stream, { file: this.path })) {
-        if (text.length > 0) yield text;
-      }
-    } finally {
-      stream.destroy();
-    }
+    if (this.lines > 0) yield* nonEmptyLines(this.path, NO_LINES);
   }
 
   /** Deletes the file. */
@@ -58,5 +52,21 @@ export class SpillFile {
     this.buffered = 0;
     await this.tail.catch(() => undefined);
     await rm(this.path, { force: true });
+  }
+}
+
+/**
+ * The non-empty lines of a text file, in order, leaving out the lines numbered in `skip` (1-based, counting
+ * empty lines too): pass two of a writer whose pass one read the same file.
+ */
+export async function* nonEmptyLines(path: string, skip: ReadonlySet<number>): AsyncGenerator<string> {
+  const stream = createReadStream(path, { highWaterMark: 1024 * 1024 });
+  try {
+    for await (const { text, line } of readLines(stream, { file: path })) {
+      if (text.trim() === '' || skip.has(line)) continue;
+      yield text;
+    }
+  } finally {
+    stream.destroy();
   }
 }

@@ -155,8 +155,10 @@ export class PartsWriter {
   private state: 'open' | 'finishing' | 'closed' = 'open';
   private seen = 0;
   private readonly checkOptions: { assetsAsJson: boolean; linksAsJson: boolean };
+  private collections: Record<string, StacCollection>;
 
   constructor(private readonly options: PartsWriterOptions) {
+    this.collections = options.collections;
     this.rowGroupSize = positiveInteger(options.rowGroupSize, 10_000, 'rowGroupSize');
     this.maxRowsPerFile = options.maxRowsPerFile ?? Number.POSITIVE_INFINITY;
     this.builder = new SchemaBuilder({
@@ -176,6 +178,16 @@ export class PartsWriter {
   /** Items accepted so far. */
   get rows(): number {
     return this.builder.items;
+  }
+
+  /** Replaces the collections of the file metadata, for a caller that knows them only after the items. */
+  useCollections(collections: Record<string, StacCollection>): void {
+    this.collections = collections;
+  }
+
+  /** The lines spilled so far, in order: another writer observes them again with other schema hints. */
+  spilled(): AsyncIterable<string> {
+    return this.spill.read();
   }
 
   /**
@@ -330,7 +342,7 @@ export class PartsWriter {
     const kvMetadata: KeyValue[] = [
       {
         key: 'stac-geoparquet',
-        value: JSON.stringify(buildStacGeoParquetMetadata(this.options.collections)),
+        value: JSON.stringify(buildStacGeoParquetMetadata(this.collections)),
       },
       { key: ROUNDTRIP_METADATA_KEY, value: JSON.stringify(roundtripMetadataOf(plan)) },
     ];

@@ -1,16 +1,9 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkflowConfig } from '@scm/config';
-import {
-  type Failure,
-  isFailure,
-  type Logger,
-  type StacCatalog,
-  type StacCollection,
-  type StacItem,
-} from '@scm/core';
-import { createJsonTreeWriter, createNdjsonWriter, readNdjsonDir } from '@scm/output-json';
-import { type ItemWithText, writeCollectionsParquetTexts } from '@scm/output-parquet';
+import type { Failure, Logger, StacCatalog, StacCollection, StacItem } from '@scm/core';
+import { createJsonTreeWriter, createNdjsonWriter, type NdjsonWriter } from '@scm/output-json';
+import { type CollectionsParquetStream, openCollectionsParquet } from '@scm/output-parquet';
 
 /** Folder, beside the collections' folders, of the stac-geoparquet of items without a collection. */
 export const UNCOLLECTED_PARQUET = 'items';
@@ -34,11 +27,13 @@ export interface RunSinks {
  * per collection), stac-geoparquet under `parquet/<collection>/` (one file, or
  * one per year or month with `output.parquet_partition`).
  *
- * Parquet is written last, from the run's NDJSON: a stac-geoparquet file
- * carries its collection in its metadata and derives its schema from the
- * collection's `item_assets`, and collections are only final once every item
- * has been seen. When NDJSON was not asked for, it goes to a hidden folder
- * that is removed afterwards.
+ * Parquet is written last: a stac-geoparquet file carries its collection in
+ * its metadata and derives its schema from the collection's `item_assets`,
+ * and collections are only final once every item has been seen. Its schema
+ * is inferred from each item as the NDJSON writer takes it, and the rows are
+ * read back from the run's NDJSON (spilled by partition with
+ * `parquet_partition`). When NDJSON was not asked for, it goes to a hidden
+ * folder that is removed afterwards.
  */
 export async function openSinks(
   root: string,
@@ -67,11 +62,12 @@ export async function openSinks(
   const parquet = formats.has('parquet');
   const ndjsonDir = join(root, formats.has('ndjson') ? 'ndjson' : '.ndjson-for-parquet');
   const ndjson = formats.has('ndjson') || parquet ? createNdjsonWriter({ root: ndjsonDir }) : undefined;
+  const rows = ndjson && parquet ? await openParquet(root, config) : undefined;
   const collections: StacCollection[] = [];
   return {
     async writeItem(item, line) {
       if (tree) await tree.writeItem(item);
-      if (ndjson) await ndjson.writeItem(item, line);
+      if (ndjson) await writeNdjsonAndRow(ndjson, rows, item, line);
     },
     async writeCollection(collection) {
       collections.push(collection);
@@ -92,13 +88,8 @@ export async function openSinks(
           options.logger.warn('duplicate item ids dropped', { count: result.duplicates.length });
         }
       }
-      if (parquet) {
-        const result = await writeCollectionsParquetTexts(itemsOf(ndjsonDir), {
-          root: join(root, 'parquet'),
-          collections,
-          uncollected: UNCOLLECTED_PARQUET,
-          partitionBy: config.output.parquet_partition ?? 'none',
-        });
+      if (rows) {
+        const result = await rows.finish(collections);
         files.push(...result.files.map((f) => `parquet/${f}`));
         failures.push(...result.reported);
         for (const widened of result.widened)
@@ -110,9 +101,30 @@ export async function openSinks(
   };
 }
 
-/** The run's items read back from its NDJSON, each with its line: the Parquet writer spills that line as it is. */
-async function* itemsOf(dir: string): AsyncGenerator<ItemWithText> {
-  for await (const entry of readNdjsonDir(dir)) {
-    if (!isFailure(entry) && entry.kind === 'item') yield { item: entry.value, text: entry.text };
-  }
+/** The stac-geoparquet output of a run: pass two reads each collection's rows from its NDJSON file. */
+function openParquet(
+  root: string,
+  config: Pick<WorkflowConfig, 'output'>,
+): Promise<CollectionsParquetStream> {
+  return openCollectionsParquet({
+    root: join(root, 'parquet'),
+    uncollected: UNCOLLECTED_PARQUET,
+    partitionBy: config.output.parquet_partition ?? 'none',
+    replay: true,
+  });
+}
+
+/** One item to NDJSON and, when the NDJSON writer took it (not a duplicate id), to the Parquet rows. */
+async function writeNdjsonAndRow(
+  ndjson: NdjsonWriter,
+  rows: CollectionsParquetStream | undefined,
+  item: StacItem,
+  line: string | undefined,
+): Promise<void> {
+  const collection = typeof item.collection === 'string' ? item.collection : undefined;
+  const before = ndjson.itemsFile(collection)?.items ?? 0;
+  await ndjson.writeItem(item, line);
+  const after = ndjson.itemsFile(collection);
+  if (rows && after && after.items > before)
+    await rows.add(item, line, { file: after.path, line: after.items });
 }
