@@ -285,7 +285,7 @@ const schema: JsonObject = {
       },
       engine: oneOfValues(['ajv', 'stac-validator'], 'Validator to run.', CONFIG_DEFAULTS.validationEngine),
       workers: int(
-        'Validation worker threads (0: validate in the main thread). Default: rebuild-catalog the number of cores minus one, at least 1; validate 0.',
+        'Validation worker threads (0: validate in the main thread). Default: rebuild-catalog the number of cores minus one, at least 1; validate one per core.',
         0,
       ),
     }),

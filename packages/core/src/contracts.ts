@@ -87,6 +87,12 @@ export interface SourceRecord<T = unknown> {
   value: T;
   /** Where it came from. */
   origin: RecordOrigin;
+  /**
+   * The record's JSON text as read, when the source read it as one piece (an NDJSON line) and `value` is
+   * exactly what it parses to (absent when members were dropped on parsing). A validation thread can
+   * parse this rather than receive a copy of `value`.
+   */
+  text?: string;
 }
 
 /**

@@ -5,7 +5,10 @@
 
 /** Escapes one reference token: `~` becomes `~0`, then `/` becomes `~1` (in that order, so `~1` in a key survives). */
 export function escapePointerSegment(segment: string | number): string {
-  return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+  const text = String(segment);
+  // Most keys have neither character: skip the two replacements (a check runs this for every asset).
+  if (!text.includes('~') && !text.includes('/')) return text;
+  return text.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 /** Unescapes one reference token: `~1` becomes `/`, then `~0` becomes `~` (the reverse order of escaping). */

@@ -46,8 +46,17 @@ const FORBIDDEN_KEY_PATTERN = /"(?:__proto__|constructor|prototype)"/;
  * ordinary records pay a single regular-expression test.
  */
 export function parseJsonSafely(text: string): unknown {
+  return parseJsonText(text).value;
+}
+
+/**
+ * {@link parseJsonSafely}, telling too whether the value is exactly what the text parses to (`intact`:
+ * no forbidden member was dropped), so the text may stand for the value.
+ */
+export function parseJsonText(text: string): { value: unknown; intact: boolean } {
   const value: unknown = JSON.parse(text);
-  return FORBIDDEN_KEY_PATTERN.test(text) ? stripForbiddenKeys(value) : value;
+  if (!FORBIDDEN_KEY_PATTERN.test(text)) return { value, intact: true };
+  return { value: stripForbiddenKeys(value), intact: false };
 }
 
 /** Describes a parsed JSON value for messages: `an array`, `a string`, `null`… */

@@ -11,7 +11,7 @@ import {
   asInputError,
   assertReadableFile,
   describeJson,
-  parseJsonSafely,
+  parseJsonText,
   rawSource,
   readFailure,
   throwIfAborted,
@@ -139,9 +139,9 @@ function elementRecord(
   line: number,
   index: number,
 ): SourceRecord<JsonObject> | Failure {
-  let value: unknown;
+  let parsed: ReturnType<typeof parseJsonText>;
   try {
-    value = parseJsonSafely(text);
+    parsed = parseJsonText(text);
   } catch (error) {
     return readFailure({
       file,
@@ -152,6 +152,7 @@ function elementRecord(
       details: { index },
     });
   }
+  const { value, intact } = parsed;
   if (!isPlainObject(value)) {
     return readFailure({
       file,
@@ -162,13 +163,15 @@ function elementRecord(
       details: { index },
     });
   }
-  return { value: value as JsonObject, origin: { file, line, index } };
+  const record: SourceRecord<JsonObject> = { value: value as JsonObject, origin: { file, line, index } };
+  if (intact) record.text = text;
+  return record;
 }
 
 function wholeObject(file: string, text: string, line: number): SourceRecord<JsonObject> | Failure {
-  let value: unknown;
+  let parsed: ReturnType<typeof parseJsonText>;
   try {
-    value = parseJsonSafely(text);
+    parsed = parseJsonText(text);
   } catch (error) {
     return readFailure({
       file,
@@ -177,5 +180,10 @@ function wholeObject(file: string, text: string, line: number): SourceRecord<Jso
       sourceData: rawSource(text),
     });
   }
-  return { value: value as JsonObject, origin: { file, line, index: 0 } };
+  const record: SourceRecord<JsonObject> = {
+    value: parsed.value as JsonObject,
+    origin: { file, line, index: 0 },
+  };
+  if (parsed.intact) record.text = text;
+  return record;
 }

@@ -12,7 +12,7 @@ import {
   asInputError,
   assertReadableFile,
   describeJson,
-  parseJsonSafely,
+  parseJsonText,
   rawSource,
   readFailure,
   throwIfAborted,
@@ -55,9 +55,9 @@ export async function* readNdjson(
     })) {
       throwIfAborted(signal);
       if (text.trim() === '') continue;
-      let value: unknown;
+      let parsed: ReturnType<typeof parseJsonText>;
       try {
-        value = parseJsonSafely(text);
+        parsed = parseJsonText(text);
       } catch (error) {
         yield readFailure({
           file: path,
@@ -67,6 +67,7 @@ export async function* readNdjson(
         });
         continue;
       }
+      const { value, intact } = parsed;
       if (!isPlainObject(value)) {
         yield readFailure({
           file: path,
@@ -76,7 +77,7 @@ export async function* readNdjson(
         });
         continue;
       }
-      yield { value: value as JsonObject, origin: { file: path, line } };
+      yield { value: value as JsonObject, origin: { file: path, line }, ...(intact ? { text } : {}) };
     }
   } catch (error) {
     throw asInputError(error, path);

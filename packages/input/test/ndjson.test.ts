@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,6 +40,17 @@ describe('readNdjson', () => {
     const d = records.find((r) => r.value.id === 'd')!;
     expect(Object.keys(d.value)).toEqual(['id', 'value']);
     expect(Object.hasOwn(d.value, '__proto__')).toBe(false);
+  });
+
+  it("keeps each line as the record's text, unless a forbidden member was dropped from it", async () => {
+    const file = fixture('ndjson', 'records.ndjson');
+    const lines = (await readFile(file, 'utf8')).split(/\r?\n/);
+    const { records } = await drain(readNdjson(file));
+    for (const record of records.filter((r) => r.value.id !== 'd')) {
+      expect(record.text).toBe(lines[record.origin.line! - 1]);
+      expect(JSON.parse(record.text!)).toEqual(record.value);
+    }
+    expect(records.find((r) => r.value.id === 'd')!.text).toBeUndefined();
   });
 
   it('gives the same result in tiny chunks', async () => {

@@ -2,10 +2,12 @@ import { isPlainObject, type ValidationIssue } from '@scm/core';
 import { hrefProblem } from './href.js';
 import { fieldLabel, pointer } from './pointer.js';
 
-function hrefIssue(path: string, href: unknown, issues: ValidationIssue[]): void {
+/** Reports a bad `href` at `/assets/<segments>`; the pointer is built only then (most hrefs are fine). */
+function hrefIssue(href: unknown, issues: ValidationIssue[], ...segments: string[]): void {
   const problem = hrefProblem(href);
-  if (problem)
-    issues.push({ path, message: `${fieldLabel(path)} ${problem}`, kind: 'asset_href', severity: 'error' });
+  if (!problem) return;
+  const path = pointer('/assets', ...segments);
+  issues.push({ path, message: `${fieldLabel(path)} ${problem}`, kind: 'asset_href', severity: 'error' });
 }
 
 /**
@@ -18,12 +20,12 @@ export function checkAssetHrefs(object: Record<string, unknown>, issues: Validat
   if (!isPlainObject(object.assets)) return;
   for (const [key, asset] of Object.entries(object.assets)) {
     if (!isPlainObject(asset)) continue;
-    if ('href' in asset) hrefIssue(pointer('/assets', key, 'href'), asset.href, issues);
+    if ('href' in asset) hrefIssue(asset.href, issues, key, 'href');
     for (const [member, value] of Object.entries(asset)) {
       if (!isPlainObject(value)) continue;
       for (const [name, nested] of Object.entries(value)) {
         if (!isPlainObject(nested) || typeof nested.href !== 'string' || nested.href === '') continue;
-        hrefIssue(pointer('/assets', key, member, name, 'href'), nested.href, issues);
+        hrefIssue(nested.href, issues, key, member, name, 'href');
       }
     }
   }

@@ -81,7 +81,9 @@ function inThread(options: BatchValidatorOptions): BatchValidator {
   });
   return {
     workers: 0,
-    validate: async (objects) => objects.map((object) => validator.validate(object)),
+    // An object left out for its text (see BatchObject) is parsed here.
+    validate: async (objects, texts) =>
+      objects.map((object, i) => validator.validate(object === undefined ? JSON.parse(texts![i]!) : object)),
     close: async () => undefined,
   };
 }
@@ -102,7 +104,7 @@ export function openBatchValidator(options: BatchValidatorOptions): BatchValidat
     workers,
     validate(objects, texts, last) {
       if (!pool && !local && last) local = inThread(options);
-      if (local) return local.validate(objects);
+      if (local) return local.validate(objects, texts);
       pool ??= createValidatorPool({
         workers,
         level: options.level,
@@ -117,10 +119,27 @@ export function openBatchValidator(options: BatchValidatorOptions): BatchValidat
   };
 }
 
-/** What {@link validateInBatches} validates for one entry: the object, and its JSON text when at hand. */
+/**
+ * What {@link validateInBatches} validates for one entry: the object, and its JSON text when at hand. The
+ * object may be left out (undefined) when the text is given.
+ */
 export interface BatchObject {
   object: unknown;
   text?: string | undefined;
+}
+
+/**
+ * The objects of a batch, and their texts when every one has its text (the threads then parse those). An
+ * object left out for its text is parsed here when another of the batch has no text.
+ */
+function batchOf(chosen: readonly BatchObject[]): { objects: unknown[]; texts: string[] | undefined } {
+  const texts: string[] = [];
+  for (const one of chosen) if (one.text !== undefined) texts.push(one.text);
+  const complete = texts.length === chosen.length;
+  const objects = chosen.map((one) =>
+    one.object === undefined && !complete && one.text !== undefined ? JSON.parse(one.text) : one.object,
+  );
+  return { objects, texts: complete ? texts : undefined };
 }
 
 /**
@@ -147,16 +166,14 @@ export async function validateInBatches<T>(
   };
   let pending: T[] = [];
   const flush = async (last: boolean) => {
-    const objects: unknown[] = [];
-    const texts: string[] = [];
+    const chosen: BatchObject[] = [];
     const picked = pending.map((entry) => {
-      const chosen = pick(entry);
-      if (chosen === undefined) return false;
-      objects.push(chosen.object);
-      if (chosen.text !== undefined) texts.push(chosen.text);
-      return true;
+      const one = pick(entry);
+      if (one !== undefined) chosen.push(one);
+      return one !== undefined;
     });
-    const reports = validator.validate(objects, texts.length === objects.length ? texts : undefined, last);
+    const { objects, texts } = batchOf(chosen);
+    const reports = validator.validate(objects, texts, last);
     reports.catch(() => undefined); // awaited, in order, by finish()
     inFlight.push({ entries: pending, picked, reports });
     pending = [];

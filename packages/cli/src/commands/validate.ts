@@ -52,7 +52,7 @@ export const addValidate: AddCommand = (program, context) => {
         .default('ajv'),
     )
     .option('--overwrite', 'replace the report file if it exists (default: refuse)')
-    .addOption(workersOption("0, or the config's validation.workers"))
+    .addOption(workersOption("the config's validation.workers, else one per core"))
     .addHelpText('after', example([`${BIN} validate --input items.ndjson --output-report report.json`]))
     .action(async function (this: Command) {
       await runValidate(this.optsWithGlobals<ValidateFlags>(), context);
