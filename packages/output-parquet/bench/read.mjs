@@ -1,5 +1,6 @@
-// Benchmark: reading stac-geoparquet back with @scm/output-parquet (readGeoParquet → NDJSON), for files written by
-// us, by the Python stac-geoparquet package and by rustac. Not a test. Run with `npm run bench:read` (builds first).
+// Benchmark: NDJSON → stac-geoparquet with @scm/output-parquet, the Python stac-geoparquet package and rustac,
+// side by side on the same HLS-shaped items, then each file read back with @scm/output-parquet (readGeoParquet →
+// NDJSON). Not a test. Run with `npm run bench:read` (builds first).
 // Settings (environment):
 //   BENCH_ITEMS      HLS-shaped items to generate (default 100000; ~13 KB and 40 assets each, see hls.mjs)
 //   BENCH_DIR        working folder (default: a new folder in the OS temp dir, removed afterwards)
@@ -60,7 +61,14 @@ for (const writer of writers) {
     continue;
   }
   console.log(`${writer.name}: writing …`);
+  const writeLoad = load();
   const written = await run(cmd, args);
+  const write = {
+    seconds: written.seconds,
+    cpuSeconds: written.user + written.sys,
+    peakRssMb: written.peakMb,
+    load: `${writeLoad}–${load()}`,
+  };
   if (written.code !== 0) {
     console.log(`  failed: ${written.stderr.split('\n').slice(-4).join(' ')}`);
     continue;
@@ -72,6 +80,7 @@ for (const writer of writers) {
   const read = await run(process.execPath, batch ? [...readArgs, batch] : readArgs);
   const entry = {
     writer: writer.name,
+    write,
     rowGroups: file.rowGroups,
     fileMb: file.bytes / 1e6,
     seconds: read.seconds,
@@ -86,7 +95,16 @@ for (const writer of writers) {
 }
 
 console.log(`\n${items} items, ${(bytes / items / 1000).toFixed(1)} KB each, node ${process.version}\n`);
-console.log('| file written by | row groups | file | read wall | CPU | peak RSS | load average |');
+console.log('| NDJSON → stac-geoparquet with | write wall | CPU | peak RSS | load average |');
+console.log('| --- | ---: | ---: | ---: | --- |');
+for (const { writer, write: w } of rows) {
+  console.log(
+    `| ${writer} | ${w.seconds.toFixed(1)} s | ${w.cpuSeconds.toFixed(1)} s | ${w.peakRssMb.toFixed(0)} MB | ${w.load} |`,
+  );
+}
+console.log(
+  '\n| file written by, read with ours | row groups | file | read wall | CPU | peak RSS | load average |',
+);
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
 for (const r of rows) {
   console.log(

@@ -71,11 +71,21 @@ export function emptyState(configHash: string): CatalogState {
   return { configHash, entries: new Map(), updatedMax: new Map(), updatedHighWater: new Map() };
 }
 
+/** Sets a member of a copy; a `__proto__` key is defined as a plain member, never the prototype. */
+function put(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[key] = value;
+  }
+}
+
 /**
  * A copy of `value` whose objects list their keys in sorted order, so key order in the source never counts
- * as a change (canonical JSON). Objects and arrays already in order are reused, not copied; copies have a
- * null prototype, so a `__proto__` key stays a plain key and reaches no prototype. Walking the value once
- * and serialising without a replacer is about a third faster than a sorting replacer.
+ * as a change (canonical JSON). Objects and arrays already in order are reused, not copied. Copies are plain
+ * objects (a `__proto__` key defined as a member, see {@link put}): `JSON.stringify` serialises those faster
+ * than null-prototype ones, and walking once without a replacer is faster than a sorting replacer, together
+ * about twice as fast for a 13 KB item.
  */
 function sortedCopy(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
@@ -94,11 +104,15 @@ function sortedCopy(value: unknown): unknown {
   let sorted = true;
   for (let i = 1; i < keys.length && sorted; i++) sorted = (keys[i - 1] as string) <= (keys[i] as string);
   if (!sorted) keys.sort();
-  let copy: Record<string, unknown> | undefined = sorted ? undefined : Object.create(null);
-  for (const key of keys) {
+  let copy: Record<string, unknown> | undefined = sorted ? undefined : {};
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
     const member = sortedCopy(object[key]);
-    if (copy === undefined && member !== object[key]) copy = Object.assign(Object.create(null), object);
-    if (copy !== undefined) copy[key] = member;
+    if (copy === undefined && member !== object[key]) {
+      copy = {};
+      for (let j = 0; j < i; j++) put(copy, keys[j] as string, object[keys[j] as string]);
+    }
+    if (copy !== undefined) put(copy, key, member);
   }
   return copy ?? object;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -292,5 +293,14 @@ describe('contentHash', () => {
     const hostile = JSON.parse('{"b": 1, "__proto__": {"polluted": true}}') as object;
     expect(contentHash(hostile)).not.toBe(contentHash({ b: 1 }));
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('is SHA-256 of the canonical JSON (keys sorted at every level), so states of earlier runs still match', async () => {
+    const { contentHash } = await import('../src/rebuild-state.js');
+    const value = JSON.parse('{"z":[{"y":2,"x":{"b":true,"a":null}},3],"a":"é","__proto__":{"k":1}}');
+    const canonical = '{"__proto__":{"k":1},"a":"é","z":[{"x":{"a":null,"b":true},"y":2},3]}';
+    const expected = createHash('sha256').update(canonical, 'utf8').digest('hex').slice(0, 16);
+    expect(contentHash(value)).toBe(expected);
+    expect(Object.keys(value)).toEqual(['z', 'a', '__proto__']); // the value itself is left as it was
   });
 });
