@@ -77,7 +77,9 @@ export async function* readNdjson(
         });
         continue;
       }
-      yield { value: value as JsonObject, origin: { file: path, line }, ...(intact ? { text } : {}) };
+      const record: SourceRecord<JsonObject> = { value: value as JsonObject, origin: { file: path, line } };
+      if (intact) record.text = text;
+      yield record;
     }
   } catch (error) {
     throw asInputError(error, path);
