@@ -7,12 +7,13 @@ import {
   type CatalogState,
   configHash,
   contentHash,
-  emptyState,
   loadState,
+  nextState,
   noteStamp,
   recordItem,
   type StateRecord,
 } from './rebuild-state.js';
+import type { StateLines } from './state-lines.js';
 
 /** The change counts of one collection (or of the whole run). */
 export interface ChangeCounts {
@@ -34,12 +35,13 @@ export interface Delta {
   /** The mode that runs (an incremental run without a usable state runs `full`). */
   mode: RebuildMode;
   previous: CatalogState | undefined;
-  next: CatalogState;
+  /** The state this run writes; its entries stream to the state folder once the output is open. */
+  next: CatalogState<StateLines>;
   /** Targeted mode: whether a source record is one to rebuild. */
   target?: ((record: unknown) => boolean) | undefined;
   /** False once the source reported a record it could not read: then nothing is deleted. */
   listingComplete: boolean;
-  /** `collection\0id` of each item written in this run, with its collection. */
+  /** `collection\0id` of each item written in this run, with its collection (kept only to settle a previous state). */
   written: Map<string, string>;
   perCollection: Map<string, ChangeCounts>;
   /** The strategy line of the summary: what was compared, and why. */
@@ -79,7 +81,7 @@ export function createDelta(
       : mode === 'targeted'
         ? 'targeted: the selected records rebuilt, every other item kept as it is'
         : 'listing compared by content hash: every record listed, only new and changed ones rebuilt';
-  const next = emptyState(stateHash);
+  const next = nextState(stateHash);
   // A targeted run sees few records: the others keep the marks the state had.
   if (mode === 'targeted' && previous) next.updatedHighWater = new Map(previous.updatedHighWater);
   return {
@@ -113,6 +115,8 @@ export function classify(delta: Delta, value: unknown): DeltaAction {
 /** Records an item written in this run. */
 export function noteWritten(delta: Delta, item: StacItem, hash: string, source: unknown): void {
   recordItem(delta.next, item, hash, source);
+  // Only settling a previous state reads it: a full rebuild keeps no memory per item.
+  if (!delta.previous) return;
   const collection = typeof item.collection === 'string' ? item.collection : '';
   delta.written.set(keyOf(collection, item.id), collection);
 }

@@ -7,6 +7,7 @@ import { type FailuresFile, openFailuresFile } from './failures-file.js';
 import { assertReplaceable, createStagingDir, promoteStagingDir, writeMarker } from './output-dir.js';
 import { type IncrementalSinks, openIncrementalSinks } from './incremental-sinks.js';
 import { type CatalogState, writeState } from './rebuild-state.js';
+import type { StateLines } from './state-lines.js';
 import { REPORT_OUTPUTS, recordWrites, startRunRecorder, writeRunReportFiles } from './run-report.js';
 import { openSinks, type RunSinks } from './sinks.js';
 import { writeTextAtomic } from '@scm/output-json';
@@ -100,7 +101,7 @@ export async function publishRebuildOutput(
   output: RebuildOutput,
   summary: RunSummary,
   mode: string,
-  state: CatalogState,
+  state: CatalogState<StateLines>,
 ): Promise<void> {
   if (output.dryRun) return;
   await writeState(output.workDir, state);

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import type { WorkflowConfig } from '@scm/config';
 import { isPlainObject, ScmError, type StacItem } from '@scm/core';
 import { writeTextAtomic } from '@scm/output-json';
+import { type StateEntries, StateLines } from './state-lines.js';
 
 /** Folder inside the output folder where a rebuild keeps what the next incremental run compares against. */
 export const STATE_DIR = '.scm-state';
@@ -49,13 +50,14 @@ export interface StateRecord {
 /**
  * The state of a catalog: source-record digest -> the item it became. The
  * digest is 64 bits (16 hex digits) of the source record's canonical JSON, so
- * a record is recognised before it is mapped, whatever the source format. One
- * small object per item keeps 800K items near 150 MB in memory, and the files
- * (one per collection, a line per item) near 100 MB.
+ * a record is recognised before it is mapped, whatever the source format. A
+ * state read back holds its entries in a `Map` (one small object per item,
+ * 800K items near 150 MB); the state a run writes streams them to its files
+ * ({@link StateLines}), one per collection, a line per item (800K near 100 MB).
  */
-export interface CatalogState {
+export interface CatalogState<E extends StateEntries = Map<string, StateRecord>> {
   configHash: string;
-  entries: Map<string, StateRecord>;
+  entries: E;
   /** Per collection, the latest `properties.updated` (else `datetime`) seen: the source's high-water mark. */
   updatedMax: Map<string, string>;
   /**
@@ -66,9 +68,14 @@ export interface CatalogState {
   updatedHighWater: Map<string, string | null>;
 }
 
-/** An empty state (a first run, or a full rebuild in progress). */
+/** An empty state to read entries into. */
 export function emptyState(configHash: string): CatalogState {
   return { configHash, entries: new Map(), updatedMax: new Map(), updatedHighWater: new Map() };
+}
+
+/** The state a run writes, empty at its start; its entries go to files (see {@link StateLines}). */
+export function nextState(configHash: string): CatalogState<StateLines> {
+  return { configHash, entries: new StateLines(), updatedMax: new Map(), updatedHighWater: new Map() };
 }
 
 /** Sets a member of a copy; a `__proto__` key is defined as a plain member, never the prototype. */
@@ -171,14 +178,19 @@ export function updatedStamp(record: unknown): string | undefined {
 }
 
 /** Records one written item, made from a source record with digest `hash`, in `state`. */
-export function recordItem(state: CatalogState, item: StacItem, hash: string, source: unknown): void {
+export function recordItem(
+  state: CatalogState<StateEntries>,
+  item: StacItem,
+  hash: string,
+  source: unknown,
+): void {
   const collection = typeof item.collection === 'string' ? item.collection : '';
   state.entries.set(hash, { collection, id: item.id, extent: extentOf(item) });
   noteStamp(state, collection, source);
 }
 
 /** Raises the collection's high-water marks to the record's stamps (see {@link CatalogState}). */
-export function noteStamp(state: CatalogState, collection: string, source: unknown): void {
+export function noteStamp(state: CatalogState<StateEntries>, collection: string, source: unknown): void {
   const stamp = updatedStamp(source);
   const max = state.updatedMax.get(collection);
   if (stamp !== undefined && (max === undefined || stamp > max)) state.updatedMax.set(collection, stamp);
@@ -247,33 +259,18 @@ export async function loadState(outputDir: string): Promise<CatalogState | undef
   return state;
 }
 
-/** The state file text of each collection: a line `hash<TAB>extent<TAB>"id"` per item. */
-function collectionTexts(state: CatalogState): Map<string, { text: string; items: number }> {
-  const texts = new Map<string, { text: string; items: number }>();
-  for (const [hash, record] of state.entries) {
-    const current = texts.get(record.collection) ?? { text: '', items: 0 };
-    current.text += `${hash}\t${record.extent}\t${JSON.stringify(record.id)}\n`;
-    current.items += 1;
-    texts.set(record.collection, current);
-  }
-  return texts;
-}
-
 /**
- * Writes `state` into `outputDir`: each collection's entries under a fresh
- * generation name, then `state.json` by temp file and rename (the commit
- * point), then the files of the previous generation are removed. A run
- * killed at any moment leaves a readable state: the old one or the new one.
+ * Writes `state` into `outputDir`: what is left of each collection's entries
+ * into the files of the run's generation (see {@link StateLines}), then
+ * `state.json` by temp file and rename (the commit point), then the files of
+ * the previous generation are removed. A run killed at any moment leaves a
+ * readable state: the old one or the new one.
  */
-export async function writeState(outputDir: string, state: CatalogState): Promise<void> {
+export async function writeState(outputDir: string, state: CatalogState<StateLines>): Promise<void> {
   const dir = join(outputDir, STATE_DIR);
   await mkdir(dir, { recursive: true });
-  const generation = `${Date.now().toString(36)}-${process.pid}`;
   const collections: CollectionStateInfo[] = [];
-  let n = 0;
-  for (const [id, { text, items }] of collectionTexts(state)) {
-    const file = `items-${generation}-${n++}.tsv`;
-    await writeTextAtomic(join(dir, file), text, false);
+  for (const { id, file, items } of state.entries.finish(dir)) {
     const max = state.updatedMax.get(id);
     const mark = state.updatedHighWater.get(id);
     collections.push({

@@ -48,7 +48,7 @@ import {
 import { type BatchValidator, openBatchValidator } from './batch-validator.js';
 import { processSourceInBatches, type RecordPlan } from './rebuild-batches.js';
 import { rebuildRecords } from './rebuild-source.js';
-import { extentItem } from './rebuild-state.js';
+import { extentItem, STATE_DIR } from './rebuild-state.js';
 import { prepareStages, type RecordStages, runCollectionStages } from './rebuild-stages.js';
 import type { ShardRun } from './shard-source.js';
 import { sourceWarnings } from './source-warnings.js';
@@ -310,6 +310,7 @@ async function rebuildLocal(config: WorkflowConfig, options: RebuildOptions): Pr
   const delta = await planDelta(config, options.mode, counter.notes, options.selection);
   const inPlace = delta.mode !== 'full';
   const output = await openRebuildOutput(config, { dryRun, overwrite: options.overwrite, logger, inPlace });
+  delta.next.entries.spillTo(dryRun ? undefined : join(output.workDir, STATE_DIR));
   const run: RebuildRun = {
     counter,
     logger,
