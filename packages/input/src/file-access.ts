@@ -1,6 +1,16 @@
 import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createFailure, type Failure, fileSystemError, ScmError, stripForbiddenKeys } from '@scm/core';
+import {
+  createFailure,
+  errorMessage,
+  type Failure,
+  fileSystemError,
+  isPlainObject,
+  type JsonObject,
+  ScmError,
+  type SourceRecord,
+  stripForbiddenKeys,
+} from '@scm/core';
 
 /** Throws `SCM_ABORTED` once the signal has fired. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
@@ -39,6 +49,11 @@ export function asInputError(error: unknown, file: string): unknown {
 }
 
 const FORBIDDEN_KEY_PATTERN = /"(?:__proto__|constructor|prototype)"/;
+
+/** Whether `text` may mention a forbidden member name (then it must be parsed by {@link parseJsonText}). */
+export function mentionsForbiddenKey(text: string): boolean {
+  return FORBIDDEN_KEY_PATTERN.test(text);
+}
 
 /**
  * Parses JSON text and removes `__proto__` / `constructor` / `prototype`
@@ -108,4 +123,41 @@ export function readFailure(input: ReadFailureInput): Failure {
     details: input.details,
     field: input.field,
   });
+}
+
+/** Where {@link objectTextRecord} reads its text, and the words of its two failures. */
+export interface ObjectTextSource {
+  file: string;
+  line: number;
+  /** Position in a JSON array; carried by the record's origin and its failures. */
+  index?: number;
+  /** Failure message of text that is not valid JSON, from the parser's reason. */
+  notJson: (reason: string) => string;
+  /** Failure message of JSON that is not an object, from {@link describeJson} of it. */
+  notObject: (described: string) => string;
+}
+
+/**
+ * The record of the JSON text of one object (its `text` kept unless a forbidden member was dropped), or
+ * the Failure of text that is not valid JSON or not an object, naming the file and line.
+ */
+export function objectTextRecord(text: string, source: ObjectTextSource): SourceRecord<JsonObject> | Failure {
+  const { file, line, index } = source;
+  const position = index === undefined ? {} : { index, details: { index } };
+  let parsed: ReturnType<typeof parseJsonText>;
+  try {
+    parsed = parseJsonText(text);
+  } catch (error) {
+    const message = source.notJson(errorMessage(error));
+    return readFailure({ file, line, ...position, message, sourceData: rawSource(text) });
+  }
+  const { value, intact } = parsed;
+  if (!isPlainObject(value)) {
+    const message = source.notObject(describeJson(value));
+    return readFailure({ file, line, ...position, message, sourceData: value });
+  }
+  const origin = index === undefined ? { file, line } : { file, line, index };
+  const record: SourceRecord<JsonObject> = { value: value as JsonObject, origin };
+  if (intact) record.text = text;
+  return record;
 }

@@ -1,16 +1,9 @@
 import { createReadStream } from 'node:fs';
-import {
-  countedChunks,
-  errorMessage,
-  type Failure,
-  isPlainObject,
-  type JsonObject,
-  type SourceRecord,
-} from '@scm/core';
+import { countedChunks, errorMessage, type Failure, type JsonObject, type SourceRecord } from '@scm/core';
 import {
   asInputError,
   assertReadableFile,
-  describeJson,
+  objectTextRecord,
   parseJsonText,
   rawSource,
   readFailure,
@@ -139,33 +132,13 @@ function elementRecord(
   line: number,
   index: number,
 ): SourceRecord<JsonObject> | Failure {
-  let parsed: ReturnType<typeof parseJsonText>;
-  try {
-    parsed = parseJsonText(text);
-  } catch (error) {
-    return readFailure({
-      file,
-      line,
-      index,
-      message: `element ${index} (line ${line}) is not valid JSON: ${errorMessage(error)}`,
-      sourceData: rawSource(text),
-      details: { index },
-    });
-  }
-  const { value, intact } = parsed;
-  if (!isPlainObject(value)) {
-    return readFailure({
-      file,
-      line,
-      index,
-      message: `element ${index} (line ${line}) is ${describeJson(value)}, expected a JSON object`,
-      sourceData: value,
-      details: { index },
-    });
-  }
-  const record: SourceRecord<JsonObject> = { value: value as JsonObject, origin: { file, line, index } };
-  if (intact) record.text = text;
-  return record;
+  return objectTextRecord(text, {
+    file,
+    line,
+    index,
+    notJson: (reason) => `element ${index} (line ${line}) is not valid JSON: ${reason}`,
+    notObject: (described) => `element ${index} (line ${line}) is ${described}, expected a JSON object`,
+  });
 }
 
 function wholeObject(file: string, text: string, line: number): SourceRecord<JsonObject> | Failure {

@@ -1,20 +1,10 @@
 import { createReadStream } from 'node:fs';
-import {
-  countedChunks,
-  errorMessage,
-  type Failure,
-  isPlainObject,
-  type JsonObject,
-  readLines,
-  type SourceRecord,
-} from '@scm/core';
+import { countedChunks, type Failure, type JsonObject, readLines, type SourceRecord } from '@scm/core';
 import {
   asInputError,
   assertReadableFile,
-  describeJson,
-  parseJsonText,
-  rawSource,
-  readFailure,
+  mentionsForbiddenKey,
+  objectTextRecord,
   throwIfAborted,
 } from './file-access.js';
 
@@ -28,6 +18,58 @@ export interface NdjsonOptions {
   chunkBytes?: number;
   /** Longest accepted line in bytes; a longer one throws `SCM_INPUT_PARSE`. Default 64 MiB. */
   maxLineBytes?: number;
+  /**
+   * Leave unparsed each line that opens a JSON object and names no forbidden member: its record has the
+   * line as `text`, and its `value` is parsed when first read ({@link isUnparsed} tells such a record). For
+   * a consumer that hands the text on, to a worker thread, and need not parse it here. Reading `value` of
+   * such a line that is not valid JSON throws a `SyntaxError`; {@link ndjsonLineRecord} gives the Failure a
+   * reader yields for it. Default false.
+   */
+  unparsed?: boolean;
+}
+
+const unparsedRecords = new WeakSet<object>();
+
+/** Whether `record` came from a line left unparsed (see {@link NdjsonOptions.unparsed}). */
+export function isUnparsed(record: object): boolean {
+  return unparsedRecords.has(record);
+}
+
+/** A record whose value is parsed from `text` when first read. */
+function unparsedRecord(text: string, file: string, line: number): SourceRecord<JsonObject> {
+  let value: JsonObject | undefined;
+  const record = {
+    origin: { file, line },
+    text,
+    get value(): JsonObject {
+      value ??= JSON.parse(text) as JsonObject;
+      return value;
+    },
+  };
+  unparsedRecords.add(record);
+  return record;
+}
+
+/**
+ * What {@link readNdjson} yields for one non-blank line: its record, or the Failure of a line that is not
+ * valid JSON or not an object (with the file, the 1-based line and the text).
+ */
+export function ndjsonLineRecord(
+  text: string,
+  file: string,
+  line: number,
+): SourceRecord<JsonObject> | Failure {
+  return objectTextRecord(text, {
+    file,
+    line,
+    notJson: (reason) => `not valid JSON: ${reason}`,
+    notObject: (described) => `the line holds ${described}, expected a JSON object`,
+  });
+}
+
+/** Whether a line may be left unparsed: it opens an object and names no forbidden member. */
+function mayStayUnparsed(text: string): boolean {
+  return text.trimStart().startsWith('{') && !mentionsForbiddenKey(text);
 }
 
 /**
@@ -55,31 +97,8 @@ export async function* readNdjson(
     })) {
       throwIfAborted(signal);
       if (text.trim() === '') continue;
-      let parsed: ReturnType<typeof parseJsonText>;
-      try {
-        parsed = parseJsonText(text);
-      } catch (error) {
-        yield readFailure({
-          file: path,
-          line,
-          message: `not valid JSON: ${errorMessage(error)}`,
-          sourceData: rawSource(text),
-        });
-        continue;
-      }
-      const { value, intact } = parsed;
-      if (!isPlainObject(value)) {
-        yield readFailure({
-          file: path,
-          line,
-          message: `the line holds ${describeJson(value)}, expected a JSON object`,
-          sourceData: value,
-        });
-        continue;
-      }
-      const record: SourceRecord<JsonObject> = { value: value as JsonObject, origin: { file: path, line } };
-      if (intact) record.text = text;
-      yield record;
+      if (options.unparsed && mayStayUnparsed(text)) yield unparsedRecord(text, path, line);
+      else yield ndjsonLineRecord(text, path, line);
     }
   } catch (error) {
     throw asInputError(error, path);

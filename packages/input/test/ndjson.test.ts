@@ -1,8 +1,9 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isFailure } from '@scm/core';
 import { describe, expect, it } from 'vitest';
-import { readNdjson } from '../src/index.js';
+import { isUnparsed, ndjsonLineRecord, readNdjson } from '../src/index.js';
 import { drain, fixture, rejection } from './helpers.js';
 
 describe('readNdjson', () => {
@@ -51,6 +52,50 @@ describe('readNdjson', () => {
       expect(JSON.parse(record.text!)).toEqual(record.value);
     }
     expect(records.find((r) => r.value.id === 'd')!.text).toBeUndefined();
+  });
+
+  it('with `unparsed`, leaves object lines as text until read, and reads the others as without it', async () => {
+    const file = fixture('ndjson', 'records.ndjson');
+    const parsed = await drain(readNdjson(file));
+    const lazy = await drain(readNdjson(file, { unparsed: true }));
+    // The forbidden member of line 7 and the array of line 6 are read as without the option; the cut-short
+    // object of line 4 stays a line (its Failure comes when it is parsed, see the next test).
+    expect(lazy.records.map((r) => [r.origin.line, isUnparsed(r)])).toEqual([
+      [1, true],
+      [3, true],
+      [4, true],
+      [7, false],
+      [8, true],
+    ]);
+    const described = (f: (typeof parsed.failures)[number]) => [
+      f.error_message,
+      { ...f.error_context, timestamp: '' },
+    ];
+    expect(lazy.failures.map(described)).toEqual(
+      parsed.failures.filter((f) => f.error_context.line === 6).map(described),
+    );
+    const readable = lazy.records.filter((r) => r.origin.line !== 4);
+    expect(readable.map((r) => [r.value, r.text, r.origin])).toEqual(
+      parsed.records.map((r) => [r.value, r.text, r.origin]),
+    );
+    expect(parsed.records.some((r) => isUnparsed(r))).toBe(false);
+  });
+
+  it('with `unparsed`, a cut-short object line throws when its value is read; ndjsonLineRecord gives its Failure', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'scm-ndjson-'));
+    const file = join(dir, 'cut.ndjson');
+    await writeFile(file, '{"id": "a"}\n{"id": "b", "v": \n');
+    const { records } = await drain(readNdjson(file, { unparsed: true }));
+    expect(records).toHaveLength(2);
+    expect(() => records[1]!.value).toThrow(SyntaxError);
+    const failure = ndjsonLineRecord(records[1]!.text!, file, 2);
+    const direct = await drain(readNdjson(file));
+    // A failure records when it happened; everything else is the same.
+    const timeless = (f: (typeof direct.failures)[number]) => ({
+      ...f,
+      error_context: { ...f.error_context, timestamp: '' },
+    });
+    expect(isFailure(failure) && timeless(failure)).toEqual(timeless(direct.failures[0]!));
   });
 
   it('gives the same result in tiny chunks', async () => {

@@ -26,5 +26,6 @@ export {
   createValidator,
   DEFAULT_BBOX_TOLERANCE,
   DEFAULT_MAX_SELF_INTERSECTION_VERTICES,
+  parseValidationText,
   SUPPORTED_STAC_VERSIONS,
 } from './validator.js';

@@ -521,6 +521,21 @@ function versionIssue(text: string, severity: 'error' | 'warning'): ValidationIs
   };
 }
 
+/**
+ * Parses the JSON text of an object to validate: the object, or the report of text that is not valid JSON
+ * (one error of kind `json`), the same on a worker thread and in the caller's.
+ */
+export function parseValidationText(text: string): { object: unknown } | { report: ValidationReport } {
+  try {
+    return { object: JSON.parse(text) };
+  } catch (error) {
+    const message = `the text is not valid JSON: ${error instanceof Error ? error.message : String(error)}`;
+    return {
+      report: report(undefined, undefined, [{ path: '', message, kind: 'json', severity: 'error' }]),
+    };
+  }
+}
+
 /** Builds a report: splits by severity and collapses issues with the same severity, path and message. */
 export function report(
   id: string | undefined,

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { isScmError, type ValidationReport } from '@scm/core';
 import type { ValidatorExtension } from './options.js';
-import { duplicateKeyOf, report, StacValidatorImpl } from './validator.js';
+import { duplicateKeyOf, parseValidationText, StacValidatorImpl } from './validator.js';
 import type { WorkerInit, WorkerMessage, WorkerTask } from './worker-protocol.js';
 
 function post(message: WorkerMessage): void {
@@ -55,22 +55,13 @@ async function start(): Promise<void> {
       for (const item of task.items) {
         let object: unknown = item;
         if (task.texts) {
-          try {
-            object = JSON.parse(item as string);
-          } catch (error) {
-            reports.push(
-              report(undefined, undefined, [
-                {
-                  path: '',
-                  message: `the text is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
-                  kind: 'json',
-                  severity: 'error',
-                },
-              ]),
-            );
+          const parsed = parseValidationText(item as string);
+          if ('report' in parsed) {
+            reports.push(parsed.report);
             keys.push(undefined);
             continue;
           }
+          object = parsed.object;
         }
         reports.push(validator.check(object, false));
         keys.push(duplicateKeyOf(object));

@@ -4,6 +4,7 @@ import type { LoadedExtension } from '@scm/extensions';
 import {
   createValidator,
   createValidatorPool,
+  parseValidationText,
   type ValidatorExtension,
   type ValidatorPool,
 } from '@scm/validate';
@@ -81,9 +82,13 @@ function inThread(options: BatchValidatorOptions): BatchValidator {
   });
   return {
     workers: 0,
-    // An object left out for its text (see BatchObject) is parsed here.
+    // An object left out for its text (see BatchObject) is parsed here, as a worker would.
     validate: async (objects, texts) =>
-      objects.map((object, i) => validator.validate(object === undefined ? JSON.parse(texts![i]!) : object)),
+      objects.map((object, i) => {
+        if (object !== undefined) return validator.validate(object);
+        const parsed = parseValidationText(texts![i]!);
+        return 'report' in parsed ? parsed.report : validator.validate(parsed.object);
+      }),
     close: async () => undefined,
   };
 }
@@ -130,15 +135,18 @@ export interface BatchObject {
 
 /**
  * The objects of a batch, and their texts when every one has its text (the threads then parse those). An
- * object left out for its text is parsed here when another of the batch has no text.
+ * object left out for its text is parsed here when another of the batch has no text; text that does not
+ * parse stands as `null` then, which no validator accepts (the caller tells why from the text).
  */
 function batchOf(chosen: readonly BatchObject[]): { objects: unknown[]; texts: string[] | undefined } {
   const texts: string[] = [];
   for (const one of chosen) if (one.text !== undefined) texts.push(one.text);
   const complete = texts.length === chosen.length;
-  const objects = chosen.map((one) =>
-    one.object === undefined && !complete && one.text !== undefined ? JSON.parse(one.text) : one.object,
-  );
+  const objects = chosen.map((one) => {
+    if (one.object !== undefined || complete || one.text === undefined) return one.object;
+    const parsed = parseValidationText(one.text);
+    return 'object' in parsed ? parsed.object : null;
+  });
   return { objects, texts: complete ? texts : undefined };
 }
 

@@ -16,6 +16,7 @@ import {
   type ValidationReport,
 } from '@scm/core';
 import { type ExtensionConfigEntry, type LoadedExtension, loadExtensions } from '@scm/extensions';
+import { isUnparsed, ndjsonLineRecord } from '@scm/input';
 import { createRunRecorder, RUN_RECORD_FILE, writeRunRecord } from '@scm/report';
 import { type BatchValidator, openBatchValidator, validateInBatches } from './batch-validator.js';
 import { builtinExtensions } from './builtins.js';
@@ -120,11 +121,18 @@ async function openReport(path: string | undefined, cwd: string) {
 
 /**
  * A record on its way through validation. When the source gave its text, only the text is kept (a
- * validation thread parses it): the parsed object would otherwise live until the report comes back.
+ * validation thread parses it): the parsed object would otherwise live until the report comes back. An
+ * NDJSON line left unparsed (`unparsed`) is parsed only on the thread; its kind is not known here.
  */
 type ValidationEntry =
   | Failure
-  | { origin: SourceRecord['origin']; kind: string | undefined; value?: unknown; text?: string };
+  | {
+      origin: SourceRecord['origin'];
+      kind: string | undefined;
+      value?: unknown;
+      text?: string;
+      unparsed?: true;
+    };
 
 async function* lightened(
   entries: AsyncIterable<SourceRecord | Failure>,
@@ -132,7 +140,9 @@ async function* lightened(
 ): AsyncGenerator<ValidationEntry> {
   for await (const entry of entries) {
     if (isFailure(entry)) yield entry;
-    else {
+    else if (threads && isUnparsed(entry)) {
+      yield { origin: entry.origin, kind: undefined, text: entry.text!, unparsed: true };
+    } else {
       const kind = stacTypeOf(entry.value);
       const { origin, text } = entry;
       yield threads && text !== undefined
@@ -140,6 +150,16 @@ async function* lightened(
         : { origin, kind, value: entry.value, text };
     }
   }
+}
+
+/**
+ * An unparsed line found invalid may not be JSON, or not an object: then it is reported as the NDJSON
+ * reader reports it (a `read` error with its words), as when the line is parsed while read.
+ */
+function asRead(entry: ValidationEntry, report: ValidationReport | undefined): ValidationEntry {
+  if (isFailure(entry) || !entry.unparsed || report?.valid !== false) return entry;
+  const record = ndjsonLineRecord(entry.text!, entry.origin.file!, entry.origin.line!);
+  return isFailure(record) ? record : entry;
 }
 
 /** One report line: a record that could not be read, or an object's validation report with where it came from. */
@@ -159,7 +179,7 @@ function reportLine(
     };
     return { line, firstErrors: [`${where} ${entry.error_message}`] };
   }
-  if (!report || (!entry.kind && report.valid)) {
+  if (!report || (!entry.kind && !entry.unparsed && report.valid)) {
     throw new ScmError('SCM_INTERNAL', 'validator accepted a non-STAC object');
   }
   const { file, line } = entry.origin;
@@ -219,14 +239,15 @@ async function validateAll(
   let total = 0;
   let invalid = 0;
   progress.start('validate');
-  const settle = async (entry: ValidationEntry, result: ValidationReport | undefined) => {
+  const settle = async (validated: ValidationEntry, result: ValidationReport | undefined) => {
     total += 1;
-    const { line, firstErrors: errors } = reportLine(entry, result);
+    const entry = asRead(validated, result);
+    const { line, firstErrors: errors } = reportLine(entry, isFailure(entry) ? undefined : result);
     if (line.valid === false) {
       invalid += 1;
       progress.failed?.();
-      if (!isFailure(entry) && entry.kind === 'Item')
-        recorder?.observeItem((entry.value ?? JSON.parse(entry.text!)) as StacItem);
+      const object = isFailure(entry) ? undefined : (entry.value ?? JSON.parse(entry.text!));
+      if (recorder && stacTypeOf(object) === 'Item') recorder.observeItem(object as StacItem);
     }
     if (firstErrors.length < 10) firstErrors.push(...errors);
     for (const e of (line.errors ?? []) as { kind: string }[])
@@ -236,7 +257,10 @@ async function validateAll(
   };
   const pick = (entry: ValidationEntry) =>
     isFailure(entry) ? undefined : { object: entry.value, text: entry.text };
-  const entries = lightened(validationObjects(inputs, hooks, options.signal), validator.workers > 0);
+  // With threads, NDJSON lines go to them as read: this thread does not parse them.
+  const threads = validator.workers > 0;
+  const read = validationObjects(inputs, hooks, options.signal, threads ? { unparsed: true } : undefined);
+  const entries = lightened(read, threads);
   await validateInBatches(entries, validator, pick, settle);
   progress.done();
   await report?.close(invalid === 0, { total, valid: total - invalid, invalid, byKind: byKindCount });

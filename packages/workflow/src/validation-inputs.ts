@@ -108,11 +108,13 @@ export async function planValidationInputs(
 /**
  * Every object `validate` checks in its inputs, with its origin: JSON, NDJSON
  * and static catalogs as they are, stac-geoparquet read back into Items.
+ * `ndjson`: options of the NDJSON reader (e.g. lines left unparsed).
  */
 export async function* validationObjects(
   inputs: readonly ValidationInput[],
   hooks: Pick<OpenSourceOptions, 'onWarning' | 'onFileOpened' | 'onBytesRead'>,
   signal?: AbortSignal,
+  ndjson?: OpenSourceOptions['ndjson'],
 ): AsyncGenerator<SourceRecord | Failure> {
   const { onBytesRead, ...fileHooks } = hooks;
   // A static catalog's size is that of the files its links lead to: then no position is told.
@@ -129,11 +131,13 @@ export async function* validationObjects(
       fileHooks.onFileOpened?.(path, 'parquet');
       yield* parquetObjects(path, signal, counted);
     } else
-      yield* openSource({ path, format, ...fileHooks, ...(counted ? { onBytesRead: counted } : {}) }).records(
-        {
-          signal,
-        },
-      );
+      yield* openSource({
+        path,
+        format,
+        ...fileHooks,
+        ...(counted ? { onBytesRead: counted } : {}),
+        ...(ndjson ? { ndjson } : {}),
+      }).records({ signal });
     await bytes?.passed(path);
   }
 }

@@ -1,6 +1,6 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseConfig } from '@scm/config';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rebuildCatalog, validateFiles } from '../src/index.js';
@@ -40,6 +40,8 @@ function mixedNdjson(): string {
         lines.push(JSON.stringify({ ...item, id: `${item.id}-p` }).replace('{', '{"__proto__":{"x":1},'));
     }
     lines.push('{"type": "Feature", "id": "cut-short"');
+    // Lines the threads get as read, unparsed, that must still be reported as the reader reports them.
+    lines.push('[1, 2]', '{"hello": "world"}', '   ', ' {"type": "Feature"} trailing');
   }
   const path = join(temp, 'mixed.ndjson');
   writeFileSync(path, `${lines.join('\n')}\n`);
@@ -67,17 +69,33 @@ function filesUnder(dir: string): Record<string, string> {
   return out;
 }
 
+/** `validate` of `path` with `workers` threads: its result and its report's text. */
+async function validated(path: string, workers: number) {
+  const reportPath = join(temp, `${basename(path)}-report-${workers}.json`);
+  const result = await validateFiles({ inputs: [path], reportPath, workers });
+  return { result, report: readFileSync(reportPath, 'utf8') };
+}
+
 describe('validation worker threads', () => {
   it('validate: a pool of 2 and the main thread write the same report for a file with invalid items', async () => {
-    const run = async (workers: number) => {
-      const reportPath = join(temp, `report-${workers}.json`);
-      const result = await validateFiles({ inputs: [input], reportPath, workers });
-      return { result, report: readFileSync(reportPath, 'utf8') };
-    };
-    const inThread = await run(0);
-    const pooled = await run(2);
-    expect(inThread.result.invalid).toBe(25 * 5); // 3 invalid, 1 duplicate and 1 unreadable line per round
+    const inThread = await validated(input, 0);
+    const pooled = await validated(input, 2);
+    // Per round: 3 invalid items, 1 duplicate, 3 unreadable lines and 1 object that is not STAC.
+    expect(inThread.result.invalid).toBe(25 * 8);
+    expect(inThread.report).toContain('not valid JSON');
+    expect(inThread.report).toContain('the line holds an array, expected a JSON object');
     expect(pooled.result).toEqual(inThread.result);
+    expect(pooled.report).toBe(inThread.report);
+  });
+
+  it('validate: a file smaller than one batch, read unparsed, is reported as in the main thread', async () => {
+    const path = join(temp, 'small.ndjson');
+    const item = readFileSync(input, 'utf8').split('\n')[0]!;
+    writeFileSync(path, [item, '{"type": "Feature", "id": "cut', '{"hello": "world"}', ''].join('\n'));
+    const inThread = await validated(path, 0);
+    const pooled = await validated(path, 2);
+    expect(inThread.result).toMatchObject({ total: 3, valid: 1, invalid: 2 });
+    expect(inThread.report).toContain('small.ndjson:2: not valid JSON');
     expect(pooled.report).toBe(inThread.report);
   });
 
@@ -95,7 +113,8 @@ describe('validation worker threads', () => {
     };
     const inThread = await run(0);
     const pooled = await run(2);
-    expect(inThread.counts).toMatchObject({ failed: 25 * 5, succeeded: 25 * 24 - 25 * 3 + 25 }); // + the __proto__ lines
+    // 5 failures a round as in validate, the 2 lines that are not JSON objects and the one that is not STAC.
+    expect(inThread.counts).toMatchObject({ failed: 25 * 8, succeeded: 25 * 24 - 25 * 3 + 25 }); // + the __proto__ lines
     expect(pooled.counts).toEqual(inThread.counts);
     expect(Object.keys(pooled.files).sort()).toEqual(Object.keys(inThread.files).sort());
     for (const [name, text] of Object.entries(inThread.files)) expect(pooled.files[name], name).toBe(text);
