@@ -177,7 +177,11 @@ function reportLine(
       errors: [{ path: '', message: entry.error_message, kind: 'read', severity: 'error' }],
       warnings: [],
     };
-    return { line, firstErrors: [`${where} ${entry.error_message}`] };
+    // A reader's message already starts with the file and line.
+    const message = entry.error_message.startsWith(where)
+      ? entry.error_message
+      : `${where} ${entry.error_message}`;
+    return { line, firstErrors: [message] };
   }
   if (!report || (!entry.kind && !entry.unparsed && report.valid)) {
     throw new ScmError('SCM_INTERNAL', 'validator accepted a non-STAC object');

@@ -96,6 +96,8 @@ describe('validation worker threads', () => {
     const pooled = await validated(path, 2);
     expect(inThread.result).toMatchObject({ total: 3, valid: 1, invalid: 2 });
     expect(inThread.report).toContain('small.ndjson:2: not valid JSON');
+    // The summary names the file and line once.
+    expect(inThread.result.text).toContain(`\n  ${path}:2: not valid JSON`);
     expect(pooled.report).toBe(inThread.report);
   });
 
