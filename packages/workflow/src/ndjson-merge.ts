@@ -1,5 +1,6 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { readdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { topLevelString } from '@scm/core/stac-item';
 
@@ -63,14 +64,29 @@ async function mergeChunk(chunk: Buffer, out: WriteStream, changes: ItemsFileCha
   return chunk.subarray(start);
 }
 
+/** Start of the names of merge files into `target`: hidden, so readers of the folder skip them. */
+const mergePrefix = (target: string): string => `.${basename(target)}.`;
+
+/** Removes the merge files a killed run left beside `target`. */
+async function removeLeftoverMerges(target: string): Promise<void> {
+  const names = await readdir(dirname(target)).catch(() => [] as string[]);
+  for (const name of names) {
+    if (name.startsWith(mergePrefix(target)) && name.endsWith('.merge.tmp')) {
+      await rm(join(dirname(target), name), { force: true });
+    }
+  }
+}
+
 /**
  * Merges one collection's changes into its items file: a changed item's line takes the old line's place, a
  * removed item's line goes, new lines are appended, and every other line is copied byte for byte. Streams
  * the old file in 1 MiB reads (800K lines never sit in memory, and an unchanged line is never decoded past
- * its id); the new file replaces it by rename. A missing file is a new one.
+ * its id); the new file, hidden until then, replaces it by rename. A missing file is a new one. What a killed
+ * merge left beside the file is removed first.
  */
 export async function mergeItemsFile(target: string, changes: ItemsFileChanges): Promise<void> {
-  const temp = `${target}.${process.pid}.merge.tmp`;
+  await removeLeftoverMerges(target);
+  const temp = join(dirname(target), `${mergePrefix(target)}${process.pid}.merge.tmp`);
   const out = createWriteStream(temp, { flags: 'w' });
   const done = finished(out);
   try {

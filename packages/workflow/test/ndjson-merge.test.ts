@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -46,6 +46,24 @@ describe('mergeItemsFile', () => {
     const fresh = join(mkdtempSync(join(tmpdir(), 'scm-merge-')), 'items.ndjson');
     await mergeItemsFile(fresh, { changed: new Map([['c', line('c')]]), removed: new Set() });
     expect(readFileSync(fresh, 'utf8')).toBe(`${line('c')}\n`);
+  });
+
+  it('writes through a hidden file, and removes what a killed merge left beside the file', async () => {
+    const path = file([line('a'), line('b')]);
+    const dir = join(path, '..');
+    writeFileSync(join(dir, '.items.ndjson.99999.merge.tmp'), line('half'));
+    let during: string[] = [];
+    const changed = new Map([['b', line('b', 2)]]);
+    await mergeItemsFile(path, {
+      changed,
+      removed: new Set(),
+      beforeReplace: async () => {
+        during = readdirSync(dir);
+      },
+    });
+    expect(during.sort()).toEqual([`.items.ndjson.${process.pid}.merge.tmp`, 'items.ndjson']);
+    expect(readdirSync(dir)).toEqual(['items.ndjson']);
+    expect(readFileSync(path, 'utf8')).toBe(`${line('a')}\n${line('b', 2)}\n`);
   });
 
   it('keeps a line it cannot read as it was', async () => {
