@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import {
   type AnyIterable,
   createFailure,
@@ -149,7 +149,8 @@ interface Slot {
 }
 
 async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const temp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
+  // Hidden, as the Parquet files' own temps: a run killed here leaves nothing a reader of the folder sees.
+  const temp = join(dirname(path), `.${basename(path)}.tmp-${randomBytes(6).toString('hex')}`);
   try {
     await writeFile(temp, `${JSON.stringify(value, null, 2)}\n`, 'utf8');
     await rename(temp, path);
