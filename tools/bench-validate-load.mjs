@@ -71,13 +71,24 @@ const bytes = await generateHls(input, count);
 const kb = (bytes / count / 1000).toFixed(1);
 console.log(`${count} items, ${kb} KB each`);
 
-measure('`validate` (ours, default threads)', count, process.execPath, [
+const whole = measure('`validate` (ours, default threads)', count, process.execPath, [
   cli,
   'validate',
   '--input',
   input,
   '--quiet',
 ]);
+// The same on a tenth of the items: the difference is the rate once the process and its threads are up.
+const tenth = join(dir, 'tenth.ndjson');
+await head(input, Math.round(count / 10), tenth);
+const part = measure(
+  '`validate` (ours, default threads), a tenth',
+  Math.round(count / 10),
+  process.execPath,
+  [cli, 'validate', '--input', tenth, '--quiet'],
+);
+const running = (whole.items - part.items) / (whole.wall - part.wall);
+const startup = whole.wall - whole.items / running;
 measure('`validate --workers 0` (ours, main thread)', count, process.execPath, [
   cli,
   'validate',
@@ -110,6 +121,10 @@ for (const r of rows) {
     `| ${r.label} | ${r.items.toLocaleString('en')} | ${r.wall.toFixed(1)} s | ${Math.round(r.items / r.wall).toLocaleString('en')} | ${r.cpu.toFixed(1)} s | ${Math.round(r.rssMb)} MB | ${r.status} | ${r.load} |`,
   );
 }
+console.log(
+  `\n\`validate\` once started (the ${(whole.items - part.items).toLocaleString('en')} items between the two runs): ` +
+    `${Math.round(running).toLocaleString('en')} items/s; start-up and close ${startup.toFixed(2)} s`,
+);
 if (process.env.BENCH_KEEP !== '1') rmSync(dir, { recursive: true, force: true });
 
 /** Our rebuild's NDJSON of the items, loaded by pypgstac into a database of its own, dropped afterwards. */

@@ -38,6 +38,8 @@ export {
   assertSafePath,
   FORBIDDEN_KEYS,
   isForbiddenKey,
+  mentionsForbiddenKey,
+  parseJsonText,
   removeForbiddenKeys,
   stripForbiddenKeys,
 } from './safe-keys.js';
@@ -63,10 +65,23 @@ export { isPlainObject, isStacCatalog, isStacCollection, isStacItem, stacTypeOf 
 export type {
   AnyIterable,
   Channel,
+  BlockLine,
+  LineBlock,
   MapConcurrentOptions,
   NumberedLine,
   ReadLinesOptions,
 } from './streams.js';
-export { batch, collect, countedChunks, createChannel, mapConcurrent, readLines } from './streams.js';
+export {
+  batch,
+  blockLineText,
+  collect,
+  countedChunks,
+  createChannel,
+  isBlankLine,
+  linesOfBlock,
+  mapConcurrent,
+  readLineBlocks,
+  readLines,
+} from './streams.js';
 export type { RunSummary, SummaryCounter } from './summary.js';
 export { countFailure, finishSummary, formatSummary, startSummary } from './summary.js';

@@ -59,3 +59,22 @@ export function removeForbiddenKeys<T>(value: T): T {
   }
   return value;
 }
+
+const FORBIDDEN_KEY_PATTERN = /"(?:__proto__|constructor|prototype)"/;
+
+/** Whether JSON `text` may name a forbidden member (then {@link parseJsonText} must copy what it parses). */
+export function mentionsForbiddenKey(text: string): boolean {
+  return FORBIDDEN_KEY_PATTERN.test(text);
+}
+
+/**
+ * Parses JSON text and drops `__proto__` / `constructor` / `prototype` members at any depth, telling too
+ * whether the value is exactly what the text holds (`intact`: nothing was dropped, so the text may stand
+ * for the value). The copy is made only when the text mentions one of those names, so ordinary text pays
+ * one regular-expression test. Throws the `SyntaxError` of `JSON.parse`.
+ */
+export function parseJsonText(text: string): { value: unknown; intact: boolean } {
+  const value: unknown = JSON.parse(text);
+  if (!mentionsForbiddenKey(text)) return { value, intact: true };
+  return { value: stripForbiddenKeys(value), intact: false };
+}

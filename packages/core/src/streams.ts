@@ -209,6 +209,117 @@ export interface ReadLinesOptions {
   file?: string;
 }
 
+/** Whole lines of a byte stream, as {@link readLineBlocks} reads them. */
+export interface LineBlock {
+  /** One or more whole lines, each with its `\n` but perhaps the last line of the stream. */
+  bytes: Uint8Array;
+  /** 1-based number of the block's first line. */
+  firstLine: number;
+}
+
+/** One line of a {@link LineBlock}: its text and number, and where its text lies in the block's bytes. */
+export interface BlockLine extends NumberedLine {
+  /** Offset of the line's first byte. */
+  start: number;
+  /** Offset just past the line's text (its `\n` or `\r\n` left out). */
+  end: number;
+}
+
+const LINE_DECODER = new TextDecoder('utf-8');
+
+function asBuffer(bytes: Uint8Array | string): Buffer {
+  if (typeof bytes === 'string') return Buffer.from(bytes, 'utf8');
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** The pieces joined into a buffer with an `ArrayBuffer` of its own (so it can be transferred to a thread). */
+function ownBuffer(pieces: readonly Buffer[], length: number): Buffer {
+  const out = Buffer.allocUnsafeSlow(length);
+  let at = 0;
+  for (const piece of pieces) at += piece.copy(out, at);
+  return out;
+}
+
+function countNewlines(bytes: Buffer): number {
+  let count = 0;
+  for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, at + 1)) count += 1;
+  return count;
+}
+
+/**
+ * Cuts a byte stream into blocks of whole lines, one per chunk read (the chunk up to its last `\n`, after
+ * what the chunks before left unfinished), without decoding them: for a consumer that splits them
+ * elsewhere, such as a worker thread, with {@link linesOfBlock}. Line numbers are kept exact. Each block
+ * is a copy with an `ArrayBuffer` of its own, which the consumer may keep or transfer; no chunk is held
+ * once the next is asked for, so the source may read every chunk into the same buffer.
+ *
+ * @throws `SCM_INPUT_PARSE` when a line grows past `maxLineBytes`, with its number.
+ */
+export async function* readLineBlocks(
+  chunks: AsyncIterable<Uint8Array | string>,
+  options: ReadLinesOptions = {},
+): AsyncGenerator<LineBlock> {
+  const maxLineBytes = options.maxLineBytes ?? 64 * 1024 * 1024;
+  // The unfinished line is kept as the list of its pieces and joined once, when its newline comes,
+  // so a line spread over many chunks costs its length, not its length times the number of chunks.
+  const pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let firstLine = 1;
+  for await (const raw of chunks) {
+    const chunk = asBuffer(raw);
+    const last = chunk.lastIndexOf(10);
+    if (last !== -1) {
+      const bytes = ownBuffer([...pending, chunk.subarray(0, last + 1)], pendingBytes + last + 1);
+      pending.length = 0;
+      pendingBytes = 0;
+      yield { bytes, firstLine };
+      firstLine += countNewlines(bytes);
+    }
+    if (last + 1 < chunk.length) {
+      pending.push(Buffer.from(chunk.subarray(last + 1)));
+      pendingBytes += chunk.length - last - 1;
+    }
+    if (pendingBytes > maxLineBytes) {
+      throw new ScmError('SCM_INPUT_PARSE', `line ${firstLine} is longer than ${maxLineBytes} bytes`, {
+        location: { file: options.file, line: firstLine },
+      });
+    }
+  }
+  if (pendingBytes > 0) yield { bytes: ownBuffer(pending, pendingBytes), firstLine };
+}
+
+/**
+ * The text of one line of a block, from where {@link linesOfBlock} found it (the UTF-8 byte-order mark
+ * of a stream's first line dropped): for a line read again later.
+ */
+export function blockLineText(bytes: Uint8Array, at: Omit<BlockLine, 'text'>): string {
+  const text = LINE_DECODER.decode(bytes.subarray(at.start, at.end));
+  return at.line === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Whether a line holds only whitespace: line-oriented readers (NDJSON) skip such lines. */
+export function isBlankLine(text: string): boolean {
+  return text.trim() === '';
+}
+
+/**
+ * The lines of a block, decoded: without their `\n` or `\r\n`, and without the UTF-8 byte-order mark
+ * of a stream's first line.
+ */
+export function* linesOfBlock(block: LineBlock): Generator<BlockLine> {
+  const bytes = asBuffer(block.bytes);
+  let line = block.firstLine;
+  let start = 0;
+  while (start < bytes.length) {
+    let newline = bytes.indexOf(10, start);
+    if (newline === -1) newline = bytes.length;
+    const end = newline > start && bytes[newline - 1] === 13 ? newline - 1 : newline;
+    yield { text: blockLineText(bytes, { line, start, end }), line, start, end };
+    start = newline + 1;
+    line += 1;
+  }
+}
+
 /**
  * Splits a byte stream into lines. It searches the raw bytes for `\n` and
  * decodes only whole lines, which is about twice as fast as `node:readline`
@@ -219,53 +330,8 @@ export async function* readLines(
   chunks: AsyncIterable<Uint8Array | string>,
   options: ReadLinesOptions = {},
 ): AsyncGenerator<NumberedLine> {
-  const maxLineBytes = options.maxLineBytes ?? 64 * 1024 * 1024;
-  const decoder = new TextDecoder('utf-8');
-  let lineNumber = 0;
-  const decode = (bytes: Buffer): string => {
-    let end = bytes.length;
-    if (end > 0 && bytes[end - 1] === 13) end -= 1;
-    let text = decoder.decode(bytes.subarray(0, end));
-    if (lineNumber === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    return text;
-  };
-  // The unfinished line is kept as the list of its pieces and joined once, when its newline comes,
-  // so a line spread over many chunks costs its length, not its length times the number of chunks.
-  const pending: Buffer[] = [];
-  let pendingBytes = 0;
-  const takeLine = (last: Buffer): Buffer => {
-    if (pendingBytes === 0) return last;
-    const whole = Buffer.concat([...pending, last], pendingBytes + last.length);
-    pending.length = 0;
-    pendingBytes = 0;
-    return whole;
-  };
-  for await (const raw of chunks) {
-    const chunk =
-      typeof raw === 'string'
-        ? Buffer.from(raw, 'utf8')
-        : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-    let start = 0;
-    let newline = chunk.indexOf(10, start);
-    while (newline !== -1) {
-      lineNumber += 1;
-      yield { text: decode(takeLine(chunk.subarray(start, newline))), line: lineNumber };
-      start = newline + 1;
-      newline = chunk.indexOf(10, start);
-    }
-    if (start < chunk.length) {
-      pending.push(Buffer.from(chunk.subarray(start)));
-      pendingBytes += chunk.length - start;
-    }
-    if (pendingBytes > maxLineBytes) {
-      throw new ScmError('SCM_INPUT_PARSE', `line ${lineNumber + 1} is longer than ${maxLineBytes} bytes`, {
-        location: { file: options.file, line: lineNumber + 1 },
-      });
-    }
-  }
-  if (pendingBytes > 0) {
-    lineNumber += 1;
-    yield { text: decode(takeLine(Buffer.alloc(0))), line: lineNumber };
+  for await (const block of readLineBlocks(chunks, options)) {
+    for (const { text, line } of linesOfBlock(block)) yield { text, line };
   }
 }
 

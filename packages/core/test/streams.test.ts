@@ -1,5 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
-import { batch, collect, createChannel, mapConcurrent, readLines } from '../src/index.js';
+import {
+  batch,
+  collect,
+  createChannel,
+  linesOfBlock,
+  mapConcurrent,
+  readLineBlocks,
+  readLines,
+} from '../src/index.js';
 
 describe('batch', () => {
   it('groups values and keeps a short last batch', async () => {
@@ -161,7 +169,7 @@ describe('readLines', () => {
       yield Buffer.from('\nlast');
     }
     // Re-joining the unfinished line on every chunk copies it again each time (quadratic in its length).
-    const concat = vi.spyOn(Buffer, 'concat');
+    const join = vi.spyOn(Buffer, 'allocUnsafeSlow');
     try {
       const lines: { length: number; line: number }[] = [];
       for await (const { text, line } of readLines(longLine())) lines.push({ length: text.length, line });
@@ -170,9 +178,71 @@ describe('readLines', () => {
         { length: count * piece.length, line: 2 },
         { length: 4, line: 3 },
       ]);
-      expect(concat.mock.calls.length).toBeLessThanOrEqual(2);
+      // One buffer per block: the first line's, the long line's (joined once), the last line's.
+      expect(join.mock.calls.length).toBeLessThanOrEqual(3);
     } finally {
-      concat.mockRestore();
+      join.mockRestore();
     }
+  });
+});
+
+describe('readLineBlocks and linesOfBlock', () => {
+  async function* chunks(...parts: string[]) {
+    for (const p of parts) yield Buffer.from(p, 'utf8');
+  }
+  const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
+
+  it('cuts the stream at the last newline of each chunk, numbering each block by its first line', async () => {
+    const blocks = await collect(readLineBlocks(chunks('\uFEFFa\r\nb', 'c\n\nd', 'e\nf')));
+    expect(blocks.map((b) => ({ bytes: text(b.bytes), firstLine: b.firstLine }))).toEqual([
+      { bytes: '\uFEFFa\r\n', firstLine: 1 },
+      { bytes: 'bc\n\n', firstLine: 2 },
+      { bytes: 'de\n', firstLine: 4 },
+      { bytes: 'f', firstLine: 5 },
+    ]);
+  });
+
+  it('gives each line its text, number and byte range, as readLines does', async () => {
+    const source = ['\uFEFF{"a":1}\r\n', '\n{"b":"\u00e9', '"}\n{"c":3}'];
+    const fromBlocks = [];
+    for await (const block of readLineBlocks(chunks(...source))) {
+      for (const line of linesOfBlock(block)) {
+        fromBlocks.push(line);
+        // The range is the line's text in the block's bytes, its terminator left out.
+        const raw = text(block.bytes.subarray(line.start, line.end));
+        expect(raw.replace(/^\uFEFF/, '')).toBe(line.text);
+      }
+    }
+    expect(fromBlocks.map(({ text, line }) => ({ text, line }))).toEqual(
+      await collect(readLines(chunks(...source))),
+    );
+    expect(fromBlocks.map((l) => l.text)).toEqual(['{"a":1}', '', '{"b":"é"}', '{"c":3}']);
+  });
+
+  it('gives every block an ArrayBuffer of its own, so the source may reuse its read buffer', async () => {
+    const reused = Buffer.alloc(8);
+    async function* sameBuffer() {
+      for (const part of ['ab\ncd', '\nef\ngh', '\n']) {
+        reused.write(part);
+        yield reused.subarray(0, part.length);
+      }
+    }
+    const blocks = await collect(readLineBlocks(sameBuffer()));
+    expect(blocks.map((b) => text(b.bytes))).toEqual(['ab\n', 'cd\nef\n', 'gh\n']);
+    for (const { bytes } of blocks) expect(bytes.byteLength).toBe(bytes.buffer.byteLength);
+  });
+
+  it('splits a block that is a plain Uint8Array (as a worker thread receives it)', () => {
+    const bytes = new Uint8Array(Buffer.from('x\ny\n'));
+    expect([...linesOfBlock({ bytes, firstLine: 7 })]).toEqual([
+      { text: 'x', line: 7, start: 0, end: 1 },
+      { text: 'y', line: 8, start: 2, end: 3 },
+    ]);
+  });
+
+  it('refuses an unfinished line longer than the limit, naming its number', async () => {
+    await expect(
+      collect(readLineBlocks(chunks('ok\nfine\n', 'x'.repeat(50)), { maxLineBytes: 10 })),
+    ).rejects.toThrow(/line 3 is longer than 10 bytes/);
   });
 });

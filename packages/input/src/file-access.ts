@@ -9,7 +9,7 @@ import {
   type JsonObject,
   ScmError,
   type SourceRecord,
-  stripForbiddenKeys,
+  parseJsonText,
 } from '@scm/core';
 
 /** Throws `SCM_ABORTED` once the signal has fired. */
@@ -48,13 +48,6 @@ export function asInputError(error: unknown, file: string): unknown {
   return error;
 }
 
-const FORBIDDEN_KEY_PATTERN = /"(?:__proto__|constructor|prototype)"/;
-
-/** Whether `text` may mention a forbidden member name (then it must be parsed by {@link parseJsonText}). */
-export function mentionsForbiddenKey(text: string): boolean {
-  return FORBIDDEN_KEY_PATTERN.test(text);
-}
-
 /**
  * Parses JSON text and removes `__proto__` / `constructor` / `prototype`
  * members. The deep copy runs only when the text mentions one of them, so
@@ -62,16 +55,6 @@ export function mentionsForbiddenKey(text: string): boolean {
  */
 export function parseJsonSafely(text: string): unknown {
   return parseJsonText(text).value;
-}
-
-/**
- * {@link parseJsonSafely}, telling too whether the value is exactly what the text parses to (`intact`:
- * no forbidden member was dropped), so the text may stand for the value.
- */
-export function parseJsonText(text: string): { value: unknown; intact: boolean } {
-  const value: unknown = JSON.parse(text);
-  if (!FORBIDDEN_KEY_PATTERN.test(text)) return { value, intact: true };
-  return { value: stripForbiddenKeys(value), intact: false };
 }
 
 /** Describes a parsed JSON value for messages: `an array`, `a string`, `null`… */

@@ -12,7 +12,7 @@ export { CATALOG_ROOT_NAMES, detectFormat, FORMAT_EXTENSIONS } from './detect.js
 export type { JsonOptions } from './json.js';
 export { readJson } from './json.js';
 export type { NdjsonOptions } from './ndjson.js';
-export { isUnparsed, ndjsonLineRecord, readNdjson } from './ndjson.js';
+export { ndjsonLineRecord, readNdjson, readNdjsonBlocks } from './ndjson.js';
 export type { ParquetOptions } from './parquet.js';
 export { readParquet } from './parquet.js';
 export type { BinaryEncoding } from './parquet-values.js';

@@ -1,10 +1,16 @@
 import { createReadStream } from 'node:fs';
-import { countedChunks, errorMessage, type Failure, type JsonObject, type SourceRecord } from '@scm/core';
+import {
+  countedChunks,
+  errorMessage,
+  type Failure,
+  type JsonObject,
+  parseJsonText,
+  type SourceRecord,
+} from '@scm/core';
 import {
   asInputError,
   assertReadableFile,
   objectTextRecord,
-  parseJsonText,
   rawSource,
   readFailure,
   throwIfAborted,

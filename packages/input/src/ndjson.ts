@@ -1,12 +1,15 @@
-import { createReadStream } from 'node:fs';
-import { countedChunks, type Failure, type JsonObject, readLines, type SourceRecord } from '@scm/core';
+import { open } from 'node:fs/promises';
 import {
-  asInputError,
-  assertReadableFile,
-  mentionsForbiddenKey,
-  objectTextRecord,
-  throwIfAborted,
-} from './file-access.js';
+  countedChunks,
+  type Failure,
+  isBlankLine,
+  type JsonObject,
+  type LineBlock,
+  linesOfBlock,
+  readLineBlocks,
+  type SourceRecord,
+} from '@scm/core';
+import { asInputError, assertReadableFile, objectTextRecord, throwIfAborted } from './file-access.js';
 
 /** Options of {@link readNdjson}. */
 export interface NdjsonOptions {
@@ -18,36 +21,6 @@ export interface NdjsonOptions {
   chunkBytes?: number;
   /** Longest accepted line in bytes; a longer one throws `SCM_INPUT_PARSE`. Default 64 MiB. */
   maxLineBytes?: number;
-  /**
-   * Leave unparsed each line that opens a JSON object and names no forbidden member: its record has the
-   * line as `text`, and its `value` is parsed when first read ({@link isUnparsed} tells such a record). For
-   * a consumer that hands the text on, to a worker thread, and need not parse it here. Reading `value` of
-   * such a line that is not valid JSON throws a `SyntaxError`; {@link ndjsonLineRecord} gives the Failure a
-   * reader yields for it. Default false.
-   */
-  unparsed?: boolean;
-}
-
-const unparsedRecords = new WeakSet<object>();
-
-/** Whether `record` came from a line left unparsed (see {@link NdjsonOptions.unparsed}). */
-export function isUnparsed(record: object): boolean {
-  return unparsedRecords.has(record);
-}
-
-/** A record whose value is parsed from `text` when first read. */
-function unparsedRecord(text: string, file: string, line: number): SourceRecord<JsonObject> {
-  let value: JsonObject | undefined;
-  const record = {
-    origin: { file, line },
-    text,
-    get value(): JsonObject {
-      value ??= JSON.parse(text) as JsonObject;
-      return value;
-    },
-  };
-  unparsedRecords.add(record);
-  return record;
 }
 
 /**
@@ -67,11 +40,6 @@ export function ndjsonLineRecord(
   });
 }
 
-/** Whether a line may be left unparsed: it opens an object and names no forbidden member. */
-function mayStayUnparsed(text: string): boolean {
-  return text.trimStart().startsWith('{') && !mentionsForbiddenKey(text);
-}
-
 /**
  * Streams newline-delimited JSON: one JSON object per line. Blank lines are
  * skipped. A line that is not valid JSON, or is valid JSON but not an object,
@@ -86,23 +54,54 @@ export async function* readNdjson(
   path: string,
   options: NdjsonOptions = {},
 ): AsyncGenerator<SourceRecord<JsonObject> | Failure> {
+  for await (const block of readNdjsonBlocks(path, options)) {
+    for (const { text, line } of linesOfBlock(block)) {
+      throwIfAborted(options.signal);
+      if (!isBlankLine(text)) yield ndjsonLineRecord(text, path, line);
+    }
+  }
+}
+
+/**
+ * Reads an NDJSON file as blocks of whole lines, not decoded, for a consumer that splits and parses them
+ * elsewhere (a worker thread): `linesOfBlock` of `@scm/core` splits a block. Read as {@link readNdjson}
+ * reads them, the blank lines (`isBlankLine`) are skipped and each other line is {@link ndjsonLineRecord}
+ * of its text. The same options and checks on the file as {@link readNdjson}.
+ *
+ * @throws `SCM_INPUT_NOT_FOUND` when the file is missing, `SCM_INPUT_PARSE` when a line exceeds `maxLineBytes`.
+ */
+export async function* readNdjsonBlocks(
+  path: string,
+  options: NdjsonOptions = {},
+): AsyncGenerator<LineBlock> {
   const { signal } = options;
   throwIfAborted(signal);
   await assertReadableFile(path);
-  const stream = createReadStream(path, { highWaterMark: options.chunkBytes ?? 1 << 20 });
   try {
-    for await (const { text, line } of readLines(countedChunks(stream, options.onBytes), {
-      file: path,
-      maxLineBytes: options.maxLineBytes,
-    })) {
+    const chunks = countedChunks(chunksIntoOneBuffer(path, options.chunkBytes ?? 1 << 20), options.onBytes);
+    for await (const block of readLineBlocks(chunks, { file: path, maxLineBytes: options.maxLineBytes })) {
       throwIfAborted(signal);
-      if (text.trim() === '') continue;
-      if (options.unparsed && mayStayUnparsed(text)) yield unparsedRecord(text, path, line);
-      else yield ndjsonLineRecord(text, path, line);
+      yield block;
     }
   } catch (error) {
     throw asInputError(error, path);
+  }
+}
+
+/**
+ * The file's bytes a chunk at a time, each read into the same buffer (a chunk is overwritten by the next):
+ * the blocks of lines are copies anyway, and a fresh buffer per chunk would only add garbage.
+ */
+async function* chunksIntoOneBuffer(path: string, chunkBytes: number): AsyncGenerator<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafeSlow(chunkBytes);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, chunkBytes, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
   } finally {
-    stream.destroy();
+    await handle.close();
   }
 }

@@ -1,9 +1,17 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isFailure } from '@scm/core';
+import {
+  collect,
+  type Failure,
+  isBlankLine,
+  isFailure,
+  type JsonObject,
+  linesOfBlock,
+  type SourceRecord,
+} from '@scm/core';
 import { describe, expect, it } from 'vitest';
-import { isUnparsed, ndjsonLineRecord, readNdjson } from '../src/index.js';
+import { ndjsonLineRecord, readNdjson, readNdjsonBlocks } from '../src/index.js';
 import { drain, fixture, rejection } from './helpers.js';
 
 describe('readNdjson', () => {
@@ -54,48 +62,29 @@ describe('readNdjson', () => {
     expect(records.find((r) => r.value.id === 'd')!.text).toBeUndefined();
   });
 
-  it('with `unparsed`, leaves object lines as text until read, and reads the others as without it', async () => {
+  it('reads blocks of whole lines that give the same records, line for line, as readNdjson', async () => {
     const file = fixture('ndjson', 'records.ndjson');
-    const parsed = await drain(readNdjson(file));
-    const lazy = await drain(readNdjson(file, { unparsed: true }));
-    // The forbidden member of line 7 and the array of line 6 are read as without the option; the cut-short
-    // object of line 4 stays a line (its Failure comes when it is parsed, see the next test).
-    expect(lazy.records.map((r) => [r.origin.line, isUnparsed(r)])).toEqual([
-      [1, true],
-      [3, true],
-      [4, true],
-      [7, false],
-      [8, true],
-    ]);
-    const described = (f: (typeof parsed.failures)[number]) => [
-      f.error_message,
-      { ...f.error_context, timestamp: '' },
-    ];
-    expect(lazy.failures.map(described)).toEqual(
-      parsed.failures.filter((f) => f.error_context.line === 6).map(described),
-    );
-    const readable = lazy.records.filter((r) => r.origin.line !== 4);
-    expect(readable.map((r) => [r.value, r.text, r.origin])).toEqual(
-      parsed.records.map((r) => [r.value, r.text, r.origin]),
-    );
-    expect(parsed.records.some((r) => isUnparsed(r))).toBe(false);
+    const direct = await drain(readNdjson(file));
+    const lines: (SourceRecord<JsonObject> | Failure)[] = [];
+    // Tiny chunks: lines are cut across chunks, and a block is still made of whole lines.
+    for await (const block of readNdjsonBlocks(file, { chunkBytes: 7 })) {
+      for (const { text, line } of linesOfBlock(block)) {
+        if (!isBlankLine(text)) lines.push(ndjsonLineRecord(text, file, line));
+      }
+    }
+    const timeless = (r: SourceRecord<JsonObject> | Failure) =>
+      isFailure(r) ? { ...r, error_context: { ...r.error_context, timestamp: '' } } : r;
+    expect(lines.map(timeless)).toEqual(direct.sequence.map(timeless));
   });
 
-  it('with `unparsed`, a cut-short object line throws when its value is read; ndjsonLineRecord gives its Failure', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'scm-ndjson-'));
-    const file = join(dir, 'cut.ndjson');
-    await writeFile(file, '{"id": "a"}\n{"id": "b", "v": \n');
-    const { records } = await drain(readNdjson(file, { unparsed: true }));
-    expect(records).toHaveLength(2);
-    expect(() => records[1]!.value).toThrow(SyntaxError);
-    const failure = ndjsonLineRecord(records[1]!.text!, file, 2);
-    const direct = await drain(readNdjson(file));
-    // A failure records when it happened; everything else is the same.
-    const timeless = (f: (typeof direct.failures)[number]) => ({
-      ...f,
-      error_context: { ...f.error_context, timestamp: '' },
+  it('counts the bytes of the blocks it reads, and refuses a missing file as readNdjson does', async () => {
+    const file = fixture('ndjson', 'records.ndjson');
+    let bytes = 0;
+    for await (const _ of readNdjsonBlocks(file, { onBytes: (n) => (bytes += n), chunkBytes: 64 })) void _;
+    expect(bytes).toBe((await stat(file)).size);
+    await expect(collect(readNdjsonBlocks(join(file, '..', 'missing.ndjson')))).rejects.toMatchObject({
+      code: 'SCM_INPUT_NOT_FOUND',
     });
-    expect(isFailure(failure) && timeless(failure)).toEqual(timeless(direct.failures[0]!));
   });
 
   it('gives the same result in tiny chunks', async () => {

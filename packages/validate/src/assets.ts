@@ -17,16 +17,31 @@ function hrefIssue(href: unknown, issues: ValidationIssue[], ...segments: string
  * `checkObject`, so only a present, malformed one is reported here.
  */
 export function checkAssetHrefs(object: Record<string, unknown>, issues: ValidationIssue[]): void {
-  if (!isPlainObject(object.assets)) return;
-  for (const [key, asset] of Object.entries(object.assets)) {
+  const assets = object.assets;
+  if (!isPlainObject(assets)) return;
+  // Keys and indexing rather than Object.entries: this runs on every member of every asset of every item,
+  // and entries() would build a pair for each.
+  for (const key of Object.keys(assets)) {
+    const asset = assets[key];
     if (!isPlainObject(asset)) continue;
     if ('href' in asset) hrefIssue(asset.href, issues, key, 'href');
-    for (const [member, value] of Object.entries(asset)) {
-      if (!isPlainObject(value)) continue;
-      for (const [name, nested] of Object.entries(value)) {
-        if (!isPlainObject(nested) || typeof nested.href !== 'string' || nested.href === '') continue;
-        hrefIssue(nested.href, issues, key, member, name, 'href');
-      }
+    for (const member of Object.keys(asset)) {
+      const value = asset[member];
+      if (isPlainObject(value)) nestedHrefIssues(value, issues, key, member);
     }
+  }
+}
+
+/** `asset_href` for the hrefs of the objects in one member of an asset (`assets.B02.<member>.<name>.href`). */
+function nestedHrefIssues(
+  value: Record<string, unknown>,
+  issues: ValidationIssue[],
+  key: string,
+  member: string,
+): void {
+  for (const name of Object.keys(value)) {
+    const nested = value[name];
+    if (!isPlainObject(nested) || typeof nested.href !== 'string' || nested.href === '') continue;
+    hrefIssue(nested.href, issues, key, member, name, 'href');
   }
 }

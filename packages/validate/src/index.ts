@@ -14,6 +14,8 @@ provideSchemaCompiler(compileSchema);
 export type { AjvSetup } from './ajv.js';
 export { compileSchema, createAjv } from './ajv.js';
 export type { StacValidator, ValidationLevel, ValidatorExtension, ValidatorOptions } from './options.js';
+export type { LineVerdict } from './lines.js';
+export { validateLineBlock } from './lines.js';
 export type { ValidatorPool, ValidatorPoolOptions } from './pool.js';
 export { createValidatorPool } from './pool.js';
 export { bundledSchemasDir } from './schema-store.js';

@@ -2,11 +2,20 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { ScmError, type ScmErrorCode, ScmErrorCodes, type ValidationReport } from '@scm/core';
+import {
+  blockLineText,
+  type LineBlock,
+  parseJsonText,
+  ScmError,
+  type ScmErrorCode,
+  ScmErrorCodes,
+  type ValidationReport,
+} from '@scm/core';
 import { DigestSet } from '@scm/core/id-set';
+import type { LineVerdict } from './lines.js';
 import type { ValidatorOptions } from './options.js';
-import { duplicateIssue } from './validator.js';
-import type { WorkerInit, WorkerMessage, WorkerTask } from './worker-protocol.js';
+import { duplicateIssue, report } from './validator.js';
+import type { WorkerInit, WorkerLinesTask, WorkerMessage, WorkerTask } from './worker-protocol.js';
 
 /** Options of {@link createValidatorPool}: the validator options plus the pool's own. */
 export interface ValidatorPoolOptions extends Omit<ValidatorOptions, 'extensions' | 'logger'> {
@@ -33,6 +42,14 @@ export interface ValidatorPool {
    * `SCM_ABORTED` after {@link ValidatorPool.close}.
    */
   validateBatch(batch: readonly string[] | readonly unknown[]): Promise<ValidationReport[]>;
+  /**
+   * Validates each non-blank line of a block of NDJSON lines (see `readLineBlocks` in `@scm/core`) as one
+   * object, on a worker thread, so this thread neither decodes nor parses the lines. Bytes that fill an
+   * `ArrayBuffer` of their own (as `readLineBlocks` gives them) are handed over, not copied: the caller's
+   * `block.bytes` is then detached (empty). Resolves with a verdict per line, in order, after the batches
+   * and blocks submitted before (the `duplicate_id` rule runs across them all, in submission order).
+   */
+  validateLines(block: LineBlock): Promise<LineVerdict[]>;
   /** Forgets the ids seen so far (for `duplicate_id`). */
   resetDuplicateIds(): void;
   /** Stops the workers; pending batches reject with `SCM_ABORTED`. */
@@ -43,12 +60,18 @@ interface Chunk {
   batch: BatchState;
   offset: number;
   items: unknown[];
+  /** A block of NDJSON lines instead of items, in a buffer of its own (transferred to the worker). */
+  lines?: { bytes: Uint8Array; firstLine: number };
 }
 
 interface BatchState {
   texts: boolean;
   reports: ValidationReport[];
   keys: Array<string | undefined>;
+  /** Of a block of lines: line number, start and end of each report's line. */
+  places?: number[];
+  /** Of a block of lines: its bytes, back from the worker. */
+  bytes?: Uint8Array;
   pending: number;
   done: () => void;
   fail: (error: Error) => void;
@@ -92,6 +115,15 @@ function poolSettings(options: ValidatorPoolOptions): PoolSettings {
     checkDuplicates: checkDuplicateIds ?? true,
     init: { options: validatorOptions, extensionModules: (extensionModules ?? []).map(moduleSpecifier) },
   };
+}
+
+/**
+ * The bytes themselves when they fill an `ArrayBuffer` of their own (blocks from `readLineBlocks` do):
+ * handed to the worker, they are not copied. Otherwise a copy.
+ */
+function transferable(bytes: Uint8Array): Uint8Array {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes;
+  return new Uint8Array(bytes);
 }
 
 /** A promise with its settle functions, for a worker's start-up or a batch's completion. */
@@ -189,10 +221,13 @@ class WorkerPool implements ValidatorPool {
     if (message.type === 'failed') {
       batch.fail(new ScmError('SCM_INTERNAL', `validator worker failed: ${message.message}`));
     } else {
-      for (let j = 0; j < message.reports.length; j++) {
-        batch.reports[offset + j] = message.reports[j]!;
-        batch.keys[offset + j] = message.keys[j];
+      const { reports, ids, types, keys } = message;
+      for (let j = 0; j < reports.length; j++) {
+        batch.reports[offset + j] = reports[j] ?? report(ids[j], types[j], []);
+        batch.keys[offset + j] = keys[j];
       }
+      if (message.places) batch.places = message.places;
+      if (message.bytes) batch.bytes = message.bytes;
       batch.pending -= 1;
       if (batch.pending === 0) batch.done();
     }
@@ -218,8 +253,13 @@ class WorkerPool implements ValidatorPool {
       slot.worker.ref();
       slot.ready.then(
         () => {
-          const task: WorkerTask = { type: 'task', id, items: chunk.items, texts: chunk.batch.texts };
-          slot.worker.postMessage(task);
+          if (chunk.lines) {
+            const task: WorkerLinesTask = { type: 'lines', id, ...chunk.lines };
+            slot.worker.postMessage(task, [chunk.lines.bytes.buffer as ArrayBuffer]);
+          } else {
+            const task: WorkerTask = { type: 'task', id, items: chunk.items, texts: chunk.batch.texts };
+            slot.worker.postMessage(task);
+          }
         },
         () => undefined,
       );
@@ -227,34 +267,69 @@ class WorkerPool implements ValidatorPool {
   }
 
   /** Adds `duplicate_id` issues across the whole run, once a batch is complete. */
-  private applyDuplicates(batch: readonly unknown[], state: BatchState): ValidationReport[] {
-    if (!this.settings.checkDuplicates) return state.reports;
+  private applyDuplicates(state: BatchState, objectAt: (i: number) => unknown): void {
+    if (!this.settings.checkDuplicates) return;
     state.keys.forEach((key, i) => {
       if (key === undefined) return;
       if (this.seen.add(key)) return;
-      const original = batch[i];
-      const object = state.texts ? (JSON.parse(original as string) as Record<string, unknown>) : original;
       const report = state.reports[i]!;
-      report.errors.push(duplicateIssue(object as Record<string, unknown>));
+      report.errors.push(duplicateIssue(objectAt(i) as Record<string, unknown>));
       report.valid = false;
     });
-    return state.reports;
+  }
+
+  /** Queues the chunks of a batch; its answer comes once it and every batch submitted before are done. */
+  private submit<T>(
+    chunks: Chunk[],
+    finished: Promise<void>,
+    objectAt: (i: number) => unknown,
+    answer: () => T,
+  ): Promise<T> {
+    if (this.closed) return Promise.reject(new ScmError('SCM_ABORTED', 'the validator pool is closed'));
+    if (this.broken) return Promise.reject(this.broken);
+    this.queue.push(...chunks);
+    this.pump();
+    const state = chunks[0]?.batch;
+    // Duplicates are decided in submission order, whatever order the batches finish in.
+    const result = this.order
+      .then(() => finished)
+      .then(() => {
+        if (state) this.applyDuplicates(state, objectAt);
+        return answer();
+      });
+    this.order = result.catch(() => undefined);
+    return result;
   }
 
   validateBatch(batch: readonly string[] | readonly unknown[]): Promise<ValidationReport[]> {
-    if (this.closed) return Promise.reject(new ScmError('SCM_ABORTED', 'the validator pool is closed'));
-    if (this.broken) return Promise.reject(this.broken);
     const items = [...batch] as unknown[];
     const { chunkSize } = this.settings;
     const { state, finished } = newBatch(items, chunkSize);
+    const chunks: Chunk[] = [];
     for (let offset = 0; offset < items.length; offset += chunkSize) {
-      this.queue.push({ batch: state, offset, items: items.slice(offset, offset + chunkSize) });
+      chunks.push({ batch: state, offset, items: items.slice(offset, offset + chunkSize) });
     }
-    this.pump();
-    // Duplicates are decided in submission order, whatever order the batches finish in.
-    const result = this.order.then(() => finished).then(() => this.applyDuplicates(items, state));
-    this.order = result.catch(() => undefined);
-    return result;
+    const objectAt = (i: number) => (state.texts ? JSON.parse(items[i] as string) : items[i]);
+    return this.submit(chunks, finished, objectAt, () => state.reports);
+  }
+
+  validateLines(block: LineBlock): Promise<LineVerdict[]> {
+    const { state, finished } = newBatch([undefined], 1);
+    state.reports = []; // sized when the worker answers
+    state.keys = [];
+    const lines = { bytes: transferable(block.bytes), firstLine: block.firstLine };
+    const lineOf = (i: number) => {
+      const places = state.places!;
+      return { line: places[3 * i]!, start: places[3 * i + 1]!, end: places[3 * i + 2]! };
+    };
+    const textOf = (i: number) => blockLineText(state.bytes!, lineOf(i));
+    const verdicts = (): LineVerdict[] =>
+      state.reports.map((report, i) => {
+        const { line, start, end } = lineOf(i);
+        return report.valid ? { line, start, end, report } : { line, start, end, report, text: textOf(i) };
+      });
+    const objectAt = (i: number) => parseJsonText(textOf(i)).value;
+    return this.submit([{ batch: state, offset: 0, items: [], lines }], finished, objectAt, verdicts);
   }
 
   resetDuplicateIds(): void {

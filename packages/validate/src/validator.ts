@@ -1,6 +1,7 @@
 import {
   isPlainObject,
   type JsonSchema,
+  parseJsonText,
   type Logger,
   noopLogger,
   ScmError,
@@ -522,12 +523,13 @@ function versionIssue(text: string, severity: 'error' | 'warning'): ValidationIs
 }
 
 /**
- * Parses the JSON text of an object to validate: the object, or the report of text that is not valid JSON
- * (one error of kind `json`), the same on a worker thread and in the caller's.
+ * Parses the JSON text of an object to validate: the object (without `__proto__` / `constructor` /
+ * `prototype` members, as the readers drop them), or the report of text that is not valid JSON (one error
+ * of kind `json`), the same on a worker thread and in the caller's.
  */
 export function parseValidationText(text: string): { object: unknown } | { report: ValidationReport } {
   try {
-    return { object: JSON.parse(text) };
+    return { object: parseJsonText(text).value };
   } catch (error) {
     const message = `the text is not valid JSON: ${error instanceof Error ? error.message : String(error)}`;
     return {

@@ -4,13 +4,17 @@
  * object's duplicate key, so the pool can apply the `duplicate_id` rule across all workers in input order.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { isScmError, type ValidationReport } from '@scm/core';
+import { isScmError } from '@scm/core';
 import type { ValidatorExtension } from './options.js';
+import { forEachBlockObject } from './lines.js';
 import { duplicateKeyOf, parseValidationText, StacValidatorImpl } from './validator.js';
-import type { WorkerInit, WorkerMessage, WorkerTask } from './worker-protocol.js';
+import type { WorkerInit, WorkerLinesTask, WorkerMessage, WorkerTask } from './worker-protocol.js';
 
 function post(message: WorkerMessage): void {
-  parentPort!.postMessage(message);
+  parentPort!.postMessage(
+    message,
+    message.type === 'result' && message.bytes ? [message.bytes.buffer as ArrayBuffer] : [],
+  );
 }
 
 function asExtensions(module: Record<string, unknown>, spec: string): ValidatorExtension[] {
@@ -28,6 +32,42 @@ function asExtensions(module: Record<string, unknown>, spec: string): ValidatorE
     }
   }
   return list as ValidatorExtension[];
+}
+
+type Result = Extract<WorkerMessage, { type: 'result' }>;
+
+/** Validates one parsed text (or takes the report of text that is not JSON), noting its duplicate key. */
+function addReport(
+  validator: StacValidatorImpl,
+  parsed: ReturnType<typeof parseValidationText>,
+  out: Result,
+) {
+  const report = 'report' in parsed ? parsed.report : validator.check(parsed.object, false);
+  out.keys.push('report' in parsed ? undefined : duplicateKeyOf(parsed.object));
+  const clean = report.valid && report.warnings.length === 0;
+  out.reports.push(clean ? null : report);
+  out.ids.push(clean ? report.id : undefined);
+  out.types.push(clean ? report.type : undefined);
+}
+
+function itemsResult(validator: StacValidatorImpl, task: WorkerTask): Result {
+  const out: Result = { type: 'result', id: task.id, reports: [], ids: [], types: [], keys: [] };
+  for (const item of task.items) {
+    addReport(validator, task.texts ? parseValidationText(item as string) : { object: item }, out);
+  }
+  return out;
+}
+
+function linesResult(validator: StacValidatorImpl, task: WorkerLinesTask): Result {
+  const places: number[] = [];
+  const out: Result = { type: 'result', id: task.id, reports: [], ids: [], types: [], keys: [] };
+  out.places = places;
+  out.bytes = task.bytes;
+  forEachBlockObject(task, ({ line, start, end }, parsed) => {
+    places.push(line, start, end);
+    addReport(validator, parsed, out);
+  });
+  return out;
 }
 
 async function start(): Promise<void> {
@@ -48,25 +88,9 @@ async function start(): Promise<void> {
     return;
   }
 
-  parentPort!.on('message', (task: WorkerTask) => {
+  parentPort!.on('message', (task: WorkerTask | WorkerLinesTask) => {
     try {
-      const reports: ValidationReport[] = [];
-      const keys: Array<string | undefined> = [];
-      for (const item of task.items) {
-        let object: unknown = item;
-        if (task.texts) {
-          const parsed = parseValidationText(item as string);
-          if ('report' in parsed) {
-            reports.push(parsed.report);
-            keys.push(undefined);
-            continue;
-          }
-          object = parsed.object;
-        }
-        reports.push(validator.check(object, false));
-        keys.push(duplicateKeyOf(object));
-      }
-      post({ type: 'result', id: task.id, reports, keys });
+      post(task.type === 'lines' ? linesResult(validator, task) : itemsResult(validator, task));
     } catch (error) {
       post({ type: 'failed', id: task.id, message: error instanceof Error ? error.message : String(error) });
     }

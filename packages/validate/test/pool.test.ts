@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createValidator, createValidatorPool, type ValidatorPool } from '../src/index.js';
+import { createValidator, createValidatorPool, validateLineBlock, type ValidatorPool } from '../src/index.js';
 import { clone, fixture, invalidDir, invalidManifest, readJson } from './helpers.js';
 
 // The pool runs from sources here: src/pool.ts starts dev/worker-source.mjs, which registers a TypeScript
@@ -41,6 +41,49 @@ describe('createValidatorPool (worker threads)', () => {
     expect(await pool.validateBatch([])).toEqual([]);
   });
 
+  it('validates a block of NDJSON lines as the single-thread validator does, line by line', async () => {
+    const lines = [
+      `\uFEFF${JSON.stringify(valid[0])}`, // a byte-order mark on the first line
+      '',
+      `${JSON.stringify(corpus[0])}\r`, // a CRLF ending
+      '   ',
+      '{"type": "Feature", ',
+      '[1, 2]',
+      JSON.stringify({ ...clone(core), id: 'proto', __proto__x: 1 }).replace('"__proto__x"', '"__proto__"'),
+      JSON.stringify(valid[1]),
+    ];
+    const text = `${lines.join('\n')}\n`;
+    // Bytes that are a part of a larger buffer (here past its first byte) are copied for the worker.
+    const block = { bytes: Buffer.from(` ${text}`).subarray(1), firstLine: 11 };
+    const expected = validateLineBlock(createValidator({ checkDuplicateIds: false }), block);
+    const verdicts = await pool.validateLines(block);
+    expect(verdicts).toEqual(expected);
+    expect(verdicts.map((v) => v.line)).toEqual([11, 13, 15, 16, 17, 18]);
+    expect(verdicts.map((v) => v.report.valid)).toEqual([true, false, false, false, true, true]);
+    expect(verdicts[2]!.report.errors).toMatchObject([{ kind: 'json' }]);
+    // The byte range of each line is its text, terminator left out.
+    const third = verdicts[1]!;
+    expect(block.bytes.subarray(third.start, third.end).toString()).toBe(JSON.stringify(corpus[0]));
+    // The forbidden member is dropped, as the readers drop it: the rest of the item is valid.
+    expect(verdicts[4]!.report).toMatchObject({ id: 'proto', valid: true });
+    expect(block.bytes.toString()).toBe(text); // the caller's block is left as it was
+    expect(verdicts[1]!.text).toBe(JSON.stringify(corpus[0]));
+    expect(verdicts[0]!.text).toBeUndefined();
+  });
+
+  it('hands over the bytes of a block that owns its buffer, and still gives the text of invalid lines', async () => {
+    const text = `${JSON.stringify(valid[0])}\n{"type": "Feature", \n`;
+    const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+    bytes.write(text);
+    const block = { bytes, firstLine: 1 };
+    const verdicts = await pool.validateLines(block);
+    expect(block.bytes.byteLength).toBe(0); // transferred, not copied
+    expect(verdicts.map((v) => [v.line, v.report.valid, v.text])).toEqual([
+      [1, true, undefined],
+      [2, false, '{"type": "Feature", '],
+    ]);
+  });
+
   it('reports text that is not JSON as an issue of kind json', async () => {
     const [report] = await pool.validateBatch(['{"type": "Feature", ']);
     expect(report).toMatchObject({ valid: false, errors: [{ kind: 'json', path: '' }] });
@@ -66,6 +109,15 @@ describe('pool-wide rules and lifecycle', () => {
       expect(second![0]!.errors).toMatchObject([{ kind: 'duplicate_id' }]);
       pool.resetDuplicateIds();
       expect((await pool.validateBatch(items.slice(0, 1)))[0]!.valid).toBe(true);
+      // Blocks of lines take their turn with batches: 'a' was seen just above, 'c' earlier in this block.
+      const block = { bytes: Buffer.from(`${items[2]}\n${items[0]}\n${items[2]}\n`), firstLine: 1 };
+      const [fromLines, after] = await Promise.all([
+        pool.validateLines(block),
+        pool.validateBatch(items.slice(2, 3)),
+      ]);
+      expect(fromLines.map((v) => v.report.valid)).toEqual([true, false, false]);
+      expect(fromLines[2]!.report.errors).toMatchObject([{ kind: 'duplicate_id', path: '/id' }]);
+      expect(after[0]!.valid).toBe(false);
     } finally {
       await pool.close();
     }

@@ -1,12 +1,14 @@
 import { availableParallelism } from 'node:os';
-import type { ValidationReport } from '@scm/core';
+import type { LineBlock, ValidationReport } from '@scm/core';
 import type { LoadedExtension } from '@scm/extensions';
 import {
   createValidator,
   createValidatorPool,
+  type LineVerdict,
   parseValidationText,
   type ValidatorExtension,
   type ValidatorPool,
+  validateLineBlock,
 } from '@scm/validate';
 import { builtinExtensions, checkingExtensions } from './builtins.js';
 
@@ -30,6 +32,11 @@ export interface BatchValidator {
     texts?: readonly string[],
     last?: boolean,
   ): Promise<ValidationReport[]>;
+  /**
+   * One verdict per non-blank line of a block of NDJSON lines, each line validated as one object, in
+   * order with the batches (see `ValidatorPool.validateLines`). `last` as for {@link validate}.
+   */
+  validateLines(block: LineBlock, last?: boolean): Promise<LineVerdict[]>;
   /** Stops the worker threads. */
   close(): Promise<void>;
 }
@@ -89,6 +96,7 @@ function inThread(options: BatchValidatorOptions): BatchValidator {
         const parsed = parseValidationText(texts![i]!);
         return 'report' in parsed ? parsed.report : validator.validate(parsed.object);
       }),
+    validateLines: async (block) => validateLineBlock(validator, block),
     close: async () => undefined,
   };
 }
@@ -105,19 +113,26 @@ export function openBatchValidator(options: BatchValidatorOptions): BatchValidat
   if (workers === 0 || plugins === undefined) return inThread(options);
   let pool: ValidatorPool | undefined;
   let local: BatchValidator | undefined;
+  const pick = (last: boolean | undefined): BatchValidator | ValidatorPool => {
+    if (!pool && !local && last) local = inThread(options);
+    if (local) return local;
+    pool ??= createValidatorPool({
+      workers,
+      level: options.level,
+      schemaDirs: options.schemaDirs,
+      extensionModules: [builtinsModule(), ...plugins],
+    });
+    return pool;
+  };
   return {
     workers,
     validate(objects, texts, last) {
-      if (!pool && !local && last) local = inThread(options);
-      if (local) return local.validate(objects, texts);
-      pool ??= createValidatorPool({
-        workers,
-        level: options.level,
-        schemaDirs: options.schemaDirs,
-        extensionModules: [builtinsModule(), ...plugins],
-      });
-      return pool.validateBatch(texts ?? objects);
+      const by = pick(last);
+      return by === local
+        ? local.validate(objects, texts)
+        : (by as ValidatorPool).validateBatch(texts ?? objects);
     },
+    validateLines: (block, last) => pick(last).validateLines(block),
     close: async () => {
       await pool?.close();
     },
@@ -150,47 +165,90 @@ function batchOf(chosen: readonly BatchObject[]): { objects: unknown[]; texts: s
   return { objects, texts: complete ? texts : undefined };
 }
 
+/** Whole NDJSON lines of one file, for {@link validateInBatches} to validate on the threads as they are. */
+export class LinesToValidate {
+  constructor(
+    /** The file the lines are from. */
+    readonly file: string,
+    readonly block: LineBlock,
+  ) {}
+}
+
 /**
  * Validates the objects of `entries` in batches and hands each entry to `settle`, in input order, with its
  * report (undefined for an entry `pick` gives nothing to validate, e.g. a record that could not be read).
- * With workers, up to `workers + 1` batches are in flight, so this thread reads and prepares the next
- * entries while the workers validate.
+ * A {@link LinesToValidate} among the entries is validated as it is (its lines are neither decoded nor
+ * parsed in this thread): each line's entry is `lineEntry` of its verdict. With workers, up to
+ * `workers + 1` batches or blocks are in flight, so this thread reads the next entries while the workers
+ * validate.
  */
 export async function validateInBatches<T>(
-  entries: AsyncIterable<T>,
+  entries: AsyncIterable<T | LinesToValidate>,
   validator: BatchValidator,
   pick: (entry: T) => BatchObject | undefined,
   settle: (entry: T, report: ValidationReport | undefined) => Promise<void>,
+  lineEntry?: (lines: LinesToValidate, verdict: LineVerdict) => T,
 ): Promise<void> {
-  type Batch = { entries: T[]; picked: boolean[]; reports: Promise<ValidationReport[]> };
-  const inFlight: Batch[] = [];
+  const inFlight: Array<() => Promise<void>> = [];
   const maxInFlight = validator.workers === 0 ? 0 : validator.workers + 1;
-  const finish = async (batch: Batch) => {
-    const reports = await batch.reports;
-    let next = 0;
-    for (let i = 0; i < batch.entries.length; i++) {
-      await settle(batch.entries[i]!, batch.picked[i] ? reports[next++] : undefined);
-    }
+  const submit = async (finish: () => Promise<void>) => {
+    inFlight.push(finish);
+    while (inFlight.length > maxInFlight) await inFlight.shift()!();
   };
   let pending: T[] = [];
-  const flush = async (last: boolean) => {
-    const chosen: BatchObject[] = [];
-    const picked = pending.map((entry) => {
-      const one = pick(entry);
-      if (one !== undefined) chosen.push(one);
-      return one !== undefined;
-    });
-    const { objects, texts } = batchOf(chosen);
-    const reports = validator.validate(objects, texts, last);
-    reports.catch(() => undefined); // awaited, in order, by finish()
-    inFlight.push({ entries: pending, picked, reports });
+  const sendBatch = (last: boolean) => {
+    const sent = sendEntries(pending, validator, pick, last);
     pending = [];
-    while (inFlight.length > maxInFlight) await finish(inFlight.shift()!);
+    return submit(async () => {
+      const { entries: batch, picked, reports } = sent;
+      const all = await reports;
+      let next = 0;
+      for (let i = 0; i < batch.length; i++) await settle(batch[i]!, picked[i] ? all[next++] : undefined);
+    });
+  };
+  // A block is held until the next entry comes, to tell whether it is the last (see BatchValidator.validate).
+  let held: LinesToValidate | undefined;
+  const sendHeld = (last: boolean) => {
+    if (!held) return;
+    const lines = held;
+    held = undefined;
+    const verdicts = validator.validateLines(lines.block, last);
+    verdicts.catch(() => undefined); // awaited, in order, below
+    return submit(async () => {
+      for (const verdict of await verdicts) await settle(lineEntry!(lines, verdict), verdict.report);
+    });
   };
   for await (const entry of entries) {
+    if (entry instanceof LinesToValidate) {
+      if (pending.length > 0) await sendBatch(false);
+      await sendHeld(false);
+      held = entry;
+      continue;
+    }
+    await sendHeld(false);
     pending.push(entry);
-    if (pending.length >= BATCH_SIZE) await flush(false);
+    if (pending.length >= BATCH_SIZE) await sendBatch(false);
   }
-  if (pending.length > 0) await flush(true);
-  while (inFlight.length > 0) await finish(inFlight.shift()!);
+  if (held) await sendHeld(true);
+  else if (pending.length > 0) await sendBatch(true);
+  while (inFlight.length > 0) await inFlight.shift()!();
+}
+
+/** Hands a batch of entries to the validator: the reports to come, and which entries have one. */
+function sendEntries<T>(
+  entries: T[],
+  validator: BatchValidator,
+  pick: (entry: T) => BatchObject | undefined,
+  last: boolean,
+): { entries: T[]; picked: boolean[]; reports: Promise<ValidationReport[]> } {
+  const chosen: BatchObject[] = [];
+  const picked = entries.map((entry) => {
+    const one = pick(entry);
+    if (one !== undefined) chosen.push(one);
+    return one !== undefined;
+  });
+  const { objects, texts } = batchOf(chosen);
+  const reports = validator.validate(objects, texts, last);
+  reports.catch(() => undefined); // awaited, in order, by the caller
+  return { entries, picked, reports };
 }

@@ -16,9 +16,15 @@ import {
   type ValidationReport,
 } from '@scm/core';
 import { type ExtensionConfigEntry, type LoadedExtension, loadExtensions } from '@scm/extensions';
-import { isUnparsed, ndjsonLineRecord } from '@scm/input';
+import { ndjsonLineRecord } from '@scm/input';
 import { createRunRecorder, RUN_RECORD_FILE, writeRunRecord } from '@scm/report';
-import { type BatchValidator, openBatchValidator, validateInBatches } from './batch-validator.js';
+import type { LineVerdict } from '@scm/validate';
+import {
+  type BatchValidator,
+  LinesToValidate,
+  openBatchValidator,
+  validateInBatches,
+} from './batch-validator.js';
 import { builtinExtensions } from './builtins.js';
 import { logOpenedFiles } from './debug-log.js';
 import { validateWithStacValidator } from './engine-validate.js';
@@ -122,7 +128,8 @@ async function openReport(path: string | undefined, cwd: string) {
 /**
  * A record on its way through validation. When the source gave its text, only the text is kept (a
  * validation thread parses it): the parsed object would otherwise live until the report comes back. An
- * NDJSON line left unparsed (`unparsed`) is parsed only on the thread; its kind is not known here.
+ * NDJSON line validated from its block (`unparsed`) was parsed only on a thread; its text is kept only
+ * when it is invalid, and its kind is not known here.
  */
 type ValidationEntry =
   | Failure
@@ -135,14 +142,12 @@ type ValidationEntry =
     };
 
 async function* lightened(
-  entries: AsyncIterable<SourceRecord | Failure>,
+  entries: AsyncIterable<SourceRecord | Failure | LinesToValidate>,
   threads: boolean,
-): AsyncGenerator<ValidationEntry> {
+): AsyncGenerator<ValidationEntry | LinesToValidate> {
   for await (const entry of entries) {
-    if (isFailure(entry)) yield entry;
-    else if (threads && isUnparsed(entry)) {
-      yield { origin: entry.origin, kind: undefined, text: entry.text!, unparsed: true };
-    } else {
+    if (isFailure(entry) || entry instanceof LinesToValidate) yield entry;
+    else {
       const kind = stacTypeOf(entry.value);
       const { origin, text } = entry;
       yield threads && text !== undefined
@@ -150,6 +155,14 @@ async function* lightened(
         : { origin, kind, value: entry.value, text };
     }
   }
+}
+
+/** The entry of a line validated from its block (the verdict of an invalid line has its text). */
+function lineEntry(lines: LinesToValidate, verdict: LineVerdict): ValidationEntry {
+  const origin = { file: lines.file, line: verdict.line };
+  return verdict.text === undefined
+    ? { origin, kind: undefined, unparsed: true }
+    : { origin, kind: undefined, unparsed: true, text: verdict.text };
 }
 
 /**
@@ -261,11 +274,10 @@ async function validateAll(
   };
   const pick = (entry: ValidationEntry) =>
     isFailure(entry) ? undefined : { object: entry.value, text: entry.text };
-  // With threads, NDJSON lines go to them as read: this thread does not parse them.
+  // With threads, NDJSON files go to them as blocks of lines: this thread neither decodes nor parses them.
   const threads = validator.workers > 0;
-  const read = validationObjects(inputs, hooks, options.signal, threads ? { unparsed: true } : undefined);
-  const entries = lightened(read, threads);
-  await validateInBatches(entries, validator, pick, settle);
+  const entries = lightened(validationObjects(inputs, hooks, options.signal, threads), threads);
+  await validateInBatches(entries, validator, pick, settle, lineEntry);
   progress.done();
   await report?.close(invalid === 0, { total, valid: total - invalid, invalid, byKind: byKindCount });
   const recordPath = validationRecordPath(options.reportPath, cwd);

@@ -1,15 +1,24 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Failure, ScmError, type SourceRecord } from '@scm/core';
+import {
+  type Failure,
+  isBlankLine,
+  type LineBlock,
+  linesOfBlock,
+  ScmError,
+  type SourceRecord,
+} from '@scm/core';
 import {
   type DetectedFormat,
   detectFormat,
   FORMAT_EXTENSIONS,
   type OpenSourceOptions,
   openSource,
+  readNdjsonBlocks,
 } from '@scm/input';
+import { LinesToValidate } from './batch-validator.js';
 import { readGeoParquetMetadata } from '@scm/output-parquet';
-import { geoParquetItemsCounted, InputBytes } from './input-bytes.js';
+import { type BytesReport, geoParquetItemsCounted, InputBytes } from './input-bytes.js';
 
 /** What `validate` reads, for its messages. */
 export const VALIDATE_ACCEPTS =
@@ -74,6 +83,39 @@ async function* parquetObjects(
   }
 }
 
+/** Whether a block holds a line that is not blank (decoding its lines only up to the first such). */
+function holdsRecord(block: LineBlock): boolean {
+  for (const { text } of linesOfBlock(block)) if (!isBlankLine(text)) return true;
+  return false;
+}
+
+/**
+ * The blocks of lines of an NDJSON file, with its bytes counted as read; a file with no line to read gets
+ * the warning the readers give (`no records in <path>`).
+ */
+async function* ndjsonBlocks(
+  path: string,
+  signal: AbortSignal | undefined,
+  hooks: { counted: BytesReport | undefined; onWarning: OpenSourceOptions['onWarning'] },
+): AsyncGenerator<LinesToValidate> {
+  const { counted, onWarning } = hooks;
+  let read = 0;
+  let records = false;
+  // A file's report takes its own count; the total it is given is ignored (see InputBytes.file).
+  const onBytes = counted
+    ? (bytes: number) => {
+        read += bytes;
+        counted(read, read);
+      }
+    : undefined;
+  const options = { ...(signal ? { signal } : {}), ...(onBytes ? { onBytes } : {}) };
+  for await (const block of readNdjsonBlocks(path, options)) {
+    records ||= holdsRecord(block); // before the block is handed to a thread (its bytes go with it)
+    yield new LinesToValidate(path, block);
+  }
+  if (!records) onWarning?.(`no records in ${path}`, { file: path, empty: true });
+}
+
 /** A file or static catalog `validate` reads, and its format. */
 export interface ValidationInput {
   /** Absolute path. */
@@ -108,14 +150,15 @@ export async function planValidationInputs(
 /**
  * Every object `validate` checks in its inputs, with its origin: JSON, NDJSON
  * and static catalogs as they are, stac-geoparquet read back into Items.
- * `ndjson`: options of the NDJSON reader (e.g. lines left unparsed).
+ * `ndjsonLines`: NDJSON files come as blocks of lines, not read here (see
+ * {@link LinesToValidate}).
  */
 export async function* validationObjects(
   inputs: readonly ValidationInput[],
   hooks: Pick<OpenSourceOptions, 'onWarning' | 'onFileOpened' | 'onBytesRead'>,
   signal?: AbortSignal,
-  ndjson?: OpenSourceOptions['ndjson'],
-): AsyncGenerator<SourceRecord | Failure> {
+  ndjsonLines = false,
+): AsyncGenerator<SourceRecord | Failure | LinesToValidate> {
   const { onBytesRead, ...fileHooks } = hooks;
   // A static catalog's size is that of the files its links lead to: then no position is told.
   const catalog = inputs.some((input) => input.format === 'stac');
@@ -130,13 +173,15 @@ export async function* validationObjects(
     if (format === 'parquet') {
       fileHooks.onFileOpened?.(path, 'parquet');
       yield* parquetObjects(path, signal, counted);
+    } else if (format === 'ndjson' && ndjsonLines) {
+      fileHooks.onFileOpened?.(path, 'ndjson');
+      yield* ndjsonBlocks(path, signal, { counted, onWarning: fileHooks.onWarning });
     } else
       yield* openSource({
         path,
         format,
         ...fileHooks,
         ...(counted ? { onBytesRead: counted } : {}),
-        ...(ndjson ? { ndjson } : {}),
       }).records({ signal });
     await bytes?.passed(path);
   }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseConfig } from '@scm/config';
@@ -78,6 +78,8 @@ async function validated(path: string, workers: number) {
 
 describe('validation worker threads', () => {
   it('validate: a pool of 2 and the main thread write the same report for a file with invalid items', async () => {
+    // Several blocks of lines (1 MiB each) go to the threads, so a duplicate id is found across blocks.
+    expect(statSync(input).size).toBeGreaterThan(2 * 1024 * 1024);
     const inThread = await validated(input, 0);
     const pooled = await validated(input, 2);
     // Per round: 3 invalid items, 1 duplicate, 3 unreadable lines and 1 object that is not STAC.
@@ -88,7 +90,7 @@ describe('validation worker threads', () => {
     expect(pooled.report).toBe(inThread.report);
   });
 
-  it('validate: a file smaller than one batch, read unparsed, is reported as in the main thread', async () => {
+  it('validate: a file smaller than one block of lines is reported as in the main thread', async () => {
     const path = join(temp, 'small.ndjson');
     const item = readFileSync(input, 'utf8').split('\n')[0]!;
     writeFileSync(path, [item, '{"type": "Feature", "id": "cut', '{"hello": "world"}', ''].join('\n'));
