@@ -177,6 +177,15 @@ export function updatedStamp(record: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/**
+ * What the state reads of a source record ({@link noteStamp}): a record of its own with only the
+ * `updated` and `datetime` of its properties, for a caller that does not keep the whole record.
+ */
+export function stampsOf(source: unknown): unknown {
+  const props = isPlainObject(source) && isPlainObject(source.properties) ? source.properties : {};
+  return { properties: { updated: props.updated, datetime: props.datetime } };
+}
+
 /** Records one written item, made from a source record with digest `hash`, in `state`. */
 export function recordItem(
   state: CatalogState<StateEntries>,

@@ -46,7 +46,7 @@ import {
   totalChanges,
 } from './rebuild-incremental.js';
 import { type BatchValidator, openBatchValidator } from './batch-validator.js';
-import { processSourceInBatches, type RecordPlan } from './rebuild-batches.js';
+import { type KeptSource, processSourceInBatches, type RecordPlan, wholeSource } from './rebuild-batches.js';
 import { rebuildRecords } from './rebuild-source.js';
 import { extentItem, STATE_DIR } from './rebuild-state.js';
 import { prepareStages, type RecordStages, runCollectionStages } from './rebuild-stages.js';
@@ -180,7 +180,7 @@ function openRebuildSource(
 async function writeItem(
   run: RebuildRun,
   item: StacItem,
-  source: unknown,
+  source: KeptSource,
   line: string | undefined,
   hash: string,
 ): Promise<void> {
@@ -193,13 +193,13 @@ async function writeItem(
       errorType: 'other',
       message: error.message,
       step: 'output',
-      sourceData: source,
+      sourceData: wholeSource(source),
     });
     return fail(run, failure);
   }
   run.counter.succeeded += 1;
   run.itemExtents.add(item);
-  noteWritten(run.delta, item, hash, source);
+  noteWritten(run.delta, item, hash, source.value);
 }
 
 /** Plans one record: an incremental run keeps the item an earlier run made of an unchanged record. */
