@@ -67,7 +67,7 @@ type Entry = { failure: Failure; read: boolean } | { settle(): void } | WaitingI
  * its source's text when the reader kept it, not the record: the item and the record are a few hundred
  * objects each, which would live through the collector's young-generation passes while their batch is on
  * a thread, copied each time and then promoted. Parsing the line again once validated costs less (100,000
- * HLS items of 13 KB: scavenges 10.0 → 7.0 s; the run 42–48 s against 50–52 s for the build before).
+ * HLS items of 13 KB: scavenges 10.0 → 7.0 s; the run 46–47 s against 52–54 s for the build before).
  */
 interface WaitingItem {
   item: StacItem | undefined;
