@@ -38,7 +38,6 @@ export {
   assertSafePath,
   FORBIDDEN_KEYS,
   isForbiddenKey,
-  mentionsForbiddenKey,
   parseJsonText,
   removeForbiddenKeys,
   stripForbiddenKeys,

@@ -62,11 +62,6 @@ export function removeForbiddenKeys<T>(value: T): T {
 
 const FORBIDDEN_KEY_PATTERN = /"(?:__proto__|constructor|prototype)"/;
 
-/** Whether JSON `text` may name a forbidden member (then {@link parseJsonText} must copy what it parses). */
-export function mentionsForbiddenKey(text: string): boolean {
-  return FORBIDDEN_KEY_PATTERN.test(text);
-}
-
 /**
  * Parses JSON text and drops `__proto__` / `constructor` / `prototype` members at any depth, telling too
  * whether the value is exactly what the text holds (`intact`: nothing was dropped, so the text may stand
@@ -75,6 +70,6 @@ export function mentionsForbiddenKey(text: string): boolean {
  */
 export function parseJsonText(text: string): { value: unknown; intact: boolean } {
   const value: unknown = JSON.parse(text);
-  if (!mentionsForbiddenKey(text)) return { value, intact: true };
+  if (!FORBIDDEN_KEY_PATTERN.test(text)) return { value, intact: true };
   return { value: stripForbiddenKeys(value), intact: false };
 }

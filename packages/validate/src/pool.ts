@@ -145,17 +145,21 @@ function fatalError(message: { message: string; code?: string }): ScmError {
   return new ScmError(code, `validator worker could not start: ${message.message}`);
 }
 
-/** The state of one batch: reports fill in as its chunks come back. */
+/**
+ * The state of one batch: reports fill in as its `chunks` come back (`count` of them when known before, as
+ * for items; a block of lines has as many as the worker finds).
+ */
 function newBatch(
-  items: readonly unknown[],
-  chunkSize: number,
+  count: number,
+  chunks: number,
+  texts: boolean,
 ): { state: BatchState; finished: Promise<void> } {
   const settle = deferred();
   const state: BatchState = {
-    texts: items.length > 0 && items.every((item) => typeof item === 'string'),
-    reports: new Array(items.length),
-    keys: new Array(items.length),
-    pending: Math.ceil(items.length / chunkSize),
+    texts,
+    reports: new Array(count),
+    keys: new Array(count),
+    pending: chunks,
     done: settle.resolve,
     fail: (error) => {
       if (state.failed) return;
@@ -164,7 +168,7 @@ function newBatch(
     },
     failed: false,
   };
-  if (items.length === 0) settle.resolve();
+  if (chunks === 0) settle.resolve();
   return { state, finished: settle.promise };
 }
 
@@ -304,7 +308,8 @@ class WorkerPool implements ValidatorPool {
   validateBatch(batch: readonly string[] | readonly unknown[]): Promise<ValidationReport[]> {
     const items = [...batch] as unknown[];
     const { chunkSize } = this.settings;
-    const { state, finished } = newBatch(items, chunkSize);
+    const texts = items.length > 0 && items.every((item) => typeof item === 'string');
+    const { state, finished } = newBatch(items.length, Math.ceil(items.length / chunkSize), texts);
     const chunks: Chunk[] = [];
     for (let offset = 0; offset < items.length; offset += chunkSize) {
       chunks.push({ batch: state, offset, items: items.slice(offset, offset + chunkSize) });
@@ -314,9 +319,7 @@ class WorkerPool implements ValidatorPool {
   }
 
   validateLines(block: LineBlock): Promise<LineVerdict[]> {
-    const { state, finished } = newBatch([undefined], 1);
-    state.reports = []; // sized when the worker answers
-    state.keys = [];
+    const { state, finished } = newBatch(0, 1, false);
     const lines = { bytes: transferable(block.bytes), firstLine: block.firstLine };
     const lineOf = (i: number) => {
       const places = state.places!;
