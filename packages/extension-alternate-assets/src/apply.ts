@@ -21,6 +21,8 @@ interface CompiledRule {
 interface Compiled {
   rules: CompiledRule[];
   assets: RegExp[];
+  /** A `*` among the asset globs: every key matches, no pattern needs to run. */
+  allAssets: boolean;
   roles?: Set<string>;
 }
 
@@ -43,6 +45,7 @@ function compile(config: AlternateAssetsConfig): Compiled {
         rule.match === undefined ? { rule } : { rule, regex: new RegExp(rule.match) },
       ),
       assets: (config.assets ?? ['*']).map(globToRegex),
+      allAssets: (config.assets ?? ['*']).includes('*'),
       ...(config.roles ? { roles: new Set(config.roles) } : {}),
     };
     compiledConfigs.set(config, compiled);
@@ -102,6 +105,62 @@ function buildEntry(
 
 type Target = StacItem | StacCollection;
 
+/** What every asset of one object shares while its alternates are made. */
+interface AssetScope {
+  config: AlternateAssetsConfig;
+  version: '1.2.0' | '1.1.0';
+  compiled: Compiled;
+  id: string;
+  collection: string;
+}
+
+/** Whether the config selects the asset under `key` (its key globs, then its roles). */
+function selectsAsset(compiled: Compiled, key: string, asset: Record<string, unknown>): boolean {
+  if (!compiled.allAssets && !compiled.assets.some((r) => r.test(key))) return false;
+  if (!compiled.roles) return true;
+  const roles = Array.isArray(asset.roles) ? asset.roles : [];
+  return roles.some((r) => typeof r === 'string' && compiled.roles!.has(r));
+}
+
+/** The asset's alternates already there, forbidden keys left out. */
+function existingAlternates(existing: Record<string, unknown> | undefined): Record<string, unknown> {
+  const alternate: Record<string, unknown> = {};
+  if (existing) for (const k of Object.keys(existing)) if (!isForbiddenKey(k)) alternate[k] = existing[k];
+  return alternate;
+}
+
+/** The asset with the rules' alternates merged in, or `undefined` when no rule gives one. */
+function withAlternates(
+  key: string,
+  asset: Record<string, unknown> & { href: string },
+  scope: AssetScope,
+): Record<string, unknown> | undefined {
+  const { href } = asset;
+  const existing = isPlainObject(asset.alternate) ? asset.alternate : undefined;
+  let alternate: Record<string, unknown> | undefined;
+  for (const { rule, regex } of scope.compiled.rules) {
+    const target = alternateHref(
+      rule,
+      href,
+      { assetKey: key, id: scope.id, collection: scope.collection },
+      regex,
+    );
+    if (target === undefined || target === '' || target === href) continue;
+    alternate ??= existingAlternates(existing);
+    alternate[rule.key] = buildEntry(rule, target, existing?.[rule.key], scope.version);
+  }
+  if (!alternate) return undefined;
+  const next: Record<string, unknown> = { ...asset, alternate };
+  if (scope.version === '1.2.0') {
+    const current = asset['alternate:name'];
+    const primary =
+      scope.config.primary_name ??
+      (typeof current === 'string' && current !== '' ? current : schemeName(href));
+    if (primary !== undefined) next['alternate:name'] = primary;
+  }
+  return next;
+}
+
 /**
  * Adds `alternate` locations (and `alternate:name` with v1.2.0) to the selected assets of an Item or a
  * Collection, merging with alternates already there by key. Pure and idempotent. Objects that end up with
@@ -112,46 +171,26 @@ export function applyAlternateAssets<T extends Target>(
   context: ExtensionContext<AlternateAssetsConfig>,
 ): T {
   const config = context.config;
-  const version = versionOf(config);
-  const compiled = compile(config);
   if (!isPlainObject(object.assets)) return object;
   const id = String(object.id);
   const collection = object.type === 'Feature' ? String((object as StacItem).collection ?? '') : id;
-
+  const version = versionOf(config);
+  const scope: AssetScope = { config, version, compiled: compile(config), id, collection };
+  const source = object.assets as Record<string, unknown>;
   let any = false;
-  let changed = false;
-  const assets: Record<string, unknown> = {};
-  for (const [key, asset] of Object.entries(object.assets)) {
-    assets[key] = asset;
+  let assets: Record<string, unknown> | undefined;
+  const keys = Object.keys(source);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const asset = source[key];
     if (!isPlainObject(asset)) continue;
-    if (isPlainObject(asset.alternate) && Object.keys(asset.alternate).length > 0) any = true;
-    if (typeof asset.href !== 'string' || !compiled.assets.some((r) => r.test(key))) continue;
-    if (compiled.roles) {
-      const roles = Array.isArray(asset.roles) ? asset.roles : [];
-      if (!roles.some((r) => typeof r === 'string' && compiled.roles!.has(r))) continue;
-    }
-    const href = asset.href;
-    const existing = isPlainObject(asset.alternate) ? asset.alternate : {};
-    const alternate: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(existing)) if (!isForbiddenKey(k)) alternate[k] = v;
-    let added = false;
-    for (const { rule, regex } of compiled.rules) {
-      const target = alternateHref(rule, href, { assetKey: key, id, collection }, regex);
-      if (target === undefined || target === '' || target === href) continue;
-      alternate[rule.key] = buildEntry(rule, target, existing[rule.key], version);
-      added = true;
-    }
-    if (!added) continue;
-    const next: Record<string, unknown> = { ...asset, alternate };
-    if (version === '1.2.0') {
-      const current = asset['alternate:name'];
-      const primary =
-        config.primary_name ?? (typeof current === 'string' && current !== '' ? current : schemeName(href));
-      if (primary !== undefined) next['alternate:name'] = primary;
-    }
+    if (!any && isPlainObject(asset.alternate) && Object.keys(asset.alternate).length > 0) any = true;
+    if (typeof asset.href !== 'string' || !selectsAsset(scope.compiled, key, asset)) continue;
+    const next = withAlternates(key, asset as Record<string, unknown> & { href: string }, scope);
+    if (!next) continue;
+    assets ??= { ...source };
     assets[key] = next;
     any = true;
-    changed = true;
   }
   if (!any) return object;
   const stacExtensions = withStacExtension(
@@ -159,5 +198,5 @@ export function applyAlternateAssets<T extends Target>(
     ALTERNATE_ASSETS_URIS[version],
     supersededUris(version),
   );
-  return { ...object, stac_extensions: stacExtensions, ...(changed ? { assets } : {}) } as T;
+  return { ...object, stac_extensions: stacExtensions, ...(assets ? { assets } : {}) } as T;
 }

@@ -160,28 +160,29 @@ function addAddressFromHrefs(
   }
 }
 
-/** The asset with its dgeo fields set; its CIDs are added to the object's lists. */
+/**
+ * The asset with its dgeo fields set; its CIDs are added to the object's lists. An asset with nothing to set
+ * is returned as it is, not copied (most assets of a catalog without IPFS hrefs).
+ */
 function applyToAsset(run: DgeoRun, key: string, asset: Record<string, unknown>): Record<string, unknown> {
   const { config, variant } = run;
   const address = assetAddressFromFields(run, key, asset);
   if (config.from_hrefs !== false) addAddressFromHrefs(run, key, asset, address);
-  const next: Record<string, unknown> = { ...asset };
-  if (address.cid !== undefined) {
-    next['dgeo:cid'] = address.cid;
-    run.cids.add(address.cid);
-  }
-  if (address.piece !== undefined) {
-    run.pieces.add(address.piece);
-    // pgstac-variant defines no asset-level piece CID: it goes to dgeo:piece_cids only.
-    if (variant === 'main') next['dgeo:piece_cid'] = address.piece;
-  }
-  const hasCid = next['dgeo:cid'] !== undefined;
+  if (address.cid !== undefined) run.cids.add(address.cid);
+  if (address.piece !== undefined) run.pieces.add(address.piece);
+  // pgstac-variant defines no asset-level piece CID: it goes to dgeo:piece_cids only.
+  const piece = variant === 'main' ? address.piece : undefined;
+  const hasCid = address.cid !== undefined || asset['dgeo:cid'] !== undefined;
   const profile = mergeProfiles(
     variant,
     asset['dgeo:cid_profile'],
     hasCid ? config.cid_profile : undefined,
     hasCid ? address.constants?.cid_profile : undefined,
   );
+  if (address.cid === undefined && piece === undefined && !profile) return asset;
+  const next: Record<string, unknown> = { ...asset };
+  if (address.cid !== undefined) next['dgeo:cid'] = address.cid;
+  if (piece !== undefined) next['dgeo:piece_cid'] = piece;
   if (profile) {
     next['dgeo:cid_profile'] = profile.profile;
     for (const problem of profile.problems) {
@@ -196,7 +197,8 @@ function applyToAsset(run: DgeoRun, key: string, asset: Record<string, unknown>)
 function applyToAssets(run: DgeoRun, assets: unknown): Record<string, unknown> | undefined {
   if (!isPlainObject(assets)) return undefined;
   const out: Record<string, unknown> = {};
-  for (const [key, asset] of Object.entries(assets)) {
+  for (const key of Object.keys(assets)) {
+    const asset = assets[key];
     out[key] = isPlainObject(asset) ? applyToAsset(run, key, asset) : asset;
   }
   return out;

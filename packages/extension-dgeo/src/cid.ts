@@ -39,6 +39,14 @@ export interface HrefAddress {
 const hasSubpath = (rest: string | undefined) => rest !== undefined && rest !== '' && rest !== '/';
 
 /**
+ * What an http(s) href must hold for its parsed URL to name an IPFS gateway path or subdomain: `ipfs` in any
+ * case, or something the URL parser turns into it (a percent escape, which hosts decode; a tab or line
+ * break, which it drops; a character outside ASCII, which host names map). Most hrefs hold none of these and
+ * are not parsed at all (`new URL` is most of this function's cost on an HLS item's 40 assets).
+ */
+const MAY_NAME_IPFS = /ipfs|[%\t\n\r]|[\u0080-\uffff]/i;
+
+/**
  * Reads a content address from an href: `ipfs://<cid>[/path]`, a path gateway
  * `http(s)://<host>/ipfs/<cid>[/path]`, a subdomain gateway `http(s)://<cid>.ipfs.<host>/[path]`, or
  * `filecoin://<piece cid>`. IPNS names are mutable and never returned. Returns `undefined` otherwise.
@@ -50,7 +58,7 @@ export function addressFromHref(href: unknown): HrefAddress | undefined {
     const kind = native[1]!.toLowerCase() as 'ipfs' | 'filecoin';
     return { kind, cid: native[2]!, subpath: hasSubpath(native[3]) };
   }
-  if (!/^https?:\/\//i.test(href)) return undefined;
+  if (!/^https?:\/\//i.test(href) || !MAY_NAME_IPFS.test(href)) return undefined;
   let url: URL;
   try {
     url = new URL(href);

@@ -103,6 +103,11 @@ describe('CIDs', () => {
     ['s3://bucket/ipfs/x.tif', undefined],
     ['https://data.lpdaac.earthdatacloud.nasa.gov/lp-prod-protected/B02.tif', undefined],
     ['./relative/ipfs.tif', undefined],
+    // What the URL parser makes of these names a gateway, though `ipfs` is not written as such.
+    [`https://${V1}.%69pfs.dweb.link/`, { kind: 'ipfs', cid: V1, subpath: false }],
+    [`https://dweb.link/ip\tfs/${V1}`, { kind: 'ipfs', cid: V1, subpath: false }],
+    [`https://${V1}.\uff49pfs.dweb.link/red.tif`, { kind: 'ipfs', cid: V1, subpath: true }],
+    [`HTTPS://dweb.link/a/../ipfs/${V1}`, { kind: 'ipfs', cid: V1, subpath: false }],
   ])('reads %s', (href, expected) => {
     expect(addressFromHref(href)).toEqual(expected);
   });
