@@ -151,6 +151,8 @@ export async function openIncrementalSinks(root: string, config: WorkflowConfig)
   const ndjson = formats.has('ndjson') ? await openNdjsonSide(root, config) : undefined;
   const collections = new Map<string, StacCollection>();
   return {
+    // The NDJSON side serialises each item again (it takes no line).
+    wholeItems: true,
     async writeItem(item) {
       if (tree) await tree.writeItem(item);
       await ndjson?.writeItem(item);

@@ -1,6 +1,7 @@
 import {
   type Failure,
   isFailure,
+  isPlainObject,
   type Progress,
   type RecordOrigin,
   ScmError,
@@ -40,6 +41,11 @@ export interface BatchHandlers {
   collection(collection: StacCollection): void;
   /** Counts a record as processed (read failures included). */
   processed(): void;
+  /**
+   * Whether {@link write} needs the whole item (see `RunSinks.wholeItems`); when false, an item validated on
+   * a thread is written with its line and its {@link itemOutline}, and its line is not parsed again.
+   */
+  readonly wholeItems: boolean;
 }
 
 /** What {@link BatchHandlers.plan} decided about a record. */
@@ -67,7 +73,8 @@ type Entry = { failure: Failure; read: boolean } | { settle(): void } | WaitingI
  * its source's text when the reader kept it, not the record: the item and the record are a few hundred
  * objects each, which would live through the collector's young-generation passes while their batch is on
  * a thread, copied each time and then promoted. Parsing the line again once validated costs less (100,000
- * HLS items of 13 KB: scavenges 10.0 → 7.0 s; the run 46–47 s against 52–54 s for the build before).
+ * HLS items of 13 KB: scavenges 10.0 → 7.0 s; the run 46–47 s against 52–54 s for the build before). When
+ * the outputs need no more than the item's outline, it keeps that instead and the line is not parsed again.
  */
 interface WaitingItem {
   item: StacItem | undefined;
@@ -77,17 +84,42 @@ interface WaitingItem {
   hash: string;
 }
 
-function waiting(item: StacItem, record: SourceRecord, line: string | undefined, hash: string): WaitingItem {
+function waiting(
+  item: StacItem,
+  record: SourceRecord,
+  line: string | undefined,
+  hash: string,
+  wholeItems: boolean,
+): WaitingItem {
   const { origin } = record;
   if (line === undefined) return { item, source: { value: record.value }, origin, line, hash };
   const source =
     record.text === undefined
       ? { value: record.value }
       : { value: stampsOf(record.value), text: record.text };
-  return { item: undefined, source, origin, line, hash };
+  return { item: wholeItems ? undefined : itemOutline(item), source, origin, line, hash };
 }
 
-/** The item of a waiting entry, from its line when only that was kept. */
+/**
+ * What the outputs read of an item written with its line when they need no more (`RunSinks.wholeItems`
+ * false): the NDJSON writer its type, id and collection, the run's extents and state its bbox and
+ * datetimes, the run report its geometry. A few objects, where the item is hundreds.
+ */
+function itemOutline(item: StacItem): StacItem {
+  const outline: Record<string, unknown> = { type: item.type, id: item.id };
+  if (item.collection !== undefined) outline.collection = item.collection;
+  outline.geometry = item.geometry;
+  if (item.bbox !== undefined) outline.bbox = item.bbox;
+  const properties: Record<string, unknown> = {};
+  const source: Record<string, unknown> = isPlainObject(item.properties) ? item.properties : {};
+  for (const key of OUTLINE_TIMES) if (source[key] !== undefined) properties[key] = source[key];
+  outline.properties = properties;
+  return outline as unknown as StacItem;
+}
+
+const OUTLINE_TIMES = ['datetime', 'start_datetime', 'end_datetime'] as const;
+
+/** The item of a waiting entry (perhaps its outline), parsed from its line when only that was kept. */
 function itemOf(entry: WaitingItem): StacItem {
   return entry.item ?? (JSON.parse(entry.line!) as StacItem);
 }
@@ -149,7 +181,7 @@ function prepareEntry(
   const result = prepareRecord(stages, entry.value, entry.origin);
   if (!result.ok) return { failure: result.failure, read: false };
   const line = validator.workers > 0 ? ndjsonLine(result.value) : undefined;
-  return waiting(result.value, entry, line, plan.hash);
+  return waiting(result.value, entry, line, plan.hash, handlers.wholeItems);
 }
 
 /** Writes or fails one entry once its batch is validated. */
@@ -187,7 +219,11 @@ export async function processSourceInBatches(
   await validateInBatches(
     prepared(source, stages, validator, handlers, options.signal),
     validator,
-    (entry) => ('hash' in entry ? { object: entry.item, text: entry.line } : undefined),
+    // An item with its line is validated from the line: what it keeps may be only its outline.
+    (entry) =>
+      'hash' in entry
+        ? { object: entry.line === undefined ? entry.item : undefined, text: entry.line }
+        : undefined,
     async (entry, report) => {
       // Checked here too: a whole batch may be read before the first of its entries is written.
       if (options.signal?.aborted) throw new ScmError('SCM_ABORTED', 'the run was interrupted');

@@ -253,6 +253,7 @@ async function processSource(
       processed: () => {
         run.counter.processed += 1;
       },
+      wholeItems: run.output.sinks.wholeItems,
     },
     options,
   );

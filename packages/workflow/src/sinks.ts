@@ -10,6 +10,12 @@ export const UNCOLLECTED_PARQUET = 'items';
 
 /** The outputs of one run, written together. */
 export interface RunSinks {
+  /**
+   * Whether {@link writeItem} needs the whole item. When false (NDJSON alone), an item that comes with its
+   * line may be only its outline (`type`, `id`, `collection`, `geometry`, `bbox` and its datetimes), which is
+   * all the NDJSON writer, the run's extents, its state and its report read.
+   */
+  readonly wholeItems: boolean;
   /** `line`: the item's NDJSON line when the caller already made it (see `ndjsonLine`). */
   writeItem(item: StacItem, line?: string): Promise<void>;
   writeCollection(collection: StacCollection): Promise<void>;
@@ -43,6 +49,7 @@ export async function openSinks(
   const formats = new Set(config.output.formats);
   if (options.dryRun) {
     return {
+      wholeItems: false,
       async writeItem() {},
       async writeCollection() {},
       async finish() {
@@ -65,6 +72,7 @@ export async function openSinks(
   const rows = ndjson && parquet ? await openParquet(root, config) : undefined;
   const collections: StacCollection[] = [];
   return {
+    wholeItems: tree !== undefined || rows !== undefined,
     async writeItem(item, line) {
       if (tree) await tree.writeItem(item);
       if (ndjson) await writeNdjsonAndRow(ndjson, rows, item, line);

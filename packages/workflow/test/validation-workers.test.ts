@@ -69,6 +69,22 @@ function filesUnder(dir: string): Record<string, string> {
   return out;
 }
 
+/** The records of a run's next state (content hash, extent, id), in the order its collections list them. */
+function stateRecords(dir: string): string {
+  const state = JSON.parse(readFileSync(join(dir, '.scm-state', 'state.json'), 'utf8')) as {
+    collections: { file: string }[];
+  };
+  return state.collections.map((c) => readFileSync(join(dir, '.scm-state', c.file), 'utf8')).join('');
+}
+
+/** What the run report recorded of the items written: the footprints and the counts by collection. */
+function reportRecord(dir: string): { footprints: unknown[]; items_by_collection: unknown } {
+  const { footprints, items_by_collection } = JSON.parse(
+    readFileSync(join(dir, 'report_record.json'), 'utf8'),
+  ) as { footprints: unknown[]; items_by_collection: unknown };
+  return { footprints, items_by_collection };
+}
+
 /** `validate` of `path` with `workers` threads: its result and its report's text. */
 async function validated(path: string, workers: number) {
   const reportPath = join(temp, `${basename(path)}-report-${workers}.json`);
@@ -113,7 +129,7 @@ describe('validation worker threads', () => {
       );
       const result = await rebuildCatalog(config, { mode: 'full', workers });
       const { started_at, finished_at, duration_s, items_per_second, ...counts } = result.summary;
-      return { counts, files: filesUnder(out) };
+      return { counts, files: filesUnder(out), state: stateRecords(out), report: reportRecord(out) };
     };
     const inThread = await run(0);
     const pooled = await run(2);
@@ -122,5 +138,12 @@ describe('validation worker threads', () => {
     expect(pooled.counts).toEqual(inThread.counts);
     expect(Object.keys(pooled.files).sort()).toEqual(Object.keys(inThread.files).sort());
     for (const [name, text] of Object.entries(inThread.files)) expect(pooled.files[name], name).toBe(text);
+    // With NDJSON alone, a thread-validated item reaches the state and the report as its outline (id,
+    // collection, geometry, bbox, datetimes), not parsed again: they must still read what the item holds.
+    expect(inThread.state.split('\n').length).toBe(inThread.counts.succeeded + 1);
+    expect(inThread.state).toMatch(/^[0-9a-f]{16}\t\[\[-?\d/);
+    expect(pooled.state).toBe(inThread.state);
+    expect(inThread.report.footprints).toHaveLength(inThread.counts.succeeded);
+    expect(pooled.report).toEqual(inThread.report);
   });
 });
