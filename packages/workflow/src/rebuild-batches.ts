@@ -12,6 +12,7 @@ import {
   stacTypeOf,
   type ValidationReport,
 } from '@scm/core';
+import { ITEM_DATETIME_PROPERTIES } from '@scm/core/stac-item';
 import { ndjsonLine } from '@scm/output-json';
 import { type BatchValidator, validateInBatches } from './batch-validator.js';
 import {
@@ -103,7 +104,7 @@ function waiting(
 /**
  * What the outputs read of an item written with its line when they need no more (`RunSinks.wholeItems`
  * false): the NDJSON writer its type, id and collection, the run's extents and state its bbox and
- * datetimes, the run report its geometry. A few objects, where the item is hundreds.
+ * datetimes (kept with the Item's other date-time properties), the run report its geometry. A few objects, where the item is hundreds.
  */
 function itemOutline(item: StacItem): StacItem {
   const outline: Record<string, unknown> = { type: item.type, id: item.id };
@@ -112,12 +113,10 @@ function itemOutline(item: StacItem): StacItem {
   if (item.bbox !== undefined) outline.bbox = item.bbox;
   const properties: Record<string, unknown> = {};
   const source: Record<string, unknown> = isPlainObject(item.properties) ? item.properties : {};
-  for (const key of OUTLINE_TIMES) if (source[key] !== undefined) properties[key] = source[key];
+  for (const key of ITEM_DATETIME_PROPERTIES) if (source[key] !== undefined) properties[key] = source[key];
   outline.properties = properties;
   return outline as unknown as StacItem;
 }
-
-const OUTLINE_TIMES = ['datetime', 'start_datetime', 'end_datetime'] as const;
 
 /** The item of a waiting entry (perhaps its outline), parsed from its line when only that was kept. */
 function itemOf(entry: WaitingItem): StacItem {
