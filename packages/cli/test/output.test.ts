@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -5,6 +6,7 @@ import { cli, tempDir } from './helpers.js';
 
 const repo = resolve(new URL('.', import.meta.url).pathname, '../../..');
 const data = join(repo, 'examples/quickstart/data');
+const bin = new URL('../dist/bin.js', import.meta.url).pathname;
 
 async function rebuild(formats: string): Promise<string> {
   const dir = tempDir('scm-output-');
@@ -92,6 +94,42 @@ describe('output (format conversion)', () => {
       .trim()
       .split('\n');
     expect(collections).toHaveLength(4);
+  });
+
+  it('writes 10,000 items of one collection with pass two on two threads, and reads them back', async () => {
+    // From 10,000 rows a stac-geoparquet file gets its helper thread. The built binary runs it from its built
+    // entry (dist/shred-helper-worker.js); the way back runs in this process, from the sources.
+    const dir = tempDir('scm-convert-');
+    const naip = readFileSync(join(data, 'items.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: string; collection?: string })
+      .find((item) => item.collection === 'naip')!;
+    const items = new Map(
+      Array.from({ length: 10_000 }, (_, i) => [`${naip.id}-${i}`, { ...naip, id: `${naip.id}-${i}` }]),
+    );
+    const input = join(dir, 'items.ndjson');
+    writeFileSync(input, `${[...items.values()].map((item) => JSON.stringify(item)).join('\n')}\n`);
+    const pq = join(dir, 'pq');
+    const toParquet = spawnSync(
+      process.execPath,
+      [bin, 'output', '--input', input, '--output-format', 'parquet', '--output-path', pq],
+      { encoding: 'utf8' },
+    );
+    expect(toParquet.stderr).toBe('');
+    expect(toParquet.status).toBe(0);
+    expect(toParquet.stdout).toMatch(/1 collection\(s\), 10,?000 item\(s\)/);
+    const back = await cli([
+      'output',
+      '--input',
+      pq,
+      '--output-format',
+      'ndjson',
+      '--output-path',
+      join(dir, 'nd'),
+    ]);
+    expect(back.code).toBe(0);
+    expect(ndjsonItems(join(dir, 'nd'))).toEqual(items);
   });
 
   it('JSON tree -> NDJSON keeps every item and collection', async () => {

@@ -1,6 +1,7 @@
 // NDJSON → stac-geoparquet with @scm/output-parquet (the built dist).
 // Usage: node bench/convert-ours.mjs <in.ndjson> <out.parquet> [codec] [stream]
 //   stream: use createGeoParquetWriter (items pushed one by one, spilled) instead of convertNdjsonToGeoParquet.
+//   one-thread: convertNdjsonToGeoParquet with pass two on this thread only (helperThread: false).
 import { createReadStream } from 'node:fs';
 import { readLines } from '@scm/core';
 import { convertNdjsonToGeoParquet, createGeoParquetWriter } from '../dist/index.js';
@@ -14,6 +15,7 @@ if (mode === 'stream') {
   }
   result = await writer.finish();
 } else {
-  result = await convertNdjsonToGeoParquet(input, { path: output, codec });
+  const helperThread = mode === 'one-thread' ? false : undefined;
+  result = await convertNdjsonToGeoParquet(input, { path: output, codec, helperThread });
 }
 console.log(JSON.stringify({ rows: result.rows, bytes: result.bytes, reported: result.reported.length }));

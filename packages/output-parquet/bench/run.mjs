@@ -3,7 +3,9 @@
 //   BENCH_ITEMS      items to generate (default 500000)
 //   BENCH_DIR        working folder (default: a new folder in the OS temp dir, removed afterwards)
 //   BENCH_KEEP=1     keep the working folder
-//   BENCH_TOOLS      comma list of runs (default: all): ours,ours-snappy,ours-stream,stac-geoparquet,rustac
+//   BENCH_TOOLS      comma list of runs (default: all): ours,ours-one-thread,ours-snappy,ours-stream,stac-geoparquet,
+//                    rustac (ours-one-thread: pass two without its helper thread)
+//   BENCH_SHAPE      s2 (default: Sentinel-2-like items of ~4 KB) or hls (CMR-STAC HLS items of ~13 KB, 40 assets)
 //   BENCH_RSS_CAP_MB a run whose resident memory passes this is stopped and reported (default 12000)
 //   SCM_PYTHON_VENV  Python venv with stac-geoparquet and rustac (default <repo>/.venv)
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from './generate.mjs';
+import { generateHls } from './hls.mjs';
 import { codecOf, run } from './measure.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -21,7 +24,9 @@ const capMb = Number(process.env.BENCH_RSS_CAP_MB ?? 12_000);
 const venv = process.env.SCM_PYTHON_VENV ? resolve(process.env.SCM_PYTHON_VENV) : join(repo, '.venv');
 const python = join(venv, 'bin', 'python');
 const wanted = new Set(
-  (process.env.BENCH_TOOLS ?? 'ours,ours-snappy,ours-stream,stac-geoparquet,rustac').split(','),
+  (process.env.BENCH_TOOLS ?? 'ours,ours-one-thread,ours-snappy,ours-stream,stac-geoparquet,rustac').split(
+    ',',
+  ),
 );
 const dir = process.env.BENCH_DIR
   ? resolve(process.env.BENCH_DIR)
@@ -33,6 +38,14 @@ const runs = [
     name: 'ours',
     label: '@scm/output-parquet convertNdjsonToGeoParquet (ZSTD, default)',
     cmd: () => [process.execPath, [join(here, 'convert-ours.mjs'), input, out('ours'), 'ZSTD', 'convert']],
+  },
+  {
+    name: 'ours-one-thread',
+    label: '@scm/output-parquet convertNdjsonToGeoParquet (ZSTD, helperThread: false)',
+    cmd: () => [
+      process.execPath,
+      [join(here, 'convert-ours.mjs'), input, out('ours-one-thread'), 'ZSTD', 'one-thread'],
+    ],
   },
   {
     name: 'ours-snappy',
@@ -75,7 +88,7 @@ const out = (name) => join(dir, `${name}.parquet`);
 
 console.log(`generating ${items} items in ${input} …`);
 const genStart = Date.now();
-const bytes = await generate(input, items);
+const bytes = await (process.env.BENCH_SHAPE === 'hls' ? generateHls : generate)(input, items);
 console.log(
   `  ${(bytes / 1e6).toFixed(1)} MB, ${(bytes / items).toFixed(0)} bytes/item, ${((Date.now() - genStart) / 1000).toFixed(1)} s`,
 );

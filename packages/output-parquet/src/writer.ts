@@ -26,7 +26,20 @@ import {
   roundtripMetadataOf,
 } from './plan.js';
 import type { PropertyTypeHint } from './shape.js';
-import { emptyGeometryStats, type GeometryStats, Layout, RowShredder, writeRowGroup } from './shred.js';
+import { ShredHelper, helperByDefault } from './shred-helper.js';
+import {
+  closeRowGroup,
+  emptyGeometryStats,
+  encodeLeaves,
+  encodeSettingsOf,
+  type GeometryStats,
+  Layout,
+  type LeafShare,
+  RowShredder,
+  rebaseLeaves,
+  splitPoint,
+  writeRowGroup,
+} from './shred.js';
 import { SpillFile } from './spill.js';
 
 /** Declared schema that the writer starts from before any item arrives. */
@@ -66,6 +79,12 @@ export interface GeoParquetWriteOptions {
   tempDir?: string;
   /** Aborts the write; temporary files are removed and `SCM_ABORTED` is thrown. */
   signal?: AbortSignal;
+  /**
+   * Shred and encode about 60 % of each row group's columns on a second thread. The file is byte for byte
+   * the same; memory still holds one row group. Default: when the machine has more than one core and the
+   * file gets at least 10,000 rows.
+   */
+  helperThread?: boolean;
 }
 
 /** Options of {@link createGeoParquetWriter}. */
@@ -333,12 +352,10 @@ export class PartsWriter {
     rows: number,
     lines: AsyncIterator<string>,
   ): Promise<number> {
-    const { signal } = this.options;
     const codec = this.options.codec ?? 'ZSTD';
     const compressors = await compressorsFor(codec, this.options.compressionLevel);
     const stats: GeometryStats = emptyGeometryStats();
     const layout = new Layout(plan);
-    const shredder = new RowShredder(plan, layout, stats);
     const kvMetadata: KeyValue[] = [
       {
         key: 'stac-geoparquet',
@@ -349,6 +366,7 @@ export class PartsWriter {
     await mkdir(dirname(path), { recursive: true });
     const file = await AsyncFileWriter.create(path);
     let closed = false;
+    let helper: SplitShredding | undefined;
     try {
       const writer = new ParquetWriter({
         writer: file,
@@ -358,29 +376,103 @@ export class PartsWriter {
         kvMetadata,
         createdBy: CREATED_BY,
       });
-      let written = 0;
-      while (written < rows) {
-        if (signal?.aborted) throw abortError(signal);
-        const size = Math.min(this.rowGroupSize, rows - written);
-        layout.reset();
-        for (let r = 0; r < size; r++) {
-          const next = await lines.next();
-          if (next.done) throw new ScmError('SCM_INTERNAL', 'the item source ended early');
-          shredder.shred(JSON.parse(next.value));
-        }
-        await writeRowGroup(writer, layout, { rows: size });
-        written += size;
-      }
+      helper = this.splitShredding(plan, layout, rows, writer);
+      const shredder = new RowShredder(plan, layout, stats, helper?.share);
+      await this.writeRowGroups(writer, layout, shredder, rows, lines, helper);
       layout.reset();
       kvMetadata.push({ key: 'geo', value: JSON.stringify(buildGeoMetadata(plan, stats)) });
       writer.finish();
       closed = true;
       await file.close();
     } finally {
+      await helper?.thread.close();
       if (!closed) await file.discard();
     }
     return (await stat(path)).size;
   }
+
+  /** Pass two's row groups of one file: each line parsed and shredded, then the leaves encoded. */
+  private async writeRowGroups(
+    writer: ParquetWriter,
+    layout: Layout,
+    shredder: RowShredder,
+    rows: number,
+    lines: AsyncIterator<string>,
+    helper: SplitShredding | undefined,
+  ): Promise<void> {
+    const { signal } = this.options;
+    let written = 0;
+    while (written < rows) {
+      if (signal?.aborted) throw abortError(signal);
+      const size = Math.min(this.rowGroupSize, rows - written);
+      layout.reset();
+      for (let r = 0; r < size; r++) {
+        const next = await lines.next();
+        if (next.done) throw new ScmError('SCM_INTERNAL', 'the item source ended early');
+        helper?.thread.send(next.value);
+        shredder.shred(JSON.parse(next.value));
+      }
+      if (helper) await writeSplitRowGroup(writer, layout, shredder, helper, size);
+      else await writeRowGroup(writer, layout, { rows: size });
+      written += size;
+    }
+  }
+
+  /** A helper thread for a file of `rows` rows, when it is asked for (or by default) and the layout splits. */
+  private splitShredding(
+    plan: FilePlan,
+    layout: Layout,
+    rows: number,
+    writer: ParquetWriter,
+  ): SplitShredding | undefined {
+    if (!(this.options.helperThread ?? helperByDefault(rows))) return undefined;
+    const split = splitPoint(layout, plan);
+    if (split === undefined) return undefined;
+    const settings = encodeSettingsOf(writer);
+    const thread = new ShredHelper({
+      plan,
+      from: split.at,
+      to: split.end,
+      codec: this.options.codec ?? 'ZSTD',
+      compressionLevel: this.options.compressionLevel,
+      statisticsTruncateLength: settings.statisticsTruncateLength,
+      pageSize: settings.pageSize,
+    });
+    return { thread, share: { from: 0, to: split.at, side: true }, helperEnd: split.end };
+  }
+}
+
+/** Pass two on two threads: this thread's share of the leaves, the helper's, and where the helper's end. */
+interface SplitShredding {
+  thread: ShredHelper;
+  share: LeafShare;
+  helperEnd: number;
+}
+
+/**
+ * One row group whose leaves two threads shredded: this thread encodes its share while the helper encodes
+ * its own, then appends the helper's bytes after its leaves and writes the side column last, with the
+ * helper's side records merged in: the same bytes, in the same order, as one thread writes.
+ */
+async function writeSplitRowGroup(
+  writer: ParquetWriter,
+  layout: Layout,
+  shredder: RowShredder,
+  helper: SplitShredding,
+  rows: number,
+): Promise<void> {
+  const out = writer.writer;
+  const groupStart = out.offset;
+  const theirs = helper.thread.endGroup();
+  theirs.catch(() => undefined); // awaited below, after this thread's share
+  const settings = encodeSettingsOf(writer);
+  const mine = encodeLeaves(out, layout.leaves.slice(0, helper.share.to), settings);
+  const group = await theirs;
+  shredder.completeSides(group.sides);
+  rebaseLeaves(group.encoded, out.offset);
+  out.appendBytes(new Uint8Array(group.bytes));
+  const side = encodeLeaves(out, layout.leaves.slice(helper.helperEnd), settings);
+  await closeRowGroup(writer, [...mine, ...group.encoded, ...side], groupStart, rows);
 }
 
 /**
