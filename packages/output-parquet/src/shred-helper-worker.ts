@@ -14,7 +14,13 @@ const init = workerData as HelperInit;
 const layout = new Layout(init.plan);
 const share = { from: init.from, to: init.to, side: false };
 const shredder = new RowShredder(init.plan, layout, emptyGeometryStats(), share);
-const compressors = compressorsFor(init.codec, init.compressionLevel);
+/** The encoding settings, once the codec is ready. As ParquetWriter does: SNAPPY is built in, the others are ours. */
+const settings = compressorsFor(init.codec, init.compressionLevel).then((compressors) => ({
+  codec: init.codec,
+  compressors: { SNAPPY: snappyCompress, ...compressors },
+  statisticsTruncateLength: init.statisticsTruncateLength,
+  pageSize: init.pageSize,
+}));
 /** The first error of the current row group, answered at its end. */
 let failure: unknown;
 
@@ -29,14 +35,7 @@ async function endGroup(): Promise<FromHelper> {
     };
   }
   const out = new ByteWriter(4 * 1024 * 1024);
-  const settings = {
-    codec: init.codec,
-    // As ParquetWriter does: SNAPPY is built in, the others are ours.
-    compressors: { SNAPPY: snappyCompress, ...(await compressors) },
-    statisticsTruncateLength: init.statisticsTruncateLength,
-    pageSize: init.pageSize,
-  };
-  const encoded = encodeLeaves(out, layout.leaves.slice(init.from, init.to), settings);
+  const encoded = encodeLeaves(out, layout.leaves.slice(init.from, init.to), await settings);
   layout.reset();
   return { type: 'group', bytes: out.getBuffer(), encoded, sides: shredder.takeHelperSides() };
 }

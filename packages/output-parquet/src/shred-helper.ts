@@ -1,7 +1,7 @@
 /**
  * A second thread for pass two of a stac-geoparquet write. Pass two parses every line, shreds it into the
  * leaf columns of a row group and encodes them: on one thread it was about a third of a whole 800K-item
- * rebuild while the other core sat idle. The helper takes about half of each row group's leaves (see
+ * rebuild while the other core sat idle. The helper takes about 60 % of each row group's leaves (see
  * `splitPoint`): both threads parse each line, each shreds and encodes its own share, and this thread appends
  * the helper's encoded bytes in schema order. The leaves are split, not the row groups, so memory still holds
  * one row group's columns, as with one thread: two row groups in flight took 1.8 GB at 100K HLS items.

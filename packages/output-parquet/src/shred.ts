@@ -398,6 +398,8 @@ export class RowShredder {
   private deferred: (SideRecord | undefined)[] | undefined;
   /** Helper (no side column): the side records of the current row group's rows. */
   private helperSides: HelperSides = [];
+  /** The side column's leaf, when the plan has one. */
+  private readonly sideLeaf: Leaf | undefined;
 
   constructor(
     private readonly plan: FilePlan,
@@ -409,6 +411,8 @@ export class RowShredder {
     this.share = share ?? { from: 0, to: layout.leaves.length, side: true };
     this.clipped = share !== undefined;
     if (this.clipped && this.share.side) this.deferred = [];
+    const side = plan.columns.findIndex((column) => column.source === 'side');
+    this.sideLeaf = side < 0 ? undefined : layout.columns[side]!.leaf;
   }
 
   /** Switches the geometry statistics target (one per part file). */
@@ -470,20 +474,13 @@ export class RowShredder {
     const deferred = this.deferred!;
     this.deferred = [];
     this.row = 0;
-    const sideLeaf = this.sideLeaf();
+    const sideLeaf = this.sideLeaf;
     if (!sideLeaf) return;
     let next = 0;
     for (let row = 0; 2 * row < deferred.length; row++) {
       const theirs = next < helper.length && helper[next]![0] === row ? helper[next++]![1] : undefined;
       pushSide(sideLeaf, deferred[2 * row], theirs, deferred[2 * row + 1]);
     }
-  }
-
-  private sideLeaf(): Leaf | undefined {
-    const columns = this.plan.columns;
-    for (let i = 0; i < columns.length; i++)
-      if (columns[i]!.source === 'side') return this.layout.columns[i]!.leaf;
-    return undefined;
   }
 
   /** Whether the subtree of `node` has a leaf in this shredder's share. */

@@ -31,6 +31,7 @@ import {
   closeRowGroup,
   emptyGeometryStats,
   encodeLeaves,
+  type EncodeSettings,
   encodeSettingsOf,
   type GeometryStats,
   Layout,
@@ -438,7 +439,7 @@ export class PartsWriter {
       statisticsTruncateLength: settings.statisticsTruncateLength,
       pageSize: settings.pageSize,
     });
-    return { thread, share: { from: 0, to: split.at, side: true }, helperEnd: split.end };
+    return { thread, share: { from: 0, to: split.at, side: true }, helperEnd: split.end, settings };
   }
 }
 
@@ -447,6 +448,8 @@ interface SplitShredding {
   thread: ShredHelper;
   share: LeafShare;
   helperEnd: number;
+  /** The file's encoding settings, for this thread's share. */
+  settings: EncodeSettings;
 }
 
 /**
@@ -465,7 +468,7 @@ async function writeSplitRowGroup(
   const groupStart = out.offset;
   const theirs = helper.thread.endGroup();
   theirs.catch(() => undefined); // awaited below, after this thread's share
-  const settings = encodeSettingsOf(writer);
+  const { settings } = helper;
   const mine = encodeLeaves(out, layout.leaves.slice(0, helper.share.to), settings);
   const group = await theirs;
   shredder.completeSides(group.sides);
