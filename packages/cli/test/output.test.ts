@@ -132,6 +132,47 @@ describe('output (format conversion)', () => {
     expect(ndjsonItems(join(dir, 'nd'))).toEqual(items);
   });
 
+  it('rebuild-catalog checks and observes stac-geoparquet rows on a thread of their own from 1,000 items', async () => {
+    // The built binary starts pass one's observer thread from its built entry (dist/observer-worker.js) once
+    // 1,000 items were observed on the main thread; the Parquet file must hold every item of the NDJSON.
+    const dir = tempDir('scm-observer-');
+    const naip = readFileSync(join(data, 'items.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .find((line) => (JSON.parse(line) as { collection?: string }).collection === 'naip')!;
+    const lines = Array.from({ length: 1_500 }, (_, i) => naip.replace(/"id":"([^"]+)"/, `"id":"$1-${i}"`));
+    writeFileSync(join(dir, 'items.ndjson'), `${lines.join('\n')}\n`);
+    writeFileSync(
+      join(dir, 'config.yaml'),
+      `workflow: { name: observer }
+source: { type: local_files, paths: [${join(dir, 'items.ndjson')}] }
+output: { format: [ndjson, parquet], path: ${join(dir, 'out')} }
+`,
+    );
+    const run = spawnSync(
+      process.execPath,
+      [bin, 'rebuild-catalog', '--config', join(dir, 'config.yaml'), '--quiet'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const back = await cli([
+      'output',
+      '--input',
+      join(dir, 'out', 'parquet'),
+      '--output-format',
+      'ndjson',
+      '--output-path',
+      join(dir, 'nd'),
+    ]);
+    expect(back.code).toBe(0);
+    const written = ndjsonItems(join(dir, 'out', 'ndjson'));
+    expect(written.size).toBe(1_500);
+    expect(ndjsonItems(join(dir, 'nd'))).toEqual(written);
+  });
+
   it('JSON tree -> NDJSON keeps every item and collection', async () => {
     const out = await rebuild('json');
     const target = join(tempDir('scm-convert-'), 'nd');

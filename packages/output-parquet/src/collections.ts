@@ -18,6 +18,8 @@ import {
   partitionOfFileName,
   partitionOfItem,
 } from './partition.js';
+import { observerThreadAfterByDefault } from './observer-thread.js';
+import { type ReplayLine, ReplayPassOne } from './replay-pass-one.js';
 import { nonEmptyLines } from './spill.js';
 import { type GeoParquetWriteOptions, PartsWriter } from './writer.js';
 
@@ -133,6 +135,8 @@ export function resolveInside(root: string, name: string): string {
 
 /** The writer of one partition of one collection folder. */
 interface Slot {
+  /** Its key among the output's slots: the collection's key and the partition. */
+  key: string;
   id: string;
   dir: string;
   path: string;
@@ -223,19 +227,22 @@ class CollectionSlots {
     private readonly options: CollectionsParquetOptions,
   ) {}
 
-  /** The slot of `item`, or undefined when the item is reported instead (no collection, unusable id). */
-  forItem(item: StacItem): Slot | undefined {
+  /**
+   * The slot of `item`, or undefined when the item is reported instead (no collection, unusable id).
+   * `whole` gives the item a failure quotes, when `item` may be only an outline.
+   */
+  forItem(item: StacItem, whole: () => StacItem = () => item): Slot | undefined {
     const id = (item as { collection?: unknown })?.collection;
     const partition = partitionOfItem(item, this.options.partitionBy ?? 'none');
     try {
       if (typeof id === 'string') return this.slotFor(id, collectionDirName(id), partition);
       if (this.options.uncollected !== undefined)
         return this.slotFor(UNCOLLECTED_KEY, collectionDirName(this.options.uncollected), partition);
-      this.report(item, 'the item has no collection; set the `uncollected` option to keep such items');
+      this.report(whole(), 'the item has no collection; set the `uncollected` option to keep such items');
       return undefined;
     } catch (error) {
       if (isScmError(error) && error.code === 'SCM_OUTPUT_PATH') {
-        this.report(item, error.message, error.code);
+        this.report(whole(), error.message, error.code);
         return undefined;
       }
       throw error;
@@ -272,7 +279,7 @@ class CollectionSlots {
     this.folded.set(lower, id);
     const seed = this.known.get(id);
     const writer = this.writerFor(id, path, partition, seed);
-    slot = { id, dir: dirName, path, partition, writer, seed };
+    slot = { key, id, dir: dirName, path, partition, writer, seed };
     this.slots.set(key, slot);
     return slot;
   }
@@ -477,23 +484,24 @@ export interface CollectionsParquetStreamOptions extends Omit<CollectionsParquet
    * `add()` says each item is (without `partitionBy` only; ignored with it): no spill file is written.
    */
   replay?: boolean;
-}
-
-/** Where an added item's JSON text is: a line of the caller's NDJSON file (see `replay`). */
-export interface ReplayLine {
-  /** The file (one per collection; the items without a collection in one more). */
-  file: string;
-  /** Its 1-based line number there. */
-  line: number;
+  /**
+   * With `replay`: items checked and observed in this thread before the rest go, as their texts, to a
+   * thread of their own (see `observer-thread.ts`), which the caller's thread then no longer spends on
+   * parsing them. Default: 1,000 on a machine with more than one core; `Infinity` keeps every item here.
+   */
+  observerThreadAfter?: number;
 }
 
 /** {@link writeCollectionsParquet} fed one item at a time, its collections given at the end. */
 export interface CollectionsParquetStream {
   /**
    * Checks and observes one item. With `replay`, `at` tells where its text is; otherwise the item is
-   * spilled (its `text` when given).
+   * spilled (its `text` when given). When {@link observesText}, `item` may be only its outline (its
+   * `collection` and datetimes, which choose its file) when `text` is given.
    */
   add(item: StacItem, text?: string, at?: ReplayLine): Promise<void>;
+  /** Whether items are checked and observed from their `text` (see `observerThreadAfter`). */
+  readonly observesText: boolean;
   /** Writes every file; `collections` as {@link CollectionsParquetOptions.collections}, now final. */
   finish(collections: readonly StacCollection[]): Promise<CollectionsParquetResult>;
   /** Removes the temporary files; nothing is written. */
@@ -530,26 +538,6 @@ async function settleSlot(
   slot.writer.useCollections(collection ? { [slot.id]: collection } : {});
 }
 
-/** Pass one of a replayed item: observed by its slot, or its line left out of pass two. */
-function observeReplayed(
-  slot: Slot | undefined,
-  item: StacItem,
-  at: ReplayLine | undefined,
-  skips: Map<string, Set<number>>,
-): void {
-  if (!at) throw new ScmError('SCM_USAGE', 'add() needs the line of the item when pass two replays files');
-  if (slot) {
-    if (slot.file !== undefined && slot.file !== at.file) {
-      throw new ScmError('SCM_USAGE', `the items of one collection must be in one file, not ${at.file}`);
-    }
-    slot.file = at.file;
-    if (!slot.writer.observeParsed(item)) return;
-  }
-  const skip = skips.get(at.file) ?? new Set<number>();
-  skips.set(at.file, skip);
-  skip.add(at.line);
-}
-
 /**
  * Opens a stac-geoparquet output organised by collection, as {@link writeCollectionsParquet} writes it,
  * that takes items one at a time while the caller produces them and learns the collections at the end.
@@ -563,13 +551,21 @@ export async function openCollectionsParquet(
   const { known, maxRowsPerFile } = await prepare(root, options);
   const slots = new CollectionSlots(root, known, maxRowsPerFile, options);
   const replay = options.replay === true && (options.partitionBy ?? 'none') === 'none';
-  const skips = new Map<string, Set<number>>();
+  const passOne = new ReplayPassOne(
+    replay ? (options.observerThreadAfter ?? observerThreadAfterByDefault()) : Number.POSITIVE_INFINITY,
+  );
   return {
+    observesText: passOne.observesText,
     async add(item, text, at) {
       if (options.signal?.aborted) throw new ScmError('SCM_ABORTED', 'the write was aborted');
-      const slot = slots.forItem(item);
-      if (replay) observeReplayed(slot, item, at, skips);
-      else if (slot) await slot.writer.write(item, text);
+      const slot = slots.forItem(item, () => passOne.whole(item, text));
+      if (!replay) {
+        if (slot) await slot.writer.write(item, text);
+        return;
+      }
+      if (!at)
+        throw new ScmError('SCM_USAGE', 'add() needs the line of the item when pass two replays files');
+      await passOne.add(slot, item, text, at);
     },
     async finish(collections) {
       for (const collection of collections) {
@@ -577,8 +573,11 @@ export async function openCollectionsParquet(
         known.set(collection.id, collection);
       }
       try {
-        for (const slot of slots.slots.values()) await settleSlot(slots, slot, known.get(slot.id), skips);
+        await passOne.settle(slots.slots);
+        for (const slot of slots.slots.values())
+          await settleSlot(slots, slot, known.get(slot.id), passOne.skips);
       } catch (error) {
+        await passOne.close();
         await slots.abortAll();
         throw error;
       }
@@ -586,7 +585,10 @@ export async function openCollectionsParquet(
       await writeSlots(slots, known, report, options.onlyPartitions);
       return report.result();
     },
-    abort: () => slots.abortAll(),
+    async abort() {
+      await passOne.close();
+      await slots.abortAll();
+    },
   };
 }
 

@@ -14,8 +14,8 @@ export type {
   CollectionsParquetStream,
   CollectionsParquetStreamOptions,
   ItemWithText,
-  ReplayLine,
 } from './collections.js';
+export type { ReplayLine } from './replay-pass-one.js';
 export {
   collectionDirName,
   createCollectionsParquetSink,

@@ -46,6 +46,19 @@ export interface InferredColumn {
 }
 
 /**
+ * What a {@link SchemaBuilder} has learnt, as plain data that crosses threads (see
+ * {@link SchemaBuilder.snapshot}).
+ */
+export interface SchemaSnapshot {
+  items: number;
+  foreignMembers: boolean;
+  reservedProperties: boolean;
+  inexactGeometry: boolean;
+  limits: ShapeLimits;
+  columns: Map<string, InferredColumn>;
+}
+
+/**
  * Pass one of the writer: watches every item and widens the schema. It keeps
  * only the schema tree and counters, never the items.
  */
@@ -115,6 +128,29 @@ export class SchemaBuilder {
       if (isForbiddenKey(name) || RESERVED_COLUMNS.has(name) || CORE_TIMESTAMPS.includes(name)) continue;
       applyHint(this.property(name).node, hint);
     }
+  }
+
+  /**
+   * The builder's state for `postMessage`, which copies it at once: the columns are the builder's own, so
+   * the snapshot is to be posted (or revived) before the builder observes anything more.
+   */
+  snapshot(): SchemaSnapshot {
+    const { items, foreignMembers, reservedProperties, inexactGeometry, limits, columns } = this;
+    return { items, foreignMembers, reservedProperties, inexactGeometry, limits, columns };
+  }
+
+  /** A builder that goes on from a {@link snapshot} taken in another thread. */
+  static revive(snapshot: SchemaSnapshot): SchemaBuilder {
+    const builder = new SchemaBuilder({ assetsAsJson: false, linksAsJson: false, limits: snapshot.limits });
+    builder.columns.clear();
+    for (const [name, column] of snapshot.columns) {
+      builder.columns.set(name, { name, source: column.source, node: ShapeNode.revive(column.node) });
+    }
+    builder.items = snapshot.items;
+    builder.foreignMembers = snapshot.foreignMembers;
+    builder.reservedProperties = snapshot.reservedProperties;
+    builder.inexactGeometry = snapshot.inexactGeometry;
+    return builder;
   }
 
   private property(name: string): InferredColumn {

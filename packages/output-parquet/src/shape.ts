@@ -75,6 +75,21 @@ export class ShapeNode {
     if (kind === 'struct') this.fields = new Map();
   }
 
+  /**
+   * The node of `data`, a node (and its children) that crossed threads: a structured clone keeps the members
+   * of a node, Maps and Sets included, but not its class.
+   */
+  static revive(data: ShapeNode): ShapeNode {
+    const node = Object.assign(new ShapeNode(), data);
+    if (data.element) node.element = ShapeNode.revive(data.element);
+    if (data.fields) {
+      node.fields = new Map();
+      for (const [name, child] of data.fields) node.fields.set(name, ShapeNode.revive(child));
+    }
+    if (data.styles) node.styles = TimestampStyleCounter.revive(data.styles);
+    return node;
+  }
+
   /** The member node `name`, created on first use. */
   field(name: string): ShapeNode {
     let node = this.fields!.get(name);

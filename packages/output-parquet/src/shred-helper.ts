@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ScmError } from '@scm/core';
 import type { FromHelper, HelperGroup, HelperInit, ToHelper } from './shred-helper-protocol.js';
+import { threadEntry } from './thread-entry.js';
 
 /** Lines per message to the helper: few messages, and a bounded copy (~3 MB of HLS items) in flight. */
 const LINES_PER_MESSAGE = 256;
@@ -22,17 +23,6 @@ export function helperByDefault(rows: number): boolean {
   return rows >= HELPER_MIN_ROWS && availableParallelism() > 1;
 }
 
-/**
- * The helper thread's entry: dist/shred-helper-worker.js next to the built file, or, from the TypeScript
- * sources (tests), a development entry that loads the `.ts` source.
- */
-function helperEntry(): URL {
-  const here = import.meta.url;
-  return here.endsWith('.ts')
-    ? new URL('../dev/shred-helper-source.mjs', here)
-    : new URL('./shred-helper-worker.js', here);
-}
-
 /** The helper of one file: lines go in as they are read, each row group's encoded share comes back. */
 export class ShredHelper {
   private readonly worker: Worker;
@@ -41,7 +31,7 @@ export class ShredHelper {
   private broken: Error | undefined;
 
   constructor(init: HelperInit) {
-    this.worker = new Worker(helperEntry(), { workerData: init });
+    this.worker = new Worker(threadEntry('shred-helper-worker', 'shred-helper-source'), { workerData: init });
     this.worker.on('message', (message: FromHelper) => this.answer(message));
     this.worker.on('error', (error) =>
       this.fail(new ScmError('SCM_INTERNAL', `the stac-geoparquet helper thread crashed: ${error.message}`)),

@@ -164,6 +164,14 @@ export class TimestampStyleCounter {
     }
   }
 
+  /** A counter with the counts of `data`, a counter that crossed threads (a structured clone keeps no class). */
+  static revive(data: TimestampStyleCounter): TimestampStyleCounter {
+    const counter = new TimestampStyleCounter();
+    counter.total = data.total;
+    counter.hits.splice(0, counter.hits.length, ...data.hits);
+    return counter;
+  }
+
   /** The style that reproduces the most values, and how many values it misses. */
   best(): { style: TimestampStyle; misses: number } {
     let bestIndex = 0;

@@ -3,7 +3,6 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
   type AnyIterable,
-  createFailure,
   type Failure,
   isScmError,
   ScmError,
@@ -16,7 +15,7 @@ import { ParquetWriter } from 'hyparquet-writer';
 import { compressorsFor, type ParquetCodec } from './codec.js';
 import { AsyncFileWriter } from './file-writer.js';
 import { SchemaBuilder } from './infer.js';
-import { checkItem } from './item-check.js';
+import { type ItemOrigin, ItemObserver } from './item-observer.js';
 import { buildGeoMetadata, buildStacGeoParquetMetadata } from './metadata.js';
 import {
   collectWidenings,
@@ -167,37 +166,32 @@ function positiveInteger(value: number | undefined, fallback: number, what: stri
  * the spill back one row group at a time and writes the Parquet file(s).
  */
 export class PartsWriter {
-  private readonly builder: SchemaBuilder;
+  /** Pass one's checks and schema, handed to the observer thread and back in a long replayed run. */
+  readonly observer: ItemObserver;
   private readonly spill: SpillFile;
-  private readonly reported: Failure[] = [];
   private readonly rowGroupSize: number;
   private readonly maxRowsPerFile: number;
   private state: 'open' | 'finishing' | 'closed' = 'open';
-  private seen = 0;
-  private readonly checkOptions: { assetsAsJson: boolean; linksAsJson: boolean };
   private collections: Record<string, StacCollection>;
 
   constructor(private readonly options: PartsWriterOptions) {
     this.collections = options.collections;
     this.rowGroupSize = positiveInteger(options.rowGroupSize, 10_000, 'rowGroupSize');
     this.maxRowsPerFile = options.maxRowsPerFile ?? Number.POSITIVE_INFINITY;
-    this.builder = new SchemaBuilder({
+    const check = { assetsAsJson: options.assetsAsJson ?? false, linksAsJson: options.linksAsJson ?? false };
+    const builder = new SchemaBuilder({
+      ...check,
       itemAssets: options.schemaHints?.itemAssets,
       properties: options.schemaHints?.properties,
-      assetsAsJson: options.assetsAsJson ?? false,
-      linksAsJson: options.linksAsJson ?? false,
     });
-    this.checkOptions = {
-      assetsAsJson: options.assetsAsJson ?? false,
-      linksAsJson: options.linksAsJson ?? false,
-    };
+    this.observer = new ItemObserver(builder, check);
     const tag = randomBytes(6).toString('hex');
     this.spill = new SpillFile(join(options.spillDir, `.scm-parquet-spill-${process.pid}-${tag}.ndjson`));
   }
 
   /** Items accepted so far. */
   get rows(): number {
-    return this.builder.items;
+    return this.observer.builder.items;
   }
 
   /** Replaces the collections of the file metadata, for a caller that knows them only after the items. */
@@ -216,21 +210,15 @@ export class PartsWriter {
    */
   async write(item: StacItem, text?: string): Promise<Failure | undefined> {
     this.assertOpen();
-    this.seen += 1;
-    const problem = checkItem(item, this.checkOptions);
-    if (problem)
-      return this.report(
-        item,
-        `${problem.field ? `${problem.field}: ` : ''}${problem.message}`,
-        problem.field,
-      );
     let line = text;
     try {
       line ??= JSON.stringify(item);
     } catch (error) {
-      return this.report(item, `the item is not JSON-serialisable: ${(error as Error).message}`);
+      this.observer.seen += 1;
+      return this.observer.report(item, `the item is not JSON-serialisable: ${(error as Error).message}`);
     }
-    this.builder.observe(item as unknown as Record<string, unknown>);
+    const failure = this.observer.observe(item);
+    if (failure) return failure;
     try {
       await this.spill.append(line);
     } catch (error) {
@@ -245,42 +233,14 @@ export class PartsWriter {
    * Checks and observes an item parsed from JSON text without spilling it:
    * the caller replays the same text in pass two (see `finish(source)`).
    */
-  observeParsed(item: unknown, origin: { file?: string; line?: number } = {}): Failure | undefined {
+  observeParsed(item: unknown, origin: ItemOrigin = {}): Failure | undefined {
     this.assertOpen();
-    this.seen += 1;
-    const problem = checkItem(item, this.checkOptions);
-    if (problem) {
-      return this.report(
-        item,
-        `${problem.field ? `${problem.field}: ` : ''}${problem.message}`,
-        problem.field,
-        origin,
-      );
-    }
-    this.builder.observe(item as Record<string, unknown>);
-    return undefined;
+    return this.observer.observe(item, origin);
   }
 
   /** Records a failure for an item that cannot be written. */
-  report(
-    item: unknown,
-    message: string,
-    field?: string,
-    origin: { file?: string; line?: number } = {},
-  ): Failure {
-    const id = typeof (item as { id?: unknown })?.id === 'string' ? (item as { id: string }).id : undefined;
-    const failure = createFailure({
-      itemId: id ?? (origin.file && origin.line ? `${origin.file}:${origin.line}` : `item ${this.seen}`),
-      errorType: 'validation_error',
-      message: `cannot be written as stac-geoparquet: ${message}`,
-      step: 'output',
-      sourceData: item,
-      field,
-      file: origin.file,
-      line: origin.line,
-    });
-    this.reported.push(failure);
-    return failure;
+  report(item: unknown, message: string, field?: string, origin: ItemOrigin = {}): Failure {
+    return this.observer.report(item, message, field, origin);
   }
 
   private assertOpen(): void {
@@ -307,8 +267,8 @@ export class PartsWriter {
     const temporary: string[] = [];
     let lines: AsyncIterator<string> | undefined;
     try {
-      const columns = this.builder.result();
-      const b = this.builder;
+      const b = this.observer.builder;
+      const columns = b.result();
       const plan = planFromInference(
         columns,
         b.items,
@@ -333,7 +293,7 @@ export class PartsWriter {
         await rename(temporary[i]!, files[i]!.path);
       }
       temporary.length = 0;
-      return { files, rows: b.items, widened, reported: this.reported };
+      return { files, rows: b.items, widened, reported: this.observer.reported };
     } catch (error) {
       if (isScmError(error)) throw error;
       throw new ScmError('SCM_OUTPUT_WRITE', `cannot write stac-geoparquet: ${(error as Error).message}`, {

@@ -319,10 +319,36 @@ function filesOf(root: string): Map<string, Buffer> {
   return out;
 }
 
-/** What a caller such as the rebuild's sinks does: each item's line appended to its collection's file. */
-async function streamed(root: string, items: StacItem[], partitionBy: ParquetPartitioning) {
-  const lines = join(root, '..', `${partitionBy}-lines`);
-  const writer = await openCollectionsParquet({ root, uncollected: 'items', partitionBy, replay: true });
+/** An item as a caller that gives its text may give it: what chooses its file, nothing else. */
+function outlineOf(item: StacItem): StacItem {
+  const { datetime, start_datetime, end_datetime } = item.properties;
+  return {
+    id: item.id,
+    collection: item.collection,
+    properties: { datetime, start_datetime, end_datetime },
+  } as StacItem;
+}
+
+/**
+ * What a caller such as the rebuild's sinks does: each item's line appended to its collection's file.
+ * `thread`: items observed here before the rest go to the observer thread, and whether those are given as
+ * outlines.
+ */
+async function streamed(
+  root: string,
+  items: StacItem[],
+  partitionBy: ParquetPartitioning,
+  thread: { after: number; outlines: boolean } = { after: Number.POSITIVE_INFINITY, outlines: false },
+) {
+  const lines = `${root}-lines`;
+  const writer = await openCollectionsParquet({
+    root,
+    uncollected: 'items',
+    partitionBy,
+    replay: true,
+    observerThreadAfter: thread.after,
+  });
+  expect(writer.observesText).toBe(partitionBy === 'none' && Number.isFinite(thread.after));
   const counts = new Map<string, number>();
   for (const item of items) {
     const collection = typeof item.collection === 'string' && item.collection !== '' ? item.collection : '_';
@@ -331,7 +357,7 @@ async function streamed(root: string, items: StacItem[], partitionBy: ParquetPar
     counts.set(file, line);
     const text = JSON.stringify(item);
     appendFileSync(file, `${text}\n`);
-    await writer.add(item, text, { file, line });
+    await writer.add(thread.outlines ? outlineOf(item) : item, text, { file, line });
   }
   return writer.finish([landsat]);
 }
@@ -364,6 +390,51 @@ describe('openCollectionsParquet', () => {
       for (const [path, bytes] of want) expect(got.get(path)?.equals(bytes), path).toBe(true);
     });
   }
+
+  // The thread takes over after no item, after a few (the writers it adopts have observed some items and
+  // reported one), and the items it gets are whole or outlines: the files and failures stay those above.
+  for (const thread of [
+    { after: 0, outlines: false },
+    { after: 0, outlines: true },
+    { after: 13, outlines: true },
+  ]) {
+    it(`writes the same files with pass one on the observer thread after ${thread.after} items${thread.outlines ? ', given outlines' : ''}`, async () => {
+      // The thread observes the texts, where a -0 of the fixtures is 0: the reference sees what they hold.
+      const items = fixtureItems().map((one) => JSON.parse(JSON.stringify(one)) as StacItem);
+      const expected = join(tmp.dir, `expected-thread-${thread.after}-${thread.outlines}`);
+      const reference = await writeCollectionsParquet(items, {
+        root: expected,
+        collections: [landsat],
+        uncollected: 'items',
+      });
+      const actual = join(tmp.dir, `actual-thread-${thread.after}-${thread.outlines}`);
+      const result = await streamed(actual, items, 'none', thread);
+
+      expect(result.rows).toBe(reference.rows);
+      expect(failures(result)).toEqual(failures(reference));
+      // A failure quotes the whole item, not the outline it was given as.
+      expect(result.reported.map((f) => f.error_context.source_data)).toEqual(
+        reference.reported.map((f) => f.error_context.source_data),
+      );
+      expect(result.widened.sort()).toEqual(reference.widened.sort());
+      const want = filesOf(expected);
+      const got = filesOf(actual);
+      expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
+      for (const [path, bytes] of want) expect(got.get(path)?.equals(bytes), path).toBe(true);
+    });
+  }
+
+  it('fails the write with SCM_INTERNAL when the observer thread cannot parse a text, and leaves no file', async () => {
+    const root = join(tmp.dir, 'bad-text');
+    const writer = await openCollectionsParquet({ root, replay: true, observerThreadAfter: 0 });
+    const file = join(tmp.dir, 'bad-text.ndjson');
+    await writer.add(item('a', 'one'), JSON.stringify(item('a', 'one')), { file, line: 1 });
+    await writer.add(item('b', 'one'), '{"id": "b", "collection": "one", ', { file, line: 2 });
+    const error = await writer.finish([]).catch((e: unknown) => e);
+    expect(isScmError(error) && error.code).toBe('SCM_INTERNAL');
+    expect((error as Error).message).toMatch(/observer thread failed: .*JSON/);
+    expect(readdirSync(root)).toEqual([]);
+  });
 
   it('needs the line of each item when pass two replays files', async () => {
     const writer = await openCollectionsParquet({ root: join(tmp.dir, 'no-line'), replay: true });

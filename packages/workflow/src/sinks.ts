@@ -11,9 +11,10 @@ export const UNCOLLECTED_PARQUET = 'items';
 /** The outputs of one run, written together. */
 export interface RunSinks {
   /**
-   * Whether {@link writeItem} needs the whole item. When false (NDJSON alone), an item that comes with its
-   * line may be only its outline (`type`, `id`, `collection`, `geometry`, `bbox` and its datetimes), which is
-   * all the NDJSON writer, the run's extents, its state and its report read.
+   * Whether {@link writeItem} needs the whole item. When false (NDJSON alone, or with stac-geoparquet that
+   * observes items from their lines), an item that comes with its line may be only its outline (`type`,
+   * `id`, `collection`, `geometry`, `bbox` and its datetimes), which is all the NDJSON writer, the run's
+   * extents, its state and its report read.
    */
   readonly wholeItems: boolean;
   /** `line`: the item's NDJSON line when the caller already made it (see `ndjsonLine`). */
@@ -72,7 +73,8 @@ export async function openSinks(
   const rows = ndjson && parquet ? await openParquet(root, config) : undefined;
   const collections: StacCollection[] = [];
   return {
-    wholeItems: tree !== undefined || rows !== undefined,
+    // The Parquet rows take an outline with its line when they observe items from their texts.
+    wholeItems: tree !== undefined || (rows !== undefined && !rows.observesText),
     async writeItem(item, line) {
       if (tree) await tree.writeItem(item);
       if (ndjson) await writeNdjsonAndRow(ndjson, rows, item, line);

@@ -2,6 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseConfig } from '@scm/config';
+import type { StacCollection, StacItem } from '@scm/core';
+import { openCollectionsParquet, readGeoParquet } from '@scm/output-parquet';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rebuildCatalog, validateFiles } from '../src/index.js';
 import { repoRoot } from './integration-env.js';
@@ -20,13 +22,13 @@ interface SampleItem {
 }
 
 /** The quickstart's real items, repeated under new ids (more than one batch), with broken ones among them. */
-function mixedNdjson(): string {
+function mixedNdjson(rounds = 25, name = 'mixed.ndjson'): string {
   const items = readFileSync(join(repoRoot, 'examples/quickstart/data/items.ndjson'), 'utf8')
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line) as SampleItem);
   const lines: string[] = [];
-  for (let round = 0; round < 25; round++) {
+  for (let round = 0; round < rounds; round++) {
     for (const [i, original] of items.entries()) {
       const item = structuredClone(original);
       item.id = `${original.id}-${round}`;
@@ -43,7 +45,7 @@ function mixedNdjson(): string {
     // Lines the threads get as read, unparsed, that must still be reported as the reader reports them.
     lines.push('[1, 2]', '{"hello": "world"}', '   ', ' {"type": "Feature"} trailing');
   }
-  const path = join(temp, 'mixed.ndjson');
+  const path = join(temp, name);
   writeFileSync(path, `${lines.join('\n')}\n`);
   return path;
 }
@@ -145,5 +147,50 @@ describe('validation worker threads', () => {
     expect(pooled.state).toBe(inThread.state);
     expect(inThread.report.footprints).toHaveLength(inThread.counts.succeeded);
     expect(pooled.report).toEqual(inThread.report);
+  });
+
+  it('rebuild-catalog: stac-geoparquet checked and observed on its own thread from the lines, as in one thread', async () => {
+    // More items than the 1,000 observed in the main thread before the rest go to the observer thread,
+    // which gets each valid item's line while the outputs keep only its outline.
+    const path = mixedNdjson(50, 'mixed-50.ndjson');
+    const out = join(temp, 'out-parquet');
+    const config = parseConfig(
+      `workflow: { name: w }\nsource: { type: local_files, paths: [${path}] }\noutput: { format: [ndjson, parquet], path: ${out} }\n`,
+      join(temp, 'config.yaml'),
+      { env: {} },
+    );
+    const result = await rebuildCatalog(config, { mode: 'full', workers: 1 });
+    expect(result.summary.succeeded).toBe(50 * 22);
+    const collections = readFileSync(join(out, 'ndjson', 'collections.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as StacCollection);
+    // The reference: the same stream fed the run's NDJSON lines, every item checked and observed in this thread.
+    const reference = await openCollectionsParquet({
+      root: join(temp, 'parquet-reference'),
+      uncollected: 'items',
+      replay: true,
+      observerThreadAfter: Number.POSITIVE_INFINITY,
+    });
+    const items: StacItem[] = [];
+    for (const collection of collections) {
+      const file = join(out, 'ndjson', collection.id, 'items.ndjson');
+      const lines = readFileSync(file, 'utf8').trim().split('\n');
+      for (const [i, line] of lines.entries()) {
+        const item = JSON.parse(line) as StacItem;
+        items.push(item);
+        await reference.add(item, line, { file, line: i + 1 });
+      }
+    }
+    await reference.finish(collections);
+    expect(items).toHaveLength(result.summary.succeeded);
+    for (const collection of collections) {
+      const name = join(collection.id, 'items.parquet');
+      const written = readFileSync(join(out, 'parquet', name));
+      expect(written.equals(readFileSync(join(temp, 'parquet-reference', name))), name).toBe(true);
+      const read: StacItem[] = [];
+      for await (const item of readGeoParquet(join(out, 'parquet', name))) read.push(item);
+      expect(read).toEqual(items.filter((item) => item.collection === collection.id));
+    }
   });
 });
