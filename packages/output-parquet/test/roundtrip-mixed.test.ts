@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StacItem } from '@scm/core';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,6 +22,26 @@ describe('round trip of a generated set with disagreeing types', () => {
     const meta = await readGeoParquetMetadata(path);
     expect(meta.rowGroups).toBe(Math.ceil(items.length / 17));
     expect(meta.columns).toContain(ROUNDTRIP_COLUMN);
+  });
+
+  it('ends a row group once its JSON text reaches rowGroupBytes, with or without the helper thread', async () => {
+    const subset = items.slice(0, 30);
+    // Every text is longer than 1 character, so each row group holds one item; the helper thread splits each.
+    const one = join(tmp.dir, 'bytes-one-thread.parquet');
+    const two = join(tmp.dir, 'bytes-two-threads.parquet');
+    await writeGeoParquet(subset, { path: one, rowGroupBytes: 1, helperThread: false });
+    await writeGeoParquet(subset, { path: two, rowGroupBytes: 1, helperThread: true });
+    expect((await readGeoParquetMetadata(one)).rowGroups).toBe(subset.length);
+    expect(await readAll(one)).toStrictEqual(asJson(subset));
+    expect(readFileSync(two).equals(readFileSync(one))).toBe(true);
+    // Text of about two items a group: fewer groups than items, more than rowGroupSize alone gives.
+    const text = subset.reduce((sum, item) => sum + JSON.stringify(item).length, 0);
+    const cap = join(tmp.dir, 'bytes-two-items.parquet');
+    await writeGeoParquet(subset, { path: cap, rowGroupBytes: Math.ceil((2 * text) / subset.length) });
+    const groups = (await readGeoParquetMetadata(cap)).rowGroups;
+    expect(groups).toBeGreaterThan(1);
+    expect(groups).toBeLessThan(subset.length);
+    expect(await readAll(cap)).toStrictEqual(asJson(subset));
   });
 
   it('reports the widened columns', async () => {
