@@ -39,7 +39,9 @@ export {
   FORBIDDEN_KEYS,
   isForbiddenKey,
   parseJsonText,
+  plainCopy,
   removeForbiddenKeys,
+  setOwnMember,
   stripForbiddenKeys,
 } from './safe-keys.js';
 export type {

@@ -10,6 +10,8 @@ import {
   ScmError,
   startSummary,
   removeForbiddenKeys,
+  plainCopy,
+  setOwnMember,
   stripForbiddenKeys,
 } from '../src/index.js';
 
@@ -74,6 +76,20 @@ describe('safe keys', () => {
     expect(Object.keys(clean.a)).toEqual(['b']);
     const target = Object.assign({}, clean.a);
     expect((target as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+  it('copies members as plain members, a __proto__ key too, never reaching a prototype', () => {
+    const parsed = JSON.parse('{"a":1,"__proto__":{"polluted":true},"b":{"c":2}}');
+    const copy = plainCopy(parsed);
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(Object.keys(copy)).toEqual(['a', '__proto__', 'b']);
+    expect(copy.polluted).toBeUndefined();
+    expect(copy.b).toBe(parsed.b);
+    const target: Record<string, unknown> = {};
+    setOwnMember(target, '__proto__', { polluted: true });
+    setOwnMember(target, 'x', 1);
+    expect(Object.getPrototypeOf(target)).toBe(Object.prototype);
+    expect(Object.keys(target)).toEqual(['__proto__', 'x']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
   it('removes forbidden members in place, at any depth, keeping the rest', () => {

@@ -2,6 +2,7 @@ import {
   type ExtensionContext,
   isForbiddenKey,
   isPlainObject,
+  plainCopy,
   type StacCollection,
   type StacItem,
   withStacExtension,
@@ -150,7 +151,8 @@ function withAlternates(
     alternate[rule.key] = buildEntry(rule, target, existing?.[rule.key], scope.version);
   }
   if (!alternate) return undefined;
-  const next: Record<string, unknown> = { ...asset, alternate };
+  const next = plainCopy(asset);
+  next.alternate = alternate;
   if (scope.version === '1.2.0') {
     const current = asset['alternate:name'];
     const primary =
@@ -188,7 +190,7 @@ export function applyAlternateAssets<T extends Target>(
     if (typeof asset.href !== 'string' || !selectsAsset(scope.compiled, key, asset)) continue;
     const next = withAlternates(key, asset as Record<string, unknown> & { href: string }, scope);
     if (!next) continue;
-    assets ??= { ...source };
+    assets ??= plainCopy(source);
     assets[key] = next;
     any = true;
   }

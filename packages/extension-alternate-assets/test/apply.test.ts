@@ -12,6 +12,7 @@ import {
   ALTERNATE_ASSETS_V1_2_0,
   type AlternateAssetsConfig,
   alternateAssetsExtension,
+  applyAlternateAssets,
   checkAlternateAssetsObject,
 } from '../src/index.js';
 import { memoryLogger } from './helpers/logger.js';
@@ -121,6 +122,19 @@ describe('CMR-STAC HLS item → EasierData S3 alternates', () => {
         'storage:refs': ['aws'],
       },
     });
+  });
+
+  it('copies an asset member named __proto__ as a member, never as the prototype of the copy', () => {
+    const item = JSON.parse(
+      `{"type":"Feature","stac_version":"1.1.0","id":"a","geometry":null,"properties":{"datetime":"2024-01-01T00:00:00Z"},"links":[],
+        "assets":{"data":{"href":"https://data.lpdaac.earthdatacloud.nasa.gov/a.tif","__proto__":{"polluted":true}}}}`,
+    ) as StacItem;
+    const out = applyAlternateAssets(item, { config: LPDAAC, logger: memoryLogger() } as never);
+    const asset = out.assets.data as unknown as Record<string, unknown>;
+    expect(Object.getPrototypeOf(asset)).toBe(Object.prototype);
+    expect(Object.keys(asset)).toEqual(['href', '__proto__', 'alternate', 'alternate:name']);
+    expect(asset.polluted).toBeUndefined();
+    expect((asset.alternate as Record<string, { href: string }>).s3!.href).toBe('s3://a.tif');
   });
 
   it('leaves assets whose href does not match alone', () => {

@@ -2,6 +2,8 @@ import {
   type ExtensionContext,
   isForbiddenKey,
   isPlainObject,
+  plainCopy,
+  setOwnMember,
   type StacCollection,
   type StacItem,
   withStacExtension,
@@ -180,7 +182,7 @@ function applyToAsset(run: DgeoRun, key: string, asset: Record<string, unknown>)
     hasCid ? address.constants?.cid_profile : undefined,
   );
   if (address.cid === undefined && piece === undefined && !profile) return asset;
-  const next: Record<string, unknown> = { ...asset };
+  const next = plainCopy(asset);
   if (address.cid !== undefined) next['dgeo:cid'] = address.cid;
   if (piece !== undefined) next['dgeo:piece_cid'] = piece;
   if (profile) {
@@ -199,7 +201,7 @@ function applyToAssets(run: DgeoRun, assets: unknown): Record<string, unknown> |
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(assets)) {
     const asset = assets[key];
-    out[key] = isPlainObject(asset) ? applyToAsset(run, key, asset) : asset;
+    setOwnMember(out, key, isPlainObject(asset) ? applyToAsset(run, key, asset) : asset);
   }
   return out;
 }

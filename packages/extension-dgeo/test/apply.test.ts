@@ -8,6 +8,7 @@ import {
   DGEO_MAIN_URI,
   DGEO_PGSTAC_VARIANT_URI,
   DGEO_SCHEMAS,
+  applyDgeo,
   type DgeoConfig,
   dgeoExtension,
 } from '../src/index.js';
@@ -85,6 +86,20 @@ function expectValid(object: StacItem | StacCollection, uri: string) {
   expect(checkDgeoObject(object).filter((i) => i.severity === 'error')).toEqual([]);
   expect(object.stac_extensions?.filter((u) => u === uri)).toHaveLength(1);
 }
+
+describe('keys from data', () => {
+  it('keeps an asset named __proto__ as an asset, never as the prototype of the assets', () => {
+    const item = JSON.parse(
+      `{"type":"Feature","stac_version":"1.1.0","id":"a","geometry":null,"properties":{"datetime":"2024-01-01T00:00:00Z"},"links":[],
+        "assets":{"__proto__":{"href":"ipfs://${V1}"},"b":{"href":"https://x/b.tif"}}}`,
+    ) as StacItem;
+    const out = applyDgeo(item, { config: {}, logger: memoryLogger() } as never);
+    expect(Object.getPrototypeOf(out.assets)).toBe(Object.prototype);
+    expect(Object.keys(out.assets)).toEqual(['__proto__', 'b']);
+    expect(Object.getOwnPropertyDescriptor(out.assets, '__proto__')?.value).toMatchObject({ 'dgeo:cid': V1 });
+    expect(out.properties['dgeo:cids']).toEqual([V1]);
+  });
+});
 
 describe('IPFS migration (EasierData alternate-assets → dgeo)', () => {
   const config: DgeoConfig = { variant: 'main', cid_profile: PROFILE_MAIN };

@@ -41,14 +41,28 @@ export class ItemObserver {
 
   /** Checks and observes one parsed item; the failure when it cannot be written. */
   observe(item: unknown, origin: ItemOrigin = {}): Failure | undefined {
+    const failure = this.admit(item, origin);
+    if (failure) return failure;
+    this.record(item);
+    return undefined;
+  }
+
+  /**
+   * Counts one item and checks it, without observing it: the failure when it cannot be written. A caller
+   * with a step of its own between the check and the schema (the writer serialises the item) ends with
+   * {@link record} or {@link report}.
+   */
+  admit(item: unknown, origin: ItemOrigin = {}): Failure | undefined {
     this.seen += 1;
     const problem = checkItem(item, this.check);
-    if (problem) {
-      const message = `${problem.field ? `${problem.field}: ` : ''}${problem.message}`;
-      return this.report(item, message, problem.field, origin);
-    }
+    if (!problem) return undefined;
+    const message = `${problem.field ? `${problem.field}: ` : ''}${problem.message}`;
+    return this.report(item, message, problem.field, origin);
+  }
+
+  /** Folds an item {@link admit} let through into the schema. */
+  record(item: unknown): void {
     this.builder.observe(item as Record<string, unknown>);
-    return undefined;
   }
 
   /** Records a failure for an item that cannot be written. */

@@ -217,15 +217,15 @@ export class PartsWriter {
    */
   async write(item: StacItem, text?: string): Promise<Failure | undefined> {
     this.assertOpen();
+    const failure = this.observer.admit(item);
+    if (failure) return failure;
     let line = text;
     try {
       line ??= JSON.stringify(item);
     } catch (error) {
-      this.observer.seen += 1;
       return this.observer.report(item, `the item is not JSON-serialisable: ${(error as Error).message}`);
     }
-    const failure = this.observer.observe(item);
-    if (failure) return failure;
+    this.observer.record(item);
     try {
       await this.spill.append(line);
     } catch (error) {

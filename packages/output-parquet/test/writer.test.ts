@@ -89,6 +89,9 @@ describe('createGeoParquetWriter', () => {
       [item('asset', {}, { assets: { data: 'https://x' } }), 'assets.data'],
       [item('ext', {}, { stac_extensions: [1] }), 'stac_extensions'],
       [item('bigint', { n: 10n }), undefined as unknown as string],
+      // Fails both the column check and serialisation: the check names the field.
+      [item('both', { datetime: 'soon', n: 10n }), 'properties.datetime'],
+      [{ ...item('no-id'), id: undefined }, 'id'],
     ];
     const failures = [];
     for (const [value] of bad) failures.push(await writer.write(value as StacItem));
@@ -99,6 +102,9 @@ describe('createGeoParquetWriter', () => {
     expect(failures.map((f) => f?.error_context.field)).toEqual(bad.map(([, field]) => field));
     expect(result.reported[0]!.item_id).toBe('item 1');
     expect(result.reported[10]!.error_message).toMatch(/not JSON-serialisable/);
+    expect(result.reported[11]!.error_message).not.toMatch(/serialisable/);
+    // Every refused item counts, the unserialisable ones too, so an item without an id is named by its place.
+    expect(result.reported[12]!.item_id).toBe(`item ${bad.length}`);
     expect(await readAll(path)).toStrictEqual([item('good')]);
   });
 

@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { WorkflowConfig } from '@scm/config';
-import { isPlainObject, ScmError, type StacItem } from '@scm/core';
+import { isPlainObject, ScmError, type StacItem, setOwnMember } from '@scm/core';
 import { writeTextAtomic } from '@scm/output-json';
 import { type StateEntries, StateLines } from './state-lines.js';
 
@@ -78,15 +78,6 @@ export function nextState(configHash: string): CatalogState<StateLines> {
   return { configHash, entries: new StateLines(), updatedMax: new Map(), updatedHighWater: new Map() };
 }
 
-/** Sets a member of a copy; a `__proto__` key is defined as a plain member, never the prototype. */
-function put(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') {
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  } else {
-    target[key] = value;
-  }
-}
-
 /**
  * A copy of `value` whose objects list their keys in sorted order, so key order in the source never counts
  * as a change (canonical JSON). Objects and arrays already in order are reused, not copied. Copies are plain
@@ -117,9 +108,9 @@ function sortedCopy(value: unknown): unknown {
     const member = sortedCopy(object[key]);
     if (copy === undefined && member !== object[key]) {
       copy = {};
-      for (let j = 0; j < i; j++) put(copy, keys[j] as string, object[keys[j] as string]);
+      for (let j = 0; j < i; j++) setOwnMember(copy, keys[j] as string, object[keys[j] as string]);
     }
-    if (copy !== undefined) put(copy, key, member);
+    if (copy !== undefined) setOwnMember(copy, key, member);
   }
   return copy ?? object;
 }
