@@ -6,11 +6,11 @@
  * the writer over, and hands back what it learnt at the end: the schema and failures are those of one thread.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ScmError } from '@scm/core';
 import type { ItemObserver } from './item-observer.js';
 import type { FromObserver, ObservedWriter, ToObserver } from './observer-protocol.js';
-import { threadEntry } from './thread-entry.js';
+import { startThread } from './thread-entry.js';
 
 /** Items per message: few messages, and a bounded copy (~3 MB of HLS items) in flight. */
 const ITEMS_PER_MESSAGE = 256;
@@ -36,16 +36,11 @@ export class ObserverThread {
   private broken: Error | undefined;
 
   constructor() {
-    this.worker = new Worker(threadEntry('observer-worker', 'observer-source'));
+    this.worker = startThread(
+      { name: 'observer-worker', dev: 'observer-source', role: 'observer' },
+      (error) => this.fail(error),
+    );
     this.worker.on('message', (message: FromObserver) => this.answer(message));
-    this.worker.on('error', (error) =>
-      this.fail(
-        new ScmError('SCM_INTERNAL', `the stac-geoparquet observer thread crashed: ${error.message}`),
-      ),
-    );
-    this.worker.on('exit', (code) =>
-      this.fail(new ScmError('SCM_INTERNAL', `the stac-geoparquet observer thread exited (code ${code})`)),
-    );
   }
 
   /** Whether the writer of `key` was handed over. */

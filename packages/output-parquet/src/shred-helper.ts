@@ -7,10 +7,10 @@
  * one row group's columns, as with one thread: two row groups in flight took 1.8 GB at 100K HLS items.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ScmError } from '@scm/core';
 import type { FromHelper, HelperGroup, HelperInit, ToHelper } from './shred-helper-protocol.js';
-import { threadEntry } from './thread-entry.js';
+import { startThread } from './thread-entry.js';
 
 /** Lines per message to the helper: few messages, and a bounded copy (~3 MB of HLS items) in flight. */
 const LINES_PER_MESSAGE = 256;
@@ -31,14 +31,11 @@ export class ShredHelper {
   private broken: Error | undefined;
 
   constructor(init: HelperInit) {
-    this.worker = new Worker(threadEntry('shred-helper-worker', 'shred-helper-source'), { workerData: init });
+    this.worker = startThread(
+      { name: 'shred-helper-worker', dev: 'shred-helper-source', role: 'helper', workerData: init },
+      (error) => this.fail(error),
+    );
     this.worker.on('message', (message: FromHelper) => this.answer(message));
-    this.worker.on('error', (error) =>
-      this.fail(new ScmError('SCM_INTERNAL', `the stac-geoparquet helper thread crashed: ${error.message}`)),
-    );
-    this.worker.on('exit', (code) =>
-      this.fail(new ScmError('SCM_INTERNAL', `the stac-geoparquet helper thread exited (code ${code})`)),
-    );
   }
 
   /** Hands the helper one line of the current row group. */
