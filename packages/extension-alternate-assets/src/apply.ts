@@ -27,6 +27,12 @@ interface Compiled {
   roles?: Set<string>;
 }
 
+/** Per version, the URIs it replaces in `stac_extensions`, made once: building them was ~8 µs an item. */
+const SUPERSEDED: Readonly<Record<'1.2.0' | '1.1.0', readonly string[]>> = {
+  '1.2.0': supersededUris('1.2.0'),
+  '1.1.0': supersededUris('1.1.0'),
+};
+
 // Rules are compiled once per config object (configs are frozen by the loader, so this is a memo, not state).
 const compiledConfigs = new WeakMap<object, Compiled>();
 
@@ -198,7 +204,7 @@ export function applyAlternateAssets<T extends Target>(
   const stacExtensions = withStacExtension(
     object.stac_extensions,
     ALTERNATE_ASSETS_URIS[version],
-    supersededUris(version),
+    SUPERSEDED[version],
   );
   return { ...object, stac_extensions: stacExtensions, ...(assets ? { assets } : {}) } as T;
 }
