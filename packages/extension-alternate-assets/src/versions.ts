@@ -25,6 +25,12 @@ export function supersededUris(version: AlternateAssetsVersion): string[] {
   return [...ALL.filter((u) => u !== keep).flatMap((u) => [u, `${u}#`]), `${keep}#`];
 }
 
+/** {@link supersededUris} of each version, made once for `applyAlternateAssets` (~8 µs an object otherwise). */
+export const SUPERSEDED_URIS: Readonly<Record<AlternateAssetsVersion, readonly string[]>> = Object.freeze({
+  '1.2.0': supersededUris('1.2.0'),
+  '1.1.0': supersededUris('1.1.0'),
+});
+
 /** The alternate-assets versions an object declares, e.g. `['1.2.0']` (an `http://` URI counts, as in validation). */
 export function declaredVersions(stacExtensions: unknown): string[] {
   if (!Array.isArray(stacExtensions)) return [];

@@ -1,3 +1,5 @@
+import { setOwnMember } from '@scm/core';
+
 /** What a redacted value is replaced with. */
 export const REDACTED = '[REDACTED]';
 
@@ -104,9 +106,7 @@ function stringRedactor(
 }
 
 function setMember(out: Record<string, unknown>, key: string, value: unknown): void {
-  if (value === undefined) return;
-  // defineProperty, so that a `__proto__` key stays a plain member.
-  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  if (value !== undefined) setOwnMember(out, key, value);
 }
 
 /** A JSON-safe form of a value that is neither a string nor an object (null included). */

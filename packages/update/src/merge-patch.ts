@@ -1,4 +1,4 @@
-import { isForbiddenKey, isPlainObject } from '@scm/core';
+import { isForbiddenKey, isPlainObject, setOwnMember } from '@scm/core';
 
 /**
  * Applies an RFC 7386 JSON merge patch and returns the result: an object
@@ -13,13 +13,7 @@ export function applyMergePatch(target: unknown, patch: unknown): unknown {
     if (isForbiddenKey(key)) continue;
     if (value === null) delete out[key];
     else {
-      const merged = applyMergePatch(Object.hasOwn(out, key) ? out[key] : undefined, value);
-      Object.defineProperty(out, key, {
-        value: merged,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      setOwnMember(out, key, applyMergePatch(Object.hasOwn(out, key) ? out[key] : undefined, value));
     }
   }
   return out;

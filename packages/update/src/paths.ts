@@ -1,4 +1,4 @@
-import { isForbiddenKey, isPlainObject } from '@scm/core';
+import { isForbiddenKey, isPlainObject, setOwnMember } from '@scm/core';
 import { pointerSegments } from '@scm/core/json-pointer';
 import type { FieldPath } from './types.js';
 
@@ -87,8 +87,8 @@ export function parentOf(
   return here as Container;
 }
 
-/** Writes `value` as an own property (defineProperty, so even an odd key never reaches a prototype). */
+/** Writes `value` as an own property (see `setOwnMember`: even an odd key never reaches a prototype). */
 export function writeOwn(container: Container, key: string, value: unknown): void {
   if (Array.isArray(container) && /^\d+$/.test(key)) container[Number(key)] = value;
-  else Object.defineProperty(container, key, { value, enumerable: true, writable: true, configurable: true });
+  else setOwnMember(container as Record<string, unknown>, key, value);
 }
