@@ -1,11 +1,11 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LogContext } from '@scm/core';
-import { createLogger, type ScmLogger } from '@scm/logging';
+import type { LoggerOptions, ScmLogger } from '@scm/logging';
 import type { Command } from 'commander';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 import type { CliIo } from './io.js';
-import { createCliProgress } from './progress.js';
+import type { CliProgress } from './progress.js';
 import { logRun, type RunLogInfo } from './run-log.js';
 
 /** The program's name, as help examples spell it. */
@@ -42,7 +42,7 @@ export interface Invocation {
 /** What every workflow function takes from the run that calls it. */
 export interface RunServices {
   logger: ScmLogger;
-  progress: ReturnType<typeof createCliProgress>;
+  progress: CliProgress;
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal | undefined;
 }
@@ -66,9 +66,9 @@ export interface Run {
 export interface CommandContext {
   io: CliIo;
   /** A logger honouring the global `--log-level`, on stderr. */
-  logger(globals: GlobalOptions): ScmLogger;
+  logger(globals: GlobalOptions): Promise<ScmLogger>;
   /** Sets up one run: logger, progress that logs its stages, `--quiet`, the exit code. */
-  startRun(command: string, globals: GlobalOptions, fromConfig?: ConfigLogging): Run;
+  startRun(command: string, globals: GlobalOptions, fromConfig?: ConfigLogging): Promise<Run>;
   setExitCode(code: ExitCodeValue): void;
 }
 
@@ -90,10 +90,12 @@ export function resolvePath(cwd: string, path: string): string {
  * errors (a config's level, INFO by default, would otherwise print the run's start and end there); an
  * explicit `--log-level` wins over both.
  */
-function makeLogger(io: CliIo, globals: GlobalOptions, fromConfig?: ConfigLogging): ScmLogger {
+async function makeLogger(io: CliIo, globals: GlobalOptions, fromConfig?: ConfigLogging): Promise<ScmLogger> {
+  // pino is loaded by the first command that logs, not when the CLI starts: `--help` needs none of it.
+  const { createLogger } = await import('@scm/logging');
   const toStderr = !fromConfig?.file;
   const quietStderr = globals.quiet === true && toStderr ? 'error' : undefined;
-  const options: Parameters<typeof createLogger>[0] = {
+  const options: LoggerOptions = {
     level: globals.logLevel ?? quietStderr ?? fromConfig?.level ?? (toStderr ? 'warn' : 'info'),
     module: 'cli',
   };
@@ -102,14 +104,16 @@ function makeLogger(io: CliIo, globals: GlobalOptions, fromConfig?: ConfigLoggin
   return createLogger(options);
 }
 
-function startRun(
+async function startRun(
   invocation: Invocation,
   command: string,
   globals: GlobalOptions,
   fromConfig?: ConfigLogging,
-): Run {
+): Promise<Run> {
   const { io } = invocation;
-  const logger = makeLogger(io, globals, fromConfig);
+  const logger = await makeLogger(io, globals, fromConfig);
+  // cli-progress likewise: loaded when a run starts.
+  const { createCliProgress } = await import('./progress.js');
   const quiet = globals.quiet ?? false;
   const info: RunLogInfo = {
     command,

@@ -8,17 +8,7 @@ import {
   ScmError,
   type SourceRecord,
 } from '@scm/core';
-import {
-  type AsyncBuffer,
-  type DecodedArray,
-  type FileMetaData,
-  parquetMetadataAsync,
-  type ParquetParsers,
-  parquetScan,
-  parquetSchema,
-} from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
-import { DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
+import type { AsyncBuffer, DecodedArray, FileMetaData, ParquetParsers, parquetScan } from 'hyparquet';
 import { assertReadableFile, fileError, readFailure, throwIfAborted } from './file-access.js';
 import {
   type BinaryEncoding,
@@ -131,9 +121,24 @@ interface ParquetPlan {
   scan: Awaited<ReturnType<typeof parquetScan>>;
 }
 
+/**
+ * hyparquet and its codecs, loaded on the first Parquet file: the package's other readers (JSON, NDJSON,
+ * CSV) are what most runs use, and these take longer to load than all of them.
+ */
+async function loadHyparquet() {
+  const [reader, codecs, convert] = await Promise.all([
+    import('hyparquet'),
+    import('hyparquet-compressors'),
+    import('hyparquet/src/convert.js'),
+  ]);
+  return { ...reader, compressors: codecs.compressors, DEFAULT_PARSERS: convert.DEFAULT_PARSERS };
+}
+
 /** Reads the footer, checks the wanted columns and plans the scan. */
 async function planRead(path: string, file: AsyncBuffer, options: ParquetOptions): Promise<ParquetPlan> {
   const { binary = 'base64', geometry = true } = options;
+  const { parquetMetadataAsync, parquetSchema, parquetScan, compressors, DEFAULT_PARSERS } =
+    await loadHyparquet();
   const parsers: Partial<ParquetParsers> = { ...jsonParsers, ...guardedGeometryParsers(DEFAULT_PARSERS) };
   let metadata: FileMetaData;
   try {

@@ -17,6 +17,7 @@ import {
   startSummary,
   stacTypeOf,
 } from '@scm/core';
+import type { ScmHttpClient } from '@scm/http';
 import type { ItemsEndpoint } from '@scm/ingest';
 import { readNdjson } from '@scm/input';
 import type { RunRecorder } from '@scm/report';
@@ -133,7 +134,10 @@ export async function fetchItemsToFile(options: FetchItemsToFileOptions): Promis
   const report: HarvestReport = { items: 0, incomplete: [], notes: [] };
   const recorder = startRunRecorder();
   const recorded = { ...options, progress: recorder.wrapProgress(options.progress ?? noopProgress) };
-  const client = createApiClient({ ...options.http, ...(options.logger ? { logger: options.logger } : {}) });
+  const client = await createApiClient({
+    ...options.http,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
   try {
     await harvestInto(recorded, state, report, client, fail, counter, (item) => recorder.observeItem(item));
     if (!dryRun) await writeOutput(state, outputPath, format, fail, counter, report.incomplete.length > 0);
@@ -168,7 +172,7 @@ async function harvestInto(
   options: FetchItemsToFileOptions,
   state: HarvestStateDir,
   report: HarvestReport,
-  client: ReturnType<typeof createApiClient>,
+  client: ScmHttpClient,
   fail: (failure: Failure) => Promise<void>,
   counter: ReturnType<typeof startSummary>,
   observe: (item: StacItem) => void,

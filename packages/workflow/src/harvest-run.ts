@@ -11,7 +11,7 @@ import {
   type StacCollection,
   type StacItem,
 } from '@scm/core';
-import { earthdataTokenProvider, createHttpClient, type ScmHttpClient } from '@scm/http';
+import type { ScmHttpClient } from '@scm/http';
 import { type Harvest, type HarvestOptions, harvest, loadCheckpoint } from '@scm/ingest';
 import { readNdjson } from '@scm/input';
 import { writeJsonAtomic } from '@scm/output-json';
@@ -35,8 +35,13 @@ export interface ApiClientSettings {
   logger?: Logger;
 }
 
-/** The HTTP client of a harvest, with an Earthdata Login bearer token when the environment has one. */
-export function createApiClient(settings: ApiClientSettings): ScmHttpClient {
+/**
+ * The HTTP client of a harvest, with an Earthdata Login bearer token when the environment has one.
+ * `@scm/http` (undici) is loaded here, on first use, so that the commands that never talk to an API
+ * (validate, output, update-metadata) start without it.
+ */
+export async function createApiClient(settings: ApiClientSettings): Promise<ScmHttpClient> {
+  const { createHttpClient, earthdataTokenProvider } = await import('@scm/http');
   const bearerToken = earthdataTokenProvider(settings.env ? { env: settings.env } : {});
   return createHttpClient({
     concurrency: settings.concurrency,

@@ -1,6 +1,5 @@
 import { stat } from 'node:fs/promises';
 import type { StacItem } from '@scm/core';
-import { readGeoParquet } from '@scm/output-parquet';
 
 /** Told the bytes read so far of the input's summed size, for a progress bar's percentage and ETA. */
 export type BytesReport = (read: number, total: number) => void;
@@ -55,6 +54,8 @@ export async function* geoParquetItemsCounted(
   signal: AbortSignal | undefined,
   report: BytesReport | undefined,
 ): AsyncGenerator<StacItem> {
+  // Loaded here, not at the top: a run without Parquet input never needs the Parquet reader and writers.
+  const { readGeoParquet } = await import('@scm/output-parquet');
   const size = report ? (await stat(path)).size : 0;
   let row = 0;
   for await (const item of readGeoParquet(path, { signal })) {

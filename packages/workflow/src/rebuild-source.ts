@@ -13,6 +13,7 @@ import {
 } from '@scm/core';
 import { parseIsoDateTime } from '@scm/core/time';
 import { discoverCollections } from '@scm/discovery';
+import type { ScmHttpClient } from '@scm/http';
 import { type OpenSourceOptions, openSource } from '@scm/input';
 import { chooseApiStrategy, noteHarvested, type ServerDelta } from './incremental-strategy.js';
 import type { Delta } from './rebuild-incremental.js';
@@ -92,7 +93,7 @@ function openHarvestClient(
   config: WorkflowConfig,
   env: Record<string, string | undefined> | undefined,
   logger: Logger,
-): ReturnType<typeof createApiClient> {
+): Promise<ScmHttpClient> {
   return createApiClient({
     concurrency: config.processing.concurrency,
     rateLimit: config.processing.rate_limit,
@@ -148,7 +149,7 @@ export async function* rebuildRecords(
     );
   }
   const logger = options.logger ?? noopLogger;
-  const client = openHarvestClient(config, options.env, logger);
+  const client = await openHarvestClient(config, options.env, logger);
   const state = harvestState(config, options.dryRun ?? false);
   const report: HarvestReport = { items: 0, incomplete: [], notes: [] };
   const datetime = temporalFilter(config);
@@ -204,7 +205,7 @@ async function narrowHarvest(
   config: WorkflowConfig,
   options: RebuildSourceOptions,
   harvest: {
-    client: ReturnType<typeof createApiClient>;
+    client: ScmHttpClient;
     catalogUrl: string;
     collections: string[];
     filters: { datetime?: string; bbox?: number[] };
@@ -242,7 +243,7 @@ async function* toldToDelta(
 /** The collection ids to harvest: the listed ones, with wildcards (or an empty list) resolved by discovery. */
 async function collectionIds(
   config: WorkflowConfig,
-  client: ReturnType<typeof createApiClient>,
+  client: ScmHttpClient,
   logger: Logger,
   signal: AbortSignal | undefined,
 ): Promise<string[]> {

@@ -17,7 +17,6 @@ import {
   readNdjsonBlocks,
 } from '@scm/input';
 import { LinesToValidate } from './batch-validator.js';
-import { readGeoParquetMetadata } from '@scm/output-parquet';
 import { type BytesReport, geoParquetItemsCounted, InputBytes } from './input-bytes.js';
 
 /** What `validate` reads, for its messages. */
@@ -69,6 +68,8 @@ async function* parquetObjects(
   signal: AbortSignal | undefined,
   onBytesRead: OpenSourceOptions['onBytesRead'],
 ): AsyncGenerator<SourceRecord | Failure> {
+  // Loaded here, not at the top, so that validating JSON or NDJSON never loads the Parquet writers.
+  const { readGeoParquetMetadata } = await import('@scm/output-parquet');
   const meta = await readGeoParquetMetadata(path);
   if (!meta.geo && !meta.stacGeoparquet) {
     yield* openSource({ path, format: 'parquet', ...(onBytesRead ? { onBytesRead } : {}) }).records({

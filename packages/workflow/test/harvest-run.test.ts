@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 async function run(api: FakeStacApi, dir: string, resume: boolean, stopAfter?: number, progress?: Progress) {
-  const client = createApiClient({ concurrency: 3, rateLimit: 0, maxAttempts: 3, timeoutS: 5 });
+  const client = await createApiClient({ concurrency: 3, rateLimit: 0, maxAttempts: 3, timeoutS: 5 });
   const report: HarvestReport = { items: 0, incomplete: [], notes: [] };
   const items: StacItem[] = [];
   try {

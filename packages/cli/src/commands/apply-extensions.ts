@@ -1,4 +1,3 @@
-import { extendFiles } from '@scm/workflow';
 import type { Command } from 'commander';
 import { type AddCommand, BIN, CLI_DIR, example } from '../run.js';
 import {
@@ -37,6 +36,7 @@ export const addApplyExtensions: AddCommand = (program, context) => {
     )
     .action(async function (this: Command) {
       const opts = this.optsWithGlobals<ExtendFlags>();
+      const { extendFiles } = await import('@scm/workflow');
       await runRecordCommand(context, 'apply-extensions', opts, (common) =>
         extendFiles({
           ...common,

@@ -1,6 +1,6 @@
-import { configJsonSchema, loadConfig } from '@scm/config';
 import type { Command } from 'commander';
 import { type AddCommand, BIN, example, type GlobalOptions, resolvePath } from '../run.js';
+import { readWorkflowConfig } from './workflow-config.js';
 
 /** Registers `config validate` and `config schema`: check or describe workflow config files. */
 export const addConfig: AddCommand = (program, context) => {
@@ -13,14 +13,15 @@ export const addConfig: AddCommand = (program, context) => {
     .addHelpText('after', example([`${BIN} config validate --config config.yaml`]))
     .action(async function (this: Command) {
       const opts = this.optsWithGlobals<{ config: string } & GlobalOptions>();
-      await loadConfig(resolvePath(io.cwd, opts.config), { env: io.env });
+      await readWorkflowConfig(resolvePath(io.cwd, opts.config), io.env);
       if (!opts.quiet) io.stdout.write(`${opts.config}: valid\n`);
     });
   config
     .command('schema')
     .description('print the JSON Schema of config files (for editor autocompletion)')
     .addHelpText('after', example([`${BIN} config schema > config.schema.json`]))
-    .action(() => {
+    .action(async () => {
+      const { configJsonSchema } = await import('@scm/config');
       io.stdout.write(`${JSON.stringify(configJsonSchema, null, 2)}\n`);
     });
 };

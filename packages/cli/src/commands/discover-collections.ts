@@ -1,8 +1,6 @@
 import { resolve } from 'node:path';
 import { ScmError } from '@scm/core';
-import { type DiscoveryResult, discoverCollections, formatCollections } from '@scm/discovery';
-import { writeTextAtomic } from '@scm/output-json';
-import { createApiClient } from '@scm/workflow';
+import type { DiscoveryResult } from '@scm/discovery';
 import { type Command, Option } from 'commander';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
@@ -71,9 +69,12 @@ function idsOf(flags: DiscoverFlags): string[] {
 
 async function runDiscover(flags: DiscoverFlags, context: CommandContext): Promise<void> {
   const { io } = context;
-  const logger = context.logger(flags);
+  const logger = await context.logger(flags);
   const bbox = parseBbox(flags.bbox);
-  const http = createApiClient({ ...httpSettings(flags, io.env), logger });
+  const settings = httpSettings(flags, io.env);
+  const { discoverCollections } = await import('@scm/discovery');
+  const { createApiClient } = await import('@scm/workflow');
+  const http = await createApiClient({ ...settings, logger });
   try {
     const result = await discoverCollections({
       url: flags.catalogUrl,
@@ -96,13 +97,17 @@ async function runDiscover(flags: DiscoverFlags, context: CommandContext): Promi
 }
 
 async function writeResult(result: DiscoveryResult, flags: DiscoverFlags, io: CliIo): Promise<void> {
+  const { formatCollections } = await import('@scm/discovery');
   const text = formatCollections(result.collections, flags.output);
   if (flags.outputPath === undefined) {
     io.stdout.write(text);
     return;
   }
   const path = resolve(io.cwd, flags.outputPath);
-  if (!flags.dryRun) await writeTextAtomic(path, text, false);
+  if (!flags.dryRun) {
+    const { writeTextAtomic } = await import('@scm/output-json');
+    await writeTextAtomic(path, text, false);
+  }
   const verb = flags.dryRun ? 'would write' : 'wrote';
   io.stdout.write(
     `discover-collections: ${verb} ${result.collections.length} collection(s) to ${flags.outputPath}\n`,

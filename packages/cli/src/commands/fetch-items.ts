@@ -1,8 +1,6 @@
 import { ScmError } from '@scm/core';
-import { fetchItemsToFile } from '@scm/workflow';
 import { type Command, Option } from 'commander';
 import { ExitCode } from '../exit-codes.js';
-import { createCliProgress } from '../progress.js';
 import type { AddCommand, CommandContext } from '../run.js';
 import { parseBbox } from './discover-collections.js';
 import { addHttpOptions, type HttpFlags, httpSettings } from './http-options.js';
@@ -89,10 +87,12 @@ export const addFetchItems: AddCommand = (program, context) => {
 
 async function runFetch(flags: FetchFlags, context: CommandContext): Promise<void> {
   const { io } = context;
-  const logger = context.logger(flags);
+  const logger = await context.logger(flags);
   const bbox = parseBbox(flags.bbox);
   const maxItems = count('--max-items', flags.maxItems);
   const limit = count('--limit', flags.limit);
+  const { fetchItemsToFile } = await import('@scm/workflow');
+  const { createCliProgress } = await import('../progress.js');
   try {
     const result = await fetchItemsToFile({
       catalogUrl: flags.catalogUrl,

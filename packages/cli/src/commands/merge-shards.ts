@@ -1,6 +1,5 @@
 import { formatSummary } from '@scm/core';
 import { isS3Url } from '@scm/object-store/url';
-import { mergeShards } from '@scm/workflow';
 import { type Command, Option } from 'commander';
 import { summaryCounts } from '../run-log.js';
 import {
@@ -52,7 +51,8 @@ export const addMergeShards: AddCommand = (program, context) => {
 };
 
 async function runMerge(opts: MergeFlags, context: CommandContext): Promise<void> {
-  const run = context.startRun('merge-shards', opts);
+  const { mergeShards } = await import('@scm/workflow');
+  const run = await context.startRun('merge-shards', opts);
   const outputPath = isS3Url(opts.outputPath)
     ? opts.outputPath
     : resolvePath(context.io.cwd, opts.outputPath);

@@ -1,4 +1,4 @@
-import { type CatalogFormat, convertCatalog } from '@scm/workflow';
+import type { CatalogFormat } from '@scm/workflow';
 import { type Command, Option } from 'commander';
 import { type AddCommand, BIN, type CommandContext, example, type GlobalOptions } from '../run.js';
 import { FOLDER_SIDE_FILES_HELP, OVERWRITE_FOLDER_HELP } from './record-command.js';
@@ -38,7 +38,8 @@ export const addOutput: AddCommand = (program, context) => {
 
 async function runOutput(opts: OutputFlags, context: CommandContext): Promise<void> {
   const { io } = context;
-  const run = context.startRun('output', opts);
+  const { convertCatalog } = await import('@scm/workflow');
+  const run = await context.startRun('output', opts);
   const result = await run.log(
     () =>
       convertCatalog({

@@ -1,8 +1,7 @@
 import { formatSummary, ScmError } from '@scm/core';
-import { loadConfig, type WorkflowConfig } from '@scm/config';
+import type { WorkflowConfig } from '@scm/config';
 import { isS3Url } from '@scm/object-store/url';
-import { parseSelection, type Selection } from '@scm/update';
-import { formatChangeTable, rebuildCatalog, targetSelection } from '@scm/workflow';
+import type { Selection } from '@scm/update';
 import { addShardOptions, runShard, type ShardFlags, shardOf } from './shard-options.js';
 import { type Command, Option } from 'commander';
 import { summaryCounts } from '../run-log.js';
@@ -15,6 +14,7 @@ import {
   resolvePath,
 } from '../run.js';
 import { FOLDER_SIDE_FILES_HELP, OVERWRITE_FOLDER_HELP } from './record-command.js';
+import { readWorkflowConfig } from './workflow-config.js';
 import { workersFlag, workersOption } from './workers-option.js';
 
 interface RebuildFlags extends GlobalOptions, ShardFlags {
@@ -74,20 +74,21 @@ export const addRebuildCatalog: AddCommand = (program, context) => {
 
 async function runRebuild(opts: RebuildFlags, context: CommandContext): Promise<void> {
   const { io } = context;
-  const selection = selectionOf(opts);
+  const selection = await selectionOf(opts);
   const workers = workersFlag(opts.workers);
   const configPath = resolvePath(io.cwd, opts.config);
-  const loaded = await loadConfig(configPath, { env: io.env });
+  const loaded = await readWorkflowConfig(configPath, io.env);
   const config = withOutputPath(loaded, opts.outputPath, io.cwd);
+  const { formatChangeTable, rebuildCatalog, targetSelection } = await import('@scm/workflow');
   // A targeted run without a selection is a usage error, refused before the run log starts.
   const target = targetSelection(config, opts.mode, selection);
-  const shard = shardOf(opts, io.env);
+  const shard = await shardOf(opts, io.env);
   // A shard writes parts for merge-shards, which rebuilds the whole catalog: there is no state to compare with.
   if (shard && opts.mode !== 'full') {
     throw new ScmError('SCM_USAGE', `--shard runs in full mode only, not --mode ${opts.mode}`);
   }
   const logging = { level: config.logging?.level, file: config.logging?.file };
-  const run = context.startRun('rebuild-catalog', opts, logging);
+  const run = await context.startRun('rebuild-catalog', opts, logging);
   run.logger.debug('file opened', { file: configPath, format: 'config' });
   if (shard) return runShard(config, opts, shard, run, io.env);
   const result = await run.log(
@@ -119,7 +120,7 @@ function withOutputPath(config: WorkflowConfig, outputPath: string | undefined, 
 }
 
 /** The targeted selection the command line gives, read as an updates rule's `select` is; undefined when none. */
-function selectionOf(opts: RebuildFlags): Selection | undefined {
+async function selectionOf(opts: RebuildFlags): Promise<Selection | undefined> {
   const raw: Record<string, unknown> = {};
   if (opts.ids !== undefined)
     raw.ids = opts.ids
@@ -131,5 +132,6 @@ function selectionOf(opts: RebuildFlags): Selection | undefined {
   if (opts.bbox !== undefined)
     raw.bbox = opts.bbox.split(',').map((n) => (n.trim() === '' ? Number.NaN : Number(n)));
   if (Object.keys(raw).length === 0) return undefined;
+  const { parseSelection } = await import('@scm/update');
   return parseSelection(raw, { label: 'rebuild-catalog', where: 'options' });
 }

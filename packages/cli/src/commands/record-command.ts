@@ -76,7 +76,7 @@ export async function runRecordCommand(
   work: (common: RecordCommandOptions) => Promise<RecordCommandResult>,
 ): Promise<void> {
   const { io } = context;
-  const run = context.startRun(command, opts);
+  const run = await context.startRun(command, opts);
   const result = await run.log(
     () =>
       work({

@@ -1,5 +1,4 @@
 import { isAbsolute, relative } from 'node:path';
-import { writeRunReport } from '@scm/report';
 import type { Command } from 'commander';
 import {
   type AddCommand,
@@ -39,7 +38,8 @@ export const addReport: AddCommand = (program, context) => {
 };
 
 async function runReport(opts: ReportFlags, context: CommandContext): Promise<void> {
-  const run = context.startRun('report', opts);
+  const { writeRunReport } = await import('@scm/report');
+  const run = await context.startRun('report', opts);
   const input = resolvePath(context.io.cwd, opts.input);
   const written = await run.log(
     () => writeRunReport(input, opts.failuresFile ? { failuresName: opts.failuresFile } : {}),

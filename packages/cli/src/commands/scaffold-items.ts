@@ -1,4 +1,3 @@
-import { scaffoldFiles } from '@scm/workflow';
 import type { Command } from 'commander';
 import { type AddCommand, BIN, example } from '../run.js';
 import {
@@ -25,6 +24,7 @@ export const addScaffoldItems: AddCommand = (program, context) => {
     )
     .action(async function (this: Command) {
       const opts = this.optsWithGlobals<RecordFlags & { mappingSchema: string }>();
+      const { scaffoldFiles } = await import('@scm/workflow');
       await runRecordCommand(context, 'scaffold-items', opts, (common) =>
         scaffoldFiles({ ...common, mappingPath: opts.mappingSchema }),
       );

@@ -1,6 +1,6 @@
 import type { WorkflowConfig } from '@scm/config';
 import { formatSummary } from '@scm/core';
-import { rebuildShard, resolveShardSpec, type ShardSpec } from '@scm/workflow';
+import type { ShardSpec } from '@scm/workflow';
 import type { Command } from 'commander';
 import { summaryCounts } from '../run-log.js';
 import type { GlobalOptions, Run } from '../run.js';
@@ -25,7 +25,11 @@ export function addShardOptions(command: Command): void {
 }
 
 /** The shard this invocation runs, from the flags or the environment; undefined for a whole rebuild. */
-export function shardOf(flags: ShardFlags, env: Record<string, string | undefined>): ShardSpec | undefined {
+export async function shardOf(
+  flags: ShardFlags,
+  env: Record<string, string | undefined>,
+): Promise<ShardSpec | undefined> {
+  const { resolveShardSpec } = await import('@scm/workflow');
   return resolveShardSpec({ shard: flags.shard, shardCount: flags.shardCount, env });
 }
 
@@ -37,6 +41,7 @@ export async function runShard(
   run: Run,
   env: Record<string, string | undefined>,
 ): Promise<void> {
+  const { rebuildShard } = await import('@scm/workflow');
   const result = await run.log(
     () =>
       rebuildShard(config, {

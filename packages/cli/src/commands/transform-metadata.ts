@@ -1,4 +1,3 @@
-import { transformFiles } from '@scm/workflow';
 import { type Command, Option } from 'commander';
 import { type AddCommand, BIN, example } from '../run.js';
 import {
@@ -50,6 +49,7 @@ export const addTransformMetadata: AddCommand = (program, context) => {
     )
     .action(async function (this: Command) {
       const opts = this.optsWithGlobals<TransformFlags>();
+      const { transformFiles } = await import('@scm/workflow');
       await runRecordCommand(context, 'transform-metadata', opts, (common) =>
         transformFiles({
           ...common,

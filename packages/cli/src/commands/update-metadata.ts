@@ -1,4 +1,3 @@
-import { updateMetadata } from '@scm/workflow';
 import type { Command } from 'commander';
 import { type AddCommand, BIN, type CommandContext, example, type GlobalOptions } from '../run.js';
 import { OVERWRITE_FOLDER_HELP } from './record-command.js';
@@ -50,7 +49,8 @@ export const addUpdateMetadata: AddCommand = (program, context) => {
 };
 
 async function runUpdate(opts: UpdateFlags, context: CommandContext): Promise<void> {
-  const run = context.startRun('update-metadata', opts);
+  const { updateMetadata } = await import('@scm/workflow');
+  const run = await context.startRun('update-metadata', opts);
   const result = await run.log(
     () =>
       updateMetadata({

@@ -1,7 +1,5 @@
 import { dirname } from 'node:path';
-import { loadConfig, type WorkflowConfig } from '@scm/config';
-import { writeRunReport } from '@scm/report';
-import { assertNewFiles, validateFiles, validationRecordPath } from '@scm/workflow';
+import type { WorkflowConfig } from '@scm/config';
 import { type Command, Option } from 'commander';
 import {
   type AddCommand,
@@ -12,6 +10,7 @@ import {
   type GlobalOptions,
   resolvePath,
 } from '../run.js';
+import { readWorkflowConfig } from './workflow-config.js';
 import { workersFlag, workersOption } from './workers-option.js';
 
 interface ValidateFlags extends GlobalOptions {
@@ -70,6 +69,8 @@ function extensionsOf(opts: ValidateFlags, config: WorkflowConfig | undefined) {
 async function runValidate(opts: ValidateFlags, context: CommandContext): Promise<void> {
   const { io } = context;
   const workers = workersFlag(opts.workers);
+  // The validation entry only: the package's root would load every writer (hyparquet-writer, zstd) too.
+  const { assertNewFiles, validateFiles, validationRecordPath } = await import('@scm/workflow/validate');
   if (opts.outputReport && !opts.dryRun) {
     const reportPath = resolvePath(io.cwd, opts.outputReport);
     const recordPath = validationRecordPath(reportPath, io.cwd);
@@ -80,10 +81,8 @@ async function runValidate(opts: ValidateFlags, context: CommandContext): Promis
       },
     );
   }
-  const config = opts.config
-    ? await loadConfig(resolvePath(io.cwd, opts.config), { env: io.env })
-    : undefined;
-  const run = context.startRun('validate', opts);
+  const config = opts.config ? await readWorkflowConfig(resolvePath(io.cwd, opts.config), io.env) : undefined;
+  const run = await context.startRun('validate', opts);
   const result = await run.log(
     () =>
       validateFiles({
@@ -104,6 +103,7 @@ async function runValidate(opts: ValidateFlags, context: CommandContext): Promis
   );
   const page =
     opts.outputReport && !opts.dryRun ? validationPagePath(resolvePath(io.cwd, opts.outputReport)) : [];
+  const { writeRunReport } = await import('@scm/report');
   for (const report of page) await writeRunReport(report.replace(/\.report\.html$/, '.json'));
   run.report(result.text, result.invalid > 0);
 }
