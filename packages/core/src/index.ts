@@ -38,6 +38,7 @@ export {
   assertSafePath,
   FORBIDDEN_KEYS,
   isForbiddenKey,
+  type ParsedJsonText,
   parseJsonText,
   plainCopy,
   removeForbiddenKeys,

@@ -1,4 +1,5 @@
 import { ScmError } from './errors.js';
+import { appendPointer } from './json-pointer.js';
 
 /** Keys that must never be written from data or a mapping: they reach an object's prototype. */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
@@ -52,16 +53,7 @@ export function assertSafePath(segments: readonly (string | number)[], what: str
  * `Object.assign` or spread into another object.
  */
 export function stripForbiddenKeys<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((v) => stripForbiddenKeys(v)) as T;
-  if (typeof value === 'object' && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) {
-      if (isForbiddenKey(key)) continue;
-      out[key] = stripForbiddenKeys(v);
-    }
-    return out as T;
-  }
-  return value;
+  return copyWithoutForbidden(value, undefined, []) as T;
 }
 
 /**
@@ -85,15 +77,43 @@ export function removeForbiddenKeys<T>(value: T): T {
 }
 
 const FORBIDDEN_KEY_PATTERN = /"(?:__proto__|constructor|prototype)"/;
+const NOTHING_DROPPED: readonly string[] = Object.freeze([]);
+
+/** What {@link parseJsonText} makes of a JSON text. */
+export interface ParsedJsonText {
+  value: unknown;
+  /** Nothing was dropped: the text may stand for the value. */
+  intact: boolean;
+  /** JSON Pointers of the members dropped, in document order (empty when none). */
+  dropped: readonly string[];
+}
 
 /**
- * Parses JSON text and drops `__proto__` / `constructor` / `prototype` members at any depth, telling too
- * whether the value is exactly what the text holds (`intact`: nothing was dropped, so the text may stand
- * for the value). The copy is made only when the text mentions one of those names, so ordinary text pays
- * one regular-expression test. Throws the `SyntaxError` of `JSON.parse`.
+ * Parses JSON text and drops `__proto__` / `constructor` / `prototype` members at any depth, telling which
+ * (`dropped`, as JSON Pointers, so a reader can warn about data it will not keep) and whether the value is
+ * exactly what the text holds (`intact`). The copy is made only when the text mentions one of those names, so
+ * ordinary text pays one regular-expression test. Throws the `SyntaxError` of `JSON.parse`.
  */
-export function parseJsonText(text: string): { value: unknown; intact: boolean } {
+export function parseJsonText(text: string): ParsedJsonText {
   const value: unknown = JSON.parse(text);
-  if (!FORBIDDEN_KEY_PATTERN.test(text)) return { value, intact: true };
-  return { value: stripForbiddenKeys(value), intact: false };
+  if (!FORBIDDEN_KEY_PATTERN.test(text)) return { value, intact: true, dropped: NOTHING_DROPPED };
+  const dropped: string[] = [];
+  return { value: copyWithoutForbidden(value, '', dropped), intact: false, dropped };
+}
+
+/**
+ * A deep copy of parsed JSON without forbidden members; with `pointer` (where `value` sits), the pointer of
+ * each member dropped goes into `dropped`.
+ */
+function copyWithoutForbidden(value: unknown, pointer: string | undefined, dropped: string[]): unknown {
+  const below = (segment: string | number) =>
+    pointer === undefined ? undefined : appendPointer(pointer, segment);
+  if (Array.isArray(value)) return value.map((v, i) => copyWithoutForbidden(v, below(i), dropped));
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(value)) {
+    if (!isForbiddenKey(key)) out[key] = copyWithoutForbidden(member, below(key), dropped);
+    else if (pointer !== undefined) dropped.push(appendPointer(pointer, key));
+  }
+  return out;
 }

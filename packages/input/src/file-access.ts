@@ -48,15 +48,6 @@ export function asInputError(error: unknown, file: string): unknown {
   return error;
 }
 
-/**
- * Parses JSON text and removes `__proto__` / `constructor` / `prototype`
- * members. The deep copy runs only when the text mentions one of them, so
- * ordinary records pay a single regular-expression test.
- */
-export function parseJsonSafely(text: string): unknown {
-  return parseJsonText(text).value;
-}
-
 /** Describes a parsed JSON value for messages: `an array`, `a string`, `null`… */
 export function describeJson(value: unknown): string {
   if (value === null) return 'null';
@@ -118,6 +109,31 @@ export interface ObjectTextSource {
   notJson: (reason: string) => string;
   /** Failure message of JSON that is not an object, from {@link describeJson} of it. */
   notObject: (described: string) => string;
+  /** Told of the members the parse dropped (see {@link warnDropped}). Default: none. */
+  onWarning?: DroppedWarning | undefined;
+}
+
+/** How a reader is told of members it dropped: the message, and the file, line and JSON Pointers. */
+export type DroppedWarning = (
+  message: string,
+  context: { file: string; line: number; dropped: readonly string[] },
+) => void;
+
+/**
+ * Says which members of a record the parse dropped (named `__proto__`, `constructor` or `prototype`, which
+ * could reach an object's prototype once copied), so that no data goes unread without a word.
+ */
+export function warnDropped(
+  dropped: readonly string[],
+  where: { file: string; line: number },
+  onWarning: DroppedWarning | undefined,
+): void {
+  if (dropped.length === 0 || !onWarning) return;
+  const members = dropped.length === 1 ? 'member' : 'members';
+  onWarning(
+    `${where.file}:${where.line}: ${members} ${dropped.join(', ')} not read: members named __proto__, constructor or prototype are never read (they could reach an object's prototype)`,
+    { ...where, dropped },
+  );
 }
 
 /**
@@ -135,6 +151,7 @@ export function objectTextRecord(text: string, source: ObjectTextSource): Source
     return readFailure({ file, line, ...position, message, sourceData: rawSource(text) });
   }
   const { value, intact } = parsed;
+  warnDropped(parsed.dropped, { file, line }, source.onWarning);
   if (!isPlainObject(value)) {
     const message = source.notObject(describeJson(value));
     return readFailure({ file, line, ...position, message, sourceData: value });

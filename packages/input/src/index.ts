@@ -9,6 +9,8 @@ export type { CsvDelimiter, CsvOptions } from './csv.js';
 export { guessDelimiter, parseCsvText, readCsv, typeValue } from './csv.js';
 export type { DetectedFormat, InputFormat } from './detect.js';
 export { CATALOG_ROOT_NAMES, detectFormat, FORMAT_EXTENSIONS } from './detect.js';
+export type { DroppedWarning } from './file-access.js';
+export { warnDropped } from './file-access.js';
 export type { JsonOptions } from './json.js';
 export { readJson } from './json.js';
 export type { NdjsonOptions } from './ndjson.js';

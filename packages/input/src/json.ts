@@ -10,10 +10,12 @@ import {
 import {
   asInputError,
   assertReadableFile,
+  type DroppedWarning,
   objectTextRecord,
   rawSource,
   readFailure,
   throwIfAborted,
+  warnDropped,
 } from './file-access.js';
 import { JsonScanError, type JsonScanEvent, TopLevelJsonScanner } from './json-scanner.js';
 
@@ -25,6 +27,8 @@ export interface JsonOptions {
   onBytes?: (bytes: number) => void;
   /** Bytes read from the file at a time. Default 1 MiB. */
   chunkBytes?: number;
+  /** Told of the members a record's parse dropped (`__proto__`, `constructor`, `prototype`). Default: none. */
+  onWarning?: DroppedWarning;
   /**
    * Largest single record (array element, feature, or a lone top-level
    * object) in bytes; a larger one is yielded as a Failure and ends the
@@ -80,12 +84,12 @@ export async function* readJson(
       const events = scanChunk(scanner, chunk);
       for (const event of events) {
         throwIfAborted(signal);
-        yield eventRecord(path, event);
+        yield eventRecord(path, event, options.onWarning);
         if (event.kind === 'broken') return;
       }
     }
     const end = scanChunk(scanner, undefined);
-    if (end.length > 0) yield eventRecord(path, end[0]!);
+    if (end.length > 0) yield eventRecord(path, end[0]!, options.onWarning);
   } catch (error) {
     throw asInputError(error, path);
   } finally {
@@ -110,7 +114,11 @@ function scanChunk(scanner: TopLevelJsonScanner, chunk: Buffer | undefined): Sca
   }
 }
 
-function eventRecord(file: string, event: ScanOutcome): SourceRecord<JsonObject> | Failure {
+function eventRecord(
+  file: string,
+  event: ScanOutcome,
+  onWarning: DroppedWarning | undefined,
+): SourceRecord<JsonObject> | Failure {
   switch (event.kind) {
     case 'empty':
       return readFailure({
@@ -121,9 +129,9 @@ function eventRecord(file: string, event: ScanOutcome): SourceRecord<JsonObject>
         details: { index: event.index },
       });
     case 'element':
-      return elementRecord(file, event.text, event.line, event.index);
+      return elementRecord(file, event.text, event.line, event.index, onWarning);
     case 'object':
-      return wholeObject(file, event.text, event.line);
+      return wholeObject(file, event.text, event.line, onWarning);
     case 'broken':
       return readFailure({
         file,
@@ -137,17 +145,24 @@ function elementRecord(
   text: string,
   line: number,
   index: number,
+  onWarning: DroppedWarning | undefined,
 ): SourceRecord<JsonObject> | Failure {
   return objectTextRecord(text, {
     file,
     line,
     index,
+    onWarning,
     notJson: (reason) => `element ${index} (line ${line}) is not valid JSON: ${reason}`,
     notObject: (described) => `element ${index} (line ${line}) is ${described}, expected a JSON object`,
   });
 }
 
-function wholeObject(file: string, text: string, line: number): SourceRecord<JsonObject> | Failure {
+function wholeObject(
+  file: string,
+  text: string,
+  line: number,
+  onWarning: DroppedWarning | undefined,
+): SourceRecord<JsonObject> | Failure {
   let parsed: ReturnType<typeof parseJsonText>;
   try {
     parsed = parseJsonText(text);
@@ -159,6 +174,7 @@ function wholeObject(file: string, text: string, line: number): SourceRecord<Jso
       sourceData: rawSource(text),
     });
   }
+  warnDropped(parsed.dropped, { file, line }, onWarning);
   const record: SourceRecord<JsonObject> = {
     value: parsed.value as JsonObject,
     origin: { file, line, index: 0 },

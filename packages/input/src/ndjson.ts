@@ -9,7 +9,13 @@ import {
   readLineBlocks,
   type SourceRecord,
 } from '@scm/core';
-import { asInputError, assertReadableFile, objectTextRecord, throwIfAborted } from './file-access.js';
+import {
+  asInputError,
+  assertReadableFile,
+  type DroppedWarning,
+  objectTextRecord,
+  throwIfAborted,
+} from './file-access.js';
 
 /** Options of {@link readNdjson}. */
 export interface NdjsonOptions {
@@ -21,6 +27,8 @@ export interface NdjsonOptions {
   chunkBytes?: number;
   /** Longest accepted line in bytes; a longer one throws `SCM_INPUT_PARSE`. Default 64 MiB. */
   maxLineBytes?: number;
+  /** Told of the members a line's parse dropped (`__proto__`, `constructor`, `prototype`). Default: none. */
+  onWarning?: DroppedWarning;
 }
 
 /**
@@ -31,10 +39,12 @@ export function ndjsonLineRecord(
   text: string,
   file: string,
   line: number,
+  onWarning?: DroppedWarning,
 ): SourceRecord<JsonObject> | Failure {
   return objectTextRecord(text, {
     file,
     line,
+    onWarning,
     notJson: (reason) => `not valid JSON: ${reason}`,
     notObject: (described) => `the line holds ${described}, expected a JSON object`,
   });
@@ -57,7 +67,7 @@ export async function* readNdjson(
   for await (const block of readNdjsonBlocks(path, options)) {
     for (const { text, line } of linesOfBlock(block)) {
       throwIfAborted(options.signal);
-      if (!isBlankLine(text)) yield ndjsonLineRecord(text, path, line);
+      if (!isBlankLine(text)) yield ndjsonLineRecord(text, path, line, options.onWarning);
     }
   }
 }

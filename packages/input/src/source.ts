@@ -226,9 +226,9 @@ function readOne(
     case 'csv':
       return readCsv(path, { onWarning, ...options.csv, ...counted, signal });
     case 'json':
-      return readJson(path, { ...options.json, ...counted, signal });
+      return readJson(path, { onWarning, ...options.json, ...counted, signal });
     case 'ndjson':
-      return readNdjson(path, { ...options.ndjson, ...counted, signal });
+      return readNdjson(path, { onWarning, ...options.ndjson, ...counted, signal });
     case 'parquet':
       return readParquet(path, { ...options.parquet, ...counted, signal });
     case 'stac':

@@ -6,6 +6,8 @@ import {
   type Failure,
   isPlainObject,
   type JsonObject,
+  type ParsedJsonText,
+  parseJsonText,
   ScmError,
   type SourceRecord,
 } from '@scm/core';
@@ -13,10 +15,10 @@ import { findCatalogRoot, formatFromExtension, sniffFile } from './detect.js';
 import {
   describeJson,
   fileError,
-  parseJsonSafely,
   readFailure,
   statInput,
   throwIfAborted,
+  warnDropped,
 } from './file-access.js';
 import { readJson } from './json.js';
 import { readNdjson } from './ndjson.js';
@@ -94,6 +96,7 @@ export async function* readStaticCatalog(
     const current = stack.pop()!;
     const isRoot = current.via === undefined;
     const loaded = await loadObject(current, maxFileBytes);
+    if ('value' in loaded) warnDropped(loaded.dropped, { file: current.display, line: 1 }, walk.warn);
     if ('error' in loaded) {
       // A root that cannot be found stops the run; one that cannot be parsed is a bad record like any other.
       if (isRoot && loaded.code !== 'SCM_INPUT_PARSE') {
@@ -266,7 +269,7 @@ function isOutside(rootFolder: string, target: string): boolean {
 }
 
 type Loaded =
-  | { value: JsonObject }
+  | { value: JsonObject; dropped: readonly string[] }
   | { error: string; code: 'SCM_INPUT_NOT_FOUND' | 'SCM_INPUT_PARSE' | 'SCM_INPUT_UNSUPPORTED' };
 
 async function loadObject(file: PendingFile, maxFileBytes: number): Promise<Loaded> {
@@ -294,20 +297,21 @@ async function loadObject(file: PendingFile, maxFileBytes: number): Promise<Load
     };
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  let value: unknown;
+  let parsed: ParsedJsonText;
   try {
-    value = parseJsonSafely(text);
+    parsed = parseJsonText(text);
   } catch (error) {
     return {
       error: `${file.display}${from} is not valid JSON: ${errorMessage(error)}`,
       code: 'SCM_INPUT_PARSE',
     };
   }
+  const { value, dropped } = parsed;
   if (!isPlainObject(value)) {
     return {
       error: `${file.display}${from} holds ${describeJson(value)}, expected a STAC object`,
       code: 'SCM_INPUT_PARSE',
     };
   }
-  return { value: value as JsonObject };
+  return { value: value as JsonObject, dropped };
 }

@@ -37,6 +37,35 @@ describe('readJson', () => {
     expect(records[0]!.origin).toEqual({ file, line: 1, index: 0 });
   });
 
+  it('says which forbidden members it dropped, by JSON Pointer, and nothing for a name that is only a value', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'scm-json-'));
+    const array = join(dir, 'array.json');
+    await writeFile(
+      array,
+      '[\n{"id": "a", "title": "constructor"},\n{"id": "b", "links": [{"href": "x", "prototype": 1}],\n "a/b": {"__proto__": {"p": 1}}}\n]\n',
+    );
+    const lone = join(dir, 'lone.json');
+    await writeFile(lone, '{"id": "c", "constructor": {"name": "Object"}}\n');
+    const warnings: { message: string; context: unknown }[] = [];
+    const onWarning = (message: string, context: unknown) => warnings.push({ message, context });
+    const { records } = await drain(readJson(array, { onWarning }));
+    const single = await drain(readJson(lone, { onWarning }));
+    expect(records.map((r) => r.value)).toEqual([
+      { id: 'a', title: 'constructor' },
+      { id: 'b', links: [{ href: 'x' }], 'a/b': {} },
+    ]);
+    expect(single.records[0]!.value).toEqual({ id: 'c' });
+    expect(warnings.map((w) => w.context)).toEqual([
+      { file: array, line: 3, dropped: ['/links/0/prototype', '/a~1b/__proto__'] },
+      { file: lone, line: 1, dropped: ['/constructor'] },
+    ]);
+    expect(warnings[0]!.message).toMatch(
+      new RegExp(
+        `^${array}:3: members /links/0/prototype, /a~1b/__proto__ not read: members named __proto__`,
+      ),
+    );
+  });
+
   it('yields each feature of a GeoJSON FeatureCollection', async () => {
     const file = fixture('json', 'feature-collection.json');
     const { records } = await drain(readJson(file));

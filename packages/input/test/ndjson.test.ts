@@ -44,11 +44,19 @@ describe('readNdjson', () => {
     expect(failures[0]!.error_context.source_data).toBe(`${huge.slice(0, 1000)}…`);
   });
 
-  it('drops __proto__ members so they cannot reach a prototype later', async () => {
-    const { records } = await drain(readNdjson(fixture('ndjson', 'records.ndjson')));
+  it('drops __proto__ members so they cannot reach a prototype later, and says which', async () => {
+    const file = fixture('ndjson', 'records.ndjson');
+    const warnings: unknown[] = [];
+    const { records } = await drain(readNdjson(file, { onWarning: (m, c) => warnings.push([m, c]) }));
     const d = records.find((r) => r.value.id === 'd')!;
     expect(Object.keys(d.value)).toEqual(['id', 'value']);
     expect(Object.hasOwn(d.value, '__proto__')).toBe(false);
+    expect(warnings).toEqual([
+      [
+        `${file}:7: member /__proto__ not read: members named __proto__, constructor or prototype are never read (they could reach an object's prototype)`,
+        { file, line: 7, dropped: ['/__proto__'] },
+      ],
+    ]);
   });
 
   it("keeps each line as the record's text, unless a forbidden member was dropped from it", async () => {

@@ -39,6 +39,28 @@ describe('readStaticCatalog', () => {
     expect(warnings[1]!.message).toContain('outside the catalog folder');
   });
 
+  it('says which forbidden members of a catalog file it dropped', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'scm-catalog-drop-'));
+    const root = join(dir, 'catalog.json');
+    await writeFile(
+      root,
+      JSON.stringify({
+        type: 'Catalog',
+        id: 'c',
+        stac_version: '1.0.0',
+        description: 'd',
+        links: [],
+      }).replace('"links"', '"__proto__": {"polluted": true}, "links"'),
+    );
+    const warnings: unknown[] = [];
+    const { records } = await drain(
+      readStaticCatalog(root, { onWarning: (_m, context) => warnings.push(context) }),
+    );
+    expect(records[0]!.value).not.toHaveProperty('polluted');
+    expect(Object.hasOwn(records[0]!.value, '__proto__')).toBe(false);
+    expect(warnings).toEqual([{ file: root, line: 1, dropped: ['/__proto__'] }]);
+  });
+
   it('follows a link outside the root only with allowOutsideRoot', async () => {
     const { records } = await drain(readStaticCatalog(fixture('catalog'), { allowOutsideRoot: true }));
     expect(records.map((r) => r.value.id)).toContain('outside');

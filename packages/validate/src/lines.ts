@@ -17,6 +17,11 @@ export interface LineVerdict {
   report: ValidationReport;
   /** The line's text, when the report is invalid (to report it, or read it again). */
   text?: string;
+  /**
+   * JSON Pointers of the members the parse dropped (named `__proto__`, `constructor` or `prototype`), when
+   * there were any: the object was validated without them.
+   */
+  dropped?: readonly string[];
 }
 
 /**
@@ -42,7 +47,12 @@ export function validateLineBlock(validator: StacValidator, block: LineBlock): L
   const verdicts: LineVerdict[] = [];
   forEachBlockObject(block, ({ text, line, start, end }, parsed) => {
     const report = 'report' in parsed ? parsed.report : validator.validate(parsed.object);
-    verdicts.push(report.valid ? { line, start, end, report } : { line, start, end, report, text });
+    const verdict: LineVerdict = report.valid
+      ? { line, start, end, report }
+      : { line, start, end, report, text };
+    const dropped = 'object' in parsed ? parsed.dropped : undefined;
+    if (dropped && dropped.length > 0) verdict.dropped = dropped;
+    verdicts.push(verdict);
   });
   return verdicts;
 }

@@ -72,6 +72,8 @@ interface BatchState {
   places?: number[];
   /** Of a block of lines: its bytes, back from the worker. */
   bytes?: Uint8Array;
+  /** Of a block of lines: the members each line's parse dropped, by report index, for the lines that had any. */
+  dropped?: Record<number, readonly string[]>;
   pending: number;
   done: () => void;
   fail: (error: Error) => void;
@@ -231,6 +233,7 @@ class WorkerPool implements ValidatorPool {
         batch.keys[offset + j] = keys[j];
       }
       if (message.places) batch.places = message.places;
+      if (message.dropped) batch.dropped = message.dropped;
       if (message.bytes) batch.bytes = message.bytes;
       batch.pending -= 1;
       if (batch.pending === 0) batch.done();
@@ -329,7 +332,12 @@ class WorkerPool implements ValidatorPool {
     const verdicts = (): LineVerdict[] =>
       state.reports.map((report, i) => {
         const { line, start, end } = lineOf(i);
-        return report.valid ? { line, start, end, report } : { line, start, end, report, text: textOf(i) };
+        const verdict: LineVerdict = report.valid
+          ? { line, start, end, report }
+          : { line, start, end, report, text: textOf(i) };
+        const dropped = state.dropped?.[i];
+        if (dropped) verdict.dropped = dropped;
+        return verdict;
       });
     const objectAt = (i: number) => parseJsonText(textOf(i)).value;
     return this.submit([{ batch: state, offset: 0, items: [], lines }], finished, objectAt, verdicts);

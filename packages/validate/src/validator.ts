@@ -527,9 +527,12 @@ function versionIssue(text: string, severity: 'error' | 'warning'): ValidationIs
  * `prototype` members, as the readers drop them), or the report of text that is not valid JSON (one error
  * of kind `json`), the same on a worker thread and in the caller's.
  */
-export function parseValidationText(text: string): { object: unknown } | { report: ValidationReport } {
+export function parseValidationText(
+  text: string,
+): { object: unknown; dropped?: readonly string[] } | { report: ValidationReport } {
   try {
-    return { object: parseJsonText(text).value };
+    const { value, dropped } = parseJsonText(text);
+    return { object: value, dropped };
   } catch (error) {
     const message = `the text is not valid JSON: ${error instanceof Error ? error.message : String(error)}`;
     return {

@@ -46,6 +46,8 @@ export type WorkerMessage =
       keys: Array<string | undefined>;
       /** For a lines task: line number, start and end of each report's line, three numbers a line. */
       places?: number[];
+      /** By report index: the JSON Pointers of the members the parse dropped, for the lines that had any. */
+      dropped?: Record<number, readonly string[]>;
       /** For a lines task: the block's bytes, handed back. */
       bytes?: Uint8Array;
     }

@@ -66,6 +66,15 @@ describe('createValidatorPool (worker threads)', () => {
     expect(block.bytes.subarray(third.start, third.end).toString()).toBe(JSON.stringify(corpus[0]));
     // The forbidden member is dropped, as the readers drop it: the rest of the item is valid.
     expect(verdicts[4]!.report).toMatchObject({ id: 'proto', valid: true });
+    // …and the verdict names it, so the caller can say so.
+    expect(verdicts.map((v) => v.dropped)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      ['/__proto__'],
+      undefined,
+    ]);
     expect(block.bytes.toString()).toBe(text); // the caller's block is left as it was
     expect(verdicts[1]!.text).toBe(JSON.stringify(corpus[0]));
     expect(verdicts[0]!.text).toBeUndefined();

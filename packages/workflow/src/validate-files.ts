@@ -16,7 +16,7 @@ import {
   type ValidationReport,
 } from '@scm/core';
 import { type ExtensionConfigEntry, type LoadedExtension, loadExtensions } from '@scm/extensions';
-import { ndjsonLineRecord } from '@scm/input';
+import { type DroppedWarning, ndjsonLineRecord, warnDropped } from '@scm/input';
 import { createRunRecorder, RUN_RECORD_FILE, writeRunRecord } from '@scm/report';
 import type { LineVerdict } from '@scm/validate';
 import {
@@ -157,9 +157,17 @@ async function* lightened(
   }
 }
 
-/** The entry of a line validated from its block (the verdict of an invalid line has its text). */
-function lineEntry(lines: LinesToValidate, verdict: LineVerdict): ValidationEntry {
+/**
+ * The entry of a line validated from its block (the verdict of an invalid line has its text). The members
+ * its parse dropped are told to `onWarning`, as the NDJSON reader tells them when the line is read here.
+ */
+function lineEntry(
+  lines: LinesToValidate,
+  verdict: LineVerdict,
+  onWarning: DroppedWarning | undefined,
+): ValidationEntry {
   const origin = { file: lines.file, line: verdict.line };
+  if (verdict.dropped) warnDropped(verdict.dropped, { file: lines.file, line: verdict.line }, onWarning);
   return verdict.text === undefined
     ? { origin, kind: undefined, unparsed: true }
     : { origin, kind: undefined, unparsed: true, text: verdict.text };
@@ -277,7 +285,9 @@ async function validateAll(
   // With threads, NDJSON files go to them as blocks of lines: this thread neither decodes nor parses them.
   const threads = validator.workers > 0;
   const entries = lightened(validationObjects(inputs, hooks, options.signal, threads), threads);
-  await validateInBatches(entries, validator, pick, settle, lineEntry);
+  await validateInBatches(entries, validator, pick, settle, (lines, verdict) =>
+    lineEntry(lines, verdict, hooks.onWarning),
+  );
   progress.done();
   await report?.close(invalid === 0, { total, valid: total - invalid, invalid, byKind: byKindCount });
   const recordPath = validationRecordPath(options.reportPath, cwd);
