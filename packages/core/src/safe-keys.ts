@@ -60,17 +60,21 @@ export function stripForbiddenKeys<T>(value: T): T {
  * Removes forbidden keys from parsed JSON in place, at any depth, and returns
  * the same value. It allocates nothing, so it costs about a twentieth of
  * {@link stripForbiddenKeys} on large documents (a harvested page of items);
- * use it on values nothing else holds yet.
+ * use it on values nothing else holds yet. `onRemoved` is told each key it
+ * removes, so that a caller can say that data went unread.
  */
-export function removeForbiddenKeys<T>(value: T): T {
+export function removeForbiddenKeys<T>(value: T, onRemoved?: (key: string) => void): T {
   if (Array.isArray(value)) {
     for (const element of value)
-      if (typeof element === 'object' && element !== null) removeForbiddenKeys(element);
+      if (typeof element === 'object' && element !== null) removeForbiddenKeys(element, onRemoved);
   } else if (typeof value === 'object' && value !== null) {
     const record = value as Record<string, unknown>;
     for (const key in record) {
-      if (isForbiddenKey(key)) delete record[key];
-      else if (typeof record[key] === 'object' && record[key] !== null) removeForbiddenKeys(record[key]);
+      if (isForbiddenKey(key)) {
+        delete record[key];
+        onRemoved?.(key);
+      } else if (typeof record[key] === 'object' && record[key] !== null)
+        removeForbiddenKeys(record[key], onRemoved);
     }
   }
   return value;

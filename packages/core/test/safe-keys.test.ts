@@ -15,7 +15,11 @@ describe('parseJsonText', () => {
     expect(Object.hasOwn(parsed.value as object, '__proto__')).toBe(false);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(parsed.intact).toBe(false);
-    expect(parsed.dropped).toEqual(['/__proto__', '/properties/constructor', '/properties/a~1b~0c/0/prototype']);
+    expect(parsed.dropped).toEqual([
+      '/__proto__',
+      '/properties/constructor',
+      '/properties/a~1b~0c/0/prototype',
+    ]);
   });
 
   it('drops nothing when a forbidden name is only a value, but no longer vouches for the text', () => {

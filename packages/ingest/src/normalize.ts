@@ -6,7 +6,9 @@ export type ItemFix =
   | 'collection_link_added'
   | 'parent_link_added'
   | 'root_link_added'
-  | 'links_array_added';
+  | 'links_array_added'
+  /** Members named `__proto__`, `constructor` or `prototype` were dropped: they are never read. */
+  | 'forbidden_members_dropped';
 
 /** Where an item was fetched from, so missing links can be restored. */
 export interface ItemContext {
@@ -28,13 +30,17 @@ function hasRel(links: StacLink[], rel: string): boolean {
  * links with a lone `self` link although the item names its `collection`,
  * which fails the STAC item schema; the `collection`, `parent` and `root`
  * links are restored from where the item was fetched. Keys that could reach a
- * prototype (`__proto__`, `constructor`) are dropped. The item is changed in
+ * prototype (`__proto__`, `constructor`, `prototype`) are dropped, and that is
+ * said as a fix too, so no data goes unread silently. The item is changed in
  * place (it is fresh from a page): a copy of every item would cost more CPU
  * than the rest of the harvest.
  */
 export function normalizeItem(raw: StacItem, context: ItemContext): { item: StacItem; fixes: ItemFix[] } {
-  const item = removeForbiddenKeys(raw);
-  const fixes: ItemFix[] = [];
+  let dropped = false;
+  const item = removeForbiddenKeys(raw, () => {
+    dropped = true;
+  });
+  const fixes: ItemFix[] = dropped ? ['forbidden_members_dropped'] : [];
   if (!Array.isArray(item.links)) {
     item.links = [];
     fixes.push('links_array_added');

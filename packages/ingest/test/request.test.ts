@@ -119,13 +119,18 @@ describe('normalizeItem', () => {
     expect(coreErrors(ajv, item as never)).toEqual([]);
   });
 
-  it('drops __proto__ keys and leaves complete items unchanged', () => {
+  it('drops __proto__ keys, says so, and leaves complete items unchanged', () => {
+    const links =
+      '"links":[{"rel":"collection","href":"x"},{"rel":"parent","href":"x"},{"rel":"root","href":"y"}]';
+    const context = { collectionId: 'c', collectionUrl: 'x', rootUrl: 'y' };
     const raw = JSON.parse(
-      '{"type":"Feature","id":"a","collection":"c","properties":{"__proto__":{"polluted":1}},"links":[{"rel":"collection","href":"x"},{"rel":"parent","href":"x"},{"rel":"root","href":"y"}]}',
+      `{"type":"Feature","id":"a","collection":"c","properties":{"__proto__":{"polluted":1},"constructor":2},${links}}`,
     );
-    const { item, fixes } = normalizeItem(raw, { collectionId: 'c', collectionUrl: 'x', rootUrl: 'y' });
-    expect(fixes).toEqual([]);
+    const { item, fixes } = normalizeItem(raw, context);
+    expect(fixes).toEqual(['forbidden_members_dropped']);
     expect(Object.keys(item.properties)).toEqual([]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const complete = JSON.parse(`{"type":"Feature","id":"b","collection":"c","properties":{},${links}}`);
+    expect(normalizeItem(complete, context)).toEqual({ item: complete, fixes: [] });
   });
 });
