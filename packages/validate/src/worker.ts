@@ -45,7 +45,10 @@ function addReport(
   const report = 'report' in parsed ? parsed.report : validator.check(parsed.object, false);
   out.keys.push('report' in parsed ? undefined : duplicateKeyOf(parsed.object));
   const dropped = 'object' in parsed ? parsed.dropped : undefined;
-  if (dropped && dropped.length > 0) (out.dropped ??= {})[out.reports.length] = dropped;
+  if (dropped && dropped.length > 0) {
+    out.dropped ??= {};
+    out.dropped[out.reports.length] = dropped;
+  }
   const clean = report.valid && report.warnings.length === 0;
   out.reports.push(clean ? null : report);
   out.ids.push(clean ? report.id : undefined);
