@@ -110,14 +110,17 @@ export function parseJsonText(text: string): ParsedJsonText {
  * each member dropped goes into `dropped`.
  */
 function copyWithoutForbidden(value: unknown, pointer: string | undefined, dropped: string[]): unknown {
-  const below = (segment: string | number) =>
-    pointer === undefined ? undefined : appendPointer(pointer, segment);
-  if (Array.isArray(value)) return value.map((v, i) => copyWithoutForbidden(v, below(i), dropped));
+  if (Array.isArray(value)) {
+    return value.map((v, i) =>
+      copyWithoutForbidden(v, pointer === undefined ? undefined : appendPointer(pointer, i), dropped),
+    );
+  }
   if (typeof value !== 'object' || value === null) return value;
   const out: Record<string, unknown> = {};
   for (const [key, member] of Object.entries(value)) {
-    if (!isForbiddenKey(key)) out[key] = copyWithoutForbidden(member, below(key), dropped);
-    else if (pointer !== undefined) dropped.push(appendPointer(pointer, key));
+    const at = pointer === undefined ? undefined : appendPointer(pointer, key);
+    if (!isForbiddenKey(key)) out[key] = copyWithoutForbidden(member, at, dropped);
+    else if (at !== undefined) dropped.push(at);
   }
   return out;
 }

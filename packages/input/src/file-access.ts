@@ -9,6 +9,7 @@ import {
   type JsonObject,
   ScmError,
   type SourceRecord,
+  type ParsedJsonText,
   parseJsonText,
 } from '@scm/core';
 
@@ -143,7 +144,7 @@ export function warnDropped(
 export function objectTextRecord(text: string, source: ObjectTextSource): SourceRecord<JsonObject> | Failure {
   const { file, line, index } = source;
   const position = index === undefined ? {} : { index, details: { index } };
-  let parsed: ReturnType<typeof parseJsonText>;
+  let parsed: ParsedJsonText;
   try {
     parsed = parseJsonText(text);
   } catch (error) {

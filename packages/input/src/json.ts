@@ -4,6 +4,7 @@ import {
   errorMessage,
   type Failure,
   type JsonObject,
+  type ParsedJsonText,
   parseJsonText,
   type SourceRecord,
 } from '@scm/core';
@@ -163,7 +164,7 @@ function wholeObject(
   line: number,
   onWarning: DroppedWarning | undefined,
 ): SourceRecord<JsonObject> | Failure {
-  let parsed: ReturnType<typeof parseJsonText>;
+  let parsed: ParsedJsonText;
   try {
     parsed = parseJsonText(text);
   } catch (error) {
